@@ -1,0 +1,116 @@
+"""Fixtures every package's tests share: the two database backends and a running application.
+
+Every database test runs twice, on SQLite and on PostgreSQL. The PostgreSQL server is the real
+one (``SOTKAB_TEST_POSTGRES_URL``, default the local server as user postgres, database test);
+each test run creates its own database there, migrates it, and drops it at the end, so parallel
+or repeated runs never collide. Outside CI an unreachable server skips those variants with the
+reason; under ``CI=true`` it fails the run instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import delete
+
+from web.config import Config, load_config
+from web.db import Database
+from web.migrate import upgrade
+from web.schema import metadata
+
+DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip a test that needs a real part which is absent here — but never under CI."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required under CI=true: {reason}")
+    pytest.skip(reason)
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def _pg_admin(url: str, statement: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(_asyncpg_dsn(url), timeout=5)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """A freshly created and migrated database on the PostgreSQL server, or None if unreachable."""
+    server = os.environ.get("SOTKAB_TEST_POSTGRES_URL", DEFAULT_PG)
+    name = f"sotkab_test_{os.getpid()}_{secrets.token_hex(3)}"
+    try:
+        asyncio.run(_pg_admin(server, f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        pytest.postgres_unavailable = f"PostgreSQL unreachable at {server}: {exc}"  # type: ignore[attr-defined]
+        yield None
+        return
+    url = server.rsplit("/", 1)[0] + "/" + name
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        asyncio.run(_pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'sotkab.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sqlite_url"))
+    url = request.getfixturevalue("postgres_url")
+    require(url is not None, getattr(pytest, "postgres_unavailable", "PostgreSQL unreachable"))
+    return str(url)
+
+
+async def _wipe(db: Database) -> None:
+    async with db.transaction() as session:
+        for table in reversed(metadata.sorted_tables):
+            await session.execute(delete(table))
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """A migrated, empty database on one backend; emptied again after the test."""
+    database = Database(database_url)
+    await _wipe(database)
+    try:
+        yield database
+    finally:
+        await _wipe(database)
+        await database.close()
+
+
+@pytest.fixture
+def make_config(tmp_path: Path, database_url: str) -> Any:
+    def build(**overrides: Any) -> Config:
+        values: dict[str, Any] = {"data_dir": tmp_path / "var", "database_url": database_url}
+        values.update(overrides)
+        return load_config(environ={}, **values)
+
+    return build

@@ -1,0 +1,45 @@
+"""The application factory: the one place where the platform is assembled.
+
+Every package contributes its routes and namespaces through ``setup(app)``; resources (the
+database, the CA, background senders) open and close in ``cleanup_ctx`` in the order they are
+registered, so a test can build as many independent apps as it likes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from web import health
+from web.clock import Clock, SystemClock
+from web.config import Config
+from web.db import Database
+from web.middleware import error_middleware
+from web.resources import CLOCK, CONFIG, DB
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Config, *, clock: Clock | None = None) -> web.Application:
+    import cabinet
+
+    app = web.Application(
+        middlewares=[error_middleware],
+        client_max_size=config.max_upload_bytes + 1024 * 1024,
+    )
+    app[CONFIG] = config
+    app[CLOCK] = clock or SystemClock()
+    app.cleanup_ctx.append(_database)
+    health.setup(app)
+    cabinet.setup(app)
+    return app
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    db = Database(app[CONFIG].database_url)
+    app[DB] = db
+    log.info("database: %s", db.dialect)
+    yield
+    await db.close()

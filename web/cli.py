@@ -1,0 +1,109 @@
+"""``sotkab``: the operator's command line.
+
+Each package adds its own sub-commands through ``add_commands(subparsers)``; a command's
+handler is ``async def handler(args, config) -> int``. A typed error prints its message on
+stderr and exits 2; a bad configuration exits 78 (EX_CONFIG) before any command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from web.config import Config, load_config
+from web.errors import ConfigError, SotkabError
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from cabinet import cli as cabinet_cli
+    from cabinet.eds import cli as eds_cli
+
+    parser = argparse.ArgumentParser(prog="sotkab", description="Sot Kabinet online court platform")
+    parser.add_argument("--config", type=Path, help="TOML configuration file (SOTKAB_* variables override it)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="serve the web application")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=_serve)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    up = db.add_parser("upgrade", help="apply migrations up to REVISION (default: head)")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(func=_db_upgrade)
+    down = db.add_parser("downgrade", help="revert migrations down to REVISION")
+    down.add_argument("revision")
+    down.set_defaults(func=_db_downgrade)
+
+    cabinet_cli.add_commands(sub)
+    eds_cli.add_commands(sub)
+    return parser
+
+
+async def _serve(args: argparse.Namespace, config: Config) -> int:
+    from aiohttp import web
+
+    from web.app import create_app
+
+    host = args.host or config.host
+    port = args.port or config.port
+    runner = web.AppRunner(create_app(config), access_log=logging.getLogger("sotkab.access"))
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    print(f"Sot Kabinet is serving on http://{host}:{port}  (press Ctrl+C to stop)", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+    return 0
+
+
+async def _db_upgrade(args: argparse.Namespace, config: Config) -> int:
+    from web.migrate import upgrade_async
+
+    await upgrade_async(config.database_url, args.revision)
+    print(f"database at {args.revision}: {_safe_url(config.database_url)}")
+    return 0
+
+
+async def _db_downgrade(args: argparse.Namespace, config: Config) -> int:
+    from web.migrate import downgrade
+
+    await asyncio.to_thread(downgrade, config.database_url, args.revision)
+    print(f"database at {args.revision}")
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"sotkab: {exc.message}", file=sys.stderr)
+        return 78
+    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(asyncio.run(args.func(args, config)) or 0)
+    except SotkabError as exc:
+        print(f"sotkab: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

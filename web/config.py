@@ -1,0 +1,191 @@
+"""Configuration: one typed, frozen object, validated before anything starts.
+
+Values come from, in rising precedence: defaults that run on a laptop, an optional TOML file
+(``--config``), and ``SOTKAB_*`` environment variables. Every bad value is reported at once,
+each with the setting's name and what was wrong, so a misconfigured deployment fails at
+start-up instead of at the first request that touches the setting.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from web.errors import ConfigError
+
+ENV_PREFIX = "SOTKAB_"
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""
+    log_level: str = "INFO"
+    redis_url: str = ""
+    builtin_ca: bool = True
+    trust_roots: tuple[Path, ...] = ()
+    revocation_hard_fail: bool = True
+    revocation_timeout_s: float = 5.0
+    session_ttl_s: int = 8 * 3600
+    nonce_ttl_s: int = 300
+    cookie_secure: bool = False
+    max_upload_bytes: int = 20 * 1024 * 1024
+    smtp_host: str = ""
+    smtp_port: int = 25
+    mail_from: str = "no-reply@sotkab.invalid"
+    ice_servers: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        if not self.database_url:
+            object.__setattr__(
+                self, "database_url", f"sqlite+aiosqlite:///{(self.data_dir / 'sotkab.db').as_posix()}"
+            )
+        if not self.public_url:
+            object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
+        scheme = self.database_url.split(":", 1)[0]
+        if scheme not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+            problems.append(
+                f"database_url: scheme {scheme!r} is not supported; use sqlite+aiosqlite:///PATH "
+                "or postgresql+asyncpg://USER@HOST/DB"
+            )
+        if not 0 < self.port < 65536:
+            problems.append(f"port: {self.port} is not a TCP port (1-65535)")
+        parts = urlsplit(self.public_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            problems.append(f"public_url: {self.public_url!r} is not an absolute http(s) URL")
+        if self.redis_url and urlsplit(self.redis_url).scheme not in ("redis", "rediss", "unix"):
+            problems.append(f"redis_url: {self.redis_url!r} is not a redis:// URL")
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            problems.append(f"log_level: {self.log_level!r} is not one of DEBUG, INFO, WARNING, ERROR")
+        for name in ("session_ttl_s", "nonce_ttl_s", "max_upload_bytes"):
+            if getattr(self, name) <= 0:
+                problems.append(f"{name}: must be positive, got {getattr(self, name)}")
+        if self.revocation_timeout_s <= 0:
+            problems.append(f"revocation_timeout_s: must be positive, got {self.revocation_timeout_s}")
+        for root in self.trust_roots:
+            if not root.is_file():
+                problems.append(f"trust_roots: {root} is not a readable file")
+        for server in self.ice_servers:
+            if server.split(":", 1)[0] not in ("stun", "turn", "turns"):
+                problems.append(f"ice_servers: {server!r} is not a stun:/turn:/turns: URL")
+        if problems:
+            raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems),
+                              details={"problems": problems})
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    @property
+    def pki_dir(self) -> Path:
+        return self.data_dir / "pki"
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.data_dir / "storage"
+
+
+def _parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{text!r} is not a boolean (true/false)")
+
+
+def _parse_list(text: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in text.split(",") if item.strip())
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "data_dir": Path,
+    "port": int,
+    "builtin_ca": _parse_bool,
+    "trust_roots": lambda text: tuple(Path(p) for p in _parse_list(text)),
+    "revocation_hard_fail": _parse_bool,
+    "revocation_timeout_s": float,
+    "session_ttl_s": int,
+    "nonce_ttl_s": int,
+    "cookie_secure": _parse_bool,
+    "max_upload_bytes": int,
+    "smtp_port": int,
+    "ice_servers": _parse_list,
+}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Turn a TOML or environment value into the field's type; raises ValueError with the reason."""
+    if isinstance(value, str):
+        parser = _PARSERS.get(name, str)
+        return parser(value)
+    if name in ("trust_roots",) and isinstance(value, list):
+        return tuple(Path(str(p)) for p in value)
+    if name == "ice_servers" and isinstance(value, list):
+        return tuple(str(v) for v in value)
+    if name == "data_dir":
+        raise ValueError("must be a path string")
+    if name in ("port", "session_ttl_s", "nonce_ttl_s", "max_upload_bytes", "smtp_port"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{value!r} is not an integer")
+    if name in ("builtin_ca", "revocation_hard_fail", "cookie_secure") and not isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a boolean")
+    return value
+
+
+def load_config(
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Config:
+    """Build the configuration; collects every problem before raising :class:`ConfigError`."""
+    env = os.environ if environ is None else environ
+    known = {f.name for f in fields(Config)} - {"extra"}
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    extra: dict[str, Any] = {}
+
+    if config_file is not None:
+        try:
+            with open(config_file, "rb") as fh:
+                document = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ConfigError(f"config file {config_file} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {config_file} is not valid TOML: {exc}") from None
+        for key, value in document.items():
+            if key in known:
+                values[key] = value
+            elif isinstance(value, dict):
+                extra[key] = value
+            else:
+                problems.append(f"{key}: unknown setting in {config_file}")
+
+    for env_name, text in env.items():
+        if not env_name.startswith(ENV_PREFIX):
+            continue
+        key = env_name[len(ENV_PREFIX):].lower()
+        if key in known:
+            values[key] = text
+    values.update(overrides)
+
+    coerced: dict[str, Any] = {}
+    for key, value in values.items():
+        try:
+            coerced[key] = _coerce(key, value)
+        except (ValueError, TypeError) as exc:
+            problems.append(f"{key}: {exc}")
+    if problems:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems),
+                          details={"problems": problems})
+    return Config(**coerced, extra=extra)

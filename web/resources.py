@@ -1,0 +1,13 @@
+"""Typed keys for the application-wide resources every package may read from ``request.app``."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from web.clock import Clock
+from web.config import Config
+from web.db import Database
+
+CONFIG = web.AppKey("config", Config)
+CLOCK = web.AppKey("clock", Clock)
+DB = web.AppKey("db", Database)

@@ -1,0 +1,13 @@
+"""Every table of the platform, gathered for Alembic and for schema tests.
+
+Importing the model modules here (and only here) registers their tables on ``Base.metadata``.
+"""
+
+from __future__ import annotations
+
+import cabinet.audit
+import cabinet.courts
+import cabinet.identity.models  # noqa: F401
+from web.db import Base
+
+metadata = Base.metadata
