@@ -1,0 +1,71 @@
+"""ICE servers as one configuration value shared by the relay and the hearing pages.
+
+aiortc silently falls back to a public Google STUN server when given no servers; a court
+system must not leak participants' addresses to a third party, so the default here is an
+explicit empty list (host candidates only: offline and loopback work, NATs need TURN).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiortc import RTCConfiguration, RTCIceServer
+from aiortc.rtcconfiguration import RTCIceTransportPolicy
+
+from web.errors import ConfigError
+
+_SCHEMES = ("stun:", "turn:", "turns:")
+
+
+@dataclass(frozen=True)
+class IceServer:
+    """One STUN or TURN server; TURN needs long-term credentials (coturn ``lt-cred-mech``)."""
+
+    url: str
+    username: str | None = None
+    credential: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.url.startswith(_SCHEMES):
+            raise ConfigError(f"ICE server URL must start with stun:, turn: or turns:, got {self.url!r}")
+        if self.is_turn and not (self.username and self.credential):
+            raise ConfigError(f"TURN server {self.url!r} needs a username and a credential")
+
+    @property
+    def is_turn(self) -> bool:
+        return self.url.startswith(("turn:", "turns:"))
+
+
+@dataclass(frozen=True)
+class IceConfig:
+    """The ICE servers and policy; ``relay_only`` forces every path through TURN."""
+
+    servers: tuple[IceServer, ...] = field(default_factory=tuple)
+    relay_only: bool = False
+
+    def __post_init__(self) -> None:
+        turn = [s for s in self.servers if s.is_turn]
+        stun = [s for s in self.servers if not s.is_turn]
+        # aioice uses only the first STUN and the first TURN server: refuse config it would ignore.
+        if len(turn) > 1 or len(stun) > 1:
+            raise ConfigError("aiortc uses at most one STUN and one TURN server; list no more")
+        if self.relay_only and not turn:
+            raise ConfigError("relay_only ICE policy needs a TURN server")
+
+    def rtc_configuration(self) -> RTCConfiguration:
+        """The aiortc configuration: never ``None`` servers, which would mean Google STUN."""
+        servers = [RTCIceServer(s.url, s.username, s.credential) for s in self.servers]
+        policy = RTCIceTransportPolicy.RELAY if self.relay_only else RTCIceTransportPolicy.ALL
+        return RTCConfiguration(iceServers=servers, iceTransportPolicy=policy)
+
+    def browser_configuration(self) -> dict[str, Any]:
+        """The same list in the shape of the browser's ``RTCConfiguration`` dictionary."""
+        servers: list[dict[str, Any]] = []
+        for s in self.servers:
+            entry: dict[str, Any] = {"urls": [s.url]}
+            if s.username is not None:
+                entry["username"] = s.username
+                entry["credential"] = s.credential
+            servers.append(entry)
+        return {"iceServers": servers, "iceTransportPolicy": "relay" if self.relay_only else "all"}

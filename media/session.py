@@ -1,0 +1,171 @@
+"""One participant's peer connection with the relay, negotiated so it can only forward.
+
+One connection per participant carries both directions: the participant's camera and
+microphone (``sendonly`` from the browser) and N receive slots (``recvonly`` audio+video
+pairs). Transceivers are created before the offer is applied, in the offer's m-line order, so
+aiortc binds each m-line to ours; that lets us force VP8(+RTX)/Opus on every leg and install the
+passthrough hook on publish receivers before aiortc could ever start a decoder.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, RTCSessionDescription
+from aiortc.rtcrtptransceiver import RTCRtpTransceiver
+
+from media import aiortc_hooks
+from media.controls import ForwardingRule
+from media.errors import NegotiationFailed
+from media.forwarding import ForwardTrack, KeyframeThrottle
+from media.frames import Kind
+from media.ice import IceConfig
+from media.offer import OfferPlan, Slot
+from media.stats import RateMeter
+
+logger = logging.getLogger(__name__)
+
+_CODECS = {Kind.VIDEO: {"video/vp8", "video/rtx"}, Kind.AUDIO: {"audio/opus"}}
+
+
+@dataclass(eq=False)
+class PublishedTrack:
+    """A track the participant sends; ``viewers`` are the other participants' slot tracks."""
+
+    track_id: str
+    kind: Kind
+    receiver: RTCRtpReceiver
+    meter: RateMeter = field(default_factory=RateMeter)
+    viewers: list[ForwardTrack] = field(default_factory=list)
+    frames_in: int = 0
+    anchor: datetime | None = None
+    last_timestamp: int = 0
+    forwarding: bool = True
+
+
+@dataclass(eq=False)
+class ViewerSlot:
+    """One receive slot: the two tracks the relay sends in it and whom they show."""
+
+    slot: Slot
+    audio: ForwardTrack
+    video: ForwardTrack
+    publisher_id: str | None = None
+
+    def track(self, kind: Kind) -> ForwardTrack:
+        return self.video if kind is Kind.VIDEO else self.audio
+
+
+@dataclass(eq=False)
+class ParticipantSession:
+    hearing_id: str
+    participant_id: str
+    may_publish: bool
+    privileged: bool
+    plan: OfferPlan
+    pc: RTCPeerConnection
+    throttle: KeyframeThrottle
+    published: dict[Kind, PublishedTrack] = field(default_factory=dict)
+    slots: list[ViewerSlot] = field(default_factory=list)
+    muted: set[Kind] = field(default_factory=set)
+    plis_sent: int = 0
+    keyframe_requests_received: int = 0
+    closed: bool = False
+
+    def rule(self, paused: bool) -> ForwardingRule:
+        return ForwardingRule(muted=frozenset(self.muted), paused=paused, privileged=self.privileged)
+
+    def slot_showing(self, publisher_id: str) -> ViewerSlot | None:
+        return next((s for s in self.slots if s.publisher_id == publisher_id), None)
+
+    def free_slot(self) -> ViewerSlot | None:
+        return next((s for s in self.slots if s.publisher_id is None), None)
+
+
+def _preferences(kind: Kind) -> list:
+    return [c for c in RTCRtpSender.getCapabilities(kind.value).codecs if c.mimeType.lower() in _CODECS[kind]]
+
+
+async def open_session(
+    *,
+    hearing_id: str,
+    participant_id: str,
+    may_publish: bool,
+    privileged: bool,
+    plan: OfferPlan,
+    offer_sdp: str,
+    ice: IceConfig,
+    pli_interval: float,
+    sink_for: Callable[[ParticipantSession, PublishedTrack], aiortc_hooks.FrameSink],
+    on_viewer_keyframe_request: Callable[[ParticipantSession, ForwardTrack], None],
+) -> tuple[ParticipantSession, str]:
+    """Build the connection for ``plan``, apply the offer and return the session and the answer SDP."""
+    pc = RTCPeerConnection(ice.rtc_configuration())
+    session = ParticipantSession(
+        hearing_id=hearing_id,
+        participant_id=participant_id,
+        may_publish=may_publish,
+        privileged=privileged,
+        plan=plan,
+        pc=pc,
+        throttle=KeyframeThrottle(pli_interval),
+    )
+    slot_by_mid = {mid: slot for slot in plan.slots for mid in (slot.audio_mid, slot.video_mid)}
+    slot_tracks: dict[int, dict[Kind, ForwardTrack]] = {}
+    try:
+        for line in plan.lines:
+            kind = Kind(line.kind)
+            transceiver: RTCRtpTransceiver
+            if line.role == "publish":
+                transceiver = pc.addTransceiver(kind.value, direction="recvonly")
+                published = PublishedTrack(track_id=f"{participant_id}/{kind.value}", kind=kind,
+                                           receiver=transceiver.receiver)
+                session.published[kind] = published
+                aiortc_hooks.install_passthrough(transceiver.receiver, sink_for(session, published))
+            elif line.role == "slot":
+                track = ForwardTrack(kind)
+                transceiver = pc.addTransceiver(track, direction="sendonly")
+                slot_tracks.setdefault(slot_by_mid[line.mid].index, {})[kind] = track
+                aiortc_hooks.on_keyframe_request(
+                    transceiver.sender, _keyframe_callback(session, track, on_viewer_keyframe_request)
+                )
+            else:
+                transceiver = pc.addTransceiver(kind.value, direction="inactive")
+            transceiver.setCodecPreferences(_preferences(kind))
+        for slot in plan.slots:
+            tracks = slot_tracks[slot.index]
+            session.slots.append(ViewerSlot(slot=slot, audio=tracks[Kind.AUDIO], video=tracks[Kind.VIDEO]))
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
+        _check_binding(pc, plan)
+        answer = await pc.createAnswer()
+        await pc.setLocalDescription(answer)
+    except NegotiationFailed:
+        await pc.close()
+        raise
+    except Exception as exc:  # aiortc raises ValueError/OperationError/InvalidStateError on bad offers
+        await pc.close()
+        raise NegotiationFailed(f"the relay could not answer this offer: {exc}") from exc
+    return session, pc.localDescription.sdp
+
+
+def _keyframe_callback(
+    session: ParticipantSession, track: ForwardTrack,
+    handler: Callable[[ParticipantSession, ForwardTrack], None],
+) -> Callable[[], None]:
+    def requested() -> None:
+        handler(session, track)
+
+    return requested
+
+
+def _check_binding(pc: RTCPeerConnection, plan: OfferPlan) -> None:
+    """aiortc must have bound each m-line to the transceiver we made for it, in order."""
+    transceivers = pc.getTransceivers()
+    for line, transceiver in zip(plan.lines, transceivers, strict=False):
+        if transceiver.mid != line.mid or transceiver.kind != line.kind:
+            raise NegotiationFailed(f"m-line {line.mid!r} was not bound to its transceiver")
+    if len(transceivers) != len(plan.lines):
+        raise NegotiationFailed("the offer's m-lines and the relay's transceivers differ in number")
