@@ -126,7 +126,7 @@ class CertificateAuthority:
         self._crl_cache: tuple[tuple[int, int, int] | None, datetime, bytes] | None = None
         self._name_hashes = {
             name: pki.issuer_hashes(self.issuing_certificate, algorithm)
-            for name, algorithm in (("sha1", hashes.SHA1()), ("sha256", hashes.SHA256()))
+            for name, algorithm in (("sha1", hashes.SHA1()), ("sha256", hashes.SHA256()))  # noqa: S303
         }
 
     # ----------------------------------------------------------------- creation and opening
