@@ -1,0 +1,75 @@
+"""The minutes are the event log in words: every step and control, who and when, nothing invented."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sessions.controls import Controls
+from sessions.hearings import HearingPlan
+from sessions.labels import Language
+from sessions.lifecycle import ChatChannel, Hearing, Lifecycle, MediaKind, PauseReason
+from sessions.minutes import render_minutes
+from web.clock import FixedClock
+
+JUDGE, PLAINTIFF, WITNESS = "u-judge", "u-plaintiff", "u-witness"
+
+
+def a_hearing(plan: HearingPlan, clock: FixedClock) -> Hearing:
+    lifecycle = Lifecycle(clock)
+    controls = Controls(lifecycle)
+    clock.set(plan.start)
+    h = lifecycle.start(Hearing("h-1", plan), JUDGE)
+    h = controls.call(h, JUDGE, WITNESS)
+    h = controls.mute(h, JUDGE, PLAINTIFF, MediaKind.AUDIO)
+    h = controls.chat(h, PLAINTIFF, "Прошу приобщить документ; см. стр. 3, абзац 2")
+    h = controls.chat(h, PLAINTIFF, "private note to the clerk", ChatChannel.STAFF)
+    clock.advance(timedelta(minutes=30))
+    h = lifecycle.pause(h, JUDGE, PauseReason.DELIBERATION)
+    clock.advance(timedelta(minutes=20))
+    h = lifecycle.resume(h, JUDGE)
+    return lifecycle.close(h, JUDGE)
+
+
+def test_english_minutes_list_the_case_people_and_every_event(plan: HearingPlan, clock: FixedClock) -> None:
+    text = render_minutes(a_hearing(plan, clock), Language.EN)
+    lines = text.splitlines()
+    assert lines[:5] == [
+        "Minutes of the court hearing",
+        "Case: 2-1234/2026",
+        "Courtroom: room-7",
+        "Scheduled: 2026-01-15 10:00:00 UTC (60 min)",
+        "Format: online; closed hearing",
+    ]
+    assert "  - Asel Nurlanova — representative, acting for Ivan Petrov (plaintiff)" in lines
+    assert "  1. 2026-01-15 09:45:00 UTC System: opened the waiting room (automatically)" in lines
+    assert "  2. 2026-01-15 10:00:00 UTC Айгерим Сатпаева (judge): opened the hearing" in lines
+    assert "  3. 2026-01-15 10:00:00 UTC Айгерим Сатпаева (judge): called in — Olga Kim (witness)" in lines
+    assert "  4. 2026-01-15 10:00:00 UTC Айгерим Сатпаева (judge): muted — Ivan Petrov (plaintiff) (audio)" in lines
+    assert any("wrote to everyone: «Прошу приобщить документ; см. стр. 3, абзац 2»" in line for line in lines)
+    assert "private note" not in text
+    assert any("paused the hearing; reason: the court retired to the deliberation room" in line for line in lines)
+    assert lines[-1] == "Final state: closed"
+
+
+def test_staff_chat_appears_only_when_asked_for(plan: HearingPlan, clock: FixedClock) -> None:
+    text = render_minutes(a_hearing(plan, clock), include_staff_chat=True)
+    assert "wrote to the court staff: «private note to the clerk»" in text
+
+
+def test_russian_minutes(plan: HearingPlan, clock: FixedClock) -> None:
+    text = render_minutes(a_hearing(plan, clock), Language.RU)
+    assert text.startswith("Протокол судебного заседания\nДело: 2-1234/2026\n")
+    assert "Формат: онлайн; закрытое заседание" in text
+    assert "Айгерим Сатпаева (судья): объявил(а) перерыв; причина: суд удалился в совещательную комнату" in text
+    assert "Система: открыл(а) зал ожидания (автоматически)" in text
+    assert text.rstrip().endswith("Итоговое состояние: закрыто")
+
+
+def test_unlisted_people_and_the_system_are_named_too(plan: HearingPlan, clock: FixedClock) -> None:
+    lifecycle = Lifecycle(clock)
+    clock.set(plan.start)
+    h = Controls(lifecycle).remove(lifecycle.start(Hearing("h-1", plan), JUDGE), JUDGE, "u-heckler", "noise")
+    h = lifecycle.adjourn(h, JUDGE, plan.start + timedelta(days=14))
+    text = render_minutes(h)
+    assert "removed from the hearing — u-heckler (observer); reason: noise" in text
+    assert "adjourned the hearing; new date: 2026-01-29 10:00:00 UTC" in text
