@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import logging
 import re
+import warnings
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -39,8 +40,8 @@ POLICY_INDIVIDUAL_AUTH = x509.ObjectIdentifier("1.2.398.3.3.2.4")
 #: Kazakh GOST 34.310 public-key/signature algorithms; `cryptography` cannot verify them.
 GOST_OID_PREFIXES = ("1.2.398.3.10.", "1.2.643.")
 
-_IIN_RE = re.compile(r"^(?:IIN)?(\d{12})$")
-_BIN_RE = re.compile(r"^(?:BIN)?(\d{12})$")
+_IIN_RE = re.compile(r"^(?:IIN)?([0-9]{12})$")
+_BIN_RE = re.compile(r"^(?:BIN)?([0-9]{12})$")
 
 
 class KeyType(enum.Enum):
@@ -108,7 +109,7 @@ def normalise_bin(value: str) -> str | None:
 
 def iin_checksum_valid(iin: str) -> bool:
     """The IIN/BIN check digit, for numbers people *type*; never applied to certificates."""
-    if not re.fullmatch(r"\d{12}", iin):
+    if not re.fullmatch(r"[0-9]{12}", iin):
         return False
     digits = [int(c) for c in iin]
     for weights in (range(1, 12), (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)):
@@ -151,9 +152,9 @@ class SignerIdentity:
     key_type: KeyType | None
 
     def __post_init__(self) -> None:
-        if self.iin is not None and not re.fullmatch(r"\d{12}", self.iin):
+        if self.iin is not None and not re.fullmatch(r"[0-9]{12}", self.iin):
             raise ValueError("IIN must be 12 digits")
-        if self.bin is not None and not re.fullmatch(r"\d{12}", self.bin):
+        if self.bin is not None and not re.fullmatch(r"[0-9]{12}", self.bin):
             raise ValueError("BIN must be 12 digits")
 
     def to_json(self) -> dict[str, object]:
@@ -187,8 +188,13 @@ def build_subject(
         raise ValueError("IIN must be 12 digits")
     if not surname.strip() or not given_name.strip():
         raise ValueError("surname and given name must not be empty")
+    common_name = f"{surname} {given_name}"
+    if len(common_name) > 64:
+        raise ValueError("surname and given name together exceed the 64 characters of a CN")
     attrs = [
-        x509.NameAttribute(NameOID.COMMON_NAME, f"{surname} {given_name}"),
+        # RFC 5280 bounds the CN at 64 *characters*; cryptography counts UTF-8 bytes, which would
+        # cap Cyrillic names at 32 letters, so the (correct) character bound is enforced above.
+        _common_name(common_name),
         x509.NameAttribute(NameOID.SURNAME, surname),
         x509.NameAttribute(NameOID.SERIAL_NUMBER, f"IIN{digits}"),
         x509.NameAttribute(NameOID.COUNTRY_NAME, country),
@@ -201,6 +207,12 @@ def build_subject(
     if patronymic:
         attrs.append(x509.NameAttribute(NameOID.GIVEN_NAME, patronymic))
     return x509.Name(attrs)
+
+
+def _common_name(value: str) -> x509.NameAttribute:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return x509.NameAttribute(NameOID.COMMON_NAME, value, _validate=False)
 
 
 def _first(name: x509.Name, oid: x509.ObjectIdentifier) -> str | None:
@@ -267,7 +279,9 @@ def usage_problem(cert: x509.Certificate, purpose: Purpose) -> str | None:
 
 def parse_identity(cert: x509.Certificate) -> SignerIdentity:
     """Read the NCA subject: CN "SURNAME NAME", SURNAME, GIVENNAME (the patronymic), IIN, O/BIN."""
-    subject = cert.subject
+    with warnings.catch_warnings():  # see build_subject: long Cyrillic CNs are legitimate
+        warnings.simplefilter("ignore", UserWarning)
+        subject = cert.subject
     common_name = _first(subject, NameOID.COMMON_NAME) or ""
     surname = _first(subject, NameOID.SURNAME)
     given_name: str | None = None
