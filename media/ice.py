@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiortc import RTCConfiguration, RTCIceServer
-from aiortc.rtcconfiguration import RTCIceTransportPolicy
+from aiortc.rtcconfiguration import RTCBundlePolicy, RTCIceTransportPolicy
 
 from web.errors import ConfigError
 
@@ -54,10 +54,17 @@ class IceConfig:
             raise ConfigError("relay_only ICE policy needs a TURN server")
 
     def rtc_configuration(self) -> RTCConfiguration:
-        """The aiortc configuration: never ``None`` servers, which would mean Google STUN."""
+        """The aiortc configuration: never ``None`` servers, which would mean Google STUN.
+
+        ``max-bundle`` puts every m-line on one transport; with aiortc's default ``balanced``
+        policy, transceivers created before the offer is applied keep a per-kind transport that
+        never connects (their senders silently never start).
+        """
         servers = [RTCIceServer(s.url, s.username, s.credential) for s in self.servers]
         policy = RTCIceTransportPolicy.RELAY if self.relay_only else RTCIceTransportPolicy.ALL
-        return RTCConfiguration(iceServers=servers, iceTransportPolicy=policy)
+        return RTCConfiguration(
+            iceServers=servers, iceTransportPolicy=policy, bundlePolicy=RTCBundlePolicy.MAX_BUNDLE
+        )
 
     def browser_configuration(self) -> dict[str, Any]:
         """The same list in the shape of the browser's ``RTCConfiguration`` dictionary."""

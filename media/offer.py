@@ -63,6 +63,11 @@ def plan_offer(offer_sdp: str, *, may_publish: bool) -> OfferPlan:
         description = sdp.SessionDescription.parse(offer_sdp)
     except Exception as exc:  # aiortc's parser raises assorted errors on malformed SDP
         raise InvalidOffer(f"the offer is not valid SDP: {exc}") from exc
+    bundle = next((g for g in description.group if g.semantic == "BUNDLE"), None)
+    if bundle is None or not bundle.items:
+        raise InvalidOffer("the offer must BUNDLE its m-lines (every browser does by default)")
+    if description.media and description.media[0].kind not in ("audio", "video"):
+        raise InvalidOffer("the first m-line must be audio or video; the relay carries no data channels")
     publish: dict[str, str] = {}
     receive: dict[str, list[str]] = {"audio": [], "video": []}
     lines: list[MediaLine] = []
