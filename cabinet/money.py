@@ -29,7 +29,7 @@ CURRENCY_SIGN = "₸"
 NBSP = "\u00a0"
 
 _AMOUNT = re.compile(
-    r"^(?P<sign>-)?(?P<whole>\d{1,3}(?:[ \u00a0\u202f]?\d{3})*)(?:[.,](?P<frac>\d{1,2}))?$", re.ASCII
+    r"(?P<sign>-)?(?P<whole>\d{1,3}(?:[ \u00a0\u202f]?\d{3})*)(?:[.,](?P<frac>\d{1,2}))?", re.ASCII
 )
 _ONE_TIYN = Decimal(1)
 
@@ -71,7 +71,7 @@ class Money:
         if not isinstance(text, str):
             raise InvalidMoney(f"an amount must be given as a string, got {type(text).__name__}")
         cleaned = text.strip().removesuffix(CURRENCY_SIGN).strip()
-        match = _AMOUNT.match(cleaned)
+        match = _AMOUNT.fullmatch(cleaned)
         if match is None:
             raise InvalidMoney(
                 f"{text!r} is not an amount of tenge (digits, optional space grouping, at most two decimals)",
