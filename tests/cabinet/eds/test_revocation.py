@@ -1,0 +1,170 @@
+"""The revocation checker believes only authentic, current answers about the right certificate,
+and serves repeated questions from its cache until the answer's nextUpdate."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509 import ocsp
+
+from cabinet.eds import pki
+from cabinet.eds.revocation import Rejected, RevocationChecker, RevocationSource, RevocationStatus
+
+
+def _respond(env, cert, *, key=None, responder=None, status=ocsp.OCSPCertStatus.GOOD, this_update=None,
+             next_update=None, about=None, nonce=None) -> bytes:
+    """An OCSP response built by hand, so each field can be wrong on purpose."""
+    ca = env.ca
+    now = ca.clock.now().replace(microsecond=0)
+    this_update = this_update or now
+    builder = ocsp.OCSPResponseBuilder().add_response(
+        cert=about or cert, issuer=ca.issuing_certificate,
+        algorithm=hashes.SHA1(), cert_status=status, this_update=this_update,
+        next_update=next_update or this_update + timedelta(hours=1),
+        revocation_time=now if status is ocsp.OCSPCertStatus.REVOKED else None, revocation_reason=None,
+    )
+    responder = responder or ca.issuing_certificate
+    builder = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, responder).certificates([responder])
+    if nonce:
+        builder = builder.add_extension(x509.OCSPNonce(nonce), critical=False)
+    signing_key = key or ca._issuing_key
+    return builder.sign(signing_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+@pytest.fixture
+def checker(transport, clock) -> RevocationChecker:
+    return RevocationChecker(transport, clock)
+
+
+async def test_an_answer_is_cached_until_its_next_update(pki_env, checker, clock) -> None:
+    cert, issuer = pki_env.alice.sign.certificate, pki_env.ca.issuing_certificate
+
+    first = await checker.check(cert, issuer)
+    second = await checker.check(cert, issuer)
+    assert pki_env.faults.hits["/pki/ocsp"] == 1
+    assert second is first and first.source is RevocationSource.OCSP
+
+    clock.advance(pki_env.ca.ocsp_validity + timedelta(minutes=1))
+    await checker.check(cert, issuer)
+    assert pki_env.faults.hits["/pki/ocsp"] == 2
+
+
+async def test_concurrent_checks_of_one_certificate_share_one_request(pki_env, checker) -> None:
+    cert, issuer = pki_env.alice.auth.certificate, pki_env.ca.issuing_certificate
+
+    results = await asyncio.gather(*(checker.check(cert, issuer) for _ in range(20)))
+
+    assert {r.status for r in results} == {RevocationStatus.GOOD}
+    assert pki_env.faults.hits["/pki/ocsp"] == 1
+
+
+async def test_a_crl_is_fetched_once_for_many_certificates(pki_env, checker) -> None:
+    pki_env.faults.ocsp = "down"
+    issuer = pki_env.ca.issuing_certificate
+
+    statuses = [(await checker.check(p.sign.certificate, issuer)).status
+                for p in (pki_env.alice, pki_env.director, pki_env.revoked)]
+
+    assert statuses == [RevocationStatus.GOOD, RevocationStatus.GOOD, RevocationStatus.REVOKED]
+    assert pki_env.faults.hits["/pki/crl"] == 1
+
+
+async def test_a_stale_ocsp_answer_gives_way_to_a_fresh_crl(pki_env, checker, clock) -> None:
+    clock.advance(pki_env.ca.ocsp_validity + timedelta(minutes=10))
+
+    result = await checker.check(pki_env.alice.sign.certificate, pki_env.ca.issuing_certificate)
+
+    assert (result.status, result.source) == (RevocationStatus.GOOD, RevocationSource.CRL)
+    assert any("stale" in problem for problem in result.problems)
+
+
+async def test_soft_fail_is_a_flag_the_verifier_reads_not_a_fake_answer(pki_env, transport, clock) -> None:
+    checker = RevocationChecker(transport, clock, soft_fail=True)
+
+    result = await checker.check(pki_env.offline.sign.certificate, pki_env.unreachable.issuing_certificate)
+
+    assert result.status is RevocationStatus.UNKNOWN and result.source is None
+    assert len(result.problems) == 2
+
+
+def test_a_response_signed_by_the_issuer_itself_is_accepted(pki_session, checker) -> None:
+    cert = pki_session.alice.sign.certificate
+
+    result = checker.verify_ocsp_response(_respond(pki_session, cert), cert, pki_session.ca.issuing_certificate)
+
+    assert result.status is RevocationStatus.GOOD
+
+
+def test_a_responder_the_issuer_never_certified_is_rejected(pki_session, checker) -> None:
+    cert = pki_session.alice.sign.certificate
+    rogue_key = pki_session.rogue_key
+    rogue = pki.ocsp_responder_certificate(rogue_key, pki_session.ca.issuing_certificate, rogue_key, "rogue",
+                                           cert.not_valid_before_utc, cert.not_valid_after_utc)
+    der = _respond(pki_session, cert, key=rogue_key, responder=rogue)
+
+    with pytest.raises(Rejected, match="not issued by"):
+        checker.verify_ocsp_response(der, cert, pki_session.ca.issuing_certificate)
+
+
+def test_a_certificate_without_ocsp_signing_cannot_answer_for_the_issuer(pki_session, checker) -> None:
+    cert = pki_session.alice.sign.certificate
+    imposter = pki_session.director.sign  # issued by the CA, but for signing documents
+
+    der = _respond(pki_session, cert, key=imposter.private_key, responder=imposter.certificate)
+
+    with pytest.raises(Rejected, match="not authorised for OCSP signing"):
+        checker.verify_ocsp_response(der, cert, pki_session.ca.issuing_certificate)
+
+
+def test_an_answer_about_another_certificate_is_rejected(pki_session, checker) -> None:
+    cert = pki_session.revoked.sign.certificate
+    der = _respond(pki_session, cert, about=pki_session.alice.sign.certificate)  # a genuine "good" for alice, replayed
+
+    with pytest.raises(Rejected, match="certID"):
+        checker.verify_ocsp_response(der, cert, pki_session.ca.issuing_certificate)
+
+
+def test_an_answer_from_the_future_is_rejected(pki_session, checker, clock) -> None:
+    cert = pki_session.alice.sign.certificate
+    der = _respond(pki_session, cert, this_update=clock.now().replace(microsecond=0) + timedelta(hours=2))
+
+    with pytest.raises(Rejected, match="future"):
+        checker.verify_ocsp_response(der, cert, pki_session.ca.issuing_certificate)
+
+
+def test_a_replayed_nonce_is_rejected(pki_session, checker) -> None:
+    cert = pki_session.alice.sign.certificate
+    der = _respond(pki_session, cert, nonce=b"old" * 5)
+
+    with pytest.raises(Rejected, match="nonce"):
+        checker.verify_ocsp_response(der, cert, pki_session.ca.issuing_certificate, nonce=b"new" * 5)
+
+
+@pytest.mark.parametrize("garbage", [b"", b"\x30\x03\x0a\x01\x00", b"junk"])
+def test_garbage_or_unsuccessful_responses_are_rejected(pki_session, checker, garbage: bytes) -> None:
+    with pytest.raises(Rejected):
+        checker.verify_ocsp_response(garbage, pki_session.alice.sign.certificate,
+                                     pki_session.ca.issuing_certificate)
+
+
+async def test_a_crl_signed_by_someone_else_is_rejected(pki_session, clock) -> None:
+    now = clock.now()
+    forged = pki.build_crl(pki_session.ca.issuing_certificate, pki_session.rogue_key, (),
+                           this_update=now, next_update=now + timedelta(days=1), number=1)
+
+    class Forger:
+        async def fetch_ocsp(self, url: str, request_der: bytes) -> bytes:
+            raise OSError("down")
+
+        async def fetch_crl(self, url: str) -> bytes:
+            return forged
+
+    result = await RevocationChecker(Forger(), clock).check(pki_session.revoked.sign.certificate,
+                                                            pki_session.ca.issuing_certificate)
+
+    assert result.status is RevocationStatus.UNKNOWN
+    assert any("CRL signature does not verify" in p for p in result.problems)
