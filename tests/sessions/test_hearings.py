@@ -30,7 +30,8 @@ def test_a_plan_knows_its_end_lobby_time_and_judge(plan: HearingPlan) -> None:
     assert plan.end - plan.start == timedelta(hours=1)
     assert plan.lobby_opens_at == plan.start - timedelta(minutes=15)
     assert plan.judge.user_id == "u-judge"
-    assert plan.participant("u-witness") is not None and plan.participant("u-witness").role is HearingRole.WITNESS
+    witness = plan.participant("u-witness")
+    assert witness is not None and witness.role is HearingRole.WITNESS
     assert plan.participant("nobody") is None
     assert plan.participant(None) is None
     assert [p.user_id for p in plan.with_role(HearingRole.JUDGE, HearingRole.CLERK)] == ["u-judge", "u-clerk"]
@@ -105,7 +106,8 @@ def test_representative_and_interpreter_act_for_listed_people(make_plan: Callabl
             Participant("r", HearingRole.REPRESENTATIVE, "Lawyer", represents="w"),
         )
     )
-    assert plan.participant("i").represents == "w"
+    interpreter = plan.participant("i")
+    assert interpreter is not None and interpreter.represents == "w"
 
 
 def test_a_representative_of_somebody_not_listed_is_refused(make_plan: Callable[..., HearingPlan]) -> None:
