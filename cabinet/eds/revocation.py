@@ -309,17 +309,21 @@ class RevocationChecker:
 
     def _from_crl(self, cached: _CachedCrl, url: str, cert: x509.Certificate, problems: list[str]) -> RevocationResult:
         entry = cached.crl.get_revoked_certificate_by_serial_number(cert.serial_number)
-        base = {
-            "checked_at": self.clock.now(), "this_update": cached.crl.last_update_utc,
-            "next_update": cached.next_update, "url": url, "evidence": cached.der, "problems": tuple(problems),
-        }
-        if entry is None:
-            return RevocationResult(RevocationStatus.GOOD, RevocationSource.CRL, **base)  # type: ignore[arg-type]
-        try:
-            reason = entry.extensions.get_extension_for_class(x509.CRLReason).value.reason.value
-        except x509.ExtensionNotFound:
-            reason = "unspecified"
+        reason: str | None = None
+        if entry is not None:
+            try:
+                reason = entry.extensions.get_extension_for_class(x509.CRLReason).value.reason.value
+            except x509.ExtensionNotFound:
+                reason = "unspecified"
         return RevocationResult(
-            RevocationStatus.REVOKED, RevocationSource.CRL, revoked_at=entry.revocation_date_utc,
-            reason=reason, **base,  # type: ignore[arg-type]
+            RevocationStatus.GOOD if entry is None else RevocationStatus.REVOKED,
+            RevocationSource.CRL,
+            self.clock.now(),
+            revoked_at=entry.revocation_date_utc if entry is not None else None,
+            reason=reason,
+            this_update=cached.crl.last_update_utc,
+            next_update=cached.next_update,
+            url=url,
+            evidence=cached.der,
+            problems=tuple(problems),
         )
