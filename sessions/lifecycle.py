@@ -231,8 +231,10 @@ def judge_connection_lost(
         return False
     since = hearing.state_since
     seen = last_seen.get(hearing.plan.judge.user_id)
-    baseline = max(d for d in (since, None if seen is None else as_utc(seen, "last_seen")) if d is not None)
-    return as_utc(now, "now") - baseline > timeout
+    known = [d for d in (since, None if seen is None else as_utc(seen, "last_seen")) if d is not None]
+    if not known:
+        return True
+    return as_utc(now, "now") - max(known) > timeout
 
 
 class Lifecycle:

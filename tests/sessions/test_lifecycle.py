@@ -223,6 +223,8 @@ def test_a_judge_never_seen_counts_from_the_start_of_the_session(hearing: Hearin
     assert rules.watch(live, {}) is live
     clock.advance(timedelta(seconds=1))
     assert rules.watch(live, {}).events[-1].details["judge_last_seen"] == "never"
+    no_record = Hearing("h-2", hearing.plan, HearingState.IN_SESSION)
+    assert judge_connection_lost(no_record, {}, clock.now(), timedelta(seconds=30))
 
 
 def test_a_judge_in_the_deliberation_room_does_not_suspend_the_hearing(
