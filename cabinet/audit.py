@@ -97,11 +97,10 @@ class AuditLog:
     async def _create_head(self) -> None:
         """Create the head row once; a concurrent creator wins harmlessly."""
         values = {"id": 1, "seq": 0, "last_hash": GENESIS}
-        if self.session.bind.dialect.name == "postgresql":
-            stmt = pg_insert(AuditHead).values(values).on_conflict_do_nothing()
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(pg_insert(AuditHead).values(values).on_conflict_do_nothing())
         else:
-            stmt = sqlite_insert(AuditHead).values(values).on_conflict_do_nothing()
-        await self.session.execute(stmt)
+            await self.session.execute(sqlite_insert(AuditHead).values(values).on_conflict_do_nothing())
 
 
 

@@ -133,7 +133,7 @@ def _coerce(name: str, value: Any) -> Any:
         return tuple(Path(str(p)) for p in value)
     if name == "ice_servers" and isinstance(value, list):
         return tuple(str(v) for v in value)
-    if name == "data_dir":
+    if name == "data_dir" and not isinstance(value, Path):
         raise ValueError("must be a path string")
     if name in ("port", "session_ttl_s", "nonce_ttl_s", "max_upload_bytes", "smtp_port"):
         if isinstance(value, bool) or not isinstance(value, int):

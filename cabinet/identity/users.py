@@ -76,7 +76,7 @@ class UserService:
             .where(RoleGrant.user_id == user_id, RoleGrant.revoked_at.is_(None))
             .order_by(RoleGrant.id)
         )
-        return [(grant, court) for grant, court in rows.tuples()]
+        return [(grant, court) for grant, court in rows]
 
     async def grants_of(self, user_id: int) -> frozenset[Grant]:
         return frozenset(Grant(Role(g.role), g.court_id) for g, _ in await self.active_grants(user_id))
