@@ -17,22 +17,21 @@ from cabinet.audit import AuditEntry, verify_chain
 from cabinet.eds.ca import IssuedKey
 from cabinet.eds.keys import load_key_file
 from cabinet.identity.models import AuthSession, User
+from tests.cabinet.conftest import PASSWORD, CabinetApp, Cast
 from web.db import Database
-
-from .conftest import PASSWORD, Cast, IdentityApp
 
 
 def sign(key: IssuedKey, data: bytes, *, detached: bool = True) -> str:
     return base64.b64encode(load_key_file(key.p12, PASSWORD).sign(data, detached=detached)).decode()
 
 
-async def challenge(app: IdentityApp) -> str:
+async def challenge(app: CabinetApp) -> str:
     response = await app.client.post("/api/v1/auth/challenge")
     assert response.status == 200
     return str((await response.json())["nonce"])
 
 
-async def login(app: IdentityApp, key: IssuedKey, *, detached: bool = True, nonce: str | None = None,
+async def login(app: CabinetApp, key: IssuedKey, *, detached: bool = True, nonce: str | None = None,
                 signed: bytes | None = None) -> Any:
     nonce = nonce or await challenge(app)
     payload = signed if signed is not None else base64.b64decode(nonce)
@@ -47,7 +46,7 @@ async def counts(db: Database) -> tuple[int, int]:
     return int(users or 0), int(sessions or 0)
 
 
-async def assert_refused(app: IdentityApp, db: Database, response: Any, code: str) -> None:
+async def assert_refused(app: CabinetApp, db: Database, response: Any, code: str) -> None:
     assert response.status == 401, await response.text()
     body = await response.json()
     assert body["error"]["code"] == code, body
@@ -58,18 +57,18 @@ async def assert_refused(app: IdentityApp, db: Database, response: Any, code: st
     assert last is not None and last.action == "auth.login_failed" and last.details["code"] == code
 
 
-async def test_a_challenge_is_32_random_bytes_valid_for_five_minutes(identity_app: IdentityApp) -> None:
-    response = await identity_app.client.post("/api/v1/auth/challenge")
+async def test_a_challenge_is_32_random_bytes_valid_for_five_minutes(cabinet_app: CabinetApp) -> None:
+    response = await cabinet_app.client.post("/api/v1/auth/challenge")
     body = await response.json()
     assert len(base64.b64decode(body["nonce"])) == 32
-    assert body["nonce"] != await challenge(identity_app)
-    assert body["expiresAt"] == (identity_app.clock.now() + timedelta(minutes=5)).isoformat()
+    assert body["nonce"] != await challenge(cabinet_app)
+    assert body["expiresAt"] == (cabinet_app.clock.now() + timedelta(minutes=5)).isoformat()
 
 
 @pytest.mark.parametrize("detached", [True, False], ids=["detached", "attached"])
-async def test_first_login_creates_the_citizen_and_a_session(identity_app: IdentityApp, cast: Cast,
+async def test_first_login_creates_the_citizen_and_a_session(cabinet_app: CabinetApp, cast: Cast,
                                                              db: Database, detached: bool) -> None:
-    response = await login(identity_app, cast.alice.auth, detached=detached)
+    response = await login(cabinet_app, cast.alice.auth, detached=detached)
     assert response.status == 200, await response.text()
     body = await response.json()
     assert body["createdAccount"] is True
@@ -80,16 +79,16 @@ async def test_first_login_creates_the_citizen_and_a_session(identity_app: Ident
     cookie = response.cookies["sotkab_session"]
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
 
-    me = await identity_app.client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
+    me = await cabinet_app.client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
     assert (await me.json())["surname"] == "ӘЛИЕВА"
-    again = await login(identity_app, cast.alice.auth)
+    again = await login(cabinet_app, cast.alice.auth)
     assert (await again.json())["createdAccount"] is False
     assert await counts(db) == (1, 2)
 
 
-async def test_the_cookie_session_works_and_logout_ends_it(identity_app: IdentityApp, cast: Cast) -> None:
-    assert (await login(identity_app, cast.bob.auth)).status == 200
-    client = identity_app.client
+async def test_the_cookie_session_works_and_logout_ends_it(cabinet_app: CabinetApp, cast: Cast) -> None:
+    assert (await login(cabinet_app, cast.bob.auth)).status == 200
+    client = cabinet_app.client
     assert (await client.get("/api/v1/me")).status == 200
     assert (await client.post("/api/v1/auth/logout")).status == 200
     client.session.cookie_jar.clear()
@@ -97,114 +96,114 @@ async def test_the_cookie_session_works_and_logout_ends_it(identity_app: Identit
     assert refused.status == 401 and (await refused.json())["error"]["code"] == "unauthenticated"
 
 
-async def test_a_logged_out_token_is_dead(identity_app: IdentityApp, cast: Cast) -> None:
-    token = (await (await login(identity_app, cast.bob.auth)).json())["token"]
+async def test_a_logged_out_token_is_dead(cabinet_app: CabinetApp, cast: Cast) -> None:
+    token = (await (await login(cabinet_app, cast.bob.auth)).json())["token"]
     headers = {"Authorization": f"Bearer {token}"}
-    assert (await identity_app.client.post("/api/v1/auth/logout", headers=headers)).status == 200
-    assert (await identity_app.client.get("/api/v1/me", headers=headers)).status == 401
+    assert (await cabinet_app.client.post("/api/v1/auth/logout", headers=headers)).status == 200
+    assert (await cabinet_app.client.get("/api/v1/me", headers=headers)).status == 401
 
 
-async def test_a_session_expires(identity_app: IdentityApp, cast: Cast) -> None:
-    token = (await (await login(identity_app, cast.bob.auth)).json())["token"]
-    identity_app.clock.advance(timedelta(seconds=identity_app.config.session_ttl_s + 1))
-    assert (await identity_app.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})).status == 401
+async def test_a_session_expires(cabinet_app: CabinetApp, cast: Cast) -> None:
+    token = (await (await login(cabinet_app, cast.bob.auth)).json())["token"]
+    cabinet_app.clock.advance(timedelta(seconds=cabinet_app.config.session_ttl_s + 1))
+    assert (await cabinet_app.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})).status == 401
 
 
-async def test_a_cookie_session_refuses_cross_site_posts(identity_app: IdentityApp, cast: Cast) -> None:
-    assert (await login(identity_app, cast.bob.auth)).status == 200
-    response = await identity_app.client.post("/api/v1/auth/logout", headers={"Origin": "https://evil.example"})
+async def test_a_cookie_session_refuses_cross_site_posts(cabinet_app: CabinetApp, cast: Cast) -> None:
+    assert (await login(cabinet_app, cast.bob.auth)).status == 200
+    response = await cabinet_app.client.post("/api/v1/auth/logout", headers={"Origin": "https://evil.example"})
     assert response.status == 403 and (await response.json())["error"]["code"] == "cross_site_request"
 
 
-async def test_a_replayed_nonce_is_refused(identity_app: IdentityApp, cast: Cast, db: Database) -> None:
-    nonce = await challenge(identity_app)
-    assert (await login(identity_app, cast.alice.auth, nonce=nonce)).status == 200
+async def test_a_replayed_nonce_is_refused(cabinet_app: CabinetApp, cast: Cast, db: Database) -> None:
+    nonce = await challenge(cabinet_app)
+    assert (await login(cabinet_app, cast.alice.auth, nonce=nonce)).status == 200
     before = await counts(db)
-    response = await login(identity_app, cast.alice.auth, nonce=nonce)
+    response = await login(cabinet_app, cast.alice.auth, nonce=nonce)
     assert response.status == 401 and (await response.json())["error"]["code"] == "nonce_reused"
     assert await counts(db) == before
 
 
-async def test_an_expired_nonce_is_refused(identity_app: IdentityApp, cast: Cast, db: Database) -> None:
-    nonce = await challenge(identity_app)
-    identity_app.clock.advance(timedelta(minutes=5, seconds=1))
-    await assert_refused(identity_app, db, await login(identity_app, cast.alice.auth, nonce=nonce), "nonce_expired")
+async def test_an_expired_nonce_is_refused(cabinet_app: CabinetApp, cast: Cast, db: Database) -> None:
+    nonce = await challenge(cabinet_app)
+    cabinet_app.clock.advance(timedelta(minutes=5, seconds=1))
+    await assert_refused(cabinet_app, db, await login(cabinet_app, cast.alice.auth, nonce=nonce), "nonce_expired")
 
 
-async def test_an_unknown_nonce_is_refused(identity_app: IdentityApp, cast: Cast, db: Database) -> None:
+async def test_an_unknown_nonce_is_refused(cabinet_app: CabinetApp, cast: Cast, db: Database) -> None:
     forged = base64.b64encode(b"x" * 32).decode()
-    await assert_refused(identity_app, db, await login(identity_app, cast.alice.auth, nonce=forged), "nonce_unknown")
+    await assert_refused(cabinet_app, db, await login(cabinet_app, cast.alice.auth, nonce=forged), "nonce_unknown")
 
 
-async def test_a_failed_attempt_burns_the_nonce(identity_app: IdentityApp, cast: Cast, db: Database) -> None:
-    nonce = await challenge(identity_app)
-    assert (await login(identity_app, cast.alice.sign, nonce=nonce)).status == 401
-    response = await login(identity_app, cast.alice.auth, nonce=nonce)
-    await assert_refused(identity_app, db, response, "nonce_reused")
+async def test_a_failed_attempt_burns_the_nonce(cabinet_app: CabinetApp, cast: Cast, db: Database) -> None:
+    nonce = await challenge(cabinet_app)
+    assert (await login(cabinet_app, cast.alice.sign, nonce=nonce)).status == 401
+    response = await login(cabinet_app, cast.alice.auth, nonce=nonce)
+    await assert_refused(cabinet_app, db, response, "nonce_reused")
 
 
-async def test_a_signature_over_other_bytes_is_refused(identity_app: IdentityApp, cast: Cast, db: Database) -> None:
-    response = await login(identity_app, cast.alice.auth, signed=b"something else")
-    await assert_refused(identity_app, db, response, "signature_invalid")
+async def test_a_signature_over_other_bytes_is_refused(cabinet_app: CabinetApp, cast: Cast, db: Database) -> None:
+    response = await login(cabinet_app, cast.alice.auth, signed=b"something else")
+    await assert_refused(cabinet_app, db, response, "signature_invalid")
 
 
-async def test_an_attached_signature_of_other_content_is_refused(identity_app: IdentityApp, cast: Cast,
+async def test_an_attached_signature_of_other_content_is_refused(cabinet_app: CabinetApp, cast: Cast,
                                                                  db: Database) -> None:
-    response = await login(identity_app, cast.alice.auth, signed=b"other", detached=False)
-    await assert_refused(identity_app, db, response, "signature_invalid")
+    response = await login(cabinet_app, cast.alice.auth, signed=b"other", detached=False)
+    await assert_refused(cabinet_app, db, response, "signature_invalid")
 
 
-async def test_the_sign_key_cannot_log_in(identity_app: IdentityApp, cast: Cast, db: Database) -> None:
-    await assert_refused(identity_app, db, await login(identity_app, cast.alice.sign), "wrong_key_usage")
+async def test_the_sign_key_cannot_log_in(cabinet_app: CabinetApp, cast: Cast, db: Database) -> None:
+    await assert_refused(cabinet_app, db, await login(cabinet_app, cast.alice.sign), "wrong_key_usage")
 
 
-async def test_an_expired_certificate_is_refused(identity_app: IdentityApp, cast: Cast, db: Database) -> None:
-    await assert_refused(identity_app, db, await login(identity_app, cast.expired.auth), "certificate_expired")
+async def test_an_expired_certificate_is_refused(cabinet_app: CabinetApp, cast: Cast, db: Database) -> None:
+    await assert_refused(cabinet_app, db, await login(cabinet_app, cast.expired.auth), "certificate_expired")
 
 
-async def test_a_not_yet_valid_certificate_is_refused(identity_app: IdentityApp, cast: Cast, db: Database) -> None:
-    response = await login(identity_app, cast.future.auth)
-    await assert_refused(identity_app, db, response, "certificate_not_yet_valid")
+async def test_a_not_yet_valid_certificate_is_refused(cabinet_app: CabinetApp, cast: Cast, db: Database) -> None:
+    response = await login(cabinet_app, cast.future.auth)
+    await assert_refused(cabinet_app, db, response, "certificate_not_yet_valid")
 
 
-async def test_a_certificate_of_an_unknown_ca_is_refused(identity_app: IdentityApp, cast: Cast,
+async def test_a_certificate_of_an_unknown_ca_is_refused(cabinet_app: CabinetApp, cast: Cast,
                                                          db: Database) -> None:
-    response = await login(identity_app, cast.outsider.auth)
-    await assert_refused(identity_app, db, response, "certificate_untrusted")
+    response = await login(cabinet_app, cast.outsider.auth)
+    await assert_refused(cabinet_app, db, response, "certificate_untrusted")
 
 
-async def test_a_revoked_certificate_is_refused(identity_app: IdentityApp, cast: Cast, db: Database) -> None:
-    identity_app.ca.revoke(cast.bob.auth.serial, "keyCompromise")
-    await assert_refused(identity_app, db, await login(identity_app, cast.bob.auth), "certificate_revoked")
+async def test_a_revoked_certificate_is_refused(cabinet_app: CabinetApp, cast: Cast, db: Database) -> None:
+    cabinet_app.ca.revoke(cast.bob.auth.serial, "keyCompromise")
+    await assert_refused(cabinet_app, db, await login(cabinet_app, cast.bob.auth), "certificate_revoked")
 
 
-async def test_unreachable_revocation_services_fail_hard(identity_app: IdentityApp, cast: Cast,
+async def test_unreachable_revocation_services_fail_hard(cabinet_app: CabinetApp, cast: Cast,
                                                          db: Database) -> None:
-    response = await login(identity_app, cast.offline.auth)
-    await assert_refused(identity_app, db, response, "revocation_unknown")
+    response = await login(cabinet_app, cast.offline.auth)
+    await assert_refused(cabinet_app, db, response, "revocation_unknown")
 
 
 @pytest.mark.parametrize("signature", ["not base64 at all!", base64.b64encode(b"\x30\x03garbage").decode(), ""],
                          ids=["garbage-base64", "garbage-der", "empty"])
-async def test_garbage_signatures_are_malformed(identity_app: IdentityApp, db: Database, signature: str) -> None:
-    nonce = await challenge(identity_app)
-    response = await identity_app.client.post("/api/v1/auth/login", json={"nonce": nonce, "signature": signature})
-    await assert_refused(identity_app, db, response, "malformed_signature")
+async def test_garbage_signatures_are_malformed(cabinet_app: CabinetApp, db: Database, signature: str) -> None:
+    nonce = await challenge(cabinet_app)
+    response = await cabinet_app.client.post("/api/v1/auth/login", json={"nonce": nonce, "signature": signature})
+    await assert_refused(cabinet_app, db, response, "malformed_signature")
 
 
 @pytest.mark.parametrize("body", [b"{", b"[]", b'{"nonce": 5, "signature": "x"}', b'{"signature": "x"}'])
-async def test_malformed_requests_are_400_with_a_code(identity_app: IdentityApp, db: Database, body: bytes) -> None:
-    response = await identity_app.client.post("/api/v1/auth/login", data=body,
+async def test_malformed_requests_are_400_with_a_code(cabinet_app: CabinetApp, db: Database, body: bytes) -> None:
+    response = await cabinet_app.client.post("/api/v1/auth/login", data=body,
                                               headers={"Content-Type": "application/json"})
     assert response.status == 400
     assert (await response.json())["error"]["code"] in ("invalid_json", "invalid_request")
     assert await counts(db) == (0, 0)
 
 
-async def test_logins_and_failures_are_in_an_intact_audit_chain(identity_app: IdentityApp, cast: Cast,
+async def test_logins_and_failures_are_in_an_intact_audit_chain(cabinet_app: CabinetApp, cast: Cast,
                                                                 db: Database) -> None:
-    await login(identity_app, cast.alice.auth)
-    await login(identity_app, cast.alice.sign)
+    await login(cabinet_app, cast.alice.auth)
+    await login(cabinet_app, cast.alice.sign)
     async with db.sessions() as session:
         actions = list(await session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
         report = await verify_chain(session)

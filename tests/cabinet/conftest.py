@@ -1,4 +1,4 @@
-"""A running app with the built-in CA and a cast of key holders, for identity tests.
+"""A running app with the built-in CA and a cast of key holders, for every cabinet test.
 
 RSA key generation is slow, so one CA and its people are made per test session and each test
 gets its own copy of the CA directory (a revocation in one test never leaks into another).
@@ -6,6 +6,7 @@ gets its own copy of the CA directory (a revocation in one test never leaks into
 
 from __future__ import annotations
 
+import base64
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -17,10 +18,16 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from cryptography.hazmat.primitives import serialization
 
-from cabinet.eds.ca import CertificateAuthority, IssuedPerson
+from cabinet.courts import CourtSpec, CourtStore
+from cabinet.eds.ca import CertificateAuthority, IssuedKey, IssuedPerson
+from cabinet.eds.keys import load_key_file
+from cabinet.eds.profile import parse_identity
+from cabinet.identity.roles import Role
+from cabinet.identity.users import PersonName, UserService
 from web.app import create_app
 from web.clock import FixedClock, SystemClock
 from web.config import Config
+from web.db import Database
 
 PASSWORD = b"demo-password"
 
@@ -31,6 +38,11 @@ class Cast:
     alice: IssuedPerson
     bob: IssuedPerson
     judge: IssuedPerson
+    judge2: IssuedPerson
+    clerk: IssuedPerson
+    admin: IssuedPerson
+    lawyer: IssuedPerson
+    carol: IssuedPerson
     expired: IssuedPerson
     future: IssuedPerson
     outsider: IssuedPerson  # from a CA nobody trusts
@@ -61,6 +73,11 @@ def cast(tmp_path_factory: pytest.TempPathFactory) -> Cast:
         alice=_person(ca, "900101400123", "ӘЛИЕВА", "АЛИЯ"),
         bob=_person(ca, "850505300456", "БЕКОВ", "БОЛАТ"),
         judge=_person(ca, "700707300789", "СУДЬЯЕВ", "САПАР"),
+        judge2=_person(ca, "710808300123", "ТӨРЕЕВА", "ТОМИРИС"),
+        clerk=_person(ca, "920202400567", "ХАТШЫ", "ХАДИША"),
+        admin=_person(ca, "750303300890", "ӘКІМШІ", "ӘЛІБЕК"),
+        lawyer=_person(ca, "880404300234", "АДВОКАТОВ", "АРМАН"),
+        carol=_person(ca, "950606400345", "ҮШІНШІ", "ҮМІТ"),
         expired=_person(ca, "800101300111", "ЕСКІ", "ЕРЛАН", not_before=now - timedelta(days=400),
                         not_after=now - timedelta(days=35)),
         future=_person(ca, "800101300222", "БОЛАШАҚ", "БАУЫРЖАН", not_before=now + timedelta(days=3),
@@ -72,7 +89,7 @@ def cast(tmp_path_factory: pytest.TempPathFactory) -> Cast:
 
 
 @dataclass
-class IdentityApp:
+class CabinetApp:
     client: TestClient[Any, Any]
     config: Config
     clock: FixedClock
@@ -80,10 +97,48 @@ class IdentityApp:
 
 
 @pytest.fixture
-async def identity_app(cast: Cast, db: Any, make_config: Any, tmp_path: Path) -> AsyncIterator[IdentityApp]:
+async def cabinet_app(cast: Cast, db: Any, make_config: Any) -> AsyncIterator[CabinetApp]:
+    """The whole application on a real port, its own copy of the CA, a movable clock."""
     config = make_config(trust_roots=(cast.offline_root, cast.offline_root.with_name("offline-issuing.pem")))
     shutil.copytree(cast.ca_dir, config.pki_dir)
     clock = FixedClock(datetime.now(UTC))
     app = create_app(config, clock=clock)
     async with TestClient(TestServer(app)) as client:
-        yield IdentityApp(client, config, clock, CertificateAuthority.open(config.pki_dir, SystemClock()))
+        yield CabinetApp(client, config, clock, CertificateAuthority.open(config.pki_dir, SystemClock()))
+
+
+def sign_b64(key: IssuedKey, data: bytes, *, detached: bool = True) -> str:
+    """A base64 CMS over ``data`` made with one of the cast's keys, as NCALayer would return it."""
+    return base64.b64encode(load_key_file(key.p12, PASSWORD).sign(data, detached=detached)).decode()
+
+
+async def bearer(app: CabinetApp, person: IssuedPerson) -> dict[str, str]:
+    """Log ``person`` in with their AUTH key; the headers an API client then sends."""
+    response = await app.client.post("/api/v1/auth/challenge")
+    nonce = (await response.json())["nonce"]
+    response = await app.client.post(
+        "/api/v1/auth/login", json={"nonce": nonce, "signature": sign_b64(person.auth, base64.b64decode(nonce))})
+    assert response.status == 200, await response.text()
+    app.client.session.cookie_jar.clear()
+    return {"Authorization": f"Bearer {(await response.json())['token']}"}
+
+
+DEMO_COURT = CourtSpec("7594", "Алматы", "Алматы қаласының Алмалы аудандық соты",
+                       "Алмалинский районный суд города Алматы", "Almaly District Court of Almaty")
+
+
+async def seed_court(db: Database, cast: Cast) -> None:
+    """Court 7594 with two courtrooms, two judges, a clerk, a court administrator and a lawyer."""
+    async with db.transaction() as session:
+        courts = CourtStore(session)
+        await courts.add(DEMO_COURT)
+        await courts.add_courtroom("7594", "Зал 1")
+        await courts.add_courtroom("7594", "Зал 2")
+        users = UserService(session, SystemClock())
+        for person, role, court in ((cast.judge, Role.JUDGE, "7594"), (cast.judge2, Role.JUDGE, "7594"),
+                                    (cast.clerk, Role.CLERK, "7594"), (cast.admin, Role.COURT_ADMIN, "7594"),
+                                    (cast.lawyer, Role.LAWYER, None)):
+            identity = parse_identity(person.auth.certificate)
+            assert identity.iin is not None
+            await users.grant(PersonName(identity.iin, identity.common_name), role, court,
+                              granter=None, actor="test")
