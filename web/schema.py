@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import cabinet.audit
 import cabinet.courts
-import cabinet.identity.models  # noqa: F401
+import cabinet.identity.models
+import cabinet.payments.models  # noqa: F401
 from web.db import Base
 
 metadata = Base.metadata

@@ -1,0 +1,89 @@
+"""What has been paid towards a reference, and refunding it: the filing side's whole view of payments.
+
+A *reference* names what is being paid for, ``<kind>:<id>`` — the filing engineer uses
+``filing:{filing_id}``. :func:`paid_amount` is the sum of settled payments (paid, or paid and
+later refunded) minus the refunds booked against that reference, so a refunded filing reads as
+zero paid. :func:`record_refund` gives back every paid payment of the reference, in the caller's
+transaction, with one audit entry per payment; it is idempotent because a refunded payment is
+no longer ``paid`` and the refund table holds at most one row per payment.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cabinet.audit import AuditLog
+from cabinet.money import Money
+from cabinet.payments.errors import PaymentRequestInvalid
+from cabinet.payments.models import Payment, PaymentRefund
+from cabinet.payments.status import SETTLED, PaymentEvent, PaymentStatus, next_status
+from web.clock import Clock
+
+log = logging.getLogger(__name__)
+
+REFERENCE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,31}:[A-Za-z0-9][A-Za-z0-9_.\-]{0,86}", re.ASCII)
+MAX_REASON = 500
+LEDGER_ACTOR = "system:payments"
+
+
+def check_reference(reference: object) -> str:
+    """A reference such as ``filing:42``; anything else is refused, never normalised."""
+    if not isinstance(reference, str) or REFERENCE_PATTERN.fullmatch(reference) is None:
+        raise PaymentRequestInvalid(
+            "reference must look like 'filing:42' (a lowercase kind, a colon, an id of letters, "
+            "digits, '.', '_' or '-'; at most 120 characters)",
+            code="invalid_reference", details={"field": "reference"},
+        )
+    return reference
+
+
+async def paid_amount(session: AsyncSession, reference: str) -> Money:
+    """Settled payments minus refunds for ``reference``; ``Money.zero()`` if nothing was paid."""
+    check_reference(reference)
+    settled = await session.scalar(
+        select(func.coalesce(func.sum(Payment.amount_tiyn), 0)).where(
+            Payment.reference == reference, Payment.status.in_([s.value for s in SETTLED]))
+    )
+    refunded = await session.scalar(
+        select(func.coalesce(func.sum(PaymentRefund.amount_tiyn), 0)).where(PaymentRefund.reference == reference)
+    )
+    return Money(int(settled or 0) - int(refunded or 0))
+
+
+async def record_refund(session: AsyncSession, clock: Clock, reference: str, reason: str) -> Money:
+    """Refund everything paid for ``reference``; returns the amount, zero if nothing (more) was paid.
+
+    Rows are locked (``FOR UPDATE`` on PostgreSQL; SQLite transactions already hold the write
+    lock) so two concurrent refunds cannot both see the same payment as ``paid``.
+    """
+    check_reference(reference)
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
+        raise PaymentRequestInvalid(
+            f"a refund needs a reason of 1 to {MAX_REASON} characters",
+            code="invalid_refund_reason", details={"field": "reason"},
+        )
+    payments = list(await session.scalars(
+        select(Payment).where(Payment.reference == reference, Payment.status == PaymentStatus.PAID.value)
+        .order_by(Payment.created_at, Payment.id).with_for_update()
+    ))
+    audit = AuditLog(session, clock)
+    now = clock.now()
+    total = Money.zero()
+    for payment in payments:
+        payment.status = next_status(PaymentStatus(payment.status), PaymentEvent.REFUND).value
+        payment.refunded_at = now
+        amount = Money(payment.amount_tiyn)
+        session.add(PaymentRefund(payment_id=payment.id, reference=reference, amount_tiyn=amount.tiyn,
+                                  reason=reason.strip(), created_at=now))
+        await audit.append("payment.refunded", actor=LEDGER_ACTOR, subject=f"payment:{payment.id}",
+                           details={"reference": reference, "amount": amount.to_json(),
+                                    "reason": reason.strip()})
+        total += amount
+    await session.flush()
+    if total:
+        log.info("refunded %s for %s (%d payments)", total, reference, len(payments))
+    return total
