@@ -1,0 +1,87 @@
+"""Tables of notifications: notices in a person's cabinet, their outbox deliveries, the SMS sandbox.
+
+A notice keeps a copy of everything the Civil Procedure Code (art. 128(2)) requires a summons to
+say — court, case, time and place, who is summoned and in what capacity — as it stood when the
+notice was issued, so a later rename or a moved hearing never rewrites what was served.
+``case_id`` is a plain integer: cases live in another package and a notice outlives any join.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from web.db import Base, UtcDateTime
+
+
+class Notice(Base):
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_user_id_id", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    addressee: Mapped[str] = mapped_column(String(300))
+    case_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    court: Mapped[str | None] = mapped_column(String(300), default=None)
+    case_number: Mapped[str | None] = mapped_column(String(64), default=None)
+    capacity: Mapped[str | None] = mapped_column(String(100), default=None)
+    event_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    place: Mapped[str | None] = mapped_column(String(300), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    served_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+
+class Delivery(Base):
+    """One notice on one channel to one address: the outbox row the background sender works off.
+
+    ``next_attempt_at`` is both the schedule and the lease: claiming a row moves it into the
+    future, so no other sender sees it as due while it is being sent; ``claim`` names the
+    claimant so a sender whose lease ran out cannot overwrite the outcome of the next one.
+    """
+
+    __tablename__ = "notice_deliveries"
+    __table_args__ = (Index("ix_notice_deliveries_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(320))
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    deferrals: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    claim: Mapped[str | None] = mapped_column(String(32), default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    provider_ref: Mapped[str | None] = mapped_column(String(200), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+
+class SandboxSms(Base):
+    """What the SMS sandbox "sent": a stand-in for an operator we cannot reach, never for production."""
+
+    __tablename__ = "sandbox_sms_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    reference: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Channel(enum.Enum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class DeliveryState(enum.Enum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"

@@ -1,0 +1,188 @@
+"""What a court notice says, in Kazakh, Russian and English — pure, no database, no network.
+
+The Civil Procedure Code of Kazakhstan, art. 128(2), fixes what a notice (summons) must contain:
+the court, the case, the time and place of the hearing or action, who is summoned and in what
+capacity. :class:`NoticeContent` carries exactly those particulars next to the free text the
+issuing service wrote; :func:`render_email` and :func:`render_sms` turn it into the message text.
+Both official languages and English are always present, because the court does not know which
+one the person reads and a summons that cannot be read was not served.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from cabinet.notifications.errors import NoticeInvalid
+
+# Kazakhstan has kept one time zone, UTC+5, since 1 March 2024; hearings are shown in it.
+KZ_TIME = timezone(timedelta(hours=5), "UTC+05:00")
+
+
+class NoticeKind(enum.Enum):
+    FILING_REGISTERED = "filing_registered"
+    FILING_RETURNED = "filing_returned"
+    JUDGE_ASSIGNED = "judge_assigned"
+    HEARING_SCHEDULED = "hearing_scheduled"
+    HEARING_MOVED = "hearing_moved"
+    JUDICIAL_ACT_ISSUED = "judicial_act_issued"
+    DOCUMENT_RECEIVED = "document_received"
+    PAYMENT_RECEIVED = "payment_received"
+
+    @property
+    def summons(self) -> bool:
+        """A notice that calls the person to appear, rather than one that informs them."""
+        return self in (NoticeKind.HEARING_SCHEDULED, NoticeKind.HEARING_MOVED)
+
+
+LANGUAGES = ("kk", "ru", "en")
+
+_HEADINGS: dict[NoticeKind, tuple[str, str, str]] = {
+    NoticeKind.FILING_REGISTERED: ("Өтініш тіркелді", "Обращение зарегистрировано", "Filing registered"),
+    NoticeKind.FILING_RETURNED: ("Өтініш қайтарылды", "Обращение возвращено", "Filing returned"),
+    NoticeKind.JUDGE_ASSIGNED: ("Іске судья тағайындалды", "По делу назначен судья", "Judge assigned to the case"),
+    NoticeKind.HEARING_SCHEDULED: ("Сот отырысына шақыру", "Судебная повестка", "Summons to a court hearing"),
+    NoticeKind.HEARING_MOVED: ("Сот отырысы ауыстырылды", "Судебное заседание перенесено", "Court hearing moved"),
+    NoticeKind.JUDICIAL_ACT_ISSUED: ("Сот актісі шығарылды", "Вынесен судебный акт", "Judicial act issued"),
+    NoticeKind.DOCUMENT_RECEIVED: ("Құжат келіп түсті", "Поступил документ", "Document received"),
+    NoticeKind.PAYMENT_RECEIVED: ("Төлем қабылданды", "Платёж получен", "Payment received"),
+}
+
+_LABELS: dict[str, tuple[str, str, str]] = {
+    "language": ("Қазақ тілінде", "На русском языке", "In English"),
+    "court": ("Сот", "Суд", "Court"),
+    "case": ("Іс", "Дело", "Case"),
+    "time": ("Уақыты", "Время", "Time"),
+    "place": ("Орны", "Место", "Place"),
+    "summoned": ("Шақырылатын тұлға", "Вызываемое лицо", "Person summoned"),
+    "addressee": ("Алушы", "Адресат", "Addressee"),
+    "capacity": ("Қатысу мәртебесі", "В качестве", "Capacity"),
+    "served": (
+        "Хабарлама кабинетте ашылған сәттен бастап табыс етілді деп саналады.",
+        "Извещение считается врученным с момента его открытия в кабинете.",
+        "This notice counts as served when you open it in your cabinet.",
+    ),
+    "open": ("Кабинетте ашу", "Открыть в кабинете", "Open in your cabinet"),
+}
+
+_CAPACITIES: dict[str, tuple[str, str, str]] = {
+    "plaintiff": ("талапкер", "истец", "plaintiff"),
+    "defendant": ("жауапкер", "ответчик", "defendant"),
+    "applicant": ("арыз беруші", "заявитель", "applicant"),
+    "third_party": ("үшінші тұлға", "третье лицо", "third party"),
+    "representative": ("өкіл", "представитель", "representative"),
+    "lawyer": ("адвокат", "адвокат", "lawyer"),
+    "witness": ("куә", "свидетель", "witness"),
+    "expert": ("сарапшы", "эксперт", "expert"),
+    "interpreter": ("аудармашы", "переводчик", "interpreter"),
+    "prosecutor": ("прокурор", "прокурор", "prosecutor"),
+    "accused": ("айыпталушы", "обвиняемый", "accused"),
+    "victim": ("жәбірленуші", "потерпевший", "victim"),
+    "appellant": ("апелляциялық шағым беруші", "апеллянт", "appellant"),
+    "judge": ("судья", "судья", "judge"),
+}
+
+_LIMITS = {"title": 300, "court": 300, "case_number": 64, "capacity": 100, "place": 300, "addressee": 300}
+
+
+@dataclass(frozen=True)
+class NoticeContent:
+    """The particulars of one notice to one person; refuses anything a notice cannot carry."""
+
+    kind: NoticeKind
+    title: str
+    body: str
+    addressee: str
+    court: str | None = None
+    case_number: str | None = None
+    capacity: str | None = None
+    when: datetime | None = None
+    place: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, NoticeKind):
+            raise NoticeInvalid(f"unknown notice kind {self.kind!r}", details={"field": "kind"})
+        if not self.title.strip():
+            raise NoticeInvalid("a notice needs a title", details={"field": "title"})
+        if not self.addressee.strip():
+            raise NoticeInvalid("a notice needs an addressee", details={"field": "addressee"})
+        for name, limit in _LIMITS.items():
+            value = getattr(self, name)
+            if value is not None and len(value) > limit:
+                raise NoticeInvalid(f"{name} is longer than {limit} characters", details={"field": name})
+        if self.when is not None and self.when.tzinfo is None:
+            raise NoticeInvalid("the time of a notice must carry a time zone", details={"field": "when"})
+        if self.kind.summons and (self.when is None or not self.place):
+            raise NoticeInvalid(f"a {self.kind.value} notice must say when and where",
+                                details={"field": "when" if self.when is None else "place"})
+
+    @classmethod
+    def of(cls, kind: str, **fields: object) -> NoticeContent:
+        try:
+            parsed = NoticeKind(kind)
+        except ValueError:
+            raise NoticeInvalid(f"unknown notice kind {kind!r}", details={"field": "kind"}) from None
+        return cls(kind=parsed, **fields)  # type: ignore[arg-type]
+
+
+def format_time(when: datetime) -> str:
+    return when.astimezone(KZ_TIME).strftime("%d.%m.%Y %H:%M (UTC+05:00)")
+
+
+def capacity_in(capacity: str, language: int) -> str:
+    """A known capacity code in the given language; anything else exactly as the court wrote it."""
+    names = _CAPACITIES.get(capacity)
+    return names[language] if names else capacity
+
+
+def particulars(content: NoticeContent, language: int) -> list[tuple[str, str]]:
+    """The art. 128(2) lines of the notice in one language, as (label, value) pairs."""
+    lines: list[tuple[str, str]] = []
+    if content.court:
+        lines.append((_LABELS["court"][language], content.court))
+    if content.case_number:
+        lines.append((_LABELS["case"][language], content.case_number))
+    if content.when is not None:
+        lines.append((_LABELS["time"][language], format_time(content.when)))
+    if content.place:
+        lines.append((_LABELS["place"][language], content.place))
+    who = "summoned" if content.kind.summons else "addressee"
+    lines.append((_LABELS[who][language], content.addressee))
+    if content.capacity:
+        lines.append((_LABELS["capacity"][language], capacity_in(content.capacity, language)))
+    return lines
+
+
+def heading(kind: NoticeKind, language: int) -> str:
+    return _HEADINGS[kind][language]
+
+
+@dataclass(frozen=True)
+class EmailText:
+    subject: str
+    text: str
+
+
+def render_email(content: NoticeContent, link: str) -> EmailText:
+    """The e-mail: the court's own words once, then the particulars in Kazakh, Russian and English."""
+    subject = f"[{content.case_number}] {content.title}" if content.case_number else content.title
+    parts = [content.title, "", content.body.strip(), ""] if content.body.strip() else [content.title, ""]
+    for language in range(len(LANGUAGES)):
+        parts.append(f"— {_LABELS['language'][language]} —")
+        parts.append(heading(content.kind, language))
+        parts.extend(f"{label}: {value}" for label, value in particulars(content, language))
+        parts.append(_LABELS["served"][language])
+        parts.append(f"{_LABELS['open'][language]}: {link}")
+        parts.append("")
+    return EmailText(subject=" ".join(subject.split()), text="\n".join(parts))
+
+
+def render_sms(content: NoticeContent, link: str) -> str:
+    """The SMS: the particulars in both official languages and the link; English stays in the e-mail."""
+    sections = []
+    for language in (0, 1):
+        fields = "; ".join(f"{label}: {value}" for label, value in particulars(content, language))
+        sections.append(f"{heading(content.kind, language)}. {fields}.")
+    sections.append(link)
+    return "\n".join(sections)

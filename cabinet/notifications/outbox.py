@@ -1,0 +1,112 @@
+"""The outbox: a notice and its deliveries are written in the same transaction as the event.
+
+A service that registers a filing, assigns a judge or schedules a hearing calls :func:`notify`
+inside its own unit of work. If that work rolls back, no notice exists; if it commits, the
+notice is in the person's cabinet and one pending delivery per channel waits for the background
+sender (:mod:`cabinet.notifications.sender`). Nothing is sent from inside the transaction, so a
+slow or down mail server never holds up, or is needed by, the event itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cabinet.identity.models import User
+from cabinet.notifications.errors import NoticeInvalid
+from cabinet.notifications.models import Channel, Delivery, DeliveryState, Notice
+from cabinet.notifications.notices import NoticeContent
+from web.clock import Clock
+from web.db import Database
+
+log = logging.getLogger(__name__)
+
+NUDGE_INFO_KEY = "sotkab.notifications.nudge"
+_PENDING_INFO_KEY = "sotkab.notifications.nudge_armed"
+_LISTENING_INFO_KEY = "sotkab.notifications.nudge_listening"
+
+
+async def notify(
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    user_id: int,
+    kind: str,
+    title: str,
+    body: str,
+    case_id: int | None = None,
+    court: str | None = None,
+    case_number: str | None = None,
+    capacity: str | None = None,
+    when: datetime | None = None,
+    place: str | None = None,
+) -> int:
+    """Issue a notice to ``user_id`` in the caller's transaction; returns the notice id.
+
+    ``kind`` is one of :class:`~cabinet.notifications.notices.NoticeKind`'s values. ``court``,
+    ``case_number``, ``when`` and ``place`` are the particulars art. 128(2) CPC requires; a
+    ``hearing_scheduled`` or ``hearing_moved`` notice must give ``when`` (timezone-aware) and
+    ``place``. ``capacity`` is the person's role in the case (``plaintiff``, ``defendant``,
+    ``witness``… are translated; anything else is shown as written). The addressee's name and
+    e-mail/phone are copied now: a notice goes where the person's contacts pointed when it was issued.
+    Raises :class:`~cabinet.notifications.errors.NoticeInvalid` (400) for a malformed notice.
+    """
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NoticeInvalid(f"no user with id {user_id} to notify", details={"field": "user_id"})
+    content = NoticeContent.of(kind, title=title, body=body, addressee=user.common_name, court=court,
+                               case_number=case_number, capacity=capacity, when=when, place=place)
+    now = clock.now()
+    notice = Notice(user_id=user.id, kind=content.kind.value, title=content.title, body=content.body,
+                    addressee=content.addressee, case_id=case_id, court=content.court,
+                    case_number=content.case_number, capacity=content.capacity, event_at=content.when,
+                    place=content.place, created_at=now)
+    session.add(notice)
+    await session.flush()
+    channels = [(Channel.EMAIL, user.email), (Channel.SMS, user.phone)]
+    for channel, address in channels:
+        if address:
+            session.add(Delivery(notice_id=notice.id, channel=channel.value, address=address,
+                                 state=DeliveryState.PENDING.value, attempts=0, deferrals=0,
+                                 next_attempt_at=now, created_at=now))
+    await session.flush()
+    _arm_nudge(session)
+    log.info("notice %s (%s) for user %s, channels: %s", notice.id, content.kind.value, user.id,
+             ",".join(c.value for c, a in channels if a) or "cabinet only")
+    return notice.id
+
+
+def install_nudge(db: Database, nudge: Callable[[], None]) -> None:
+    """Have every session of ``db`` carry ``nudge``, called after a transaction with notices commits.
+
+    This is how the in-process sender learns of new work at once instead of at its next poll.
+    """
+    info: dict[str, Any] = dict(db.sessions.kw.get("info") or {})
+    info[NUDGE_INFO_KEY] = nudge
+    db.sessions.configure(info=info)
+
+
+def _arm_nudge(session: AsyncSession) -> None:
+    """Nudge the sender once this session commits; forget it if the session rolls back instead."""
+    nudge = session.info.get(NUDGE_INFO_KEY)
+    if nudge is None:
+        return
+    session.info[_PENDING_INFO_KEY] = True
+    if session.info.get(_LISTENING_INFO_KEY):
+        return
+    session.info[_LISTENING_INFO_KEY] = True
+
+    def after_commit(_sync_session: Any) -> None:
+        if session.info.pop(_PENDING_INFO_KEY, False):
+            nudge()
+
+    def after_rollback(_sync_session: Any, _previous: Any) -> None:
+        session.info.pop(_PENDING_INFO_KEY, None)
+
+    event.listen(session.sync_session, "after_commit", after_commit)
+    event.listen(session.sync_session, "after_soft_rollback", after_rollback)
