@@ -8,6 +8,7 @@ from __future__ import annotations
 import cabinet.audit
 import cabinet.courts
 import cabinet.identity.models
+import cabinet.notifications.models
 import cabinet.payments.models  # noqa: F401
 from web.db import Base
 
