@@ -1,0 +1,1 @@
+"""E-filing and the case core: drafts, signed documents, submission, registration, judicial acts, tracking."""
