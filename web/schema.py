@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import cabinet.audit
 import cabinet.courts
+import cabinet.filing.models
 import cabinet.identity.models
 import cabinet.notifications.models
 import cabinet.payments.models  # noqa: F401
