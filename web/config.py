@@ -41,6 +41,7 @@ class Config:
     smtp_host: str = ""
     smtp_port: int = 25
     mail_from: str = "no-reply@sotkab.invalid"
+    notify_poll_s: float = 5.0
     ice_servers: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -72,6 +73,8 @@ class Config:
                 problems.append(f"{name}: must be positive, got {getattr(self, name)}")
         if self.revocation_timeout_s <= 0:
             problems.append(f"revocation_timeout_s: must be positive, got {self.revocation_timeout_s}")
+        if not 0 < self.notify_poll_s <= 3600:
+            problems.append(f"notify_poll_s: must be in (0, 3600] seconds, got {self.notify_poll_s}")
         for root in self.trust_roots:
             if not root.is_file():
                 problems.append(f"trust_roots: {root} is not a readable file")
@@ -120,6 +123,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "cookie_secure": _parse_bool,
     "max_upload_bytes": int,
     "smtp_port": int,
+    "notify_poll_s": float,
     "ice_servers": _parse_list,
 }
 
