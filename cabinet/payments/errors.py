@@ -64,3 +64,10 @@ class SandboxSessionInvalid(BadRequest, PaymentError):
     """A sandbox payment-page link that is forged, damaged or expired."""
 
     default_code = "sandbox_session_invalid"
+
+
+class ProviderUnavailable(PaymentError):
+    """The provider could not open a payment session; the payment is marked failed."""
+
+    status = 502
+    default_code = "payment_provider_unavailable"
