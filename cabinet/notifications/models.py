@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from cabinet.notifications.notices import NoticeContent, NoticeKind
 from web.db import Base, UtcDateTime
 
 
@@ -36,6 +37,12 @@ class Notice(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     served_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+    def content(self) -> NoticeContent:
+        """The notice's particulars as issued, for rendering."""
+        return NoticeContent(kind=NoticeKind(self.kind), title=self.title, body=self.body,
+                             addressee=self.addressee, court=self.court, case_number=self.case_number,
+                             capacity=self.capacity, when=self.event_at, place=self.place)
 
 
 class Delivery(Base):
