@@ -164,8 +164,11 @@ def parse_callback(body: bytes) -> SandboxCallback:
         raise CallbackMalformed("callback status must be 'paid' or 'failed'", details={"field": "status"}) from None
     try:
         sent_at = datetime.fromisoformat(_field(document, "sent_at", str))
-    except ValueError:
-        raise CallbackMalformed("sent_at must be an ISO 8601 timestamp", details={"field": "sent_at"}) from None
+        if sent_at.tzinfo is not None:
+            sent_at = sent_at.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise CallbackMalformed("sent_at must be an ISO 8601 timestamp with a zone, in range",
+                                details={"field": "sent_at"}) from None
     problems = []
     if PAYMENT_ID.fullmatch(payment_id) is None:
         problems.append("payment_id")
