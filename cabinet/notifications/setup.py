@@ -1,0 +1,63 @@
+"""Assembly of notifications: the routes, and the background sender in ``cleanup_ctx``.
+
+E-mail needs ``smtp_host``. Without it, e-mail deliveries are neither sent nor failed: they
+stay pending (the notice is in the cabinet regardless) and go out once the app is restarted with
+a mail server configured; start-up logs how many are waiting. SMS goes to the provider under
+:data:`SMS_PROVIDER` if a deployment put one there, otherwise to the SMS *sandbox*, which only
+records messages — and says so in the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from sqlalchemy import func, select
+
+from cabinet.notifications.channels import Transport
+from cabinet.notifications.email import SmtpMailer
+from cabinet.notifications.models import Channel, Delivery, DeliveryState
+from cabinet.notifications.outbox import install_nudge
+from cabinet.notifications.routes import routes
+from cabinet.notifications.sender import Sender
+from cabinet.notifications.sms import SandboxSmsProvider, SmsProvider, SmsTransport
+from web.resources import CLOCK, CONFIG, DB
+
+log = logging.getLogger(__name__)
+
+SMS_PROVIDER = web.AppKey("sms_provider", SmsProvider)
+SENDER = web.AppKey("notification_sender", Sender)
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_routes(routes)
+    app.cleanup_ctx.append(_sender)
+
+
+async def _sender(app: web.Application) -> AsyncIterator[None]:
+    config, db, clock = app[CONFIG], app[DB], app[CLOCK]
+    provider = app.get(SMS_PROVIDER)
+    if provider is None:
+        provider = SandboxSmsProvider(db, clock)
+        log.warning("SMS notices go to the SANDBOX provider: recorded in sandbox_sms_messages, "
+                    "sent to no phone")
+    transports: dict[Channel, Transport] = {Channel.SMS: SmsTransport(provider)}
+    if config.smtp_host:
+        transports[Channel.EMAIL] = SmtpMailer(config.smtp_host, config.smtp_port, config.mail_from, clock)
+    else:
+        async with db.transaction() as session:
+            waiting = await session.scalar(select(func.count()).select_from(Delivery).where(
+                Delivery.channel == Channel.EMAIL.value, Delivery.state == DeliveryState.PENDING.value))
+        log.warning("smtp_host is not set: e-mail notices stay pending until it is (%d waiting)", waiting or 0)
+    sender = Sender(db, clock, transports, public_url=config.public_url)
+    app[SENDER] = sender
+    wake = asyncio.Event()
+    install_nudge(db, wake.set)
+    task = asyncio.create_task(sender.run(config.notify_poll_s, wake), name="notification-sender")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
