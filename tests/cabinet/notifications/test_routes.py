@@ -220,10 +220,10 @@ async def test_the_running_app_sends_a_committed_notice_at_once_without_waiting_
         user = User(iin="900101400123", common_name="ӘЛИЕВА АЛИЯ", email="aliya@example.kz",
                     created_at=SystemClock().now())
         session.add(user)
-    async with TestClient(TestServer(create_app(config))) as client:
+    app = create_app(config)
+    async with TestClient(TestServer(app)):
         await asyncio.sleep(0.2)  # let the sender's first (empty) round pass
-        app_db = client.server.app[DB]
-        async with app_db.transaction() as session:
+        async with app[DB].transaction() as session:
             await notify(session, SystemClock(), user_id=user.id, kind="judge_assigned",
                          title="Назначен судья", body="Судья: СУДЬЯЕВ САПАР", court=COURT,
                          case_number="7594-26-00-2/000005", capacity="plaintiff")
