@@ -29,7 +29,9 @@ DUTY = "1297.50"
 
 
 def sandbox(app: CabinetApp) -> SandboxPaymentProvider:
-    return app.client.server.app[SANDBOX_PROVIDER]
+    application = app.client.app
+    assert application is not None
+    return application[SANDBOX_PROVIDER]
 
 
 async def start(app: CabinetApp, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
