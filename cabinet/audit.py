@@ -18,14 +18,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import JSON, BigInteger, Integer, String, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from web.clock import Clock
-from web.db import Base, UtcDateTime
+from web.db import Base, UtcDateTime, insert_if_absent, table
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +68,8 @@ class AuditLog:
         self.clock = clock
 
     async def append(self, action: str, *, actor: str, subject: str = "",
-                     details: Mapping[str, Any] | None = None) -> AuditEntry:
+                     details: Mapping[str, Any] | None = None) -> int:
+        """Append one entry in the caller's transaction; returns its sequence number."""
         details = dict(details or {})
         row = await self._advance_head()
         if row is None:
@@ -80,27 +79,23 @@ class AuditLog:
         seq, prev = row
         at = self.clock.now()
         digest = entry_hash(prev, seq, at, actor, action, subject, details)
-        entry = AuditEntry(seq=seq, at=at, actor=actor, action=action, subject=subject,
-                           details=details, prev_hash=prev, hash=digest)
-        self.session.add(entry)
-        await self.session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=digest))
-        await self.session.flush()
-        return entry
+        await self.session.execute(insert(table(AuditEntry)).values(
+            seq=seq, at=at, actor=actor, action=action, subject=subject, details=details,
+            prev_hash=prev, hash=digest))
+        head = table(AuditHead)
+        await self.session.execute(update(head).where(head.c.id == 1).values(last_hash=digest))
+        return seq
 
     async def _advance_head(self) -> tuple[int, str] | None:
+        head = table(AuditHead)
         row = (await self.session.execute(
-            update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
-            .returning(AuditHead.seq, AuditHead.last_hash)
+            update(head).where(head.c.id == 1).values(seq=head.c.seq + 1).returning(head.c.seq, head.c.last_hash)
         )).one_or_none()
         return None if row is None else (int(row[0]), str(row[1]))
 
     async def _create_head(self) -> None:
         """Create the head row once; a concurrent creator wins harmlessly."""
-        values = {"id": 1, "seq": 0, "last_hash": GENESIS}
-        if self.session.get_bind().dialect.name == "postgresql":
-            await self.session.execute(pg_insert(AuditHead).values(values).on_conflict_do_nothing())
-        else:
-            await self.session.execute(sqlite_insert(AuditHead).values(values).on_conflict_do_nothing())
+        await insert_if_absent(self.session, AuditHead, {"id": 1, "seq": 0, "last_hash": GENESIS})
 
 
 

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 def build_parser() -> argparse.ArgumentParser:
     from cabinet import cli as cabinet_cli
     from cabinet.eds import cli as eds_cli
+    from cabinet.identity import cli as identity_cli
 
     parser = argparse.ArgumentParser(prog="sotkab", description="Sot Kabinet online court platform")
     parser.add_argument("--config", type=Path, help="TOML configuration file (SOTKAB_* variables override it)")
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cabinet_cli.add_commands(sub)
     eds_cli.add_commands(sub)
+    identity_cli.add_commands(sub)
     return parser
 
 
@@ -96,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sotkab: {exc.message}", file=sys.stderr)
         return 78
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return int(asyncio.run(args.func(args, config)) or 0)
     except SotkabError as exc:

@@ -16,9 +16,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy import DateTime, MetaData, Table, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -73,7 +73,7 @@ def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
         )
         _make_sqlite_serializable(engine)
         return engine
-    return create_async_engine(database_url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(database_url, echo=echo, pool_size=10, max_overflow=10, pool_recycle=1800)
 
 
 def _make_sqlite_serializable(engine: AsyncEngine) -> None:
@@ -130,3 +130,22 @@ async def connect(database_url: str) -> AsyncIterator[Database]:
         yield db
     finally:
         await db.close()
+
+
+async def insert_if_absent(session: AsyncSession, model: type[Base], values: dict[str, Any]) -> bool:
+    """INSERT that yields to an existing row with the same key; True if this call inserted it.
+
+    Portable ON CONFLICT DO NOTHING: a duplicate neither raises nor aborts a PostgreSQL transaction.
+    """
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = await session.execute(insert(table(model)).values(values).on_conflict_do_nothing())
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def table(model: type[Base]) -> Table:
+    """A model's Core table. Hot paths use Core statements: they skip the ORM's bulk-persistence
+    layer, which costs about 0.2 ms a statement here."""
+    return cast(Table, model.__table__)

@@ -71,7 +71,7 @@ def add_commands(subparsers: Any) -> None:
     verify.set_defaults(func=_verify)
 
 
-def _password(args: argparse.Namespace, prompt: str) -> bytes:
+def read_key_password(args: argparse.Namespace, prompt: str) -> bytes:
     if args.password_file is not None:
         try:
             lines = args.password_file.read_text(encoding="utf-8").splitlines()
@@ -108,7 +108,7 @@ async def _issue(args: argparse.Namespace, config: Any) -> int:
             organisation = Organisation(args.bin_, args.org_name, _ORG_ROLES[args.org_role])
         except ValueError as exc:
             raise CaError(str(exc), code="subject_invalid") from exc
-    password = await asyncio.to_thread(_password, args, "Password for the new key files: ")
+    password = await asyncio.to_thread(read_key_password, args, "Password for the new key files: ")
     person = await asyncio.to_thread(
         lambda: ca.issue_person(
             iin=args.iin, surname=args.surname, given_name=args.given_name, patronymic=args.patronymic,
@@ -137,7 +137,7 @@ async def _sign(args: argparse.Namespace, config: Any) -> int:
     except OSError as exc:
         print(f"cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 2
-    password = await asyncio.to_thread(_password, args, f"Password for {args.key.name}: ")
+    password = await asyncio.to_thread(read_key_password, args, f"Password for {args.key.name}: ")
     key = load_key_file(args.key, password)
     out = args.file.with_name(args.file.name + ".cms")
     out.write_bytes(key.sign(data, detached=True))

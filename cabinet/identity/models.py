@@ -49,15 +49,17 @@ class RoleGrant(Base):
     user: Mapped[User] = relationship(back_populates="grants", lazy="raise", foreign_keys=[user_id])
 
 
-class AuthChallenge(Base):
-    """A single-use login nonce; ``used_at`` is set in the same transaction that creates the session."""
+class UsedNonce(Base):
+    """A login challenge that was presented once (SHA-256 of its bytes); the key makes reuse fail.
 
-    __tablename__ = "auth_challenges"
+    Rows are kept until the challenge would have expired anyway, then purged.
+    """
 
-    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    __tablename__ = "auth_used_nonces"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
 
 
 class AuthSession(Base):

@@ -33,7 +33,7 @@ async def _describe(request: web.Request, principal: Principal) -> dict[str, Any
 
 @routes.post("/api/v1/auth/challenge")
 async def challenge(request: web.Request) -> web.Response:
-    issued = await request.app[LOGIN].issue_challenge()
+    issued = request.app[LOGIN].issue_challenge()
     return web.json_response({"nonce": issued.nonce, "expiresAt": issued.expires_at.isoformat()})
 
 
@@ -47,7 +47,8 @@ async def login(request: web.Request) -> web.Response:
         "token": outcome.token,
         "expiresAt": outcome.expires_at.isoformat(),
         "createdAccount": outcome.created_account,
-        "user": await _describe(request, outcome.principal),
+        "user": {"iin": outcome.principal.iin, "name": outcome.principal.name,
+                 "roles": [{"role": role, "court": court} for role, court in outcome.roles]},
         "certificate": outcome.verification.to_json(),
     })
     config = request.app[CONFIG]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -13,6 +15,7 @@ from cabinet.eds.ca import CertificateAuthority
 from cabinet.eds.routes import CA_KEY, add_pki_routes
 from cabinet.eds.transport import AiohttpTransport
 from cabinet.eds.verifier import Verifier, build_verifier
+from cabinet.identity.challenges import ChallengeMinter, load_or_create_key
 from cabinet.identity.http import LOGIN
 from cabinet.identity.login import LoginService
 from cabinet.identity.routes import routes
@@ -54,9 +57,23 @@ async def _identity(app: web.Application) -> AsyncIterator[None]:
         builtin_ca=app.get(CA_KEY), soft_fail=not config.revocation_hard_fail,
     )
     app[VERIFIER] = verifier
-    app[LOGIN] = LoginService(
-        app[DB], verifier, app[CLOCK],
-        nonce_ttl=timedelta(seconds=config.nonce_ttl_s), session_ttl=timedelta(seconds=config.session_ttl_s),
-    )
+    minter = ChallengeMinter(load_or_create_key(config.data_dir / "secrets" / "login-challenge.key"),
+                             app[CLOCK], timedelta(seconds=config.nonce_ttl_s))
+    login = LoginService(app[DB], verifier, app[CLOCK], minter, session_ttl=timedelta(seconds=config.session_ttl_s))
+    app[LOGIN] = login
+    purger = asyncio.create_task(_purge_forever(login))
     yield
+    purger.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await purger
     await verifier.close()
+
+
+async def _purge_forever(login: LoginService, every_s: float = 600.0) -> None:
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            purged = await login.purge_used_challenges()
+            log.debug("purged %d expired login challenges", purged)
+        except Exception:
+            log.exception("purging expired login challenges failed; will retry")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -19,6 +19,7 @@ from cabinet.courts import Court, CourtStore
 from cabinet.identity.models import RoleGrant, User
 from cabinet.identity.roles import Grant, Role, check_may_grant
 from web.clock import Clock
+from web.db import insert_if_absent, table
 from web.errors import BadRequest, NotFound
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,27 @@ class UserService:
         await self.session.flush()
         return user, created
 
+    async def record_login(self, person: PersonName) -> tuple[int, bool]:
+        """The hot path of every login: one lookup, then one insert or one update; no ORM identity map.
+
+        Returns the user id and whether the account was just created.
+        """
+        now = self.clock.now()
+        names = {"common_name": person.common_name, "surname": person.surname,
+                 "given_name": person.given_name, "patronymic": person.patronymic, "last_login_at": now}
+        users = table(User)
+        refresh = update(users).where(users.c.iin == person.iin).values(**names).returning(users.c.id)
+        user_id = await self.session.scalar(refresh)
+        if user_id is not None:
+            return int(user_id), False
+        if await insert_if_absent(self.session, User, {"iin": person.iin, "created_at": now, **names}):
+            created = await self.session.scalar(select(users.c.id).where(users.c.iin == person.iin))
+            assert created is not None
+            return int(created), True
+        user_id = await self.session.scalar(refresh)  # a concurrent first login created it
+        assert user_id is not None
+        return int(user_id), False
+
     async def active_grants(self, user_id: int) -> list[tuple[RoleGrant, Court | None]]:
         rows = await self.session.execute(
             select(RoleGrant, Court)
@@ -79,7 +101,18 @@ class UserService:
         return [(grant, court) for grant, court in rows]
 
     async def grants_of(self, user_id: int) -> frozenset[Grant]:
-        return frozenset(Grant(Role(g.role), g.court_id) for g, _ in await self.active_grants(user_id))
+        return frozenset(grant for grant, _ in await self.grants_with_codes(user_id))
+
+    async def grants_with_codes(self, user_id: int) -> list[tuple[Grant, str | None]]:
+        """Active grants with their court's code, in one query (the login response needs both)."""
+        grants, courts = table(RoleGrant), table(Court)
+        rows = await self.session.execute(
+            select(grants.c.role, grants.c.court_id, courts.c.code)
+            .select_from(grants.outerjoin(courts, courts.c.id == grants.c.court_id))
+            .where(grants.c.user_id == user_id, grants.c.revoked_at.is_(None))
+            .order_by(grants.c.id)
+        )
+        return [(Grant(Role(role), court_id), code) for role, court_id, code in rows]
 
     async def grant(self, person: PersonName, role: Role, court_code: str | None, *,
                     granter: User | None, actor: str) -> RoleGrant:

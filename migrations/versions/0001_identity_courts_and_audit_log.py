@@ -40,15 +40,14 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_log_action'), ['action'], unique=False)
 
-    op.create_table('auth_challenges',
-    sa.Column('nonce', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    op.create_table('auth_used_nonces',
+    sa.Column('digest', sa.String(length=64), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('nonce', name=op.f('pk_auth_challenges'))
+    sa.PrimaryKeyConstraint('digest', name=op.f('pk_auth_used_nonces'))
     )
-    with op.batch_alter_table('auth_challenges', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_auth_challenges_expires_at'), ['expires_at'], unique=False)
+    with op.batch_alter_table('auth_used_nonces', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_auth_used_nonces_expires_at'), ['expires_at'], unique=False)
 
     op.create_table('courts',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -138,10 +137,10 @@ def downgrade() -> None:
     op.drop_table('auth_sessions')
     op.drop_table('users')
     op.drop_table('courts')
-    with op.batch_alter_table('auth_challenges', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_auth_challenges_expires_at'))
+    with op.batch_alter_table('auth_used_nonces', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_auth_used_nonces_expires_at'))
 
-    op.drop_table('auth_challenges')
+    op.drop_table('auth_used_nonces')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_action'))
 
