@@ -124,6 +124,7 @@ def publisher_pc(video: list[bytes], audio: list[bytes]) -> tuple[RTCPeerConnect
 
 async def local_offer(pc: RTCPeerConnection) -> str:
     await pc.setLocalDescription(await pc.createOffer())
+    enlarge_receive_buffers([pc])
     return str(pc.localDescription.sdp)
 
 
@@ -236,9 +237,25 @@ async def run_janus(url: str, k: int, video: list[bytes], audio: list[bytes], co
         pc.on("track", on_track)
         await pc.setRemoteDescription(RTCSessionDescription(event["jsep"]["sdp"], "offer"))
         await pc.setLocalDescription(await pc.createAnswer())
+        enlarge_receive_buffers([pc])
         await janus.message(handle, {"request": "start"}, {"type": "answer", "sdp": pc.localDescription.sdp})
         pcs.append(pc)
     return janus
+
+
+def enlarge_receive_buffers(pcs: list[RTCPeerConnection], size: int = 4 * 1024 * 1024) -> None:
+    """One Python process receiving 132 streams overflows the default 208 KB UDP buffers in keyframe
+    bursts (the kernel counts "receive buffer errors"); the generator, not the relay, would then
+    lose the frames. aioice keeps its sockets private, hence the reach-in (bench only)."""
+    import socket
+
+    for pc in pcs:
+        for transceiver in pc.getTransceivers():
+            connection = transceiver.receiver.transport.transport._connection
+            for protocol in getattr(connection, "_protocols", []):
+                sock = protocol.transport.get_extra_info("socket") if protocol.transport else None
+                if sock is not None:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
 
 
 async def main() -> None:
