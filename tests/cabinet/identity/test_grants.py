@@ -1,0 +1,98 @@
+"""Roles are never self-service: only a court administrator (or the operator's CLI) grants them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from cabinet.audit import AuditEntry
+from cabinet.courts import CourtSpec, CourtStore
+from tests.cabinet.conftest import CabinetApp, Cast, bearer, seed_court
+from web.db import Database
+
+OTHER_COURT = CourtSpec("1990", "Астана", "Астана соты", "Суд Астаны", "Astana Court")
+
+
+async def grant(app: CabinetApp, headers: dict[str, str], **body: Any) -> Any:
+    return await app.client.post("/api/v1/admin/grants", json=body, headers=headers)
+
+
+async def test_a_court_administrator_makes_a_judge_of_their_court(cabinet_app: CabinetApp, cast: Cast,
+                                                                   db: Database) -> None:
+    await seed_court(db, cast)
+    admin = await bearer(cabinet_app, cast.admin)
+    response = await grant(cabinet_app, admin, iin="850505300456", role="judge", court="7594")
+    assert response.status == 201, await response.text()
+
+    bob = await bearer(cabinet_app, cast.bob)
+    me = await (await cabinet_app.client.get("/api/v1/me", headers=bob)).json()
+    assert {"role": "judge", "court": "7594"} in me["roles"]
+    async with db.sessions() as session:
+        granted = list(await session.scalars(select(AuditEntry).where(AuditEntry.action == "role.grant")))
+    assert [(e.actor, e.subject, e.details["role"]) for e in granted][-1] == (
+        "iin:750303300890", "850505300456", "judge")
+
+
+async def test_a_citizen_cannot_grant_anything_even_to_themselves(cabinet_app: CabinetApp, cast: Cast,
+                                                                  db: Database) -> None:
+    await seed_court(db, cast)
+    alice = await bearer(cabinet_app, cast.alice)
+    response = await grant(cabinet_app, alice, iin="900101400123", role="judge", court="7594")
+    assert response.status == 403 and (await response.json())["error"]["code"] == "not_court_admin"
+    me = await (await cabinet_app.client.get("/api/v1/me", headers=alice)).json()
+    assert me["roles"] == []
+
+
+async def test_a_judge_is_not_a_court_administrator(cabinet_app: CabinetApp, cast: Cast, db: Database) -> None:
+    await seed_court(db, cast)
+    judge = await bearer(cabinet_app, cast.judge)
+    response = await grant(cabinet_app, judge, iin="900101400123", role="clerk", court="7594")
+    assert response.status == 403
+
+
+async def test_an_administrator_cannot_grant_at_another_court(cabinet_app: CabinetApp, cast: Cast,
+                                                              db: Database) -> None:
+    await seed_court(db, cast)
+    async with db.transaction() as session:
+        await CourtStore(session).add(OTHER_COURT)
+    admin = await bearer(cabinet_app, cast.admin)
+    response = await grant(cabinet_app, admin, iin="900101400123", role="clerk", court="1990")
+    assert response.status == 403 and (await response.json())["error"]["code"] == "other_court"
+
+
+async def test_lawyer_status_has_no_court_and_can_be_revoked(cabinet_app: CabinetApp, cast: Cast,
+                                                             db: Database) -> None:
+    await seed_court(db, cast)
+    admin = await bearer(cabinet_app, cast.admin)
+    assert (await grant(cabinet_app, admin, iin="950606400345", role="lawyer")).status == 201
+    bound = await grant(cabinet_app, admin, iin="950606400345", role="lawyer", court="7594")
+    assert bound.status == 400 and (await bound.json())["error"]["code"] == "court_not_allowed"
+    again = await grant(cabinet_app, admin, iin="950606400345", role="lawyer")
+    assert again.status == 400 and (await again.json())["error"]["code"] == "already_granted"
+    revoked = await cabinet_app.client.delete("/api/v1/admin/grants", json={"iin": "950606400345", "role": "lawyer"},
+                                              headers=admin)
+    assert revoked.status == 200
+    carol = await bearer(cabinet_app, cast.carol)
+    assert (await (await cabinet_app.client.get("/api/v1/me", headers=carol)).json())["roles"] == []
+
+
+async def test_bad_grant_requests_are_refused_with_codes(cabinet_app: CabinetApp, cast: Cast, db: Database) -> None:
+    await seed_court(db, cast)
+    admin = await bearer(cabinet_app, cast.admin)
+    cases = [
+        ({"iin": "950606400345", "role": "emperor", "court": "7594"}, 400, "invalid_role"),
+        ({"iin": "95060640034X", "role": "clerk", "court": "7594"}, 400, "invalid_iin"),
+        ({"iin": "950606400345", "role": "clerk"}, 400, "court_required"),
+        ({"iin": "950606400345", "role": "clerk", "court": "0000"}, 404, "court_not_found"),
+        ({"role": "clerk", "court": "7594"}, 400, "invalid_request"),
+    ]
+    for body, status, code in cases:
+        response = await grant(cabinet_app, admin, **body)
+        assert response.status == status, (body, await response.text())
+        assert (await response.json())["error"]["code"] == code, body
+
+
+async def test_granting_needs_a_login(cabinet_app: CabinetApp) -> None:
+    response = await cabinet_app.client.post("/api/v1/admin/grants", json={"iin": "1", "role": "judge"})
+    assert response.status == 401
