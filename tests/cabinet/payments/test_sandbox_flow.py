@@ -7,6 +7,7 @@ replayed and inconsistent callbacks are each a clear 4xx that changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import replace
 from datetime import timedelta
@@ -293,3 +294,15 @@ async def test_a_sandbox_link_cannot_be_edited_and_expires(pay_app: CabinetApp, 
         assert response.status == 400
         assert (await response.json())["error"]["code"] == "sandbox_session_expired"
     assert (await snapshot(db))["statuses"] == ["pending"]
+
+
+async def test_the_same_callback_arriving_five_times_at_once_pays_once(
+        pay_app: CabinetApp, cast: Cast, db: Database) -> None:
+    started = await start(pay_app, await bearer(pay_app, cast.alice))
+    callback = paid_callback(pay_app, started)
+    answers = await asyncio.gather(*(send_signed(pay_app, callback) for _ in range(5)))
+    assert [status for status, _ in answers] == [200] * 5
+    assert sorted(body["replayed"] for _, body in answers) == [False, True, True, True, True]
+    state = await snapshot(db)
+    assert state["paid"] == Money.parse(DUTY) and state["receipts"] == 1
+    assert state["audit"].count("payment.paid") == 1
