@@ -6,10 +6,12 @@ from aiohttp import web
 
 
 def setup(app: web.Application) -> None:
+    from cabinet.filing import setup as filing
     from cabinet.identity import setup as identity
     from cabinet.notifications import setup as notifications
     from cabinet.payments import setup as payments
 
     identity.setup(app)
+    filing.setup(app)
     notifications.setup(app)
     payments.setup(app)

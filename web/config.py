@@ -43,6 +43,8 @@ class Config:
     mail_from: str = "no-reply@sotkab.invalid"
     notify_poll_s: float = 5.0
     ice_servers: tuple[str, ...] = ()
+    system_key_file: Path | None = None  # the court's SIGN key (.p12) for receipts; else the built-in CA issues one
+    system_key_password: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -81,6 +83,10 @@ class Config:
         for server in self.ice_servers:
             if server.split(":", 1)[0] not in ("stun", "turn", "turns"):
                 problems.append(f"ice_servers: {server!r} is not a stun:/turn:/turns: URL")
+        if self.system_key_file is not None and not self.system_key_file.is_file():
+            problems.append(f"system_key_file: {self.system_key_file} is not a readable file")
+        if self.system_key_file is not None and not self.system_key_password:
+            problems.append("system_key_password: required with system_key_file")
         if problems:
             raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems),
                               details={"problems": problems})
@@ -125,6 +131,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "smtp_port": int,
     "notify_poll_s": float,
     "ice_servers": _parse_list,
+    "system_key_file": Path,
 }
 
 
@@ -137,6 +144,8 @@ def _coerce(name: str, value: Any) -> Any:
         return tuple(Path(str(p)) for p in value)
     if name == "ice_servers" and isinstance(value, list):
         return tuple(str(v) for v in value)
+    if name == "system_key_file" and value is not None and not isinstance(value, Path):
+        raise ValueError("must be a path string")
     if name == "data_dir" and not isinstance(value, Path):
         raise ValueError("must be a path string")
     if name in ("port", "session_ttl_s", "nonce_ttl_s", "max_upload_bytes", "smtp_port"):
