@@ -2,7 +2,7 @@
 
 E-mail needs ``smtp_host``. Without it, e-mail deliveries are neither sent nor failed: they
 stay pending (the notice is in the cabinet regardless) and go out once the app is restarted with
-a mail server configured; start-up logs how many are waiting. SMS goes to the provider under
+a mail server configured; start-up logs that they wait. SMS goes to the provider under
 :data:`SMS_PROVIDER` if a deployment put one there, otherwise to the SMS *sandbox*, which only
 records messages — and says so in the log.
 """
@@ -15,11 +15,10 @@ import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
-from sqlalchemy import func, select
 
 from cabinet.notifications.channels import Transport
 from cabinet.notifications.email import SmtpMailer
-from cabinet.notifications.models import Channel, Delivery, DeliveryState
+from cabinet.notifications.models import Channel
 from cabinet.notifications.outbox import install_nudge
 from cabinet.notifications.routes import routes
 from cabinet.notifications.sender import Sender
@@ -48,10 +47,7 @@ async def _sender(app: web.Application) -> AsyncIterator[None]:
     if config.smtp_host:
         transports[Channel.EMAIL] = SmtpMailer(config.smtp_host, config.smtp_port, config.mail_from, clock)
     else:
-        async with db.transaction() as session:
-            waiting = await session.scalar(select(func.count()).select_from(Delivery).where(
-                Delivery.channel == Channel.EMAIL.value, Delivery.state == DeliveryState.PENDING.value))
-        log.warning("smtp_host is not set: e-mail notices stay pending until it is (%d waiting)", waiting or 0)
+        log.warning("smtp_host is not set: e-mail notices stay pending (and are kept) until it is")
     sender = Sender(db, clock, transports, public_url=config.public_url)
     app[SENDER] = sender
     wake = asyncio.Event()
