@@ -10,7 +10,8 @@ import cabinet.courts
 import cabinet.filing.models
 import cabinet.identity.models
 import cabinet.notifications.models
-import cabinet.payments.models  # noqa: F401
+import cabinet.payments.models
+import sessions.models  # noqa: F401
 from web.db import Base
 
 metadata = Base.metadata
