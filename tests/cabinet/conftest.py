@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import shutil
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient, TestServer, get_port_socket
 from cryptography.hazmat.primitives import serialization
 
 from cabinet.courts import CourtSpec, CourtStore
@@ -98,12 +99,20 @@ class CabinetApp:
 
 @pytest.fixture
 async def cabinet_app(cast: Cast, db: Any, make_config: Any) -> AsyncIterator[CabinetApp]:
-    """The whole application on a real port, its own copy of the CA, a movable clock."""
-    config = make_config(trust_roots=(cast.offline_root, cast.offline_root.with_name("offline-issuing.pem")))
+    """The whole application on a real port, its own copy of the CA, a movable clock.
+
+    The listening socket is bound before the app is built so ``public_url`` names the real port
+    (payment callbacks and certificate URLs go to it like a bank's or a verifier's would).
+    """
+    sock = get_port_socket("127.0.0.1", 0, socket.AF_INET)
+    port = sock.getsockname()[1]
+    config = make_config(trust_roots=(cast.offline_root, cast.offline_root.with_name("offline-issuing.pem")),
+                         public_url=f"http://127.0.0.1:{port}")
     shutil.copytree(cast.ca_dir, config.pki_dir)
     clock = FixedClock(datetime.now(UTC))
     app = create_app(config, clock=clock)
-    async with TestClient(TestServer(app)) as client:
+    server = TestServer(app, host="127.0.0.1", port=port, socket_factory=lambda *_: sock)
+    async with TestClient(server) as client:
         yield CabinetApp(client, config, clock, CertificateAuthority.open(config.pki_dir, SystemClock()))
 
 
