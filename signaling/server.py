@@ -1,0 +1,91 @@
+"""The python-socketio server: created once per app, its backend chosen by configuration here only.
+
+One process keeps rooms in memory (``AsyncManager``). With ``redis_url`` set, rooms and broadcasts
+span every process through ``AsyncRedisManager`` on one pub/sub channel, so a judge connected to
+one process reaches a party connected to another. Hearing state never lives in these rooms: it is
+in the database, and rooms are only the addresses events are sent to.
+
+The Redis connection is a resource of the app: it is checked and its listener started in
+``cleanup_ctx`` (a wrong URL fails start-up, not the first hearing), and closed on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import socketio
+from aiohttp import web
+from redis import asyncio as aioredis
+from redis.exceptions import RedisError
+
+from web.config import Config
+from web.errors import ConfigError
+from web.resources import CONFIG
+
+log = logging.getLogger(__name__)
+
+SIO = web.AppKey("socketio_server", socketio.AsyncServer)
+CHANNEL = "sotkab-socketio"
+PING_INTERVAL_S = 10
+PING_TIMEOUT_S = 10
+"""How fast a dead connection is noticed: a silent client is dropped after about 20 s."""
+
+
+def create_server(config: Config) -> socketio.AsyncServer:
+    """The AsyncServer for ``config``: in-memory rooms, or Redis-backed rooms with ``redis_url``."""
+    manager: socketio.AsyncManager
+    if config.redis_url:
+        manager = socketio.AsyncRedisManager(config.redis_url, channel=CHANNEL)
+    else:
+        manager = socketio.AsyncManager()
+    return socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        ping_interval=PING_INTERVAL_S,
+        ping_timeout=PING_TIMEOUT_S,
+        # None: only pages served from the host the client connected to may open a socket,
+        # which (with SameSite cookies) keeps other sites from riding a logged-in user's cookie.
+        cors_allowed_origins=None,
+        max_http_buffer_size=256 * 1024,
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+def is_multi_process(sio: socketio.AsyncServer) -> bool:
+    return isinstance(sio.manager, socketio.AsyncRedisManager)
+
+
+async def socketio_resources(app: web.Application) -> AsyncIterator[None]:
+    """Connect the Redis backend at start-up (if configured) and stop everything on shutdown."""
+    sio = app[SIO]
+    manager = sio.manager
+    if isinstance(manager, socketio.AsyncRedisManager):
+        url = app[CONFIG].redis_url
+        probe = aioredis.Redis.from_url(url)
+        try:
+            await probe.ping()
+        except (RedisError, OSError) as exc:
+            raise ConfigError(f"redis_url: cannot reach Redis at {url}: {exc}") from exc
+        finally:
+            await probe.aclose()
+        # Subscribe now rather than on the first connection, so that this process also hears
+        # broadcasts for rooms whose members connect later, and so the listener is ours to stop.
+        sio.manager_initialized = True
+        manager.initialize()
+        log.info("socket.io rooms span processes through Redis at %s", url)
+    else:
+        log.info("socket.io rooms are in this process's memory (set redis_url for several processes)")
+    yield
+    await sio.shutdown()
+    listener = getattr(manager, "thread", None)
+    if isinstance(listener, asyncio.Future):
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await listener
+    redis = getattr(manager, "redis", None)
+    if redis is not None:
+        await redis.aclose()

@@ -1,0 +1,113 @@
+"""A running app on a real port, the cabinet's cast of key holders, and socket.io clients for them.
+
+Clients are real ``socketio.AsyncClient`` instances speaking to the server over TCP (websocket
+transport), logged in by EDS through the HTTP API exactly as a browser would be.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import socketio
+from aiohttp.test_utils import TestClient, TestServer
+
+from cabinet.eds.ca import CertificateAuthority, IssuedPerson
+from tests.cabinet.conftest import CabinetApp, bearer, cast  # noqa: F401  (the cast fixture)
+from web.app import create_app
+from web.clock import FixedClock, SystemClock
+
+
+@pytest.fixture
+def app_overrides() -> dict[str, Any]:
+    """Config overrides for the running app; a test module may override this fixture."""
+    return {"notify_poll_s": 0.2}
+
+
+@pytest.fixture
+async def live(cast: Any, db: Any, make_config: Any,  # noqa: F811
+               app_overrides: dict[str, Any]) -> AsyncIterator[CabinetApp]:
+    """The whole application on a real port (as ``cabinet_app``) with signaling-friendly settings."""
+    config = make_config(trust_roots=(cast.offline_root, cast.offline_root.with_name("offline-issuing.pem")),
+                         **app_overrides)
+    shutil.copytree(cast.ca_dir, config.pki_dir)
+    clock = FixedClock(datetime.now(UTC))
+    app = create_app(config, clock=clock)
+    async with TestClient(TestServer(app)) as client:
+        yield CabinetApp(client, config, clock, CertificateAuthority.open(config.pki_dir, SystemClock()))
+
+
+@dataclass
+class Socket:
+    """A socket.io client that records every event it receives, per namespace."""
+
+    sio: socketio.AsyncClient
+    namespace: str
+    received: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
+
+    def on_any(self) -> None:
+        async def record(event: str, *args: Any) -> None:
+            self.received[event].append(args[0] if len(args) == 1 else args)
+
+        self.sio.on("*", record, namespace=self.namespace)
+
+    async def call(self, event: str, data: Any = None, within: float = 15) -> Any:
+        return await self.sio.call(event, data, namespace=self.namespace, timeout=within)
+
+    async def wait(self, event: str, predicate: Callable[[Any], bool] = lambda _: True,
+                   within: float = 10.0) -> Any:
+        """The first ``event`` received (before or after this call) that satisfies ``predicate``."""
+        deadline = time.monotonic() + within
+        while True:
+            for item in self.received.get(event, []):
+                if predicate(item):
+                    return item
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {event!r} matching within {within} s; got {dict(self.received)}")
+            await asyncio.sleep(0.02)
+
+    async def close(self) -> None:
+        if self.sio.connected:
+            await self.sio.disconnect()
+
+
+def base_url(app: CabinetApp) -> str:
+    return str(app.client.make_url("")).rstrip("/")
+
+
+async def token_of(app: CabinetApp, person: IssuedPerson) -> str:
+    headers = await bearer(app, person)
+    return headers["Authorization"].removeprefix("Bearer ")
+
+
+async def connect(url: str, namespace: str, auth: dict[str, Any] | None, **kw: Any) -> Socket:
+    """Connect, raising ``socketio.exceptions.ConnectionError`` with the server's refusal on failure."""
+    client = socketio.AsyncClient(reconnection=False)
+    socket = Socket(client, namespace)
+    socket.on_any()
+    await client.connect(url, namespaces=[namespace], auth=auth, transports=["websocket"],
+                         wait_timeout=10, **kw)
+    return socket
+
+
+async def refusal(url: str, namespace: str, auth: dict[str, Any] | None, **kw: Any) -> dict[str, Any]:
+    """The refusal the server answers with: the ``data`` of ``connect_error``, ``{"code", "message"}``."""
+    client = socketio.AsyncClient(reconnection=False)
+    errors: list[Any] = []
+    client.on("connect_error", lambda data: errors.append(data), namespace=namespace)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await client.connect(url, namespaces=[namespace], auth=auth, transports=["websocket"],
+                             wait_timeout=10, **kw)
+    await client.disconnect()
+    assert errors, "the server refused without a connect_error payload"
+    data = errors[0]
+    assert isinstance(data, dict) and isinstance(data.get("data"), dict), data
+    assert data["message"] == data["data"]["message"]
+    return dict(data["data"])
