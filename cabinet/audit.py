@@ -10,6 +10,7 @@ always has its entry.
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 import logging
@@ -49,6 +50,14 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+def cli_actor() -> str:
+    """The audit actor for a command run by the server's operator."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:
+        return "cli:unknown"
 
 
 def entry_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str, subject: str,

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from typing import Any
 
-from cabinet.audit import verify_chain
+from cabinet.audit import cli_actor, verify_chain
 from cabinet.courts import CourtSpec, CourtStore
 from cabinet.identity.roles import parse_role
 from cabinet.identity.users import PersonName, UserService
 from web.clock import SystemClock
 from web.config import Config
 from web.db import connect
-
-
-def _operator() -> str:
-    """Who ran the command, for the audit log."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:
-        return "cli:unknown"
 
 
 def add_commands(sub: Any) -> None:
@@ -90,7 +81,7 @@ async def _users_grant(args: argparse.Namespace, config: Config) -> int:
     role = parse_role(args.role)
     async with connect(config.database_url) as db, db.transaction() as session:
         await UserService(session, SystemClock()).grant(
-            PersonName(args.iin, args.name), role, args.court, granter=None, actor=_operator())
+            PersonName(args.iin, args.name), role, args.court, granter=None, actor=cli_actor())
     print(f"granted {role.value} to {args.iin}" + (f" at court {args.court}" if args.court else ""))
     return 0
 
@@ -99,7 +90,7 @@ async def _users_revoke(args: argparse.Namespace, config: Config) -> int:
     role = parse_role(args.role)
     async with connect(config.database_url) as db, db.transaction() as session:
         await UserService(session, SystemClock()).revoke(
-            args.iin, role, args.court, granter=None, actor=_operator())
+            args.iin, role, args.court, granter=None, actor=cli_actor())
     print(f"revoked {role.value} from {args.iin}")
     return 0
 

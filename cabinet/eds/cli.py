@@ -17,12 +17,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cabinet.audit import AuditLog, cli_actor
 from cabinet.eds.ca import CertificateAuthority
 from cabinet.eds.errors import CaError, KeyFileError
 from cabinet.eds.keys import load_key_file
 from cabinet.eds.profile import ORGANISATION_ROLES, Organisation, Purpose, Role
 from cabinet.eds.verifier import build_verifier
 from web.clock import SystemClock
+from web.db import connect
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +128,11 @@ async def _revoke(args: argparse.Namespace, config: Any) -> int:
         serial = int(args.serial.replace(":", ""), 16)
     except ValueError:
         raise CaError(f"{args.serial!r} is not a hexadecimal serial number", code="serial_invalid") from None
-    revocation = ca.revoke(serial, args.reason)
+    async with connect(config.database_url) as db, db.transaction() as session:
+        revocation = ca.revoke(serial, args.reason)
+        await AuditLog(session, SystemClock()).append(
+            "pki.revoke", actor=cli_actor(), subject=f"certificate:{revocation.serial:x}",
+            details={"reason": revocation.reason.value, "at": revocation.revoked_at.isoformat()})
     print(f"revoked {revocation.serial:x} at {revocation.revoked_at.isoformat()} ({revocation.reason.value})")
     return 0
 

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import select
 
+from cabinet.audit import AuditEntry
 from cabinet.eds import cli
 from cabinet.eds.ca import CertificateAuthority
 from cabinet.eds.errors import CaError, KeyFileError
 from web.clock import SystemClock
+from web.db import connect
+from web.migrate import upgrade
+
+
+def _migrated(root: Path) -> str:
+    url = f"sqlite+aiosqlite:///{root / 'sotkab.db'}"
+    upgrade(url)
+    return url
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,11 +40,9 @@ async def run(config: SimpleNamespace, *argv: str) -> int:
 @pytest.fixture(scope="module")
 def operator(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     """A data directory with a CA created by ``pki init`` and one person issued by ``pki issue``."""
-    import asyncio
-
     root = tmp_path_factory.mktemp("cli")
     config = SimpleNamespace(data_dir=root / "data", public_url="http://127.0.0.1:9", trust_roots=(),
-                             builtin_ca=True)
+                             builtin_ca=True, database_url=_migrated(root))
     (root / "pw").write_text("s3cret-пароль\n", encoding="utf-8")
     assert asyncio.run(run(config, "pki", "init")) == 0
     assert asyncio.run(run(config, "pki", "issue", "880512300123", "ИСАЕВ", "МАРАТ", "ЕРЛАНОВИЧ",
@@ -102,7 +111,9 @@ async def test_a_wrong_password_is_a_key_file_error(operator, tmp_path) -> None:
 
 
 async def test_revoke_makes_verify_fail_as_revoked(tmp_path, capsys) -> None:
-    config = SimpleNamespace(data_dir=tmp_path, public_url="http://127.0.0.1:9", trust_roots=(), builtin_ca=True)
+    database_url = await asyncio.to_thread(_migrated, tmp_path)
+    config = SimpleNamespace(data_dir=tmp_path, public_url="http://127.0.0.1:9", trust_roots=(), builtin_ca=True,
+                             database_url=database_url)
     (tmp_path / "pw").write_text("pw")
     await run(config, "pki", "init")
     ca = CertificateAuthority.open(tmp_path / "pki", SystemClock())
@@ -119,6 +130,10 @@ async def test_revoke_makes_verify_fail_as_revoked(tmp_path, capsys) -> None:
 
     assert code == 1
     assert json.loads(capsys.readouterr().out)["code"] == "certificate_revoked"
+    async with connect(database_url) as db, db.sessions() as session:
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "pki.revoke"))
+    assert entry is not None and entry.subject == f"certificate:{person.sign.serial:x}"
+    assert entry.details["reason"] == "keyCompromise" and entry.actor.startswith("cli:")
 
 
 @pytest.mark.parametrize(
