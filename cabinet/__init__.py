@@ -10,8 +10,10 @@ def setup(app: web.Application) -> None:
     from cabinet.identity import setup as identity
     from cabinet.notifications import setup as notifications
     from cabinet.payments import setup as payments
+    from cabinet.public import setup as public
 
     identity.setup(app)
     filing.setup(app)
     notifications.setup(app)
     payments.setup(app)
+    public.setup(app)

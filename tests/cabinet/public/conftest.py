@@ -1,0 +1,64 @@
+"""Cases written straight into the tables, as registration leaves them, for public-access tests.
+
+The road from a draft to a registered case is the filing package's (and its tests'); here we need
+many cases in many statuses and categories quickly, so :func:`add_case` writes the rows a
+registration writes — an opening filing, the case with its parties, its judge — in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from cabinet.courts import Court
+from cabinet.filing.cases import fold
+from cabinet.filing.models import Case, CaseParty, Filing
+from cabinet.identity.models import User
+from tests.cabinet.filing.conftest import court  # noqa: F401  (the filing tests' court, for end-to-end cases)
+from web.db import Database
+
+FILED = datetime(2026, 3, 2, 4, 30, tzinfo=UTC)
+ALICE = ("900101400123", "ӘЛИЕВА АЛИЯ")
+BOB = ("850505300456", "БЕКОВ БОЛАТ")
+
+
+@dataclass(frozen=True)
+class Seeded:
+    id: int
+    number: str
+
+
+async def add_case(db: Database, number: str, *, kind: str = "civil", category: str = "01",
+                   closed: bool = False, status: str = "accepted", judge_iin: str | None = "700707300789",
+                   court_code: str = "7594", title: str = "Recovery of a loan from БЕКОВ БОЛАТ") -> Seeded:
+    """A registered case with Alice suing Bob (IINs, names and a title that must never go public)."""
+    async with db.transaction() as session:
+        court_row = await session.scalar(select(Court).where(Court.code == court_code))
+        assert court_row is not None, f"seed court {court_code} first"
+        owner = await session.scalar(select(User).where(User.iin == ALICE[0]))
+        if owner is None:
+            owner = User(iin=ALICE[0], common_name=ALICE[1], created_at=FILED)
+            session.add(owner)
+            await session.flush()
+        judge_id = None
+        if judge_iin is not None:
+            judge_id = await session.scalar(select(User.id).where(User.iin == judge_iin))
+            assert judge_id is not None, f"no user {judge_iin}"
+        filing = Filing(owner_id=owner.id, status="registered", court_id=court_row.id, case_kind=kind,
+                        category=category, filing_type="statement_of_claim", title=title, created_at=FILED,
+                        updated_at=FILED, submitted_at=FILED)
+        session.add(filing)
+        await session.flush()
+        case = Case(number=number, court_id=court_row.id, case_kind=kind, category=category,
+                    closed_category=closed, title=title, status=status, judge_id=judge_id,
+                    opening_filing_id=filing.id, registered_at=FILED + timedelta(days=1))
+        case.parties = [
+            CaseParty(role="plaintiff", iin=ALICE[0], name=ALICE[1], name_folded=fold(ALICE[1])),
+            CaseParty(role="defendant", iin=BOB[0], name=BOB[1], name_folded=fold(BOB[1])),
+        ]
+        session.add(case)
+        await session.flush()
+        filing.case_id = case.id
+        return Seeded(case.id, number)
