@@ -45,6 +45,11 @@ class Court:
             self.heads[name] = await bearer(self.app, getattr(self.cast, name))
         return self.heads[name]
 
+    async def log_everyone_in(self) -> None:
+        """Log the whole cast in first: a login is audited, and refusals are checked against the audit log."""
+        for name in ("alice", "bob", "carol", "judge", "judge2", "clerk", "admin", "lawyer"):
+            await self.as_(name)
+
     async def create(self, who: str, body: dict[str, Any]) -> dict[str, Any]:
         response = await self.client.post("/api/v1/filings", json=body, headers=await self.as_(who))
         assert response.status == 201, await response.text()
@@ -117,10 +122,48 @@ def claim_body(defendant_iin: str, **extra: Any) -> dict[str, Any]:
 async def court(cabinet_app: CabinetApp, cast: Cast, db: Database) -> Court:
     await seed_court(db, cast)
     court = Court(cabinet_app, cast, db, {})
-    for name in ("alice", "bob"):
-        await court.as_(name)
+    await court.log_everyone_in()
     return court
 
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1)
+
+
+SMALL_LIMIT = 256 * 1024
+
+
+@pytest.fixture
+async def small_court(cast: Cast, db: Database, make_config: Any) -> Any:
+    """Like ``court`` but with a 256 KiB upload limit, to show refusals while streaming."""
+    import shutil
+    from datetime import UTC, datetime
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from cabinet.eds.ca import CertificateAuthority
+    from web.app import create_app
+    from web.clock import FixedClock, SystemClock
+
+    config = make_config(max_upload_bytes=SMALL_LIMIT,
+                         trust_roots=(cast.offline_root, cast.offline_root.with_name("offline-issuing.pem")))
+    shutil.copytree(cast.ca_dir, config.pki_dir)
+    await seed_court(db, cast)
+    clock = FixedClock(datetime.now(UTC))
+    async with TestClient(TestServer(create_app(config, clock=clock))) as client:
+        app = CabinetApp(client, config, clock, CertificateAuthority.open(config.pki_dir, SystemClock()))
+        court = Court(app, cast, db, {})
+        await court.log_everyone_in()
+        yield court
+
+
+async def registered_case(court: Court, *, category: str = "01") -> tuple[int, str]:
+    """Alice's labour-exempt claim against Bob, submitted and registered; returns (filing id, case number)."""
+    draft = await court.create("alice", claim_body("850505300456", exemption="labour", category=category))
+    response = await court.upload("alice", draft["id"], pdf())
+    assert response.status == 201, await response.text()
+    response = await court.post("alice", f"/api/v1/filings/{draft['id']}/submit")
+    assert response.status == 200, await response.text()
+    response = await court.post("clerk", f"/api/v1/staff/filings/{draft['id']}/register")
+    assert response.status == 200, await response.text()
+    return draft["id"], (await response.json())["case_number"]
