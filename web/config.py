@@ -42,6 +42,7 @@ class Config:
     smtp_port: int = 25
     mail_from: str = "no-reply@sotkab.invalid"
     notify_poll_s: float = 5.0
+    hearing_reconnect_grace_s: float = 30.0  # a dropped hearing participant keeps their place this long
     ice_servers: tuple[str, ...] = ()
     system_key_file: Path | None = None  # the court's SIGN key (.p12) for receipts; else the built-in CA issues one
     system_key_password: str = ""
@@ -77,6 +78,8 @@ class Config:
             problems.append(f"revocation_timeout_s: must be positive, got {self.revocation_timeout_s}")
         if not 0 < self.notify_poll_s <= 3600:
             problems.append(f"notify_poll_s: must be in (0, 3600] seconds, got {self.notify_poll_s}")
+        if not 0 < self.hearing_reconnect_grace_s <= 600:
+            problems.append(f"hearing_reconnect_grace_s: must be in (0, 600] seconds, got {self.hearing_reconnect_grace_s}")
         for root in self.trust_roots:
             if not root.is_file():
                 problems.append(f"trust_roots: {root} is not a readable file")
@@ -130,6 +133,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "max_upload_bytes": int,
     "smtp_port": int,
     "notify_poll_s": float,
+    "hearing_reconnect_grace_s": float,
     "ice_servers": _parse_list,
     "system_key_file": Path,
 }
