@@ -9,16 +9,32 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from cabinet.public.errors import PublicQueryInvalid
 from cabinet.public.service import PublicService
-from web.resources import DB
+from web.resources import CLOCK, DB
 
 routes = web.RouteTableDef()
 
 CACHE_CONTROL = "public, max-age=30"
 """Public answers may be cached briefly by browsers and proxies; a status change shows within 30 s."""
+HEARINGS_PARAMETERS = frozenset({"court", "date"})
 
 
 @routes.get("/api/v1/public/cases/{number:.+}")
 async def public_case(request: web.Request) -> web.Response:
-    case = await PublicService(request.app[DB]).case(request.match_info["number"])
+    case = await PublicService(request.app[DB], request.app[CLOCK]).case(request.match_info["number"])
     return web.json_response(case.to_json(), headers={"Cache-Control": CACHE_CONTROL})
+
+
+@routes.get("/api/v1/public/hearings")
+async def cause_list(request: web.Request) -> web.Response:
+    query = request.query
+    for name in sorted(set(query)):
+        if name not in HEARINGS_PARAMETERS:
+            raise PublicQueryInvalid(f"unknown parameter {name[:40]!r} (known: court, date)",
+                                     code="unknown_parameter", details={"field": name[:40]})
+        if len(query.getall(name)) > 1:
+            raise PublicQueryInvalid(f"parameter {name!r} is given more than once", code="repeated_parameter",
+                                     details={"field": name})
+    body = await PublicService(request.app[DB], request.app[CLOCK]).cause_list(query.get("court"), query.get("date"))
+    return web.json_response(body, headers={"Cache-Control": CACHE_CONTROL})

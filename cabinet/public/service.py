@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from cabinet.courts import COURT_CODE
+from cabinet.public.calendar import cause_list_json, court_day, requested_day
+from cabinet.public.errors import PublicCourtNotFound, PublicQueryInvalid
 from cabinet.public.lookup import PublicCase, not_found, public_case, publishable, requested_number
 from cabinet.public.store import PublicStore
+from web.clock import Clock
 from web.db import Database
 
 
 class PublicService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.store = PublicStore(db)
+        self.clock = clock
 
     async def case(self, number_text: str) -> PublicCase:
         """``400 invalid_case_number`` for a malformed number; ``404 case_not_found`` for an unknown one and
@@ -18,4 +25,20 @@ class PublicService:
         number = requested_number(number_text)
         if not publishable(number.kind, number.category):
             raise not_found(number)
-        return public_case(number, await self.store.case(str(number)))
+        return public_case(number, await self.store.case(str(number), self.clock.now()))
+
+    async def cause_list(self, court_code: str | None, day_text: str | None) -> dict[str, Any]:
+        """The court's hearings of one day (today in court time by default), published per
+        :mod:`cabinet.public.calendar`: ``400 invalid_query`` / ``invalid_date``, ``404 court_not_found``."""
+        if not court_code:
+            raise PublicQueryInvalid("court is required (its code, e.g. 7594)", details={"field": "court"})
+        if not COURT_CODE.match(court_code):
+            raise PublicQueryInvalid(f"court {court_code[:20]!r} is not a court code (2-10 digits or capital "
+                                     "latin letters)", code="invalid_court_code", details={"field": "court"})
+        day = requested_day(day_text, self.clock.now())
+        found = await self.store.court(court_code)
+        if found is None:
+            raise PublicCourtNotFound(f"no court with code {court_code}", details={"court": court_code})
+        court_id, court = found
+        start, end = court_day(day)
+        return cause_list_json(court, day, await self.store.hearings(court_id, start, end))
