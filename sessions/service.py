@@ -23,17 +23,46 @@ For the signaling server:
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cabinet.case_status import ActorRole, CaseAction, CaseStatus
+from cabinet.filing.cases import CaseStore
+from cabinet.filing.timeline import Timeline
 from cabinet.identity.principal import Principal
-from sessions.admission import Admission
+from cabinet.identity.roles import Grant, Role
+from cabinet.identity.users import UserService
+from sessions.actions import apply_action
+from sessions.admission import Admission, Identity, StaffRole, decide_admission
+from sessions.booking import BookingService
+from sessions.controls import Controls
+from sessions.errors import AdmissionRefused, IllegalControl, IllegalPresenceTransition, InvalidHearing, NotAllowed
 from sessions.hearings import HearingPlan, HearingRole
-from sessions.lifecycle import Action, CourtPolicy, HearingState, PauseReason, SuspendReason
-from sessions.presence import DEFAULT_RECONNECT_GRACE, Capabilities, PresenceState
+from sessions.labels import Language
+from sessions.lifecycle import (
+    TRANSITIONS,
+    Action,
+    ChatChannel,
+    CourtPolicy,
+    Hearing,
+    HearingState,
+    Lifecycle,
+    MediaKind,
+    PauseReason,
+    SuspendReason,
+)
+from sessions.minutes import render_minutes
+from sessions.models import HearingParticipantRow, HearingRow
+from sessions.presence import DEFAULT_RECONNECT_GRACE, Capabilities, Presence, PresenceState
+from sessions.store import HearingStore, Place, hearing_of, presence_of, store_presence, uid, user_id
 from web.clock import Clock
+from web.config import Config
 from web.db import Database
 
 logger = logging.getLogger(__name__)
@@ -146,17 +175,205 @@ class HearingService:
         policy: CourtPolicy = DEFAULT_POLICY,
         *,
         reconnect_grace: timedelta = DEFAULT_RECONNECT_GRACE,
+        config: Config | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.policy = policy
         self.reconnect_grace = reconnect_grace
+        self.config = config or Config()
+        self.lifecycle = Lifecycle(clock, policy)
+        self.controls = Controls(self.lifecycle)
+
+    # -- reading ------------------------------------------------------------------------------
 
     async def view(self, hearing_id: int) -> HearingView:
-        raise NotImplementedError
+        async with self.db.transaction() as session:
+            store = HearingStore(session)
+            row = await store.get(hearing_id)
+            place = await store.place(row)
+            events = await store.events(hearing_id)
+        return self._view(row, place, hearing_of(row, place, events))
+
+    def _view(self, row: HearingRow, place: Place, hearing: Hearing) -> HearingView:
+        people = tuple(
+            ParticipantView(
+                user_id=p.user_id, role=HearingRole(p.role), name=p.display_name,
+                presence=PresenceState(p.presence), muted_audio=p.muted_audio, muted_video=p.muted_video,
+                hand_raised=p.hand_raised, listed=p.listed, represents_user_id=p.represents_user_id,
+            )
+            for p in row.participants
+        )
+        return HearingView(
+            hearing_id=row.id, plan=hearing.plan, state=hearing.effective_state(self.clock.now()),
+            participants=people, case_id=place.case_id, case_number=place.case_number,
+            court_code=place.court_code, courtroom_name=place.courtroom_name, is_open=row.is_open,
+            pause_reason=hearing.pause_reason, suspend_reason=hearing.suspend_reason,
+            adjourned_to=hearing.adjourned_to, recording_paused=hearing.recording_paused,
+            sequence=row.ics_sequence,
+        )
+
+    async def minutes(self, hearing_id: int, language: str = "ru") -> str:
+        """The minutes drawn from the stored log; private messages to the staff are left out."""
+        try:
+            lang = Language(language)
+        except ValueError:
+            choices = ", ".join(x.value for x in Language)
+            raise InvalidHearing(f"minutes are written in {choices}", code="unsupported_language",
+                                 details={"field": "language"}) from None
+        async with self.db.transaction() as session:
+            store = HearingStore(session)
+            row = await store.get(hearing_id)
+            place = await store.place(row)
+            hearing = hearing_of(row, place, await store.events(hearing_id))
+        court = {Language.RU: place.court_name_ru, Language.EN: place.court_name_en}[lang]
+        plan = replace(hearing.plan, courtroom_id=f"{place.courtroom_name} ({court})")
+        return render_minutes(replace(hearing, plan=plan), lang)
+
+    # -- entering and leaving -----------------------------------------------------------------
 
     async def join(self, principal: Principal | None, hearing_id: int) -> JoinResult:
-        raise NotImplementedError
+        """Decide admission and move the person's presence; refusals raise AdmissionRefused(code).
+
+        Joining again while already in the waiting or hearing room (a second tab, a restarted
+        server) keeps where they are; a person reconnecting is treated as :meth:`reconnected`.
+        """
+        async with self.db.transaction() as session:
+            step = await self._begin(session, hearing_id)
+            identity = Identity.anonymous() if principal is None else Identity(
+                uid(principal.user_id), True, _staff_roles(principal.grants, step.row.court_id))
+            admission = decide_admission(identity, step.hearing.plan, step.hearing.state, self.clock.now())
+            assert principal is not None
+            person = step.person(principal.user_id)
+            if person is None:
+                person = HearingParticipantRow(user_id=principal.user_id, role=HearingRole.OBSERVER.value,
+                                               display_name=principal.name, listed=False,
+                                               presence=PresenceState.OUTSIDE.value)
+                step.row.participants.append(person)
+            presence = self._enter(presence_of(person), admission)
+            store_presence(person, presence)
+            person.last_seen_at = self.clock.now()
+            await step.finish()
+        return self._joined(hearing_id, principal.user_id, admission, presence)
+
+    def _enter(self, presence: Presence, admission: Admission) -> Presence:
+        now = self.clock.now()
+        if presence.state is PresenceState.REMOVED:
+            raise AdmissionRefused("the judge removed you from this hearing", code="removed",
+                                   details={"user_id": presence.user_id})
+        if presence.state is PresenceState.RECONNECTING:
+            presence = presence.expire(now, self.reconnect_grace)
+            if presence.state is PresenceState.RECONNECTING:
+                return presence.reconnect(now, self.reconnect_grace)
+        if presence.state in (PresenceState.WAITING, PresenceState.IN_ROOM):
+            return presence
+        return presence.join(admission)
+
+    def _joined(self, hearing_id: int, user: int, admission: Admission, presence: Presence) -> JoinResult:
+        return JoinResult(hearing_id=hearing_id, user_id=user, admission=admission, presence_state=presence.state,
+                          capabilities=presence.capabilities, role=admission.role,
+                          is_staff=admission.role.is_staff)
+
+    async def disconnected(self, user_id: int, hearing_id: int) -> None:
+        """The connection dropped: hold the person's place for the reconnection grace period."""
+        async with self.db.transaction() as session:
+            step = await self._begin(session, hearing_id)
+            person = step.person(user_id)
+            if person is None:
+                return
+            presence = presence_of(person)
+            if presence.state in (PresenceState.WAITING, PresenceState.IN_ROOM):
+                store_presence(person, presence.disconnect(self.clock.now()))
+            await step.finish()
+
+    async def reconnected(self, user_id: int, hearing_id: int) -> JoinResult:
+        """Back within the grace period: the same room, no new admission needed.
+
+        Past the grace period the person has left (stored) and ``reconnect_grace_expired`` is
+        raised: they join again through the waiting room.
+        """
+        expired: IllegalPresenceTransition | None = None
+        async with self.db.transaction() as session:
+            step = await self._begin(session, hearing_id)
+            grants = await UserService(session, self.clock).grants_of(user_id)
+            identity = Identity(uid(user_id), True, _staff_roles(grants, step.row.court_id))
+            admission = decide_admission(identity, step.hearing.plan, step.hearing.state, self.clock.now())
+            person = step.person(user_id)
+            if person is None or person.presence == PresenceState.OUTSIDE.value:
+                raise IllegalPresenceTransition(
+                    "not in this hearing; join it first", code="reconnect_grace_expired",
+                    details={"action": "reconnect", "grace_s": self.reconnect_grace.total_seconds()})
+            presence = presence_of(person)
+            if presence.state is PresenceState.REMOVED:
+                raise AdmissionRefused("the judge removed you from this hearing", code="removed",
+                                       details={"user_id": uid(user_id)})
+            if presence.state is PresenceState.RECONNECTING:
+                try:
+                    presence = presence.reconnect(self.clock.now(), self.reconnect_grace)
+                except IllegalPresenceTransition as exc:
+                    expired, presence = exc, presence.leave()
+            store_presence(person, presence)
+            person.last_seen_at = self.clock.now()
+            await step.finish()
+        if expired is not None:
+            raise expired
+        return self._joined(hearing_id, user_id, admission, presence)
+
+    async def left(self, user_id: int, hearing_id: int) -> list[HearingEvent]:
+        """The person left; returns what the clock made happen meanwhile (see :meth:`sweep`)."""
+        async with self.db.transaction() as session:
+            step = await self._begin(session, hearing_id)
+            person = step.person(user_id)
+            if person is not None:
+                presence = presence_of(person)
+                if presence.state in (PresenceState.WAITING, PresenceState.IN_ROOM, PresenceState.RECONNECTING):
+                    store_presence(person, presence.leave())
+                    person.disconnected_at = None
+            self._time_rules(step)
+            return await step.finish()
+
+    async def heartbeat(self, user_id: int, hearing_id: int, stats: Mapping[str, float]) -> None:
+        """Record that the person is still connected, with their latest connection figures.
+
+        No hearing lock is taken: a heartbeat changes only the person's own row.
+        """
+        figures = _stats(stats)
+        async with self.db.transaction() as session:
+            person = await session.scalar(select(HearingParticipantRow).where(
+                HearingParticipantRow.hearing_id == hearing_id, HearingParticipantRow.user_id == user_id))
+            if person is None:
+                await HearingStore(session).get(hearing_id)
+                raise IllegalPresenceTransition("not in this hearing; join it first", code="not_joined",
+                                                details={"action": "heartbeat"})
+            if person.presence in (PresenceState.OUTSIDE.value, PresenceState.REMOVED.value):
+                return
+            person.last_seen_at = self.clock.now()
+            person.last_stats = {**figures, "at": self.clock.now().isoformat()}
+
+    async def sweep(self, hearing_id: int) -> list[HearingEvent]:
+        """The time-driven rules: the lobby opens at lead time, a hearing whose judge has been gone
+        longer than ``policy.judge_loss_timeout`` is suspended, expired reconnections leave.
+
+        Returns the logged events (presence changes are not events: read them with :meth:`view`).
+        """
+        async with self.db.transaction() as session:
+            step = await self._begin(session, hearing_id)
+            self._time_rules(step)
+            return await step.finish()
+
+    def _time_rules(self, step: _Step) -> None:
+        now = self.clock.now()
+        judge = step.hearing.plan.judge.user_id
+        person = step.person(int(judge))
+        seen = {} if person is None or person.last_seen_at is None else {judge: person.last_seen_at}
+        step.hearing = self.lifecycle.watch(step.hearing, seen)
+        for row in step.row.participants:
+            presence = presence_of(row)
+            if presence.has_expired(now, self.reconnect_grace):
+                store_presence(row, presence.expire(now, self.reconnect_grace))
+                row.disconnected_at = None
+
+    # -- controls -----------------------------------------------------------------------------
 
     async def control(
         self,
@@ -167,22 +384,166 @@ class HearingService:
         target_user_id: int | None = None,
         details: Mapping[str, str] | None = None,
     ) -> list[HearingEvent]:
-        raise NotImplementedError
+        """Apply a lifecycle step or a control, authorized by the pure rules from the actor's listing."""
+        try:
+            action = Action(action)
+        except ValueError:
+            raise IllegalControl(f"unknown action {action!r}", code="unknown_action",
+                                 details={"action": str(action)}) from None
+        args = dict(details or {})
+        async with self.db.transaction() as session:
+            step = await self._begin(session, hearing_id)
+            actor = uid(principal.user_id)
+            self._check_staff(principal, step)
+            target = None if target_user_id is None else uid(target_user_id)
+            before = step.hearing.state
+            if action is Action.CHAT:
+                self._check_chat(step, principal.user_id, args)
+            step.hearing = apply_action(self.lifecycle, self.controls, step.hearing, actor, action, target, args)
+            self._move_people(step, principal.user_id, action, target_user_id, args)
+            if step.hearing.state.is_final and not before.is_final:
+                self._everyone_out(step)
+            if action is Action.CLOSE:
+                await self._case_heard(session, step, principal)
+            if action is Action.CANCEL:
+                await BookingService(session, self.clock, self.config).recorded_cancellation(
+                    principal, step.row, step.place, args.get("reason"))
+            return await step.finish()
 
-    async def disconnected(self, user_id: int, hearing_id: int) -> None:
-        raise NotImplementedError
+    def _check_chat(self, step: _Step, actor_id: int, args: Mapping[str, str]) -> None:
+        """One writes to everybody from the hearing room, and to the staff from either room."""
+        person = step.person(actor_id)
+        caps = presence_of(person).capabilities if person is not None else None
+        to_staff = args.get("channel") == ChatChannel.STAFF.value
+        if caps is None or not (caps.chat_staff if to_staff else caps.chat_all):
+            raise IllegalControl("join the hearing room to write to everybody" if not to_staff
+                                 else "join the hearing to write to the court staff",
+                                 code="chat_not_allowed", details={"action": Action.CHAT.value})
 
-    async def reconnected(self, user_id: int, hearing_id: int) -> JoinResult:
-        raise NotImplementedError
+    def _check_staff(self, principal: Principal, step: _Step) -> None:
+        """A listed judge or clerk steers the hearing only while the court still has them as staff."""
+        listing = step.hearing.plan.participant(uid(principal.user_id))
+        if listing is None or not listing.role.is_staff:
+            return
+        needed = StaffRole.JUDGE if listing.role is HearingRole.JUDGE else StaffRole.CLERK
+        if needed not in _staff_roles(principal.grants, step.row.court_id):
+            raise NotAllowed(f"the account listed as {listing.role.value} is not registered as court staff",
+                             code="staff_role_required", details={"role": listing.role.value})
 
-    async def left(self, user_id: int, hearing_id: int) -> list[HearingEvent]:
-        raise NotImplementedError
+    def _move_people(self, step: _Step, actor_id: int, action: Action, target_id: int | None,
+                     args: Mapping[str, str]) -> None:
+        """Where people are follows the control just logged (admit moves the target into the room...)."""
+        if action in (Action.RAISE_HAND, Action.LOWER_HAND) and target_id is None:
+            target_id = actor_id
+        if action not in _PRESENCE_MOVES or target_id is None:
+            return
+        person = step.person(target_id)
+        if person is None:
+            raise IllegalControl("that person is not in this hearing", code="target_not_present",
+                                 details={"action": action.value, "target": uid(target_id)})
+        presence = presence_of(person)
+        media = MediaKind(args.get("media", MediaKind.AUDIO.value))
+        moves: dict[Action, Callable[[], Presence]] = {
+            Action.ADMIT: presence.admit, Action.CALL: presence.call, Action.DISMISS: presence.dismiss,
+            Action.REMOVE: presence.remove, Action.RAISE_HAND: presence.raise_hand,
+            Action.LOWER_HAND: presence.lower_hand,
+            Action.MUTE: lambda: presence.mute(media), Action.UNMUTE: lambda: presence.unmute(media),
+        }
+        store_presence(person, moves[action]())
+        if action is Action.REMOVE:
+            person.disconnected_at = None
 
-    async def heartbeat(self, user_id: int, hearing_id: int, stats: Mapping[str, float]) -> None:
-        raise NotImplementedError
+    def _everyone_out(self, step: _Step) -> None:
+        for row in step.row.participants:
+            presence = presence_of(row)
+            if presence.state in (PresenceState.WAITING, PresenceState.IN_ROOM, PresenceState.RECONNECTING):
+                store_presence(row, presence.leave())
+                row.disconnected_at = None
 
-    async def sweep(self, hearing_id: int) -> list[HearingEvent]:
-        raise NotImplementedError
+    async def _case_heard(self, session: AsyncSession, step: _Step, principal: Principal) -> None:
+        """A closed hearing is a hearing held: the case moves scheduled → heard (the judge's step)."""
+        case = await CaseStore(session).by_id(step.row.case_id, for_update=True)
+        listing = step.hearing.plan.participant(uid(principal.user_id))
+        if case.status != CaseStatus.SCHEDULED.value or listing is None or listing.role is not HearingRole.JUDGE:
+            return
+        await Timeline(session, self.clock).transition(
+            case, CaseAction.HOLD_HEARING, actor_role=ActorRole.JUDGE, actor_id=principal.user_id,
+            actor=principal.audit_actor, details={"hearing_id": step.row.id})
 
-    async def minutes(self, hearing_id: int, language: str = "ru") -> str:
-        raise NotImplementedError
+    # -- the unit of work ---------------------------------------------------------------------
+
+    async def _begin(self, session: AsyncSession, hearing_id: int) -> _Step:
+        store = HearingStore(session)
+        row = await store.get(hearing_id, for_update=True)
+        place = await store.place(row)
+        hearing = hearing_of(row, place, await store.events(hearing_id))
+        return _Step(store, row, place, hearing, self.lifecycle.settle(hearing), self.clock)
+
+
+class _Step:
+    """One locked hearing inside one transaction: the row, its place, and the pure hearing as it
+    was read (``initial``) and as the rules have left it (``hearing``)."""
+
+    def __init__(self, store: HearingStore, row: HearingRow, place: Place, initial: Hearing, hearing: Hearing,
+                 clock: Clock) -> None:
+        self.store, self.row, self.place, self.initial, self.hearing, self.clock = (
+            store, row, place, initial, hearing, clock)
+
+    def person(self, user: int) -> HearingParticipantRow | None:
+        return next((p for p in self.row.participants if p.user_id == user), None)
+
+    async def finish(self) -> list[HearingEvent]:
+        """Store the new state and the new log entries; the events, for broadcast."""
+        hearing, row = self.hearing, self.row
+        new = hearing.events[len(self.initial.events):]
+        row.state = hearing.state.value
+        row.pause_reason = None if hearing.pause_reason is None else hearing.pause_reason.value
+        row.suspend_reason = None if hearing.suspend_reason is None else hearing.suspend_reason.value
+        row.adjourned_to = hearing.adjourned_to
+        row.recording_paused = hearing.recording_paused
+        if new:
+            row.updated_at = self.clock.now()
+            self.store.append_events(row.id, new)
+        await self.store.session.flush()
+        state = self.initial.state
+        result = []
+        for event in new:
+            if event.action in TRANSITIONS:
+                state = HearingState(event.details.get("to", TRANSITIONS[event.action][1].value))
+            result.append(HearingEvent(
+                hearing_id=row.id, seq=event.seq, at=event.at, action=event.action,
+                actor_user_id=user_id(event.actor), target_user_id=user_id(event.target),
+                details=event.details, state=state))
+        return result
+
+
+_PRESENCE_MOVES = frozenset({Action.ADMIT, Action.CALL, Action.DISMISS, Action.REMOVE, Action.RAISE_HAND,
+                             Action.LOWER_HAND, Action.MUTE, Action.UNMUTE})
+
+
+def _staff_roles(grants: Iterable[Grant], court_id: int) -> frozenset[StaffRole]:
+    roles = set()
+    for grant in grants:
+        if grant.court_id == court_id and grant.role is Role.JUDGE:
+            roles.add(StaffRole.JUDGE)
+        if grant.court_id == court_id and grant.role is Role.CLERK:
+            roles.add(StaffRole.CLERK)
+    return frozenset(roles)
+
+
+MAX_STATS = 20
+
+
+def _stats(stats: Mapping[str, float]) -> dict[str, float]:
+    """Connection figures as stored: at most 20 named finite numbers."""
+    if not isinstance(stats, Mapping) or len(stats) > MAX_STATS:
+        raise InvalidHearing(f"stats are at most {MAX_STATS} named numbers", code="invalid_stats",
+                             details={"field": "stats"})
+    figures = {}
+    for name, value in stats.items():
+        if (not isinstance(name, str) or not 0 < len(name) <= 40 or isinstance(value, bool)
+                or not isinstance(value, int | float) or not math.isfinite(value)):
+            raise InvalidHearing(f"stat {name!r} must be a finite number", code="invalid_stats",
+                                 details={"field": "stats"})
+        figures[name] = float(value)
+    return figures

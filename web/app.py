@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 def create_app(config: Config, *, clock: Clock | None = None) -> web.Application:
     import cabinet
+    import sessions.setup
     import signaling
 
     app = web.Application(
@@ -35,6 +36,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
     app.cleanup_ctx.append(_database)
     health.setup(app)
     cabinet.setup(app)
+    sessions.setup.setup(app)
     signaling.setup(app)
     return app
 

@@ -79,7 +79,7 @@ class Config:
         if not 0 < self.notify_poll_s <= 3600:
             problems.append(f"notify_poll_s: must be in (0, 3600] seconds, got {self.notify_poll_s}")
         if not 0 < self.hearing_reconnect_grace_s <= 600:
-            problems.append(f"hearing_reconnect_grace_s: must be in (0, 600] seconds, got {self.hearing_reconnect_grace_s}")
+            problems.append(f"hearing_reconnect_grace_s: must be in (0, 600] s, got {self.hearing_reconnect_grace_s}")
         for root in self.trust_roots:
             if not root.is_file():
                 problems.append(f"trust_roots: {root} is not a readable file")

@@ -1,0 +1,111 @@
+"""The hearings HTTP API: booking, the hearing's particulars, its minutes and one's invitation.
+
+Handlers parse, authorize, call one service and serialize; see ``sessions/API.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from cabinet.identity.http import require_principal
+from sessions.booking import Access, BookingService, full_json, public_json
+from sessions.errors import InvalidHearing
+from sessions.labels import Language
+from sessions.requests import booking_request, reschedule_request
+from sessions.resources import HEARINGS
+from sessions.store import HearingStore, hearing_of
+from web.requests import json_object, string_field
+from web.resources import CLOCK, CONFIG, DB
+
+logger = logging.getLogger(__name__)
+
+routes = web.RouteTableDef()
+HEARING = r"/api/v1/hearings/{id:\d+}"
+
+
+def _id(request: web.Request) -> int:
+    return int(request.match_info["id"])
+
+
+def _language(request: web.Request, default: Language) -> Language:
+    text = request.query.get("lang", default.value)
+    try:
+        return Language(text)
+    except ValueError:
+        raise InvalidHearing("lang is one of " + ", ".join(x.value for x in Language), code="unsupported_language",
+                             details={"field": "lang"}) from None
+
+
+async def _booked(request: web.Request, status: int, hearing_id: int | None = None) -> web.Response:
+    async with request.app[DB].transaction() as session:
+        store = HearingStore(session)
+        row = await store.get(hearing_id if hearing_id is not None else _id(request))
+        place = await store.place(row)
+        hearing = hearing_of(row, place, await store.events(row.id))
+    now = request.app[CLOCK].now()
+    return web.json_response(full_json(row, place, hearing, hearing.effective_state(now)), status=status)
+
+
+@routes.post("/api/v1/hearings")
+async def schedule(request: web.Request) -> web.Response:
+    principal = await require_principal(request)
+    booking = booking_request(await json_object(request))
+    async with request.app[DB].transaction() as session:
+        row, _ = await BookingService(session, request.app[CLOCK], request.app[CONFIG]).schedule(principal, booking)
+    return await _booked(request, 201, row.id)
+
+
+@routes.patch(HEARING)
+async def reschedule(request: web.Request) -> web.Response:
+    principal = await require_principal(request)
+    change = reschedule_request(await json_object(request))
+    async with request.app[DB].transaction() as session:
+        await BookingService(session, request.app[CLOCK], request.app[CONFIG]).reschedule(
+            principal, _id(request), change)
+    return await _booked(request, 200)
+
+
+@routes.post(HEARING + "/cancel")
+async def cancel(request: web.Request) -> web.Response:
+    principal = await require_principal(request)
+    reason = string_field(await json_object(request), "reason", max_length=2000).strip()
+    if not reason:
+        raise InvalidHearing("say why the hearing is cancelled", details={"field": "reason"})
+    async with request.app[DB].transaction() as session:
+        await BookingService(session, request.app[CLOCK], request.app[CONFIG]).cancel(principal, _id(request), reason)
+    return await _booked(request, 200)
+
+
+@routes.get(HEARING)
+async def show(request: web.Request) -> web.Response:
+    principal = await require_principal(request)
+    async with request.app[DB].transaction() as session:
+        row, place, access = await BookingService(session, request.app[CLOCK], request.app[CONFIG]).visible(
+            principal, _id(request))
+        hearing = hearing_of(row, place, await HearingStore(session).events(row.id))
+    state = hearing.effective_state(request.app[CLOCK].now())
+    body = full_json(row, place, hearing, state) if access is Access.FULL else public_json(row, place, state)
+    return web.json_response({**body, "access": access.value})
+
+
+@routes.get(HEARING + "/minutes")
+async def minutes(request: web.Request) -> web.Response:
+    principal = await require_principal(request)
+    language = _language(request, Language.RU)
+    async with request.app[DB].transaction() as session:
+        await BookingService(session, request.app[CLOCK], request.app[CONFIG]).require_staff(principal, _id(request))
+    text = await request.app[HEARINGS].minutes(_id(request), language.value)
+    return web.Response(text=text, content_type="text/plain", charset="utf-8")
+
+
+@routes.get(HEARING + "/invitation.ics")
+async def invitation(request: web.Request) -> web.Response:
+    principal = await require_principal(request)
+    language = _language(request, Language.RU)
+    async with request.app[DB].transaction() as session:
+        text = await BookingService(session, request.app[CLOCK], request.app[CONFIG]).invitation(
+            principal, _id(request), language)
+    return web.Response(body=text.encode("utf-8"), content_type="text/calendar", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="hearing-{_id(request)}.ics"'})

@@ -1,0 +1,28 @@
+"""Assembly of hearings: the hearing service (built once the database is open) and the HTTP API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from aiohttp import web
+
+from sessions.resources import HEARINGS
+from sessions.routes import routes
+from sessions.service import HearingService
+from web.resources import CLOCK, CONFIG, DB
+
+__all__ = ["HEARINGS", "setup"]
+
+
+def setup(app: web.Application) -> None:
+    """Routes now; the service in ``cleanup_ctx``, after the database it needs is opened."""
+    app.cleanup_ctx.append(_service)
+    app.router.add_routes(routes)
+
+
+async def _service(app: web.Application) -> AsyncIterator[None]:
+    config = app[CONFIG]
+    grace = timedelta(seconds=config.hearing_reconnect_grace_s)
+    app[HEARINGS] = HearingService(app[DB], app[CLOCK], reconnect_grace=grace, config=config)
+    yield
