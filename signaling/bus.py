@@ -1,0 +1,90 @@
+"""Commands between signaling processes, for what only the process holding a socket can do.
+
+socket.io's Redis manager carries *client* traffic between processes (rooms, broadcasts). Some
+actions must run in server code where the socket lives: a participant's media session is in the
+relay of the process their socket is connected to, so "mute X" taken by a judge on process A must
+be applied by process B; so must moving a socket between rooms after an admission, or closing the
+old socket of somebody who reconnected elsewhere. Those go over this bus: every process receives
+every command (including its own) and acts only on the sockets and media sessions it holds.
+
+Without Redis there is one process and a command is dispatched in place. Commands are small JSON
+objects ``{"op": ..., ...}``; handlers must tolerate commands about sockets they do not hold.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from redis import asyncio as aioredis
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "sotkab-signaling-bus"
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Bus:
+    """Publish a command to every signaling process; ``start()`` listens when on Redis."""
+
+    def __init__(self, redis_url: str = "") -> None:
+        self.redis_url = redis_url
+        self._handler: Handler | None = None
+        self._redis: aioredis.Redis | None = None
+        self._listener: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    def on_command(self, handler: Handler) -> None:
+        self._handler = handler
+
+    async def start(self) -> None:
+        if not self.redis_url:
+            self._ready.set()
+            return
+        self._redis = aioredis.Redis.from_url(self.redis_url)
+        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(CHANNEL)
+        self._listener = asyncio.create_task(self._listen(pubsub), name="signaling-bus")
+        self._ready.set()
+
+    async def publish(self, command: dict[str, Any]) -> None:
+        if self._redis is None:
+            await self._dispatch(command)
+            return
+        await self._redis.publish(CHANNEL, json.dumps(command))
+
+    async def _listen(self, pubsub: Any) -> None:
+        try:
+            async for message in pubsub.listen():
+                if message.get("type") != "message":
+                    continue
+                try:
+                    command = json.loads(message["data"])
+                except (ValueError, TypeError):
+                    log.warning("ignored a malformed signaling bus message")
+                    continue
+                if isinstance(command, dict):
+                    await self._dispatch(command)
+        finally:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+
+    async def _dispatch(self, command: dict[str, Any]) -> None:
+        if self._handler is None:
+            return
+        try:
+            await self._handler(command)
+        except Exception:
+            log.exception("signaling bus command %s failed", command.get("op"))
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        if self._redis is not None:
+            await self._redis.aclose()

@@ -1,0 +1,140 @@
+"""WebRTC negotiation between a participant's socket and this process's media relay.
+
+Each signaling process runs one :class:`media.Relay`; a participant's media session lives in the
+relay of the process their socket is connected to. Signaling decides *whether* somebody gets a
+session (only people in the hearing room) and whether they may publish (not observers); the
+relay answers the offer. Relay events are forwarded to the participant they concern: a
+``SlotAssigned`` tells a viewer whose picture a receive slot now shows, a ``ParticipantLeft``
+tells a participant their media session ended.
+
+Media only mixes inside one relay, so a deployment with several processes routes all sockets of
+one hearing to one process (the load balancer hashes on the ``hearing`` handshake parameter);
+signaling itself (rooms, controls, presence) works across processes whatever the routing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from aiohttp import web
+
+from media import Control, IceConfig, IceServer, ParticipantLeft, Relay, SlotAssigned
+from media.errors import UnknownHearing, UnknownParticipant
+from sessions.lifecycle import Action, MediaKind
+from web.resources import CLOCK, CONFIG
+
+log = logging.getLogger(__name__)
+
+RELAY = web.AppKey("media_relay", Relay)
+Emit = Callable[[int, int, str, dict[str, Any]], Any]
+"""emit(hearing_id, user_id, event, data): deliver to that participant's local socket, if any."""
+
+
+def ice_config(servers: tuple[str, ...]) -> IceConfig:
+    """The relay's ICE servers from ``config.ice_servers``; TURN credentials ride in the URL's user part.
+
+    ``turn:user:secret@host:3478`` is accepted as ``turn:host:3478`` with that username and
+    credential, which is how coturn's long-term credentials are usually written in one setting.
+    """
+    parsed: list[IceServer] = []
+    for text in servers:
+        scheme, _, rest = text.partition(":")
+        if "@" in rest:
+            userinfo, _, host = rest.rpartition("@")
+            username, _, credential = userinfo.partition(":")
+            parsed.append(IceServer(f"{scheme}:{host}", username or None, credential or None))
+        else:
+            parsed.append(IceServer(text))
+    return IceConfig(tuple(parsed))
+
+
+def relay_control(action: Action, details: dict[str, str] | Any) -> Control | None:
+    """The relay control a logged hearing action implies, if any."""
+    media = details.get("media", MediaKind.AUDIO.value) if details else MediaKind.AUDIO.value
+    video = media == MediaKind.VIDEO.value
+    return {
+        Action.MUTE: Control.MUTE_VIDEO if video else Control.MUTE_AUDIO,
+        Action.UNMUTE: Control.UNMUTE_VIDEO if video else Control.UNMUTE_AUDIO,
+        Action.REMOVE: Control.REMOVE,
+        Action.DISMISS: Control.REMOVE,
+        Action.PAUSE: Control.PAUSE_HEARING,
+        Action.RESUME: Control.RESUME_HEARING,
+    }.get(action)
+
+
+class MediaBridge:
+    """This process's relay, seen from signaling: offers, candidates, controls, forwarded events."""
+
+    def __init__(self, relay: Relay, emit: Emit) -> None:
+        self.relay = relay
+        self._emit = emit
+        self._forwarders: dict[int, asyncio.Task[None]] = {}
+        self.sessions: set[tuple[int, int]] = set()
+        """(hearing, user) pairs with a media session in this process's relay."""
+
+    async def offer(self, hearing_id: int, user_id: int, sdp: str, *, may_publish: bool,
+                    privileged: bool) -> dict[str, Any]:
+        self._forward(hearing_id)
+        admission = await self.relay.admit(str(hearing_id), str(user_id), may_publish=may_publish,
+                                           privileged=privileged, offer_sdp=sdp)
+        self.sessions.add((hearing_id, user_id))
+        return {"answer": {"type": "answer", "sdp": admission.answer_sdp}, "slots": list(admission.slots),
+                "ice": admission.ice}
+
+    async def candidate(self, hearing_id: int, user_id: int, candidate: str | None, sdp_mid: str | None,
+                        sdp_mline_index: int | None) -> None:
+        await self.relay.add_ice_candidate(str(hearing_id), str(user_id), candidate, sdp_mid, sdp_mline_index)
+
+    async def control(self, hearing_id: int, user_id: int | None, control: Control) -> None:
+        """Apply a control to the media sessions this process holds; others' are not ours to touch."""
+        if user_id is not None and (hearing_id, user_id) not in self.sessions:
+            return
+        with contextlib.suppress(UnknownHearing, UnknownParticipant):
+            await self.relay.apply_control(str(hearing_id), None if user_id is None else str(user_id), control)
+        if control is Control.REMOVE and user_id is not None:
+            self.sessions.discard((hearing_id, user_id))
+
+    async def close_hearing(self, hearing_id: int) -> None:
+        await self.relay.close_hearing(str(hearing_id))
+        self.sessions = {pair for pair in self.sessions if pair[0] != hearing_id}
+        task = self._forwarders.pop(hearing_id, None)
+        if task is not None:
+            task.cancel()
+
+    def _forward(self, hearing_id: int) -> None:
+        if hearing_id in self._forwarders:
+            return
+        feed = self.relay.subscribe_events(str(hearing_id))
+
+        async def forward() -> None:
+            try:
+                async for event in feed:
+                    if isinstance(event, SlotAssigned):
+                        await self._emit(hearing_id, int(event.viewer_id), "media_slot", {
+                            "slot": event.slot,
+                            "userId": None if event.publisher_id is None else int(event.publisher_id)})
+                    elif isinstance(event, ParticipantLeft):
+                        self.sessions.discard((hearing_id, int(event.participant_id)))
+                        await self._emit(hearing_id, int(event.participant_id), "media_ended",
+                                         {"reason": event.reason})
+            finally:
+                feed.close()
+
+        self._forwarders[hearing_id] = asyncio.create_task(forward(), name=f"media-events-{hearing_id}")
+
+    async def close(self) -> None:
+        for task in self._forwarders.values():
+            task.cancel()
+        await asyncio.gather(*self._forwarders.values(), return_exceptions=True)
+
+
+async def relay_resource(app: web.Application) -> AsyncIterator[None]:
+    """One relay per process, with the ICE servers of the configuration."""
+    relay = Relay(ice_config(app[CONFIG].ice_servers), clock=app[CLOCK])
+    app[RELAY] = relay
+    yield
+    await relay.close()
