@@ -23,7 +23,6 @@ from cabinet.courts import Courtroom
 from cabinet.filing.cases import CaseStore
 from cabinet.filing.models import Case, CaseParty
 from cabinet.filing.timeline import Timeline
-from cabinet.identifiers import Iin
 from cabinet.identity.models import User
 from cabinet.identity.principal import Principal
 from cabinet.identity.roles import Role
@@ -275,7 +274,7 @@ class BookingService:
         users = UserService(self.session, self.clock)
         resolved: dict[str, User] = {}
         for spec in specs:
-            iin = Iin.parse(spec.iin).value
+            iin = _iin(spec.iin)
             user = await users.find_by_iin(iin)
             if user is None:
                 party = next((p for p in case.parties if p.iin == iin), None)
@@ -293,11 +292,11 @@ class BookingService:
             specs_all.append(ParticipantSpec(judge.iin, HearingRole.JUDGE))
         people = []
         for spec in specs_all:
-            iin = Iin.parse(spec.iin).value
+            iin = _iin(spec.iin)
             user = resolved[iin]
             represents = None
             if spec.represents_iin is not None:
-                other = resolved.get(Iin.parse(spec.represents_iin).value)
+                other = resolved.get(_iin(spec.represents_iin))
                 if other is None:
                     raise InvalidHearing("a representative acts for somebody listed on the hearing",
                                          details={"field": "represents_iin", "iin": iin})
@@ -314,6 +313,14 @@ class BookingService:
         if not any(g.role is wanted and g.court_id == court_id for g in grants):
             raise InvalidHearing(f"{user.common_name} is not a {wanted.value} of this court",
                                  code="not_court_staff", details={"iin": user.iin, "role": role.value})
+
+
+def _iin(text: str) -> str:
+    """Twelve digits; the check digit is not enforced, since accounts are keyed by the certificate's IIN."""
+    iin = "".join(text.split())
+    if len(iin) != 12 or not iin.isdigit():
+        raise InvalidHearing(f"IIN must be 12 digits, got {text!r}", code="invalid_iin", details={"iin": text})
+    return iin
 
 
 def _staff_role(principal: Principal, court_id: int) -> ActorRole:
