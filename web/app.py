@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from web import health
+from web import health, openapi
 from web.clock import Clock, SystemClock
 from web.config import Config
 from web.db import Database
@@ -38,6 +38,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
     cabinet.setup(app)
     sessions.setup.setup(app)
     signaling.setup(app)
+    openapi.setup(app)
     return app
 
 

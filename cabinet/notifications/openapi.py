@@ -1,0 +1,76 @@
+"""OpenAPI description of notifications and contacts (see API.md; merged by :mod:`web.openapi`)."""
+
+from __future__ import annotations
+
+from cabinet.notifications.notices import NoticeKind
+from web.openapi import (
+    AUTH,
+    TIMESTAMP,
+    array,
+    json_body,
+    nullable,
+    obj,
+    ok,
+    operation,
+    path_param,
+    query_param,
+    ref,
+    string,
+    values_of,
+)
+
+TAGS = ["notifications"]
+NOTICE_ID = path_param("notice_id", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
+_NOTICE_ERRORS = {400: ["invalid_notice_id"], 404: ["notice_not_found"]}
+_LINES = array(obj({"label": string(), "value": string()}))
+
+SCHEMAS = {
+    "NoticeSummary": obj({
+        "id": {"type": "integer"}, "kind": values_of(NoticeKind), "title": string(),
+        "caseId": nullable({"type": "integer"}), "caseNumber": nullable(string()), "court": nullable(string()),
+        "when": nullable(TIMESTAMP), "createdAt": TIMESTAMP, "read": {"type": "boolean"},
+        "readAt": nullable(TIMESTAMP), "servedAt": nullable(TIMESTAMP),
+    }),
+    "Notice": {"allOf": [ref("NoticeSummary"), obj({
+        "body": string(), "addressee": string(), "capacity": nullable(string()), "place": nullable(string()),
+        "heading": obj({"kk": string(), "ru": string(), "en": string()}),
+        "particulars": obj({"kk": _LINES, "ru": _LINES, "en": _LINES},
+                           description="the CPC art. 128(2) lines in three languages"),
+        "deliveries": array(obj({"channel": values_of(["email", "sms"]), "state": string(),
+                                 "sentAt": nullable(TIMESTAMP)})),
+    })]},
+    "Contacts": obj({"email": nullable(string(maxLength=320)), "phone": nullable(string(maxLength=320))},
+                    description="`null` or `\"\"` clears a contact"),
+}
+
+PATHS = {
+    "/api/v1/notifications": {
+        "get": operation(
+            "The caller's notices, newest first", tags=TAGS, security=AUTH,
+            parameters=[query_param("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
+                        query_param("before", {"type": "integer", "minimum": 1},
+                                    "a notice id: the page after it (`nextBefore`)")],
+            responses=ok(obj({"notifications": array(ref("NoticeSummary")), "total": {"type": "integer"},
+                              "unread": {"type": "integer"}, "nextBefore": nullable({"type": "integer"})})),
+            errors={400: ["invalid_query"]}),
+    },
+    "/api/v1/notifications/{notice_id}": {
+        "get": operation("Open a notice (the first open serves it)", tags=TAGS, security=AUTH,
+                         parameters=[NOTICE_ID], responses=ok(ref("Notice")), errors=_NOTICE_ERRORS),
+    },
+    "/api/v1/notifications/{notice_id}/read": {
+        "post": operation("Mark a notice read without opening it (not service)", tags=TAGS, security=AUTH,
+                          parameters=[NOTICE_ID], responses=ok(ref("NoticeSummary")),
+                          errors={**_NOTICE_ERRORS, 403: ["cross_site_request"]}),
+    },
+    "/api/v1/me/contacts": {
+        "get": operation("The caller's e-mail and phone for notices", tags=TAGS, security=AUTH,
+                         responses=ok(ref("Contacts"))),
+        "put": operation("Set the caller's e-mail and phone", tags=TAGS, security=AUTH,
+                         body=json_body(obj({"email": nullable(string(maxLength=320)),
+                                             "phone": nullable(string(maxLength=320))}, closed=True)),
+                         responses=ok(ref("Contacts")),
+                         errors={400: ["invalid_email", "invalid_phone", "invalid_request", "invalid_json"],
+                                 403: ["cross_site_request"]}),
+    },
+}
