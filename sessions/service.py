@@ -284,6 +284,7 @@ class HearingService:
             presence = presence_of(person)
             if presence.state in (PresenceState.WAITING, PresenceState.IN_ROOM):
                 store_presence(person, presence.disconnect(self.clock.now()))
+                person.last_seen_at = self.clock.now()
             await step.finish()
 
     async def reconnected(self, user_id: int, hearing_id: int) -> JoinResult:
