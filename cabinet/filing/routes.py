@@ -19,7 +19,7 @@ from cabinet.courts import Court
 from cabinet.filing.access import Action, caller_of
 from cabinet.filing.acts import issue_act
 from cabinet.filing.drafts import DraftService, file_document
-from cabinet.filing.errors import FilingInvalid
+from cabinet.filing.errors import DocumentNotFound, FilingInvalid
 from cabinet.filing.forms import DraftChanges
 from cabinet.filing.models import Case, Filing
 from cabinet.filing.resources import COURT_KEYS, STORAGE
@@ -187,7 +187,8 @@ async def download_document(request: web.Request) -> web.StreamResponse:
         document = await TrackingService(session).case_document(_number(request), _int(request, "doc"), caller)
     path = request.app[STORAGE].path_of(document.sha256)
     if path is None:
-        raise FilingInvalid("the document's bytes are missing from storage", code="document_missing")
+        raise DocumentNotFound("the document's bytes are missing from storage; tell the court",
+                               code="document_missing")
     safe = "".join(c for c in document.original_name if c.isalnum() or c in "._- ")[:120] or "document"
     return web.FileResponse(path, headers={
         "Content-Type": document.mime_type, "X-Content-SHA256": document.sha256,
