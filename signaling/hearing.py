@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +57,7 @@ log = logging.getLogger(__name__)
 NAMESPACE = "/hearing"
 ALERT_PACKET_LOSS = 0.10
 ALERT_RTT_MS = 1000.0
+ACK_GRACE_S = 0.2
 _FINAL = frozenset({HearingState.CLOSED, HearingState.ADJOURNED, HearingState.CANCELLED})
 _CONTROL_EVENTS = tuple(action for action in Action)
 
@@ -102,6 +103,9 @@ class HearingNamespace(socketio.AsyncNamespace):
         """(hearing, user) -> the sid of this process's socket for them."""
         self._bridge: MediaBridge | None = None
         self._bus: Bus | None = None
+        self._tasks: set[asyncio.Future[None]] = set()
+        self._published: dict[int, dict[str, str]] = {}
+        """The presence of each hearing as this process last published it (to notice changes)."""
 
     def start(self, bridge: MediaBridge, bus: Bus) -> None:
         self._bridge, self._bus = bridge, bus
@@ -134,7 +138,7 @@ class HearingNamespace(socketio.AsyncNamespace):
             raise refuse(exc.code, exc.message) from None
         try:
             joined = await self._enter(principal, hearing_id, sid)
-        except SessionsError as exc:
+        except SotkabError as exc:
             raise refuse(exc.code, exc.message, **_plain(exc.details)) from None
         connection = Connection(sid, principal, hearing_id, joined)
         self.connections[sid] = connection
@@ -147,26 +151,19 @@ class HearingNamespace(socketio.AsyncNamespace):
             await self.enter_room(sid, in_room(hearing_id))
         log.info("user %s joined hearing %s as %s (%s)", principal.user_id, hearing_id, joined.role.value,
                  joined.presence_state.value)
-        asyncio.get_running_loop().call_soon(
-            lambda: asyncio.ensure_future(self._after_join(connection)))
+        self._later(self._after_join(connection), 0.0)
 
     async def _enter(self, principal: Principal, hearing_id: int, sid: str) -> JoinResult:
-        """Join, or come back to the same place if this person is reconnecting or reloading."""
+        """Join; somebody reconnecting within the grace period comes back to the same place.
+
+        If an older socket still holds this person's place (a reload, a second window, a drop not
+        yet noticed), it is ended as ``replaced`` and this one takes over where it was.
+        """
         view = await self.service.view(hearing_id)
         me = view.participant(principal.user_id)
         if me is not None and me.presence in (PresenceState.WAITING, PresenceState.IN_ROOM):
-            # An older socket still holds the place (a reload, or a drop not yet noticed): it is
-            # replaced, and this one takes over exactly where it was.
             await self.bus.publish({"op": "replace", "hearing": hearing_id, "user": principal.user_id,
                                     "sid": sid})
-            await self.service.disconnected(principal.user_id, hearing_id)
-            return await self.service.reconnected(principal.user_id, hearing_id)
-        if me is not None and me.presence is PresenceState.RECONNECTING:
-            try:
-                return await self.service.reconnected(principal.user_id, hearing_id)
-            except SessionsError as exc:
-                if exc.code != "reconnect_grace_expired":
-                    raise
         return await self.service.join(principal, hearing_id)
 
     async def _after_join(self, connection: Connection) -> None:
@@ -208,7 +205,7 @@ class HearingNamespace(socketio.AsyncNamespace):
             return error_json(exc)
         connection.ended = True
         await self._broadcast(connection.hearing_id, connection.principal.user_id, events)
-        asyncio.get_running_loop().call_later(0.05, lambda: asyncio.ensure_future(self.disconnect(sid)))
+        self._later(self.disconnect(sid))
         return {"ok": True}
 
     # ---- controls, hands and chat: one event per action ---------------------------------------
@@ -320,10 +317,20 @@ class HearingNamespace(socketio.AsyncNamespace):
         if events:
             await self._publish_view(await self.service.view(hearing_id))
 
+    @staticmethod
+    def _presence_of(view: HearingView) -> dict[str, str]:
+        return {str(p.user_id): p.presence.value for p in view.participants}
+
     async def _publish_view(self, view: HearingView) -> None:
+        presence = self._presence_of(view)
+        before = self._published.get(view.hearing_id, {})
+        self._published[view.hearing_id] = presence
+        for user, state in presence.items():
+            if before.get(user) == PresenceState.RECONNECTING.value and state == PresenceState.OUTSIDE.value:
+                await self.emit("alert", {"kind": "left", "userId": int(user)}, room=staff_room(view.hearing_id))
         await self.emit("roster", view_json(view), room=hearing_room(view.hearing_id))
         await self.bus.publish({"op": "sync", "hearing": view.hearing_id, "state": view.state.value,
-                                "presence": {str(p.user_id): p.presence.value for p in view.participants}})
+                                "presence": presence})
 
     # ---- commands every process applies to the sockets and media sessions it holds ------------
 
@@ -349,6 +356,7 @@ class HearingNamespace(socketio.AsyncNamespace):
                 if hid == hearing_id:
                     await self._end(sid, "hearing_" + state.value, f"the hearing is {state.value}")
             await self.bridge.close_hearing(hearing_id)
+            self._published.pop(hearing_id, None)
             return
         for (hid, user), sid in list(self.local.items()):
             if hid != hearing_id:
@@ -366,13 +374,27 @@ class HearingNamespace(socketio.AsyncNamespace):
                 await self.bridge.control(hearing_id, user, Control.REMOVE)
 
     async def _end(self, sid: str, code: str, message: str) -> None:
+        """Tell a socket why it is being ended, then close it once pending replies have gone out."""
         connection = self.connections.get(sid)
         if connection is None or connection.ended:
             return
         connection.ended = True
         await self.emit("ended", {"code": code, "message": message}, to=sid)
-        await asyncio.sleep(0)
-        await self.disconnect(sid)
+        self._later(self.disconnect(sid))
+
+    def _later(self, coro: Coroutine[Any, Any, None], delay: float = ACK_GRACE_S) -> None:
+        """Run ``coro`` shortly, so an acknowledgement being sent on the socket is not cut off."""
+        async def run() -> None:
+            try:
+                await asyncio.sleep(delay)
+            except asyncio.CancelledError:
+                coro.close()
+                raise
+            await coro
+
+        task = asyncio.ensure_future(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     # ---- the per-process sweeper --------------------------------------------------------------
 
@@ -398,10 +420,21 @@ class HearingNamespace(socketio.AsyncNamespace):
                 log.info("sweep of hearing %s refused: %s", hearing_id, exc.code)
                 continue
             for event in events:
-                if event.action in (Action.SUSPEND,) and event.actor_user_id is None:
+                if event.action is Action.SUSPEND and event.actor_user_id is None:
                     await self.emit("alert", {"kind": "judge_connection_lost", "userId": event.target_user_id},
                                     room=staff_room(hearing_id))
-            await self._broadcast(hearing_id, 0, events)
+            if events:
+                await self._broadcast(hearing_id, 0, events)
+                continue
+            # Expired reconnections change presence without a logged event: publish if they did.
+            view = await self.service.view(hearing_id)
+            if self._presence_of(view) != self._published.get(hearing_id):
+                await self._publish_view(view)
+
+    async def stop(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def _connection(self, sid: str) -> Connection | None:
         connection = self.connections.get(sid)

@@ -56,5 +56,6 @@ async def hearing_resources(app: web.Application) -> AsyncIterator[None]:
     sweeper.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await sweeper
+    await namespace.stop()
     await bridge.close()
     await bus.close()

@@ -111,3 +111,91 @@ async def refusal(url: str, namespace: str, auth: dict[str, Any] | None, **kw: A
     assert isinstance(data, dict) and isinstance(data.get("data"), dict), data
     assert data["message"] == data["data"]["message"]
     return dict(data["data"])
+
+
+# ---- a court with a registered case, and hearings booked in it ---------------------------------
+
+from datetime import timedelta  # noqa: E402
+
+from cabinet.eds.profile import parse_identity  # noqa: E402
+from tests.cabinet.conftest import Cast, seed_court  # noqa: E402
+from tests.cabinet.filing.conftest import Court, registered_case  # noqa: E402
+
+HEARING_NS = "/hearing"
+
+
+def iin_of(person: IssuedPerson) -> str:
+    iin = parse_identity(person.auth.certificate).iin
+    assert iin is not None
+    return iin
+
+
+@dataclass
+class Courthouse:
+    """The live app with court 7594 seeded, the cast logged in, and one registered case."""
+
+    court: Court
+    case_number: str
+    tokens: dict[str, str]
+
+    @property
+    def app(self) -> CabinetApp:
+        return self.court.app
+
+    @property
+    def url(self) -> str:
+        return base_url(self.app)
+
+    def user_id(self, name: str) -> int:
+        return self.ids[name]
+
+    ids: dict[str, int] = field(default_factory=dict)
+
+    async def book(self, *, people: dict[str, str], is_open: bool = True, start_in: timedelta = timedelta(minutes=5),
+                   lead_minutes: int = 15, auto_admit: bool = False, by: str = "clerk") -> int:
+        """Book a hearing of the case (``people``: cast name -> hearing role); returns its id."""
+        start = self.app.clock.now() + start_in
+        body = {"case": self.case_number, "courtroom": "Зал 1", "start": start.isoformat(),
+                "duration_minutes": 60, "format": "online", "is_open": is_open, "auto_admit": auto_admit,
+                "lobby_lead_minutes": lead_minutes,
+                "participants": [{"iin": iin_of(getattr(self.court.cast, name)), "role": role}
+                                 for name, role in people.items()]}
+        response = await self.app.client.post("/api/v1/hearings", json=body, headers=await self.court.as_(by))
+        assert response.status == 201, await response.text()
+        return int((await response.json())["id"])
+
+    async def join(self, name: str, hearing_id: int) -> Socket:
+        return await connect(self.url, HEARING_NS, {"token": self.tokens[name], "hearing": hearing_id})
+
+    async def refused(self, name: str | None, hearing_id: object) -> dict[str, Any]:
+        auth: dict[str, Any] = {"hearing": hearing_id}
+        if name is not None:
+            auth["token"] = self.tokens[name]
+        return await refusal(self.url, HEARING_NS, auth)
+
+
+CAST_NAMES = ("alice", "bob", "carol", "judge", "judge2", "clerk", "admin", "lawyer")
+
+
+@pytest.fixture
+async def courthouse(live: CabinetApp, cast: Cast, db: Any) -> Courthouse:  # noqa: F811
+    await seed_court(db, cast)
+    court = Court(live, cast, db, {})
+    await court.log_everyone_in()
+    _, number = await registered_case(court)
+    response = await court.post("judge", f"/api/v1/staff/cases/{number}/accept")  # judge: first on a tie
+    assert response.status == 200, await response.text()
+    from cabinet.identity.http import LOGIN
+
+    tokens = {name: court.heads[name]["Authorization"].removeprefix("Bearer ") for name in CAST_NAMES}
+    ids = {}
+    for name, token in tokens.items():
+        principal = await live.client.app[LOGIN].authenticate(token)
+        assert principal is not None
+        ids[name] = principal.user_id
+    return Courthouse(court, number, tokens, ids)
+
+
+async def leave_all(*sockets: Socket) -> None:
+    for socket in sockets:
+        await socket.close()
