@@ -31,11 +31,13 @@ from cabinet.filing.views import act_json, case_file_json, case_summary, documen
 from cabinet.identity.http import current_principal, require_principal
 from cabinet.identity.models import User
 from cabinet.identity.setup import VERIFIER
+from web.errors import NotFound
 from web.requests import json_object, string_field
 from web.resources import CLOCK, CONFIG, DB
 
 routes = web.RouteTableDef()
 
+MAX_ID = 2**31 - 1
 NUMBER = r"{number:[0-9A-Z]{2,10}-[0-9]{2}-[0-9]{2}-[0-9](?:/|%2F|%2f)[0-9]{6}}"
 CASE = f"/api/v1/cases/{NUMBER}"
 STAFF_CASE = f"/api/v1/staff/cases/{NUMBER}"
@@ -47,8 +49,10 @@ def _number(request: web.Request) -> str:
 
 def _int(request: web.Request, name: str) -> int:
     text = request.match_info[name]
-    if not text.isdigit() or len(text) > 12:
+    if not text.isdigit():
         raise FilingInvalid(f"{name} must be a number", code="invalid_request")
+    if len(text) > 10 or int(text) > MAX_ID:
+        raise NotFound(f"no {name} {text[:20]}", code="not_found")
     return int(text)
 
 
@@ -58,8 +62,8 @@ def _page(request: web.Request, default: int = 50) -> tuple[int, int]:
         offset = int(request.query.get("offset", 0))
     except ValueError:
         raise FilingInvalid("limit and offset must be integers", code="invalid_query") from None
-    if not 1 <= limit <= 100 or offset < 0:
-        raise FilingInvalid("limit must be 1-100 and offset not negative", code="invalid_query")
+    if not 1 <= limit <= 100 or not 0 <= offset <= MAX_ID:
+        raise FilingInvalid(f"limit must be 1-100 and offset 0-{MAX_ID}", code="invalid_query")
     return limit, offset
 
 

@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass, field
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from cabinet.doctypes import SNIFF_BYTES, sniff
 from cabinet.filing.errors import DocumentTooLarge, UploadInvalid
@@ -83,8 +84,8 @@ async def receive_document(request: web.Request, storage: DocumentStorage, limit
         raise _too_large(limit)
     try:
         reader = await request.multipart()
-    except (ValueError, AssertionError) as exc:
-        raise UploadInvalid(f"malformed multipart body: {exc}") from None
+    except (HttpProcessingError, ValueError, AssertionError) as exc:
+        raise UploadInvalid(f"malformed multipart body: {str(exc)[:200]}") from None
     spooled: SpooledUpload | None = None
     filename = ""
     signature: bytes | None = None
@@ -113,6 +114,10 @@ async def receive_document(request: web.Request, storage: DocumentStorage, limit
             else:
                 raise UploadInvalid(f"unexpected part {name[:40]!r}; expected file, signature and "
                                     f"{sorted(TEXT_FIELDS)}", details={"part": name[:40]})
+    except (HttpProcessingError, ValueError, AssertionError) as exc:
+        if spooled is not None:
+            spooled.discard()
+        raise UploadInvalid(f"malformed multipart body: {str(exc)[:200]}") from None
     except BaseException:
         if spooled is not None:
             spooled.discard()
