@@ -11,9 +11,9 @@ from aiohttp import web
 
 from cabinet.public.errors import PublicQueryInvalid
 from cabinet.public.service import PublicService
-from web.resources import CLOCK, DB
 
 routes = web.RouteTableDef()
+PUBLIC = web.AppKey("public_service", PublicService)
 
 CACHE_CONTROL = "public, max-age=30"
 """Public answers may be cached briefly by browsers and proxies; a status change shows within 30 s."""
@@ -22,7 +22,7 @@ HEARINGS_PARAMETERS = frozenset({"court", "date"})
 
 @routes.get("/api/v1/public/cases/{number:.+}")
 async def public_case(request: web.Request) -> web.Response:
-    case = await PublicService(request.app[DB], request.app[CLOCK]).case(request.match_info["number"])
+    case = await request.app[PUBLIC].case(request.match_info["number"])
     return web.json_response(case.to_json(), headers={"Cache-Control": CACHE_CONTROL})
 
 
@@ -36,5 +36,5 @@ async def cause_list(request: web.Request) -> web.Response:
         if len(query.getall(name)) > 1:
             raise PublicQueryInvalid(f"parameter {name!r} is given more than once", code="repeated_parameter",
                                      details={"field": name})
-    body = await PublicService(request.app[DB], request.app[CLOCK]).cause_list(query.get("court"), query.get("date"))
+    body = await request.app[PUBLIC].cause_list(query.get("court"), query.get("date"))
     return web.json_response(body, headers={"Cache-Control": CACHE_CONTROL})

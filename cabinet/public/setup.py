@@ -1,11 +1,22 @@
-"""Assembly of public access: its routes (it needs nothing but the database)."""
+"""Assembly of public access: one :class:`PublicService` per app (made when the database opens), and
+the routes."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from aiohttp import web
 
-from cabinet.public.routes import routes
+from cabinet.public.routes import PUBLIC, routes
+from cabinet.public.service import PublicService
+from web.resources import CLOCK, DB
+
+
+async def _service(app: web.Application) -> AsyncIterator[None]:
+    app[PUBLIC] = PublicService(app[DB], app[CLOCK])
+    yield
 
 
 def setup(app: web.Application) -> None:
+    app.cleanup_ctx.append(_service)
     app.router.add_routes(routes)

@@ -14,7 +14,8 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, literal_column, or_, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cabinet.courts import Court, Courtroom
 from cabinet.filing.models import Case, CaseParty, Filing
@@ -33,11 +34,19 @@ _hearings, _rooms, _parties = table(HearingRow), table(Courtroom), table(CasePar
 UPCOMING_STATES = tuple(s.value for s in HearingState if not s.is_final)
 LIVE_STATES = tuple(s.value for s in HearingState if s.is_live)
 
+
+
+def _inline(values: tuple[str, ...]) -> list[ColumnElement[Any]]:
+    """Our own enum values written into the SQL, so the statement text never varies (one prepared
+    statement per connection) and carries only the parameters that do."""
+    return [literal_column("'" + value + "'") for value in values if value.isidentifier()]
+
+
 _next = _hearings.alias("next_hearing")
 _next_id = (
     select(_next.c.id)
-    .where(_next.c.case_id == _cases.c.id, _next.c.state.in_(UPCOMING_STATES),
-           or_(_next.c.end_at >= bindparam("now"), _next.c.state.in_(LIVE_STATES)))
+    .where(_next.c.case_id == _cases.c.id, _next.c.state.in_(_inline(UPCOMING_STATES)),
+           or_(_next.c.end_at >= bindparam("now"), _next.c.state.in_(_inline(LIVE_STATES))))
     .order_by(_next.c.start, _next.c.id)
     .limit(1)
     .correlate(_cases)
@@ -98,18 +107,25 @@ def _record(row: Any) -> CaseRecord:
 
 
 class PublicStore:
+    """Reads only. On PostgreSQL the connection runs in autocommit: a single SELECT needs no
+    ``BEGIN``/``ROLLBACK`` around it, which would triple the round trips of the lookup. (SQLite keeps its
+    transactions: its ``BEGIN IMMEDIATE`` hook in :mod:`web.db` expects a matching end.)"""
+
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.engine: AsyncEngine = db.engine
+        if db.dialect == "postgresql":
+            self.engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     async def case(self, number: str, now: datetime) -> CaseRecord | None:
         """The case with this canonical number, whatever its category (the rules decide what to show),
         with its next hearing that has not ended by ``now``."""
-        async with self.db.engine.connect() as conn:
+        async with self.engine.connect() as conn:
             row = (await conn.execute(CASE_LOOKUP, {"number": number, "now": now})).first()
         return None if row is None else _record(row)
 
     async def court(self, code: str) -> tuple[int, CourtFacts] | None:
-        async with self.db.engine.connect() as conn:
+        async with self.engine.connect() as conn:
             row = (await conn.execute(_court_by_code, {"code": code})).first()
         if row is None:
             return None
@@ -118,7 +134,7 @@ class PublicStore:
     async def hearings(self, court_id: int, start: datetime, end: datetime) -> list[ListedHearing]:
         """Every hearing of the court that starts in ``[start, end)``, with the parties of open hearings
         of open cases (two queries: the day's hearings, then the parties of those cases)."""
-        async with self.db.engine.connect() as conn:
+        async with self.engine.connect() as conn:
             rows = (await conn.execute(_DAY, {"court_id": court_id, "day_start": start, "day_end": end})).all()
             wanted = sorted({r.case_id for r in rows if r.is_open and not r.closed_category})
             parties: dict[int, list[PartyFacts]] = {}

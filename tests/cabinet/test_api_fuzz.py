@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
 
 from tests.cabinet.conftest import CabinetApp, Cast, bearer, seed_court
 from tests.cabinet.public.conftest import add_case, add_hearing
@@ -52,6 +53,7 @@ def _fuzz(base_url: str, headers: dict[str, str], skip: set[tuple[str, str]]) ->
     failures: list[str] = []
     sent = 0
     for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result
         operation = result.ok()
         if (operation.method.upper(), operation.path) in skip:
             continue

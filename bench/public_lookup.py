@@ -1,0 +1,344 @@
+"""Public case lookup over HTTP vs the same query through bare asyncpg, 100,000 cases in PostgreSQL.
+
+One run, side by side:
+
+* ``http_lookups_per_s``: ``GET /api/v1/public/cases/{number}`` for random existing open-category
+  numbers, against the real app (``sotkab serve``) in its own process, on a fresh database;
+* ``raw_queries_per_s``: the exact SQL the endpoint runs (``cabinet.public.store.CASE_LOOKUP``
+  compiled for asyncpg), through an asyncpg pool from this process, same numbers, same concurrency;
+* ``http_vs_raw_ratio``: what is left of the database's rate after HTTP, routing, JSON and the app.
+
+The database (created and dropped here) holds 16 courts with courtrooms and judges, 2,000 filers,
+100,000 cases with their opening filings — numbers, kinds, categories (about 8 % closed), statuses
+and judges as a court registry would have them — and hearings for 40 % of the cases, bulk-loaded
+with COPY. The load generator is a minimal keep-alive HTTP/1.1 client on asyncio streams, so the
+client costs far less than the server it measures; concurrency is bounded (``BENCH_CONCURRENCY``).
+The machines are shared and noisy: the figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import asyncpg
+import psutil
+from sqlalchemy.dialects import postgresql
+
+from cabinet.case_numbers import CaseKind, format_case_number
+from cabinet.filing.categories import CATEGORIES
+from cabinet.public.store import CASE_LOOKUP
+from web.migrate import upgrade
+
+SERVER = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+CASES = int(os.environ.get("BENCH_CASES", "100000"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
+"""Below the app's pool size (10): more would measure the pool opening overflow connections."""
+TARGET_RATIO = 0.5
+REPO = Path(__file__).resolve().parents[1]
+
+REGIONS = [("7594", "Алматы"), ("7510", "Алматы"), ("7112", "Астана"), ("7120", "Астана"), ("5110", "Шымкент"),
+           ("1910", "Алматинская область"), ("3110", "Карагандинская область"), ("2310", "Атырауская область"),
+           ("4310", "Костанайская область"), ("6310", "Восточно-Казахстанская область"),
+           ("2710", "Западно-Казахстанская область"), ("1510", "Актюбинская область"),
+           ("3310", "Кызылординская область"), ("5510", "Павлодарская область"),
+           ("4810", "Северо-Казахстанская область"), ("3510", "Туркестанская область")]
+SURNAMES = ["АХМЕТОВ", "ЖУМАБАЕВ", "СЕРІКОВ", "НҰРЛАНОВ", "ИВАНОВ", "ОМАРОВ", "ҚАСЫМОВ", "ТОКАЕВ", "ЕСЕНОВ",
+            "БЕКОВ", "САДЫКОВ", "МУКАНОВ"]
+GIVEN = ["АЛИЯ", "БОЛАТ", "ДАНИЯР", "ЕРЛАН", "ЖАНАР", "ГҮЛНАР", "МАРАТ", "САУЛЕ", "АСЕЛЬ", "ТИМУР"]
+STATUSES = [("registered", 8), ("accepted", 14), ("left_without_motion", 2), ("scheduled", 16), ("heard", 6),
+            ("decided", 12), ("appealed", 3), ("in_legal_force", 20), ("closed", 15), ("returned", 4)]
+KIND_WEIGHTS = [(CaseKind.CIVIL, 70), (CaseKind.CRIMINAL, 15), (CaseKind.ADMINISTRATIVE, 15)]
+
+
+def _name(rng: random.Random) -> tuple[str, str, str]:
+    surname, given = rng.choice(SURNAMES), rng.choice(GIVEN)
+    return f"{surname} {given}", surname, given
+
+
+def _seed_rows(rng: random.Random) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    now = datetime.now(UTC)
+    courts: list[tuple[Any, ...]] = []
+    rooms: list[tuple[Any, ...]] = []
+    users: list[tuple[Any, ...]] = []
+    judges: dict[int, list[int]] = {}
+    for i, (code, region) in enumerate(REGIONS, start=1):
+        courts.append((i, code, region, f"{code} аудандық соты", f"Районный суд {code}", f"District Court {code}"))
+        rooms.extend((len(rooms) + 1, i, f"Зал {n}") for n in range(1, 5))
+        judges[i] = []
+        for _ in range(6):
+            uid = len(users) + 1
+            full, surname, given = _name(rng)
+            users.append((uid, f"7{uid:011d}", full, surname, given, "", now))
+            judges[i].append(uid)
+    filers = []
+    for _ in range(2000):
+        uid = len(users) + 1
+        full, surname, given = _name(rng)
+        users.append((uid, f"9{uid:011d}", full, surname, given, "", now))
+        filers.append(uid)
+    by_kind = {kind: [c for c in CATEGORIES if c.kind is kind] for kind, _ in KIND_WEIGHTS}
+    kinds = [k for k, _ in KIND_WEIGHTS]
+    kind_weights = [w for _, w in KIND_WEIGHTS]
+    statuses = [s for s, _ in STATUSES]
+    status_weights = [w for _, w in STATUSES]
+    sequences: dict[tuple[int, int, CaseKind], int] = {}
+    filings: list[tuple[Any, ...]] = []
+    cases: list[tuple[Any, ...]] = []
+    hearings: list[tuple[Any, ...]] = []
+    for case_id in range(1, CASES + 1):
+        court = rng.randrange(1, len(courts) + 1)
+        kind = rng.choices(kinds, kind_weights)[0]
+        category = rng.choice(by_kind[kind]) if rng.random() < 0.35 else by_kind[kind][0]
+        year = rng.choice((2024, 2025, 2026))
+        key = (court, year, kind)
+        sequences[key] = sequences.get(key, 0) + 1
+        number = format_case_number(courts[court - 1][1], year, kind, sequences[key], category.code)
+        registered = datetime(year, 1, 1, 4, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 60 * 24 * 360))
+        filed = registered - timedelta(hours=rng.randrange(1, 96))
+        status = rng.choices(statuses, status_weights)[0]
+        judge = rng.choice(judges[court]) if status != "registered" or rng.random() < 0.8 else None
+        filings.append((case_id, rng.choice(filers), "registered", court, kind.value, category.code,
+                        "statement_of_claim", "Claim", f"{courts[court - 1][1]}-{year % 100}-IN/{case_id:06d}",
+                        filed, registered, filed))
+        cases.append((case_id, number, court, kind.value, category.code, category.closed, "Claim", status,
+                      judge, case_id, registered))
+        if rng.random() < 0.4 and judge is not None:
+            for _ in range(rng.randint(1, 3)):
+                start = now + timedelta(days=rng.randint(-60, 60), hours=rng.randint(0, 8))
+                minutes = rng.choice((30, 60, 90))
+                state = "scheduled" if start > now else rng.choice(("closed", "adjourned", "cancelled"))
+                hearings.append((len(hearings) + 1, case_id, court, (court - 1) * 4 + rng.randint(1, 4), start,
+                                 start + timedelta(minutes=minutes), minutes, rng.choice(("online", "mixed")),
+                                 not category.closed, False, 15, state, False, 0, judge, now, now))
+    return {
+        "courts": (["id", "code", "region", "name_kk", "name_ru", "name_en"], courts),
+        "courtrooms": (["id", "court_id", "name"], rooms),
+        "users": (["id", "iin", "common_name", "surname", "given_name", "patronymic", "created_at"], users),
+        "filings": (["id", "owner_id", "status", "court_id", "case_kind", "category", "filing_type", "title",
+                     "incoming_number", "created_at", "updated_at", "submitted_at"], filings),
+        "cases": (["id", "number", "court_id", "case_kind", "category", "closed_category", "title", "status",
+                   "judge_id", "opening_filing_id", "registered_at"], cases),
+        "hearings": (["id", "case_id", "court_id", "courtroom_id", "start", "end_at", "duration_minutes", "format",
+                      "is_open", "auto_admit", "lobby_lead_minutes", "state", "recording_paused", "ics_sequence",
+                      "created_by", "created_at", "updated_at"], hearings),
+    }
+
+
+async def _seed(dsn: str) -> list[str]:
+    rng = random.Random(20260302)
+    tables = _seed_rows(rng)
+    conn = await asyncpg.connect(dsn)
+    try:
+        for name, (columns, rows) in tables.items():
+            await conn.copy_records_to_table(name, records=rows, columns=columns)
+            await conn.execute(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))")
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+    return [row[1] for row in tables["cases"][1] if not row[5]]
+
+
+def _lookup_sql() -> tuple[str, list[str], dict[str, Any]]:
+    """The endpoint's statement as SQLAlchemy hands it to asyncpg, the order of its parameters and the
+    values of the fixed ones (the LIMIT)."""
+    compiled = CASE_LOOKUP.compile(dialect=postgresql.asyncpg.dialect())  # type: ignore[attr-defined]
+    return str(compiled), list(compiled.positiontup or []), dict(compiled.params)
+
+
+async def _raw_rate(dsn: str, numbers: list[str]) -> tuple[float, int]:
+    sql, order, fixed = _lookup_sql()
+    pool = await asyncpg.create_pool(dsn, min_size=CONCURRENCY, max_size=CONCURRENCY)
+    rng = random.Random(1)
+    done = 0
+
+    async def worker(deadline: float) -> None:
+        nonlocal done
+        async with pool.acquire() as conn:
+            statement = await conn.prepare(sql)
+            while time.perf_counter() < deadline:
+                params = {**fixed, "number": rng.choice(numbers), "now": datetime.now(UTC)}
+                row = await statement.fetchrow(*(params[name] for name in order))
+                assert row is not None
+                done += 1
+
+    try:
+        await asyncio.gather(*(worker(time.perf_counter() + 1.0) for _ in range(CONCURRENCY)))  # warm-up
+        done = 0
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(started + SECONDS) for _ in range(CONCURRENCY)))
+        return done / (time.perf_counter() - started), done
+    finally:
+        await pool.close()
+
+
+async def _http_rate(port: int, numbers: list[str]) -> tuple[float, int, int]:
+    rng = random.Random(2)
+    done = failed = 0
+
+    async def worker(deadline: float) -> None:
+        nonlocal done, failed
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while time.perf_counter() < deadline:
+                path = "/api/v1/public/cases/" + rng.choice(numbers)
+                writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+                head = await reader.readuntil(b"\r\n\r\n")
+                status = int(head[9:12])
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line[:15].lower() == b"content-length:":
+                        length = int(line[15:])
+                body = await reader.readexactly(length)
+                if status != 200 or not body.startswith(b"{"):
+                    failed += 1
+                done += 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(worker(time.perf_counter() + 1.0) for _ in range(CONCURRENCY)))  # warm-up
+    done = failed = 0
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(started + SECONDS) for _ in range(CONCURRENCY)))
+    return done / (time.perf_counter() - started), done, failed
+
+
+def _profile(pid: int) -> subprocess.Popen[bytes] | None:
+    """With ``BENCH_PYSPY=<file>``, sample the server with py-spy during the HTTP run (collapsed stacks)."""
+    out = os.environ.get("BENCH_PYSPY")
+    if not out:
+        return None
+    return subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(pid), "--format",
+                             "raw", "--output", out, "--duration", str(int(SECONDS) + 1), "--nonblocking"])
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def _machine_busy_seconds() -> float:
+    times = psutil.cpu_times()
+    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+
+
+class CpuMeter:
+    """CPU seconds spent by the load generator (this process), the server, and everything else on the
+    machine (PostgreSQL, mostly) in a phase: on a small shared machine the three compete for the same
+    cores, and the split says where the time went."""
+
+    def __init__(self, server_pid: int | None = None) -> None:
+        self.server = [server_pid] if server_pid else []
+        self.before = self._sample()
+
+    def _sample(self) -> tuple[float, float, float]:
+        return (_cpu_seconds([os.getpid()]), _cpu_seconds(self.server), _machine_busy_seconds())
+
+    def per_request_ms(self, count: int) -> str:
+        after = self._sample()
+        client, server, machine = (after[i] - self.before[i] for i in range(3))
+        rest = max(machine - client - server, 0.0)
+        scale = 1000 / max(count, 1)
+        return (f"CPU ms per request: load generator {client * scale:.3f}, server {server * scale:.3f}, "
+                f"the rest of the machine (PostgreSQL) {rest * scale:.3f}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _wait_for(port: int, process: asyncio.subprocess.Process) -> None:
+    for _ in range(300):
+        if process.returncode is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the server did not start listening")
+
+
+async def main() -> int:
+    name = f"sotkab_bench_lookup_{os.getpid()}"
+    admin = await asyncpg.connect(f"{SERVER}/postgres", timeout=5)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    dsn = f"{SERVER}/{name}"
+    process: asyncio.subprocess.Process | None = None
+    try:
+        url = dsn.replace("postgresql://", "postgresql+asyncpg://", 1)
+        t0 = time.perf_counter()
+        await asyncio.to_thread(upgrade, url)
+        numbers = await _seed(dsn)
+        print(f"seeded {CASES:,} cases ({len(numbers):,} open-category) in {time.perf_counter() - t0:.1f} s")
+        print(f"the endpoint's SQL:\n  {_lookup_sql()[0]}\n")
+
+        meter = CpuMeter()
+        raw, raw_n = await _raw_rate(dsn, numbers)
+        raw_cpu = meter.per_request_ms(raw_n)
+        port = _free_port()
+        with tempfile.TemporaryDirectory() as data_dir:
+            env = {**os.environ, "SOTKAB_DATABASE_URL": url, "SOTKAB_DATA_DIR": data_dir, "SOTKAB_LOG_LEVEL": "WARNING"}
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "web.cli", "serve", "--port", str(port), cwd=REPO, env=env,
+                stdout=asyncio.subprocess.DEVNULL)
+            await _wait_for(port, process)
+            profiler = _profile(process.pid)
+            meter = CpuMeter(process.pid)
+            http, http_n, failed = await _http_rate(port, numbers)
+            http_cpu = meter.per_request_ms(http_n)
+            if profiler is not None:
+                await asyncio.to_thread(profiler.wait, 60)
+            process.terminate()
+            await asyncio.wait_for(process.wait(), 20)
+            process = None
+        if failed:
+            print(f"WARNING: {failed} HTTP answers were not 200 JSON")
+        ratio = http / raw
+        print(f"concurrency {CONCURRENCY}, {SECONDS:.0f} s each")
+        print(f"machine: {psutil.cpu_count()} CPUs shared by the load generator, the server and PostgreSQL")
+        print(f"raw asyncpg (prepared, pool of {CONCURRENCY}): {raw:10,.0f} queries/s  ({raw_n:,})")
+        print(f"  {raw_cpu} (incl. warm-up)")
+        print(f"HTTP GET /api/v1/public/cases/{{n}}:      {http:10,.0f} requests/s ({http_n:,})")
+        print(f"  {http_cpu} (incl. warm-up)")
+        print(f"HTTP / raw: {ratio:.2f} (target >= {TARGET_RATIO})")
+        results = [
+            {"name": "http_lookups_per_s", "value": round(http, 1), "unit": "requests/s", "target": None,
+             "met": failed == 0},
+            {"name": "raw_queries_per_s", "value": round(raw, 1), "unit": "queries/s", "target": None, "met": True},
+            {"name": "http_vs_raw_ratio", "value": round(ratio, 3), "unit": "ratio", "target": TARGET_RATIO,
+             "met": ratio >= TARGET_RATIO},
+        ]
+        print(json.dumps({"results": results}))
+        return 0
+    finally:
+        if process is not None:
+            process.kill()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
