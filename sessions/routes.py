@@ -15,7 +15,7 @@ from sessions.errors import InvalidHearing
 from sessions.labels import Language
 from sessions.requests import booking_request, reschedule_request
 from sessions.resources import HEARINGS
-from sessions.store import HearingStore, hearing_of
+from sessions.store import HearingNotFound, HearingStore, hearing_of
 from web.requests import json_object, string_field
 from web.resources import CLOCK, CONFIG, DB
 
@@ -25,8 +25,15 @@ routes = web.RouteTableDef()
 HEARING = r"/api/v1/hearings/{id:\d+}"
 
 
+MAX_ID = 2**31 - 1
+
+
 def _id(request: web.Request) -> int:
-    return int(request.match_info["id"])
+    """The hearing id of the path; one past any stored id (a 32-bit key) is simply not found."""
+    value = int(request.match_info["id"])
+    if value > MAX_ID:
+        raise HearingNotFound(f"no hearing {value}", details={"hearing_id": value})
+    return value
 
 
 def _language(request: web.Request, default: Language) -> Language:
