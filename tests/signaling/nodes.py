@@ -1,0 +1,84 @@
+"""Signaling server processes for the multi-process tests: ``python -m web.cli serve`` on free ports."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def redis_up(url: str = REDIS_URL) -> bool:
+    from redis import asyncio as aioredis
+
+    client = aioredis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        return bool(await client.ping())
+    except Exception:
+        return False
+    finally:
+        await client.aclose()
+
+
+@dataclass
+class Node:
+    process: asyncio.subprocess.Process
+    url: str
+    drain: asyncio.Task[None] | None = None
+
+    async def stop(self) -> None:
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                await asyncio.wait_for(self.process.wait(), 10)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        if self.drain is not None:
+            self.drain.cancel()
+
+
+async def start_node(*, database_url: str, data_dir: Path, redis_url: str = REDIS_URL) -> Node:
+    """One server process sharing the database (and PKI under ``data_dir``) with the others."""
+    port = free_port()
+    env = {**os.environ, "SOTKAB_DATABASE_URL": database_url, "SOTKAB_DATA_DIR": str(data_dir),
+           "SOTKAB_REDIS_URL": redis_url, "SOTKAB_PUBLIC_URL": f"http://127.0.0.1:{port}",
+           "SOTKAB_LOG_LEVEL": "WARNING"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+        cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    assert process.stdout is not None
+    deadline = time.monotonic() + 60
+    output = b""
+    while time.monotonic() < deadline:
+        try:
+            line = await asyncio.wait_for(process.stdout.readline(), deadline - time.monotonic())
+        except TimeoutError:
+            break
+        if not line:
+            break
+        output += line
+        if b"is serving on" in line:
+            return Node(process, f"http://127.0.0.1:{port}", asyncio.ensure_future(_drain(process.stdout)))
+    with contextlib.suppress(ProcessLookupError):
+        process.kill()
+    raise AssertionError(f"server process did not start:\n{output.decode(errors='replace')}")
+
+
+async def _drain(stream: asyncio.StreamReader) -> None:
+    while await stream.readline():
+        pass
