@@ -58,6 +58,8 @@ NAMESPACE = "/hearing"
 ALERT_PACKET_LOSS = 0.10
 ALERT_RTT_MS = 1000.0
 ACK_GRACE_S = 0.2
+ROSTER_COALESCE_S = 0.02
+"""Joins within this window share one roster read and broadcast (a hearing starting at 10:00)."""
 _FINAL = frozenset({HearingState.CLOSED, HearingState.ADJOURNED, HearingState.CANCELLED})
 _CONTROL_EVENTS = tuple(action for action in Action)
 
@@ -105,6 +107,7 @@ class HearingNamespace(socketio.AsyncNamespace):
         self._bus: Bus | None = None
         self._tasks: set[asyncio.Future[None]] = set()
         self._published: dict[int, dict[str, str]] = {}
+        self._greet: dict[int, list[Connection]] = {}
         """The presence of each hearing as this process last published it (to notice changes)."""
 
     def start(self, bridge: MediaBridge, bus: Bus) -> None:
@@ -151,28 +154,34 @@ class HearingNamespace(socketio.AsyncNamespace):
             await self.enter_room(sid, in_room(hearing_id))
         log.info("user %s joined hearing %s as %s (%s)", principal.user_id, hearing_id, joined.role.value,
                  joined.presence_state.value)
-        self._later(self._after_join(connection), 0.0)
+        self._after_join(connection)
 
     async def _enter(self, principal: Principal, hearing_id: int, sid: str) -> JoinResult:
         """Join; somebody reconnecting within the grace period comes back to the same place.
 
-        If an older socket still holds this person's place (a reload, a second window, a drop not
-        yet noticed), it is ended as ``replaced`` and this one takes over where it was.
+        Any older socket of this person in this hearing (a reload, a second window, a drop not yet
+        noticed), on whichever process, is ended as ``replaced``: this one takes over its place.
         """
-        view = await self.service.view(hearing_id)
-        me = view.participant(principal.user_id)
-        if me is not None and me.presence in (PresenceState.WAITING, PresenceState.IN_ROOM):
-            await self.bus.publish({"op": "replace", "hearing": hearing_id, "user": principal.user_id,
-                                    "sid": sid})
+        await self.bus.publish({"op": "replace", "hearing": hearing_id, "user": principal.user_id, "sid": sid})
         return await self.service.join(principal, hearing_id)
 
-    async def _after_join(self, connection: Connection) -> None:
+    def _after_join(self, connection: Connection) -> None:
+        """Greet the new socket and refresh everybody's roster, coalescing a burst of joins."""
+        waiting = self._greet.setdefault(connection.hearing_id, [])
+        waiting.append(connection)
+        if len(waiting) == 1:
+            self._later(self._refresh(connection.hearing_id), ROSTER_COALESCE_S)
+
+    async def _refresh(self, hearing_id: int) -> None:
+        greet = self._greet.pop(hearing_id, [])
         try:
-            view = await self.service.view(connection.hearing_id)
-            await self.emit("joined", join_json(connection.joined, view), to=connection.sid)
+            view = await self.service.view(hearing_id)
+            for connection in greet:
+                if not connection.ended:
+                    await self.emit("joined", join_json(connection.joined, view), to=connection.sid)
             await self._publish_view(view)
         except Exception:
-            log.exception("announcing a join to hearing %s failed", connection.hearing_id)
+            log.exception("announcing joins to hearing %s failed", hearing_id)
 
     # ---- leaving and dropping ----------------------------------------------------------------
 

@@ -1,0 +1,238 @@
+"""Signaling under a burst of joins: 20 hearings × 6 participants connecting at once.
+
+Servers run as separate processes (``python -m web.cli serve``), so the 120 socket.io clients in
+this process do not share a core with the server they measure. Two set-ups, side by side:
+
+1. one server process (in-memory socket.io rooms);
+2. two server processes sharing the database and Redis (``AsyncRedisManager``), clients split
+   between them so every hearing spans both processes.
+
+Join latency is from starting the connection (handshake, session check, admission transaction)
+until the ``joined`` event arrives. Events per second: every judge then runs 10 mute/unmute
+controls; each produces a ``hearing_event`` and a ``roster`` to all 6 people of the hearing;
+the figure is messages delivered to clients per second of wall time.
+
+Set-up writes users, sessions and hearings straight into a scratch database (the login itself is
+measured in bench/eds_login.py); bookings go through the real BookingService, so clash checks,
+notices and the hearing rows are what production writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import socketio
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from cabinet.courts import CourtSpec, CourtStore  # noqa: E402
+from cabinet.filing.models import Case  # noqa: E402
+from cabinet.identifiers import check_digit  # noqa: E402
+from cabinet.identity.login import hash_token  # noqa: E402
+from cabinet.identity.models import AuthSession  # noqa: E402
+from cabinet.identity.principal import Principal  # noqa: E402
+from cabinet.identity.roles import Grant, Role  # noqa: E402
+from cabinet.identity.users import PersonName, UserService  # noqa: E402
+from sessions.booking import BookingRequest, BookingService, ParticipantSpec  # noqa: E402
+from sessions.hearings import HearingFormat, HearingRole  # noqa: E402
+from tests.signaling.nodes import Node, redis_up, start_node  # noqa: E402
+from web.clock import SystemClock  # noqa: E402
+from web.config import load_config  # noqa: E402
+from web.db import Database  # noqa: E402
+from web.migrate import upgrade_async  # noqa: E402
+
+HEARINGS = 20
+ROLES = (HearingRole.JUDGE, HearingRole.PLAINTIFF, HearingRole.DEFENDANT, HearingRole.WITNESS,
+         HearingRole.EXPERT, HearingRole.INTERPRETER)
+CONTROLS_PER_JUDGE = 10
+TARGET_P95_MS = 250.0
+
+
+def make_iins(count: int) -> list[str]:
+    """``count`` distinct IINs with valid check digits (born 1980-01-01)."""
+    found: list[str] = []
+    serial = 0
+    while len(found) < count:
+        first = f"8001013{serial:04d}"
+        serial += 1
+        digit = check_digit(first)
+        if digit is not None:
+            found.append(first + str(digit))
+    return found
+
+
+async def seed(url: str) -> list[list[tuple[str, int, HearingRole]]]:
+    """Users with sessions, 20 judges, an accepted case and 20 simultaneous hearings in 20 rooms."""
+    db = Database(url)
+    clock = SystemClock()
+    now = clock.now()
+    config = load_config(environ={}, database_url=url, data_dir=Path(tempfile.mkdtemp()))
+    hearings: list[list[tuple[str, int, HearingRole]]] = []
+    async with db.transaction() as session:
+        courts = CourtStore(session)
+        court = await courts.add(CourtSpec("7594", "Алматы", "Bench court", "Bench court", "Bench court"))
+        for i in range(HEARINGS):
+            await courts.add_courtroom("7594", f"Зал {i + 1}")
+        case = Case(number="7594-26-01-2/000001", court_id=court.id, case_kind="civil", category="01",
+                    closed_category=False, title="Bench", status="accepted", opening_filing_id=0,
+                    registered_at=now)
+        session.add(case)
+        users = UserService(session, clock)
+        people: list[list[tuple[str, int, HearingRole, str]]] = []
+        n = 0
+        iins = make_iins(HEARINGS * len(ROLES))
+        for _ in range(HEARINGS):
+            row = []
+            for role in ROLES:
+                iin = iins[n]
+                n += 1
+                user, _ = await users.upsert(PersonName(iin, f"BENCH PERSON {n}"))
+                if role is HearingRole.JUDGE:
+                    await users.grant(PersonName(iin, f"BENCH PERSON {n}"), Role.JUDGE, "7594", granter=None,
+                                      actor="bench")
+                token = secrets.token_urlsafe(32)
+                session.add(AuthSession(token_hash=hash_token(token), user_id=user.id, certificate_serial="bench",
+                                        certificate_fingerprint="", created_at=now,
+                                        expires_at=now + timedelta(hours=8), user_agent="bench"))
+                row.append((token, user.id, role, iin))
+            people.append(row)
+        await session.flush()
+        clerk_name = PersonName(make_iins(HEARINGS * len(ROLES) + 1)[-1], "BENCH CLERK")
+        clerk_user, _ = await users.upsert(clerk_name)
+        await users.grant(clerk_name, Role.CLERK, "7594", granter=None, actor="bench")
+        clerk = Principal(clerk_user.id, clerk_name.iin, clerk_name.common_name,
+                          frozenset({Grant(Role.CLERK, court.id)}), 0)
+        booking = BookingService(session, clock, config)
+        for h, row in enumerate(people):
+            request = BookingRequest(case.number, f"Зал {h + 1}", now + timedelta(minutes=5), timedelta(hours=1),
+                                     HearingFormat.ONLINE, tuple(ParticipantSpec(iin, role) for *_, role, iin in
+                                                                 [(t, u, r, i) for t, u, r, i in row]),
+                                     is_open=True, auto_admit=True)
+            hearing_row, _ = await booking.schedule(clerk, request)
+            hearings.append([(token, hearing_row.id, role) for token, _, role, _ in row])
+    await db.close()
+    return hearings
+
+
+class Client:
+    def __init__(self, url: str, token: str, hearing: int, role: HearingRole) -> None:
+        self.url, self.token, self.hearing, self.role = url, token, hearing, role
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.joined = asyncio.Event()
+        self.messages = 0
+        self.join_ms = 0.0
+
+        @self.sio.on("joined", namespace="/hearing")
+        async def joined(data: Any) -> None:
+            self.you = data["you"]
+            self.joined.set()
+
+        @self.sio.on("*", namespace="/hearing")
+        async def anything(event: str, data: Any) -> None:
+            self.messages += 1
+
+    async def join(self) -> None:
+        started = time.perf_counter()
+        await self.sio.connect(self.url, namespaces=["/hearing"], transports=["websocket"],
+                               auth={"token": self.token, "hearing": self.hearing}, wait_timeout=60)
+        await asyncio.wait_for(self.joined.wait(), 60)
+        self.join_ms = (time.perf_counter() - started) * 1000
+
+    async def call(self, event: str, data: Any) -> Any:
+        return await self.sio.call(event, data, namespace="/hearing", timeout=60)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def run(urls: list[str], hearings: list[list[tuple[str, int, HearingRole]]]) -> dict[str, float]:
+    clients = [Client(urls[(h + i) % len(urls)], token, hearing, role)
+               for h, people in enumerate(hearings) for i, (token, hearing, role) in enumerate(people)]
+    await asyncio.gather(*(c.join() for c in clients))
+    joins = [c.join_ms for c in clients]
+    await asyncio.sleep(1.0)
+    judges = [c for c in clients if c.role is HearingRole.JUDGE]
+    plaintiffs = {c.hearing: c for c in clients if c.role is HearingRole.PLAINTIFF}
+    await asyncio.gather(*(j.call("start", {}) for j in judges))
+    await asyncio.sleep(1.0)
+    before = sum(c.messages for c in clients)
+    expected = before + len(judges) * CONTROLS_PER_JUDGE * 2 * len(ROLES)
+    started = time.perf_counter()
+
+    async def controls(judge: Client) -> None:
+        target = plaintiffs[judge.hearing].you["userId"]
+        for i in range(CONTROLS_PER_JUDGE):
+            reply = await judge.call("mute" if i % 2 == 0 else "unmute", {"target": target})
+            assert reply.get("ok"), reply
+
+    await asyncio.gather(*(controls(j) for j in judges))
+    deadline = time.perf_counter() + 30
+    while sum(c.messages for c in clients) < expected and time.perf_counter() < deadline:
+        await asyncio.sleep(0.01)
+    elapsed = time.perf_counter() - started
+    delivered = sum(c.messages for c in clients) - before
+    await asyncio.gather(*(c.sio.disconnect() for c in clients))
+    return {"p50": statistics.median(joins), "p95": percentile(joins, 95), "events_per_s": delivered / elapsed,
+            "delivered": delivered, "expected": expected - before}
+
+
+async def scenario(nodes: int, redis_url: str) -> dict[str, float]:
+    work = Path(tempfile.mkdtemp(prefix="sotkab-bench-signaling-"))
+    url = f"sqlite+aiosqlite:///{work / 'bench.db'}"
+    await upgrade_async(url)
+    hearings = await seed(url)
+    servers: list[Node] = []
+    try:
+        for _ in range(nodes):
+            servers.append(await start_node(database_url=url, data_dir=work, redis_url=redis_url if nodes > 1 else ""))
+        return await run([s.url for s in servers], hearings)
+    finally:
+        for server in servers:
+            await server.stop()
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    args = parser.parse_args()
+    one = await scenario(1, "")
+    print(f"one process:   join p50 {one['p50']:.1f} ms, p95 {one['p95']:.1f} ms; "
+          f"{one['events_per_s']:.0f} events/s ({one['delivered']:.0f} of {one['expected']:.0f} delivered)")
+    results: list[dict[str, Any]] = [
+        {"name": "join_p50_ms", "value": round(one["p50"], 1), "unit": "ms", "target": None, "met": None},
+        {"name": "join_p95_ms", "value": round(one["p95"], 1), "unit": "ms", "target": TARGET_P95_MS,
+         "met": one["p95"] <= TARGET_P95_MS},
+        {"name": "events_per_s", "value": round(one["events_per_s"]), "unit": "events/s", "target": None,
+         "met": None},
+    ]
+    if await redis_up(args.redis):
+        two = await scenario(2, args.redis)
+        print(f"two processes: join p50 {two['p50']:.1f} ms, p95 {two['p95']:.1f} ms; "
+              f"{two['events_per_s']:.0f} events/s ({two['delivered']:.0f} of {two['expected']:.0f} delivered); "
+              f"p95 ratio two/one {two['p95'] / one['p95']:.2f}")
+        results.append({"name": "join_p95_ms_two_nodes", "value": round(two["p95"], 1), "unit": "ms",
+                        "target": None, "met": None})
+        results.append({"name": "events_per_s_two_nodes", "value": round(two["events_per_s"]), "unit": "events/s",
+                        "target": None, "met": None})
+    else:
+        print(f"two processes: skipped, Redis unreachable at {args.redis}")
+        results.append({"name": "join_p95_ms_two_nodes", "value": None, "unit": "ms", "target": None, "met": None})
+    print(json.dumps({"results": results}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
