@@ -9,7 +9,7 @@ which :meth:`HearingNotices.invitation` renders on request with the hearing's cu
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cabinet.identity.models import User
 from cabinet.identity.principal import Principal
-from cabinet.notifications.notices import NoticeKind
+from cabinet.notifications.notices import KZ_TIME, NoticeKind
 from cabinet.notifications.outbox import notify
 from sessions.hearings import HearingFormat
 from sessions.icalendar import CalendarMethod, Court, Invitation, render_invitation
@@ -28,11 +28,6 @@ from web.clock import Clock
 from web.config import Config
 
 logger = logging.getLogger(__name__)
-
-KZ_TIME = timezone(timedelta(hours=5), "UTC+05:00")
-"""Kazakhstan keeps one time zone, UTC+5, since March 2024; notices show local time."""
-
-CANCELLED_KIND = "hearing_cancelled"
 
 
 def invitation_path(hearing_id: int) -> str:
@@ -82,13 +77,9 @@ class HearingNotices:
 
     async def cancelled(self, row: HearingRow, place: Place, principal: Principal,
                         reason: str | None = None) -> list[int]:
-        """Tell everyone the hearing is off — if the notices package knows the kind (see module doc)."""
-        if CANCELLED_KIND not in {k.value for k in NoticeKind}:
-            logger.warning("hearing %s cancelled by %s: notices have no %r kind yet; nobody notified",
-                           row.id, principal.audit_actor, CANCELLED_KIND)
-            return []
+        """Tell everyone summoned that the hearing is off, and why."""
         text = "Судебное заседание отменено." + (f" Причина: {reason}" if reason else "")
-        return await self._each(row, place, CANCELLED_KIND, "Судебное заседание отменено", text)
+        return await self._each(row, place, NoticeKind.HEARING_CANCELLED.value, "Судебное заседание отменено", text)
 
     async def _each(self, row: HearingRow, place: Place, kind: str, title: str, text: str) -> list[int]:
         listed = [p for p in row.participants if p.listed]

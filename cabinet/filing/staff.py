@@ -30,7 +30,7 @@ from cabinet.filing.errors import FilingForbidden, FilingNotFound
 from cabinet.filing.forms import OPENING_TYPES
 from cabinet.filing.models import Case, Document, Filing, JudgeAssignment
 from cabinet.filing.notices import tell_parties, tell_user
-from cabinet.filing.numbering import allocate_case_number
+from cabinet.filing.numbering import COURT_TIME, allocate_case_number
 from cabinet.filing.submission import fee_reference
 from cabinet.filing.timeline import Timeline
 from cabinet.filing.tracking import filing_subject
@@ -172,6 +172,9 @@ class StaffService:
         case, role = await self.case_for_step(number, principal, Resource.CASE)
         await self.timeline.transition(case, CaseAction.ACCEPT, actor_role=role, actor_id=principal.user_id,
                                        actor=principal.audit_actor)
+        await tell_parties(self.session, self.clock, case, await self._court_of(case), kind="case_accepted",
+                           title=f"Дело {case.number} принято к производству",
+                           body=f"Судья принял дело {case.number} к производству.")
         return case
 
     async def leave_without_motion(self, number: str, principal: Principal, reason: str,
@@ -180,5 +183,14 @@ class StaffService:
         await self.timeline.transition(case, CaseAction.LEAVE_WITHOUT_MOTION, actor_role=role,
                                        actor_id=principal.user_id, actor=principal.audit_actor, reason=reason,
                                        deadline=deadline)
+        await tell_parties(self.session, self.clock, case, await self._court_of(case), kind="left_without_motion",
+                           title=f"Дело {case.number}: заявление оставлено без движения",
+                           body=f"Заявление оставлено без движения. Причина: {reason}. "
+                                f"Недостатки устранить до {deadline.astimezone(COURT_TIME):%d.%m.%Y}.")
         return case
+
+    async def _court_of(self, case: Case) -> Court:
+        court = await self.session.get(Court, case.court_id)
+        assert court is not None
+        return court
 

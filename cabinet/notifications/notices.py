@@ -26,6 +26,9 @@ class NoticeKind(enum.Enum):
     JUDGE_ASSIGNED = "judge_assigned"
     HEARING_SCHEDULED = "hearing_scheduled"
     HEARING_MOVED = "hearing_moved"
+    HEARING_CANCELLED = "hearing_cancelled"
+    CASE_ACCEPTED = "case_accepted"
+    LEFT_WITHOUT_MOTION = "left_without_motion"
     JUDICIAL_ACT_ISSUED = "judicial_act_issued"
     DOCUMENT_RECEIVED = "document_received"
     PAYMENT_RECEIVED = "payment_received"
@@ -44,6 +47,11 @@ _HEADINGS: dict[NoticeKind, tuple[str, str, str]] = {
     NoticeKind.JUDGE_ASSIGNED: ("Іске судья тағайындалды", "По делу назначен судья", "Judge assigned to the case"),
     NoticeKind.HEARING_SCHEDULED: ("Сот отырысына шақыру", "Судебная повестка", "Summons to a court hearing"),
     NoticeKind.HEARING_MOVED: ("Сот отырысы ауыстырылды", "Судебное заседание перенесено", "Court hearing moved"),
+    NoticeKind.HEARING_CANCELLED: ("Сот отырысы болмайды", "Судебное заседание отменено", "Court hearing cancelled"),
+    NoticeKind.CASE_ACCEPTED: ("Іс өндіріске қабылданды", "Дело принято к производству",
+                               "Case accepted into proceedings"),
+    NoticeKind.LEFT_WITHOUT_MOTION: ("Өтініш қозғалыссыз қалдырылды", "Заявление оставлено без движения",
+                                     "Claim left without motion"),
     NoticeKind.JUDICIAL_ACT_ISSUED: ("Сот актісі шығарылды", "Вынесен судебный акт", "Judicial act issued"),
     NoticeKind.DOCUMENT_RECEIVED: ("Құжат келіп түсті", "Поступил документ", "Document received"),
     NoticeKind.PAYMENT_RECEIVED: ("Төлем қабылданды", "Платёж получен", "Payment received"),

@@ -76,6 +76,9 @@ async def test_the_invitation_parses_back_and_its_sequence_follows_every_change(
     assert cancelled.get("METHOD").value == "CANCEL"
     assert cancelled.find("VEVENT")[0].get("SEQUENCE").value == "2"
     assert (await court.get("carol", url)).status == 404, "no invitation for somebody not summoned"
+    async with court.db.sessions() as session:
+        called_off = list(await session.scalars(select(Notice).where(Notice.kind == "hearing_cancelled")))
+    assert len(called_off) == 5 and all("settled" in n.body for n in called_off), "everyone summoned is told"
 
 
 async def _second_case(court: Court) -> str:  # noqa: F811

@@ -130,7 +130,8 @@ async def test_alice_sues_bob_and_the_whole_court_process_runs_on_signed_documen
     async with court.db.sessions() as session:
         kinds = {(n.user_id, n.kind) for n in await session.scalars(select(Notice))}
         assert {(alice_id, "filing_registered"), (alice_id, "judge_assigned"), (judge_id, "judge_assigned"),
-                (bob_id, "judge_assigned"), (alice_id, "judicial_act_issued"),
+                (bob_id, "judge_assigned"), (alice_id, "case_accepted"), (bob_id, "case_accepted"),
+                (alice_id, "judicial_act_issued"),
                 (bob_id, "judicial_act_issued")} <= kinds
         registry = list(await session.scalars(select(AuditEntry).where(AuditEntry.action.like("registry.document.%"))))
         assert {(e.details["direction"], e.details["sha256"]) for e in registry} >= {
