@@ -35,8 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_serve)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
-    up = db.add_parser("upgrade", help="apply migrations up to REVISION (default: all heads)")
-    up.add_argument("revision", nargs="?", default="heads")
+    up = db.add_parser("upgrade", help="apply migrations up to REVISION (default: head)")
+    up.add_argument("revision", nargs="?", default="head")
     up.set_defaults(func=_db_upgrade)
     down = db.add_parser("downgrade", help="revert migrations down to REVISION")
     down.add_argument("revision")

@@ -25,7 +25,7 @@ def alembic_config(database_url: str) -> AlembicConfig:
     return cfg
 
 
-def upgrade(database_url: str, revision: str = "heads") -> None:
+def upgrade(database_url: str, revision: str = "head") -> None:
     if database_url.startswith("sqlite"):
         path = database_url.split(":///", 1)[-1]
         if path and path != ":memory:":
@@ -37,5 +37,5 @@ def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
-async def upgrade_async(database_url: str, revision: str = "heads") -> None:
+async def upgrade_async(database_url: str, revision: str = "head") -> None:
     await asyncio.to_thread(upgrade, database_url, revision)

@@ -11,7 +11,7 @@ import cabinet.filing.models
 import cabinet.identity.models
 import cabinet.notifications.models
 import cabinet.payments.models
-import sessions.models  # noqa: F401
+import sessions.models
 from web.db import Base
 
 metadata = Base.metadata

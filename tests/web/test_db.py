@@ -47,3 +47,31 @@ async def test_a_failed_unit_of_work_stores_nothing(db: Database) -> None:
     async with db.transaction() as session:
         assert await CourtStore(session).find("7594") is None
     assert datetime.now(UTC)
+
+
+def test_the_migration_history_has_one_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from web.migrate import alembic_config
+
+    heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
+    assert len(heads) == 1, f"merge the migration heads {heads} (alembic merge)"
+
+
+async def test_every_migration_downgrades_to_an_empty_database(tmp_path: object) -> None:
+    import asyncio
+    from pathlib import Path
+
+    from sqlalchemy import inspect
+
+    from web.migrate import downgrade, upgrade
+
+    url = f"sqlite+aiosqlite:///{Path(str(tmp_path)) / 'roundtrip.db'}"
+    await asyncio.to_thread(upgrade, url)
+    await asyncio.to_thread(downgrade, url, "base")
+    db = Database(url)
+    async with db.engine.connect() as conn:
+        tables = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+    await db.close()
+    assert set(tables) <= {"alembic_version"}
+    await asyncio.to_thread(upgrade, url)
