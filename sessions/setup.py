@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from cabinet.filing.sections import register_case_section
+from sessions.case_section import hearings_section
 from sessions.resources import HEARINGS
 from sessions.routes import routes
 from sessions.service import HearingService
@@ -19,6 +21,7 @@ def setup(app: web.Application) -> None:
     """Routes now; the service in ``cleanup_ctx``, after the database it needs is opened."""
     app.cleanup_ctx.append(_service)
     app.router.add_routes(routes)
+    register_case_section(app, "hearings", hearings_section(app[CONFIG]))
 
 
 async def _service(app: web.Application) -> AsyncIterator[None]:

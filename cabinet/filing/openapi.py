@@ -102,7 +102,12 @@ SCHEMAS = {
                                "to": nullable(string()), "actor_role": string(), "reason": nullable(string()),
                                "deadline": nullable(TIMESTAMP), "details": {"type": "object"}})),
         "documents": array(ref("Document")), "acts": array(ref("JudicialAct")),
-        "hearings": array({"type": "object"}), "fees": array({"type": "object"}),
+        "hearings": array(obj({
+            "id": {"type": "integer"}, "start": TIMESTAMP, "end": TIMESTAMP, "duration_minutes": {"type": "integer"},
+            "courtroom": string(), "format": string("online, in_courtroom or mixed"), "open": {"type": "boolean"},
+            "state": string(), "invitation_url": string("the caller's .ics invitation"),
+            "join_url": nullable(string("the hearing room, for online and mixed hearings")),
+        })), "fees": array({"type": "object"}),
     })]},
 }
 

@@ -23,6 +23,7 @@ from cabinet.filing.errors import DocumentNotFound, FilingInvalid
 from cabinet.filing.forms import DraftChanges
 from cabinet.filing.models import Case, Filing
 from cabinet.filing.resources import COURT_KEYS, STORAGE
+from cabinet.filing.sections import case_sections
 from cabinet.filing.staff import StaffService
 from cabinet.filing.submission import SubmissionService
 from cabinet.filing.tracking import StaffQuery, TrackingService
@@ -181,7 +182,8 @@ async def get_case(request: web.Request) -> web.Response:
     caller = caller_of(await current_principal(request))
     async with request.app[DB].sessions() as session:
         case_file = await TrackingService(session).case_file(_number(request), caller)
-    return web.json_response(case_file_json(case_file))
+        sections = await case_sections(request.app, session, case_file.case)
+    return web.json_response(case_file_json(case_file, sections))
 
 
 @routes.get(CASE + r"/documents/{doc:\d+}")

@@ -7,6 +7,7 @@ from aiohttp import web
 from cabinet.eds.routes import CA_KEY
 from cabinet.filing.resources import COURT_KEYS, STORAGE
 from cabinet.filing.routes import routes
+from cabinet.filing.sections import CASE_SECTIONS
 from cabinet.filing.storage import FilesystemStorage
 from cabinet.filing.systemkey import CourtKeys
 from web.resources import CONFIG
@@ -16,4 +17,5 @@ def setup(app: web.Application) -> None:
     config = app[CONFIG]
     app[STORAGE] = FilesystemStorage(config.storage_dir)
     app[COURT_KEYS] = CourtKeys(config, app.get(CA_KEY))
+    app[CASE_SECTIONS] = {}
     app.router.add_routes(routes)

@@ -69,7 +69,7 @@ def act_json(a: JudicialAct, case_number: str) -> dict[str, Any]:
             "document_id": a.document_id, "download_url": f"/api/v1/cases/{case_number}/documents/{a.document_id}"}
 
 
-def case_file_json(f: CaseFile) -> dict[str, Any]:
+def case_file_json(f: CaseFile, sections: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     judge: User | None = f.judge
     return {
         **case_summary(f.case),
@@ -79,6 +79,6 @@ def case_file_json(f: CaseFile) -> dict[str, Any]:
         "timeline": [event_json(e) for e in f.events],
         "documents": [document_json(d, f.case.number) for d in f.documents],
         "acts": [act_json(a, f.case.number) for a in f.acts],
-        "hearings": [],
         "fees": f.fees,
+        **sections,
     }

@@ -44,6 +44,10 @@ async def test_a_clerk_books_a_hearing_and_the_case_its_timeline_and_every_parti
     assert all(f"/api/v1/hearings/{hearing['id']}/invitation.ics" in n.body for n in notices)
     assert all(n.case_number == number and n.event_at == start for n in notices)
 
+    case_file = await (await court.get("bob", f"/api/v1/cases/{number}")).json()
+    assert [(h["id"], h["courtroom"], h["state"], h["start"]) for h in case_file["hearings"]] == [
+        (hearing["id"], "Зал 1", "scheduled", start.isoformat())], "the hearing shows in the party's case file"
+
 
 async def test_the_invitation_parses_back_and_its_sequence_follows_every_change(court: Court) -> None:  # noqa: F811
     number, _ = await accepted_case(court)
