@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
+
 from cabinet.courts import COURT_CODE
 from cabinet.public.calendar import cause_list_json, court_day, requested_day
 from cabinet.public.errors import PublicCourtNotFound, PublicQueryInvalid
@@ -14,8 +16,8 @@ from web.db import Database
 
 
 class PublicService:
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.store = PublicStore(db)
+    def __init__(self, db: Database, clock: Clock, lookup_pool: asyncpg.Pool | None = None) -> None:
+        self.store = PublicStore(db, lookup_pool)
         self.clock = clock
 
     async def case(self, number_text: str) -> PublicCase:

@@ -1,5 +1,5 @@
-"""Assembly of public access: one :class:`PublicService` per app (made when the database opens), and
-the routes."""
+"""Assembly of public access: one :class:`PublicService` per app (made when the database opens, with the
+case lookup's own asyncpg pool on PostgreSQL, closed with the app), and the routes."""
 
 from __future__ import annotations
 
@@ -9,12 +9,18 @@ from aiohttp import web
 
 from cabinet.public.routes import PUBLIC, routes
 from cabinet.public.service import PublicService
+from cabinet.public.store import open_lookup_pool
 from web.resources import CLOCK, DB
 
 
 async def _service(app: web.Application) -> AsyncIterator[None]:
-    app[PUBLIC] = PublicService(app[DB], app[CLOCK])
-    yield
+    pool = await open_lookup_pool(app[DB])
+    app[PUBLIC] = PublicService(app[DB], app[CLOCK], pool)
+    try:
+        yield
+    finally:
+        if pool is not None:
+            await pool.close()
 
 
 def setup(app: web.Application) -> None:
