@@ -3,17 +3,28 @@
 One run, side by side:
 
 * ``http_lookups_per_s``: ``GET /api/v1/public/cases/{number}`` for random existing open-category
-  numbers, against the real app (``sotkab serve``) in its own process, on a fresh database;
-* ``raw_queries_per_s``: the exact SQL the endpoint runs (``cabinet.public.store.CASE_LOOKUP``
-  compiled for asyncpg), through an asyncpg pool from this process, same numbers, same concurrency;
+  numbers, against the real app (``sotkab serve``, one process) in its own process, on a fresh database;
+* ``raw_queries_per_s``: the exact SQL the endpoint runs (``cabinet.public.store.case_lookup_sql()``,
+  the text the store hands to asyncpg), through an asyncpg pool from this process, prepared, same
+  numbers, same concurrency;
 * ``http_vs_raw_ratio``: what is left of the database's rate after HTTP, routing, JSON and the app.
 
 The database (created and dropped here) holds 16 courts with courtrooms and judges, 2,000 filers,
 100,000 cases with their opening filings — numbers, kinds, categories (about 8 % closed), statuses
 and judges as a court registry would have them — and hearings for 40 % of the cases, bulk-loaded
-with COPY. The load generator is a minimal keep-alive HTTP/1.1 client on asyncio streams, so the
-client costs far less than the server it measures; concurrency is bounded (``BENCH_CONCURRENCY``).
-The machines are shared and noisy: the figures are printed, never asserted.
+with COPY.
+
+Load generator: ``wrk`` (Debian package ``wrk``; C, one thread, ``BENCH_CONCURRENCY`` keep-alive
+connections, a Lua script picking random numbers). It costs ~0.03 ms CPU a request, a sixth of the
+server's; a Python client costs about as much as the HTTP side of the server it measures, and on a
+2-core machine every CPU-millisecond it takes is one the server and PostgreSQL do not get. Without
+``wrk`` the bench falls back to a minimal asyncio HTTP/1.1 client and says so (the HTTP rate is then
+understated). Both sides run ``BENCH_CONCURRENCY`` requests in flight (default 8: below the lookup
+pool's 10 connections, so the HTTP side never queues for a connection the raw side has). The server
+runs with ``SOTKAB_LOG_LEVEL=WARNING``, i.e. without its per-request access-log line, as it would
+behind a reverse proxy that keeps the access log. A CPU split per request (load generator, server,
+the rest of the machine — PostgreSQL mostly) is printed for each side. The machines are shared and
+noisy: the figures are printed, never asserted; run it under ``flock /tmp/sotkab-bench.lock``.
 """
 
 from __future__ import annotations
@@ -22,6 +33,9 @@ import asyncio
 import json
 import os
 import random
+import re
+import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -35,18 +49,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import asyncpg
 import psutil
-from sqlalchemy.dialects import postgresql
 
 from cabinet.case_numbers import CaseKind, format_case_number
 from cabinet.filing.categories import CATEGORIES
-from cabinet.public.store import CASE_LOOKUP
+from cabinet.public.store import case_lookup_sql
 from web.migrate import upgrade
 
 SERVER = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 CASES = int(os.environ.get("BENCH_CASES", "100000"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
-"""Below the app's pool size (10): more would measure the pool opening overflow connections."""
+"""Below the lookup pool's size (10), so every HTTP request in flight has a connection, as on the raw side."""
 TARGET_RATIO = 0.5
 REPO = Path(__file__).resolve().parents[1]
 
@@ -152,15 +165,8 @@ async def _seed(dsn: str) -> list[str]:
     return [row[1] for row in tables["cases"][1] if not row[5]]
 
 
-def _lookup_sql() -> tuple[str, list[str], dict[str, Any]]:
-    """The endpoint's statement as SQLAlchemy hands it to asyncpg, the order of its parameters and the
-    values of the fixed ones (the LIMIT)."""
-    compiled = CASE_LOOKUP.compile(dialect=postgresql.asyncpg.dialect())  # type: ignore[attr-defined]
-    return str(compiled), list(compiled.positiontup or []), dict(compiled.params)
-
-
 async def _raw_rate(dsn: str, numbers: list[str]) -> tuple[float, int]:
-    sql, order, fixed = _lookup_sql()
+    sql, order, fixed = case_lookup_sql()
     pool = await asyncpg.create_pool(dsn, min_size=CONCURRENCY, max_size=CONCURRENCY)
     rng = random.Random(1)
     done = 0
@@ -185,7 +191,51 @@ async def _raw_rate(dsn: str, numbers: list[str]) -> tuple[float, int]:
         await pool.close()
 
 
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines(os.getenv("BENCH_NUMBERS")) do paths[#paths + 1] = "/api/v1/public/cases/" .. line end
+math.randomseed(2)
+request = function() return wrk.format("GET", paths[math.random(#paths)]) end
+"""
+
+
+async def _wrk(port: int, seconds: float, script: Path, numbers: Path) -> tuple[float, int, int]:
+    """One ``wrk`` run: requests/s, requests, and the answers that were not 2xx or hit socket errors."""
+    process = await asyncio.create_subprocess_exec(
+        "wrk", "-t1", f"-c{CONCURRENCY}", f"-d{max(int(seconds), 1)}s", "-s", str(script),
+        f"http://127.0.0.1:{port}", stdout=asyncio.subprocess.PIPE, env={**os.environ, "BENCH_NUMBERS": str(numbers)})
+    out = (await process.communicate())[0].decode()
+    if process.returncode != 0:
+        raise RuntimeError(f"wrk failed:\n{out}")
+    done = re.search(r"(\d+) requests in ([\d.]+)(m?s)", out)
+    assert done is not None, out
+    elapsed = float(done.group(2)) / (1000 if done.group(3) == "ms" else 1)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    failed = (int(non_2xx.group(1)) if non_2xx else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
+    return int(done.group(1)) / elapsed, int(done.group(1)), failed
+
+
+def _wrk_files(directory: str, numbers: list[str]) -> tuple[Path, Path]:
+    script, listing = Path(directory, "lookup.lua"), Path(directory, "numbers.txt")
+    script.write_text(WRK_SCRIPT)
+    listing.write_text("\n".join(numbers) + "\n")
+    return script, listing
+
+
 async def _http_rate(port: int, numbers: list[str]) -> tuple[float, int, int]:
+    """The HTTP side with ``wrk``; with the asyncio client when ``wrk`` is not installed."""
+    if shutil.which("wrk") is None:
+        print("WARNING: wrk is not installed (apt-get install wrk): falling back to the Python load generator, "
+              "which takes CPU from the server; the HTTP rate is understated")
+        return await _http_rate_python(port, numbers)
+    with tempfile.TemporaryDirectory() as tmp:
+        script, listing = _wrk_files(tmp, numbers)
+        await _wrk(port, 1.0, script, listing)  # warm-up
+        return await _wrk(port, SECONDS, script, listing)
+
+
+async def _http_rate_python(port: int, numbers: list[str]) -> tuple[float, int, int]:
     rng = random.Random(2)
     done = failed = 0
 
@@ -225,6 +275,12 @@ def _profile(pid: int) -> subprocess.Popen[bytes] | None:
                              "raw", "--output", out, "--duration", str(int(SECONDS) + 1), "--nonblocking"])
 
 
+def _children_cpu_seconds() -> float:
+    """CPU of this process's finished children (``wrk``, once waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _cpu_seconds(pids: list[int]) -> float:
     total = 0.0
     for pid in pids:
@@ -251,7 +307,8 @@ class CpuMeter:
         self.before = self._sample()
 
     def _sample(self) -> tuple[float, float, float]:
-        return (_cpu_seconds([os.getpid()]), _cpu_seconds(self.server), _machine_busy_seconds())
+        return (_cpu_seconds([os.getpid()]) + _children_cpu_seconds(), _cpu_seconds(self.server),
+                _machine_busy_seconds())
 
     def per_request_ms(self, count: int) -> str:
         after = self._sample()
@@ -293,7 +350,7 @@ async def main() -> int:
         await asyncio.to_thread(upgrade, url)
         numbers = await _seed(dsn)
         print(f"seeded {CASES:,} cases ({len(numbers):,} open-category) in {time.perf_counter() - t0:.1f} s")
-        print(f"the endpoint's SQL:\n  {_lookup_sql()[0]}\n")
+        print(f"the endpoint's SQL:\n  {case_lookup_sql()[0]}\n")
 
         meter = CpuMeter()
         raw, raw_n = await _raw_rate(dsn, numbers)
