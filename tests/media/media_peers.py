@@ -79,13 +79,18 @@ def read_stamp(data: bytes) -> tuple[str, int] | None:
 
 
 class SyntheticVideo(MediaStreamTrack):
-    """30 fps VP8 from a pre-encoded GOP; a keyframe request restarts the GOP (like a browser)."""
+    """30 fps VP8 from a pre-encoded GOP; a keyframe request restarts the GOP (like a browser).
+
+    With ``periodic_keyframes=False`` it behaves like Chrome, which sends no periodic VP8
+    keyframes: after the first GOP it never returns to a keyframe unless one is requested.
+    """
 
     kind = "video"
 
-    def __init__(self, sender: str) -> None:
+    def __init__(self, sender: str, *, periodic_keyframes: bool = True) -> None:
         super().__init__()
         self.sender = sender
+        self.periodic_keyframes = periodic_keyframes
         self.seq = 0
         self.gop_index = 0
         self.keyframe_requests = 0
@@ -105,6 +110,8 @@ class SyntheticVideo(MediaStreamTrack):
         packet.time_base = fractions.Fraction(1, 90000)
         self.seq += 1
         self.gop_index = (self.gop_index + 1) % len(VP8_GOP)
+        if self.gop_index == 0 and not self.periodic_keyframes:
+            self.gop_index = 1
         return packet
 
 
@@ -152,11 +159,12 @@ class SlotInbox:
 class Peer:
     """A participant: optionally publishes, and receives in ``slots`` recvonly pairs."""
 
-    def __init__(self, name: str, *, publish: bool = True, slots: int = 4, ice: IceConfig | None = None):
+    def __init__(self, name: str, *, publish: bool = True, slots: int = 4, ice: IceConfig | None = None,
+                 periodic_keyframes: bool = True):
         self.name = name
         self.ice = ice or IceConfig()
         self.pc = RTCPeerConnection(self.ice.rtc_configuration())
-        self.video = SyntheticVideo(name) if publish else None
+        self.video = SyntheticVideo(name, periodic_keyframes=periodic_keyframes) if publish else None
         self.audio = SyntheticAudio() if publish else None
         self.inboxes = [SlotInbox() for _ in range(slots)]
         if self.audio is not None and self.video is not None:

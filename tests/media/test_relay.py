@@ -84,20 +84,19 @@ async def test_an_observer_cannot_publish(relay: Relay) -> None:
     await sneaky.close()
 
 
-async def test_a_late_joiner_gets_a_keyframe_quickly_through_a_forwarded_pli(relay: Relay) -> None:
-    speaker, first = Peer("speaker"), Peer("first")
+async def test_a_late_joiner_gets_a_keyframe_through_a_forwarded_pli(relay: Relay) -> None:
+    """The speaker behaves like Chrome (no periodic keyframes): without the relay forwarding the
+    late joiner's keyframe request upstream, the late joiner would never see a decodable frame."""
+    speaker, first = Peer("speaker", periodic_keyframes=False), Peer("first")
     await speaker.join(relay, H)
     await first.join(relay, H)
-    await wait_for(lambda: len(first.frames_from(relay, H, "speaker")) > 20)
-    await asyncio.sleep(0.3)  # the speaker is mid-GOP now: its next keyframe is ~1 s away
+    await wait_for(lambda: len(first.frames_from(relay, H, "speaker")) > 40)
     requests_before = speaker.video.keyframe_requests  # type: ignore[union-attr]
     late = Peer("late")
-    joined = time.monotonic()
     await late.join(relay, H)
-    await wait_for(lambda: len(late.frames_from(relay, H, "speaker")) > 0)
+    await wait_for(lambda: len(late.frames_from(relay, H, "speaker")) > 0, within=30)
     first_frame = late.frames_from(relay, H, "speaker")[0]
     assert first_frame.keyframe
-    assert first_frame.at - joined < 2.0
     assert speaker.video.keyframe_requests > requests_before  # type: ignore[union-attr]
     decoder = av.CodecContext.create("vp8", "r")
     pictures = decoder.decode(av.Packet(first_frame.data))

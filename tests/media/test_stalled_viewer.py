@@ -8,7 +8,6 @@ import json
 import os
 import signal
 import sys
-import time
 from pathlib import Path
 
 import psutil
@@ -43,18 +42,25 @@ async def test_a_stalled_viewer_neither_grows_memory_nor_delays_the_others(relay
         await asyncio.sleep(0.5)
         rss_before = process.memory_info().rss
 
+        assert speaker.video is not None
         viewer.send_signal(signal.SIGSTOP)
-        frozen_at = time.monotonic()
+        sent_from = speaker.video.seq
         await asyncio.sleep(4.0)
-        healthy_frames = [f for f in healthy.frames_from(relay, H, "speaker") if f.at >= frozen_at]
+        sent_to = speaker.video.seq
+        got = sorted(seq for f in healthy.frames_from(relay, H, "speaker")
+                     if (stamped := f.stamp) is not None and sent_from <= (seq := stamped[1]) < sent_to)
         rss_growth = process.memory_info().rss - rss_before
         queued = [len(slot.video.queue) for slot in stalled.slots] + [len(slot.audio.queue) for slot in stalled.slots]
 
         assert max(queued[:2]) <= VIDEO_QUEUE_FRAMES and max(queued[2:]) <= AUDIO_QUEUE_FRAMES
         assert rss_growth < 20 * 1024 * 1024, f"relay process grew {rss_growth / 1e6:.1f} MB while a viewer stalled"
-        assert len(healthy_frames) >= 4.0 * 30 * 0.9, "the healthy viewer lost frames while another stalled"
-        gaps = [b.at - a.at for a, b in itertools.pairwise(healthy_frames)]
-        assert max(gaps) < 0.25, f"the healthy viewer was delayed by {max(gaps):.3f} s"
+        # Counted in frames the speaker sent meanwhile, not seconds: a loaded machine slows both alike.
+        sent = sent_to - sent_from
+        assert sent > 30, "the speaker kept sending"
+        assert len(got) >= 0.9 * sent, f"the healthy viewer got {len(got)} of {sent} frames while another stalled"
+        assert got == sorted(set(got)), "no frame was delivered twice"
+        worst_hole = max(b - a for a, b in itertools.pairwise([sent_from - 1, *got, sent_to]))
+        assert worst_hole <= 8, f"the healthy viewer missed a run of {worst_hole - 1} consecutive frames"
     finally:
         viewer.send_signal(signal.SIGCONT)
         viewer.kill()
