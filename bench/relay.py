@@ -13,7 +13,6 @@ The transcoding relay cannot sustain K=12 on a 2-core machine (it saturates arou
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import shutil
@@ -30,104 +29,8 @@ import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 LOAD = [sys.executable, str(REPO / "bench" / "relay_load.py")]
+FPS = 30
 RUNS = [("passthrough", 4), ("transcode", 4), ("janus", 4), ("passthrough", 12), ("janus", 12)]
-
-
-# ---- the relay processes under test ---------------------------------------------------------
-
-
-class _LagMonitor:
-    def __init__(self) -> None:
-        self.worst = 0.0
-
-    async def run(self) -> None:
-        while True:
-            started = time.monotonic()
-            await asyncio.sleep(0.02)
-            self.worst = max(self.worst, time.monotonic() - started - 0.02)
-
-
-class _TranscodingRelay:
-    """The stock way: decoded remote tracks fanned out with MediaRelay, re-encoded per viewer."""
-
-    def __init__(self) -> None:
-        from aiortc.contrib.media import MediaRelay
-
-        self.media_relay = MediaRelay()
-        self.free: list[tuple[str, Any]] = []  # (participant, sender) of empty receive slots
-        self.tracks: list[tuple[str, Any]] = []  # (participant, published track)
-        self.pcs: list[Any] = []
-
-    def _connect(self, participant: str, track: Any) -> None:
-        for entry in list(self.free):
-            owner, transceiver = entry
-            if owner != participant and transceiver.kind == track.kind:
-                transceiver.sender.replaceTrack(self.media_relay.subscribe(track))
-                self.free.remove(entry)
-                return
-
-    async def admit(self, participant: str, offer: str) -> str:
-        from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-        from aiortc.rtcconfiguration import RTCBundlePolicy
-
-        # max-bundle only so that aiortc binds several same-kind m-lines to the one transport.
-        pc = RTCPeerConnection(RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
-        self.pcs.append(pc)
-        own: list[Any] = []
-        pc.on("track", own.append)
-        await pc.setRemoteDescription(RTCSessionDescription(offer, "offer"))
-        viewer_slots = [t for t in pc.getTransceivers() if t.receiver.track is None]
-        for transceiver in viewer_slots:
-            transceiver.direction = "sendonly"
-        for _owner, track in self.tracks:
-            for transceiver in viewer_slots:
-                if transceiver.kind == track.kind and transceiver.sender.track is None:
-                    transceiver.sender.replaceTrack(self.media_relay.subscribe(track))
-                    break
-        self.free += [(participant, t) for t in viewer_slots if t.sender.track is None]
-        for track in own:
-            self.tracks.append((participant, track))
-            self._connect(participant, track)
-        await pc.setLocalDescription(await pc.createAnswer())
-        return str(pc.localDescription.sdp)
-
-
-async def serve(mode: str, port: int) -> None:
-    from aiohttp import web
-
-    from media.relay import Relay
-
-    lag = _LagMonitor()
-    relay = Relay() if mode == "passthrough" else None
-    transcoder = _TranscodingRelay() if mode == "transcode" else None
-
-    async def admit(request: web.Request) -> web.Response:
-        body = await request.json()
-        if relay is not None:
-            admission = await relay.admit("bench", body["participant"], may_publish=True, privileged=False,
-                                          offer_sdp=body["offer"])
-            answer = admission.answer_sdp
-        else:
-            assert transcoder is not None
-            answer = await transcoder.admit(body["participant"], body["offer"])
-        return web.json_response({"answer": answer})
-
-    async def get_lag(request: web.Request) -> web.Response:
-        return web.json_response({"worst_ms": lag.worst * 1000})
-
-    async def reset_lag(request: web.Request) -> web.Response:
-        lag.worst = 0.0
-        return web.json_response({})
-
-    app = web.Application()
-    app.add_routes([web.post("/admit", admit), web.get("/lag", get_lag), web.post("/lag/reset", reset_lag)])
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    monitor = asyncio.create_task(lag.run())
-    print("READY", flush=True)
-    await asyncio.Event().wait()
-    monitor.cancel()
 
 
 # ---- orchestration --------------------------------------------------------------------------
@@ -185,12 +88,44 @@ def _start_server(mode: str) -> tuple[subprocess.Popen[bytes], str]:
                 time.sleep(0.2)
         return process, url
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, __file__, "--serve", mode, "--port", str(port)],
+    process = subprocess.Popen([sys.executable, str(REPO / "bench" / "relay_servers.py"), mode, "--port", str(port)],
                                stdout=subprocess.PIPE, env=env, cwd=REPO)
     assert process.stdout is not None
     if process.stdout.readline().strip() != b"READY":
         raise SystemExit(f"{mode} relay did not start")
     return process, f"http://127.0.0.1:{port}"
+
+
+def udp_drops(pids: list[int]) -> int:
+    """Datagrams the kernel dropped on these processes' UDP sockets (full receive buffers).
+
+    /proc/net/udp's per-socket ``drops`` column, matched to each process's socket inodes, charges
+    every drop to the side that owns the socket (unlike the host-wide RcvbufErrors counter).
+    """
+    inodes: set[int] = set()
+    for pid in pids:
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if link.startswith("socket:["):
+                    inodes.add(int(link[8:-1]))
+        except OSError:
+            continue
+    total = 0
+    for table in ("/proc/net/udp", "/proc/net/udp6"):
+        with open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                if int(fields[9]) in inodes:
+                    total += int(fields[12])
+    return total
+
+
+def host_udp_drops() -> int:
+    """The host-wide RcvbufErrors of /proc/net/snmp (every process's sockets, ours or not)."""
+    with open("/proc/net/snmp") as snmp:
+        header, values = [line.split() for line in snmp if line.startswith("Udp:")][:2]
+    return int(values[header.index("RcvbufErrors")])
 
 
 def _http(method: str, url: str) -> dict[str, Any]:
@@ -201,7 +136,15 @@ def _http(method: str, url: str) -> dict[str, Any]:
         return dict(json.loads(response.read() or b"{}"))
 
 
-def run_one(mode: str, k: int, duration: float) -> dict[str, Any]:
+def _snapshot(server: psutil.Process, loads: list[psutil.Process], url: str, mode: str) -> dict[str, Any]:
+    counters = _http("GET", f"{url}/counters") if mode != "janus" else {}
+    return {"relay_cpu": sum(server.cpu_times()[:2]), "load_cpu": sum(sum(p.cpu_times()[:2]) for p in loads),
+            "relay_drops": udp_drops([server.pid]), "load_drops": udp_drops([p.pid for p in loads]),
+            "counters": counters, "at": time.monotonic(), "host_drops": host_udp_drops()}
+
+
+def run_one(mode: str, k: int, duration: float, procs: int, receive: str) -> dict[str, Any]:
+    """One relay under one load: ``procs`` generator processes share the K participants."""
     server, url = _start_server(mode)
     proc = psutil.Process(server.pid)
     peak = [0]
@@ -219,71 +162,128 @@ def run_one(mode: str, k: int, duration: float) -> dict[str, Any]:
     sampler.start()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     target = "janus" if mode == "janus" else "relay"
-    load = subprocess.Popen([*LOAD, "--target", target, "--url", url, "--k", str(k), "--duration", str(duration)],
-                            stdout=subprocess.PIPE, env=env, cwd=REPO)
-    assert load.stdout is not None
-    load_proc = psutil.Process(load.pid)
-    cpu0 = cpu1 = load0 = load1 = 0.0
-    result: dict[str, Any] = {}
+    shares = [len(range(i, k, procs)) for i in range(procs)]
+    firsts = [sum(shares[:i]) for i in range(procs)]
+    loads = [subprocess.Popen([*LOAD, "--target", target, "--url", url, "--k", str(k), "--first", str(first),
+                               "--count", str(count), "--receive", receive],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=REPO, text=True)
+             for first, count in zip(firsts, shares, strict=True) if count]
+
+    def tell(line: str) -> None:
+        for load in loads:
+            assert load.stdin is not None
+            load.stdin.write(line + "\n")
+            load.stdin.flush()
+
+    def expect(prefix: str) -> list[str]:
+        lines = []
+        for load in loads:
+            assert load.stdout is not None
+            line = load.stdout.readline().strip()
+            if not line.startswith(prefix):
+                raise SystemExit(f"load generator against {mode} at K={k}: expected {prefix}, got {line!r}")
+            lines.append(line)
+        return lines
+
     try:
-        for raw in load.stdout:
-            line = raw.decode().strip()
-            if line == "WINDOW_START":
-                times = proc.cpu_times()
-                cpu0 = times.user + times.system
-                load0 = sum(load_proc.cpu_times()[:2])
-                if mode != "janus":
-                    _http("POST", f"{url}/lag/reset")
-            elif line == "WINDOW_END":
-                times = proc.cpu_times()
-                cpu1 = times.user + times.system
-                load1 = sum(load_proc.cpu_times()[:2])
-                if mode != "janus":
-                    result["lag_ms"] = _http("GET", f"{url}/lag")["worst_ms"]
-            elif line.startswith("{"):
-                result.update(json.loads(line))
-        load.wait(timeout=60)
+        if mode == "janus":
+            feeds: dict[str, int] = {}
+            for line in expect("FEEDS "):
+                feeds.update(json.loads(line.removeprefix("FEEDS ")))
+            tell("FEEDS " + json.dumps(feeds))
+        expect("READY")
+        load_procs = [psutil.Process(load.pid) for load in loads]
+        before = _snapshot(proc, load_procs, url, mode)
+        if mode != "janus":
+            _http("POST", f"{url}/lag/reset")
+        tell("START")
+        time.sleep(duration)
+        tell("STOP")
+        after = _snapshot(proc, load_procs, url, mode)
+        lag = _http("GET", f"{url}/lag")["worst_ms"] if mode != "janus" else None
+        totals = [json.loads(line) for line in expect("{")]
+        for load in loads:
+            load.wait(timeout=60)
     finally:
         stop.set()
+        for load in loads:
+            if load.poll() is None:
+                load.kill()
         server.terminate()
         try:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
-    if "frames_expected" not in result:
-        raise SystemExit(f"load generator failed against {mode} at K={k}")
-    seconds = result["seconds"]
+    seconds = after["at"] - before["at"]
+    received = sum(t["frames_received"] for t in totals)
+    expected = sum(t["frames_expected"] for t in totals)
     streams = k * (k - 1)
-    cpu = cpu1 - cpu0
+    cpu = after["relay_cpu"] - before["relay_cpu"]
+    delivered = received / expected
+    counted = {key: after["counters"][key] - before["counters"][key] for key in after["counters"]}
     return {
         "mode": mode, "k": k, "streams": streams, "cores": cpu / seconds,
         # per stream-second actually forwarded: a relay that drops 70 % of frames forwarded 30 %.
-        "cpu_per_stream": cpu / (streams * seconds * max(result["frames_received"] / result["frames_expected"], 1e-6)),
-        "delivered": result["frames_received"] / result["frames_expected"],
-        "lag_ms": result.get("lag_ms"), "peak_mb": peak[0] / 1e6, "load_cores": (load1 - load0) / seconds,
+        "cpu_per_stream": cpu / (streams * seconds * max(delivered, 1e-6)),
+        "delivered": delivered, "lag_ms": lag, "peak_mb": peak[0] / 1e6,
+        "load_cores": (after["load_cpu"] - before["load_cpu"]) / seconds, "load_procs": len(loads),
+        "sent": sum(t["frames_sent"] for t in totals) / sum(t["sent_expected"] for t in totals),
+        "relay_in": counted["in"] / (k * FPS * seconds) if counted else None,
+        "relay_out": counted["forwarded"] / (streams * FPS * seconds) if counted else None,
+        "us_per_frame": cpu * 1e6 / counted["all_forwarded"] if counted.get("all_forwarded") else None,
+        "relay_dropped": counted.get("dropped"), "relay_counters": counted,
+        "relay_udp_drops": after["relay_drops"] - before["relay_drops"],
+        "load_udp_drops": after["load_drops"] - before["load_drops"],
+        "host_udp_drops": after["host_drops"] - before["host_drops"],
     }
+
+
+def _fraction(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.1f}%"
+
+
+def print_table(rows: list[dict[str, Any]]) -> None:
+    print(f"{'relay':<12}{'K':>3}{'videos':>7}{'cores':>7}{'cpu/stream':>11}{'us/frame':>9}{'delivered':>10}"
+          f"{'lag':>7}{'RSS':>7}{'load gen':>12}{'sent':>7}{'relay in':>9}{'out':>7}{'q drop':>7}{'udp drop r/g':>13}")
+    for r in rows:
+        lag = "n/a" if r["lag_ms"] is None else f"{r['lag_ms']:.0f}ms"
+        dropped = "n/a" if r["relay_dropped"] is None else str(r["relay_dropped"])
+        per_frame = "n/a" if r["us_per_frame"] is None else f"{r['us_per_frame']:.0f}"
+        print(f"{r['mode']:<12}{r['k']:>3}{r['streams']:>7}{r['cores']:>7.3f}{r['cpu_per_stream'] * 100:>10.2f}%"
+              f"{per_frame:>9}{r['delivered'] * 100:>9.1f}%{lag:>7}{r['peak_mb']:>4.0f} MB"
+              f"{r['load_cores']:>6.2f} ({r['load_procs']}p)"
+              f"{_fraction(r['sent']):>7}{_fraction(r['relay_in']):>9}{_fraction(r['relay_out']):>7}{dropped:>7}"
+              f"{r['relay_udp_drops']:>7}/{r['load_udp_drops']:<5}")
+    for line in (
+        "cpu/stream = relay CPU seconds per delivered video stream-second; us/frame = relay CPU per forwarded",
+        "audio or video frame; delivered = video frames the generator counted whole / expected; load gen = its",
+        "cores (processes); sent = frames the publishers sent / expected; relay in / out = video frames the relay",
+        "re-assembled / handed to its senders over those expected; q drop = frames its bounded viewer queues",
+        "dropped; udp drop r/g = datagrams the kernel dropped on relay / generator sockets in the window",
+    ):
+        print(line)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--serve", choices=["passthrough", "transcode"])
-    parser.add_argument("--port", type=int)
     parser.add_argument("--duration", type=float, default=12.0)
+    parser.add_argument("--procs", type=int, default=3, help="load generator processes sharing the participants")
+    parser.add_argument("--receive", choices=["count", "jitter"], default="count",
+                        help="generator receive path: count frames from RTP headers, or aiortc's jitter buffer")
+    parser.add_argument("--only", action="append", metavar="MODE:K",
+                        help="run just these configurations (e.g. passthrough:12); prints the table, no JSON")
     args = parser.parse_args()
-    if args.serve:
-        asyncio.run(serve(args.serve, args.port))
-        return
+    runs = [(mode, int(k)) for mode, k in (item.split(":") for item in args.only)] if args.only else RUNS
     rows = []
-    for mode, k in RUNS:
+    for mode, k in runs:
         print(f"running {mode} at K={k} for {args.duration:.0f} s ...", file=sys.stderr, flush=True)
-        rows.append(run_one(mode, k, args.duration))
-    print(f"{'relay':<12}{'K':>3}{'videos':>8}{'cores':>8}{'cpu/stream':>12}{'delivered':>11}"
-          f"{'worst lag':>11}{'peak RSS':>10}{'load gen':>10}")
+        rows.append(run_one(mode, k, args.duration, args.procs, args.receive))
+    print_table(rows)
     for r in rows:
-        lag = "n/a" if r["lag_ms"] is None else f"{r['lag_ms']:.0f} ms"
-        print(f"{r['mode']:<12}{r['k']:>3}{r['streams']:>8}{r['cores']:>8.3f}{r['cpu_per_stream'] * 100:>11.2f}%"
-              f"{r['delivered'] * 100:>10.1f}%{lag:>11}{r['peak_mb']:>7.0f} MB{r['load_cores']:>10.2f}")
-    print("cpu/stream = relay CPU seconds per forwarded (delivered) video stream-second; load gen = its cores")
+        print(r["mode"], r["k"], "relay counters over the window:", r["relay_counters"], "us/frame", r["us_per_frame"],
+              "host-wide UDP RcvbufErrors:", r["host_udp_drops"], file=sys.stderr)
+    if args.only:
+        return
     by = {(r["mode"], r["k"]): r for r in rows}
     a4, b4, a12, c12 = by["passthrough", 4], by["transcode", 4], by["passthrough", 12], by["janus", 12]
     transcode_ratio = b4["cpu_per_stream"] / a4["cpu_per_stream"]

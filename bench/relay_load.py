@@ -1,10 +1,15 @@
-"""The load generator for bench/relay.py, run in its own process so its CPU is never the relay's.
+"""The load generator for bench/relay.py, run in its own processes so its CPU is never the relay's.
 
 K participants each publish pre-encoded VP8 640×360 at 30 fps plus Opus and receive every other
-participant's media. Frames are received through the relay's passthrough hook (nothing here
-decodes), counted per stream inside a measurement window, and the totals are printed as JSON.
+participant's media. One process runs participants [first, first+count); bench/relay.py starts
+several (one Python process cannot receive 132 streams on its share of a 2-core machine) and drives
+them over stdin/stdout: ``READY`` → ``START`` (counting on) → ``STOP`` → one JSON line of totals.
+Nothing here decodes. ``--receive count`` (the default) counts complete frames per stream from RTP
+headers (aiortc_hooks.count_frames); ``--receive jitter`` takes aiortc's full receive path (jitter
+buffer, depacketization, NACKs) up to the relay's passthrough hook, as the first version did.
 It speaks two protocols: our relay's bench endpoint (one peer connection per participant) and
-Janus's videoroom JSON API (a publisher and a multistream subscriber handle per participant).
+Janus's videoroom JSON API (a publisher and a multistream subscriber handle per participant; the
+processes exchange their publishers' feed ids through bench/relay.py: ``FEEDS [...]``).
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
 import av
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamTrack
 
 from media import aiortc_hooks
@@ -29,6 +35,8 @@ from media.ice import IceConfig
 
 FPS = 30
 GOP = 60
+ROOM = 4242
+RECEIVE_BUFFER = 4 * 1024 * 1024  # 132 streams into one process overflow 208 KB buffers in keyframe bursts
 
 
 def encode_gop(width: int = 640, height: int = 360, bitrate: int = 600_000) -> list[bytes]:
@@ -97,20 +105,36 @@ class PacedTrack(MediaStreamTrack):
 
 
 class Counter:
-    """Video frames received, counted only inside the measurement window."""
+    """Video frames received per stream, counted only inside the measurement window."""
 
-    def __init__(self) -> None:
+    def __init__(self, receive: str) -> None:
+        self.receive = receive
         self.counting = False
         self.frames = 0
         self.streams: set[int] = set()
+        self.published: list[PacedTrack] = []  # this process's cameras, to count frames actually sent
 
-    def sink(self, stream: int) -> aiortc_hooks.FrameSink:
-        def on_frame(data: bytes, ts: int) -> None:
+    def sent(self) -> int:
+        return sum(track.sent for track in self.published)
+
+    def attach(self, receiver: RTCRtpReceiver, kind: str, stream: int) -> None:
+        if self.receive == "count":
+            aiortc_hooks.count_frames(receiver, kind, self._counter(stream) if kind == "video" else _ignore)
+        else:
+            sink = self._counter(stream) if kind == "video" else _ignore
+            aiortc_hooks.install_passthrough(receiver, lambda data, ts: sink(0))
+
+    def _counter(self, stream: int) -> Callable[[int], None]:
+        def on_frame(_ssrc: int) -> None:
             if self.counting:
                 self.frames += 1
                 self.streams.add(stream)
 
         return on_frame
+
+
+def _ignore(_ssrc: int) -> None:
+    return None
 
 
 def publisher_pc(video: list[bytes], audio: list[bytes]) -> tuple[RTCPeerConnection, PacedTrack]:
@@ -124,26 +148,24 @@ def publisher_pc(video: list[bytes], audio: list[bytes]) -> tuple[RTCPeerConnect
 
 async def local_offer(pc: RTCPeerConnection) -> str:
     await pc.setLocalDescription(await pc.createOffer())
-    enlarge_receive_buffers([pc])
+    aiortc_hooks.enlarge_receive_buffers(pc, RECEIVE_BUFFER)
     return str(pc.localDescription.sdp)
 
 
-async def run_relay(url: str, k: int, video: list[bytes], audio: list[bytes], counter: Counter,
-                    pcs: list[RTCPeerConnection]) -> None:
+async def run_relay(url: str, k: int, mine: range, video: list[bytes], audio: list[bytes], counter: Counter,
+                    pcs: list[RTCPeerConnection], http: aiohttp.ClientSession) -> None:
     """Our relay and the transcoding one: one connection per participant, K-1 receive slots."""
-    async with aiohttp.ClientSession() as http:
-        for i in range(k):
-            pc, _ = publisher_pc(video, audio)
-            for slot in range(k - 1):
-                for kind in ("audio", "video"):
-                    receiver = pc.addTransceiver(kind, direction="recvonly").receiver
-                    sink = counter.sink(i * 100 + slot) if kind == "video" else (lambda d, t: None)
-                    aiortc_hooks.install_passthrough(receiver, sink)
-            body = {"participant": f"p{i}", "offer": await local_offer(pc)}
-            async with http.post(f"{url}/admit", json=body) as response:
-                answer = (await response.json())["answer"]
-            await pc.setRemoteDescription(RTCSessionDescription(answer, "answer"))
-            pcs.append(pc)
+    for i in mine:
+        pc, camera = publisher_pc(video, audio)
+        counter.published.append(camera)
+        for slot in range(k - 1):
+            for kind in ("audio", "video"):
+                counter.attach(pc.addTransceiver(kind, direction="recvonly").receiver, kind, i * 100 + slot)
+        body = {"participant": f"p{i}", "offer": await local_offer(pc)}
+        async with http.post(f"{url}/admit", json=body) as response:
+            answer = (await response.json())["answer"]
+        await pc.setRemoteDescription(RTCSessionDescription(answer, "answer"))
+        pcs.append(pc)
 
 
 class Janus:
@@ -195,19 +217,18 @@ class Janus:
                 return event
 
 
-async def run_janus(url: str, k: int, video: list[bytes], audio: list[bytes], counter: Counter,
-                    pcs: list[RTCPeerConnection], http: aiohttp.ClientSession) -> Janus:
-    janus = Janus(http, url)
-    await janus.start()
-    room = 4242
+async def janus_publish(janus: Janus, k: int, mine: range, video: list[bytes], audio: list[bytes],
+                        counter: Counter, pcs: list[RTCPeerConnection]) -> list[int]:
+    """Publish this process's participants; every process may create the room, the first one wins."""
     admin = await janus.attach()
-    await janus.message(admin, {"request": "create", "room": room, "publishers": k + 1, "videocodec": "vp8",
+    await janus.message(admin, {"request": "create", "room": ROOM, "publishers": k + 1, "videocodec": "vp8",
                                 "audiocodec": "opus", "bitrate": 0, "fir_freq": 0})
     feeds: list[int] = []
-    for i in range(k):
-        pc, _ = publisher_pc(video, audio)
+    for i in mine:
+        pc, camera = publisher_pc(video, audio)
+        counter.published.append(camera)
         handle = await janus.attach()
-        event = await janus.message(handle, {"request": "joinandconfigure", "room": room, "ptype": "publisher",
+        event = await janus.message(handle, {"request": "joinandconfigure", "room": ROOM, "ptype": "publisher",
                                              "display": f"p{i}", "audio": True, "video": True},
                                     {"type": "offer", "sdp": await local_offer(pc)})
         feeds.append(int(event["plugindata"]["data"]["id"]))
@@ -218,11 +239,16 @@ async def run_janus(url: str, k: int, video: list[bytes], audio: list[bytes], co
         if all(pc.connectionState == "connected" for pc in pcs):
             break
         await asyncio.sleep(0.1)
-    await asyncio.sleep(1.0)
-    for i in range(k):
+    return feeds
+
+
+async def janus_subscribe(janus: Janus, mine: range, feeds: dict[int, int], counter: Counter,
+                          pcs: list[RTCPeerConnection]) -> None:
+    """Each participant subscribes to every other participant's feed in one multistream handle."""
+    for i in mine:
         handle = await janus.attach()
-        streams = [{"feed": feed} for j, feed in enumerate(feeds) if j != i]
-        event = await janus.message(handle, {"request": "join", "room": room, "ptype": "subscriber",
+        streams = [{"feed": feed} for j, feed in sorted(feeds.items()) if j != i]
+        event = await janus.message(handle, {"request": "join", "room": ROOM, "ptype": "subscriber",
                                              "streams": streams})
         if "jsep" not in event:
             raise RuntimeError(f"janus subscriber join returned no offer: {event}")
@@ -231,31 +257,18 @@ async def run_janus(url: str, k: int, video: list[bytes], audio: list[bytes], co
 
         def on_track(track: MediaStreamTrack, pc: RTCPeerConnection = pc, i: int = i, slot=slots) -> None:  # type: ignore[no-untyped-def,assignment]
             receiver = next(t.receiver for t in pc.getTransceivers() if t.receiver.track is track)
-            sink = counter.sink(i * 100 + next(slot)) if track.kind == "video" else (lambda d, t: None)
-            aiortc_hooks.install_passthrough(receiver, sink)
+            counter.attach(receiver, track.kind, i * 100 + next(slot))
 
         pc.on("track", on_track)
         await pc.setRemoteDescription(RTCSessionDescription(event["jsep"]["sdp"], "offer"))
         await pc.setLocalDescription(await pc.createAnswer())
-        enlarge_receive_buffers([pc])
+        aiortc_hooks.enlarge_receive_buffers(pc, RECEIVE_BUFFER)
         await janus.message(handle, {"request": "start"}, {"type": "answer", "sdp": pc.localDescription.sdp})
         pcs.append(pc)
-    return janus
 
 
-def enlarge_receive_buffers(pcs: list[RTCPeerConnection], size: int = 4 * 1024 * 1024) -> None:
-    """One Python process receiving 132 streams overflows the default 208 KB UDP buffers in keyframe
-    bursts (the kernel counts "receive buffer errors"); the generator, not the relay, would then
-    lose the frames. aioice keeps its sockets private, hence the reach-in (bench only)."""
-    import socket
-
-    for pc in pcs:
-        for transceiver in pc.getTransceivers():
-            connection = transceiver.receiver.transport.transport._connection
-            for protocol in getattr(connection, "_protocols", []):
-                sock = protocol.transport.get_extra_info("socket") if protocol.transport else None
-                if sock is not None:
-                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
+async def _command() -> str:
+    return (await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)).strip()
 
 
 async def main() -> None:
@@ -263,28 +276,40 @@ async def main() -> None:
     parser.add_argument("--target", choices=["relay", "janus"], required=True)
     parser.add_argument("--url", required=True)
     parser.add_argument("--k", type=int, required=True)
+    parser.add_argument("--first", type=int, default=0)
+    parser.add_argument("--count", type=int)
+    parser.add_argument("--receive", choices=["count", "jitter"], default="count")
     parser.add_argument("--warmup", type=float, default=3.0)
-    parser.add_argument("--duration", type=float, default=12.0)
     args = parser.parse_args()
+    mine = range(args.first, args.first + (args.k if args.count is None else args.count))
     video, audio = encode_gop(), encode_opus()
-    counter = Counter()
+    counter = Counter(args.receive)
     pcs: list[RTCPeerConnection] = []
     async with aiohttp.ClientSession() as http:
         janus = None
         if args.target == "janus":
-            janus = await run_janus(args.url, args.k, video, audio, counter, pcs, http)
+            janus = Janus(http, args.url)
+            await janus.start()
+            feeds = await janus_publish(janus, args.k, mine, video, audio, counter, pcs)
+            print("FEEDS " + json.dumps(dict(zip(mine, feeds, strict=True))), flush=True)
+            everyone = {int(i): feed for i, feed in json.loads((await _command()).removeprefix("FEEDS ")).items()}
+            await asyncio.sleep(1.0)  # every feed's media is up before anyone subscribes to it
+            await janus_subscribe(janus, mine, everyone, counter, pcs)
         else:
-            await run_relay(args.url, args.k, video, audio, counter, pcs)
+            await run_relay(args.url, args.k, mine, video, audio, counter, pcs, http)
         await asyncio.sleep(args.warmup)
-        print("WINDOW_START", flush=True)
+        print("READY", flush=True)
+        if await _command() != "START":
+            raise SystemExit("expected START")
         counter.counting = True
-        started = time.monotonic()
-        await asyncio.sleep(args.duration)
+        started, sent = time.monotonic(), counter.sent()
+        if await _command() != "STOP":
+            raise SystemExit("expected STOP")
         counter.counting = False
-        elapsed = time.monotonic() - started
-        print("WINDOW_END", flush=True)
-        expected = args.k * (args.k - 1) * FPS * elapsed
+        elapsed, sent = time.monotonic() - started, counter.sent() - sent
+        expected = len(mine) * (args.k - 1) * FPS * elapsed
         print(json.dumps({"frames_received": counter.frames, "frames_expected": expected, "seconds": elapsed,
+                          "frames_sent": sent, "sent_expected": len(mine) * FPS * elapsed,
                           "streams_seen": len(counter.streams), "video_bytes": sum(map(len, video)) / len(video)}),
               flush=True)
         if janus is not None and janus.poller is not None:

@@ -15,6 +15,13 @@ The relay calls it at start-up so an upgrade can never silently fall back to tra
 - ``HOOK_KEYFRAME_REQUEST``: ``RTCRtpSender._send_keyframe()`` is what the sender calls on an
   incoming PLI/FIR; in packet mode it is otherwise ignored, so we intercept it per sender.
 
+- ``HOOK_ICE_SOCKETS``: ``RTCIceTransport._connection._protocols`` (aioice) hold the UDP sockets;
+  :func:`enlarge_receive_buffers` raises their ``SO_RCVBUF`` so a burst that arrives while the
+  event loop is busy waits in the kernel instead of being dropped there.
+- ``HOOK_RTP_HANDLER``: ``RTCRtpReceiver._handle_rtp_packet(packet, arrival_time_ms)``;
+  :func:`count_frames` replaces it for load generators that only count complete frames (no jitter
+  buffer, no depacketization, no NACKs), so a generator can receive what a relay forwards to many.
+
 NACKs need no hook: aiortc's sender answers them from its own packet history (with RTX).
 """
 
@@ -23,12 +30,14 @@ from __future__ import annotations
 import inspect
 import logging
 import queue
+import socket
 from collections.abc import Callable
 from typing import Any
 
 import aiortc
 from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
 from aiortc import rtcrtpreceiver as _receiver_module
+from aiortc.rtp import RtpPacket
 
 from media.errors import HookBroken
 
@@ -41,6 +50,8 @@ HOOK_DECODER_WORKER = "rtcrtpreceiver.decoder_worker"
 HOOK_SEND_PLI = "RTCRtpReceiver._send_rtcp_pli"
 HOOK_RTX_SSRC = "RTCRtpReceiver.__rtx_ssrc"
 HOOK_KEYFRAME_REQUEST = "RTCRtpSender._send_keyframe"
+HOOK_ICE_SOCKETS = "RTCIceTransport._connection._protocols"
+HOOK_RTP_HANDLER = "RTCRtpReceiver._handle_rtp_packet"
 
 _DECODER_QUEUE_ATTR = "_RTCRtpReceiver__decoder_queue"
 _RTX_SSRC_ATTR = "_RTCRtpReceiver__rtx_ssrc"
@@ -118,6 +129,72 @@ def on_keyframe_request(sender: RTCRtpSender, callback: Callable[[], None]) -> N
     if not callable(getattr(sender, "_send_keyframe", None)):
         raise HookBroken(HOOK_KEYFRAME_REQUEST, "RTCRtpSender has no _send_keyframe")
     sender._send_keyframe = callback  # type: ignore[method-assign]
+
+
+def enlarge_receive_buffers(pc: RTCPeerConnection, size: int) -> int:
+    """Ask for ``size``-byte UDP receive buffers on ``pc``'s ICE sockets; returns how many were set.
+
+    The kernel caps the request at ``net.core.rmem_max``. Call it once ICE gathering is complete
+    (after ``setLocalDescription``), when the sockets exist.
+    """
+    done: set[int] = set()
+    for transceiver in pc.getTransceivers():
+        dtls = transceiver.receiver.transport
+        connection = getattr(getattr(dtls, "transport", None), "_connection", None)
+        protocols = getattr(connection, "_protocols", None)
+        if protocols is None:
+            raise HookBroken(HOOK_ICE_SOCKETS, "RTCIceTransport has no aioice connection with _protocols")
+        for protocol in protocols:
+            transport = getattr(protocol, "transport", None)
+            sock = transport.get_extra_info("socket") if transport is not None else None
+            if sock is not None and sock.fileno() not in done:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
+                done.add(sock.fileno())
+    return len(done)
+
+
+class _FrameCounter:
+    """Counts complete frames per SSRC from RTP headers alone, without re-assembling them.
+
+    A video frame counts when its marker packet arrives and every packet since the packet that
+    starts it (VP8 descriptor: S=1, partition 0) arrived in sequence; an audio packet is a frame.
+    """
+
+    def __init__(self, video: bool, on_frame: Callable[[int], None]) -> None:
+        self._video = video
+        self._on_frame = on_frame
+        self._last_seq: dict[int, int] = {}
+        self._whole: dict[int, bool] = {}
+
+    async def __call__(self, packet: RtpPacket, arrival_time_ms: int) -> None:
+        ssrc = packet.ssrc
+        if not self._video:
+            self._on_frame(ssrc)
+            return
+        last = self._last_seq.get(ssrc)
+        in_sequence = last is None or packet.sequence_number == (last + 1) & 0xFFFF
+        self._last_seq[ssrc] = packet.sequence_number
+        payload = packet.payload
+        if payload and payload[0] & 0x17 == 0x10:  # S bit set, partition index 0
+            self._whole[ssrc] = True
+        elif not in_sequence:
+            self._whole[ssrc] = False
+        if packet.marker:
+            if self._whole.get(ssrc, False):
+                self._on_frame(ssrc)
+            self._whole[ssrc] = False
+
+
+def count_frames(receiver: RTCRtpReceiver, kind: str, on_frame: Callable[[int], None]) -> None:
+    """Make ``receiver`` only count complete frames (``on_frame(ssrc)``): for load generators.
+
+    The receiver then sends no NACKs or receiver reports and yields no media; a lost packet
+    loses its frame. Install before the connection starts.
+    """
+    handler = getattr(receiver, "_handle_rtp_packet", None)
+    if handler is None or list(inspect.signature(handler).parameters) != ["packet", "arrival_time_ms"]:
+        raise HookBroken(HOOK_RTP_HANDLER, "RTCRtpReceiver._handle_rtp_packet(packet, arrival_time_ms) changed")
+    receiver._handle_rtp_packet = _FrameCounter(kind == "video", on_frame)  # type: ignore[method-assign]
 
 
 async def check_hooks() -> None:

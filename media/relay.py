@@ -10,6 +10,7 @@ awaited, so no viewer or recorder can slow another.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -252,17 +253,15 @@ class Relay:
                 if slot is None:
                     break
                 slot.publisher_id = publisher.participant_id
+                wants_keyframe = functools.partial(self._request_keyframe, publisher)
                 for kind in Kind:
                     track = slot.track(kind)
-                    track.switch_source(self._keyframe_requester(publisher) if kind is Kind.VIDEO else None)
+                    track.switch_source(wants_keyframe if kind is Kind.VIDEO else None)
                     if kind in publisher.published:
                         publisher.published[kind].viewers.append(track)
                 hearing.emit(SlotAssigned(hearing.hearing_id, viewer.participant_id, slot.slot.index,
                                           publisher.participant_id))
                 self._request_keyframe(publisher)
-
-    def _keyframe_requester(self, publisher: ParticipantSession) -> Callable[[], None]:
-        return lambda: self._request_keyframe(publisher)
 
     def layout(self, hearing_id: str, participant_id: str) -> dict[int, str | None]:
         """Which participant each of this participant's receive slots shows now."""
@@ -301,12 +300,11 @@ class Relay:
         for pid, s in list(hearing.participants.items()):
             received = lost = 0
             for published in s.published.values():
-                report = await published.receiver.getStats()
-                for item in report.values():
+                for item in (await published.receiver.getStats()).values():
                     if getattr(item, "type", None) == "inbound-rtp":
-                        received += item.packetsReceived
-                        lost += max(item.packetsLost, 0)
+                        received, lost = received + item.packetsReceived, lost + max(item.packetsLost, 0)
             tracks = [slot.track(kind) for slot in s.slots for kind in Kind]
+            videos, video_in = [slot.video for slot in s.slots], s.published.get(Kind.VIDEO)
             result[pid] = ParticipantStats(
                 participant_id=pid, publishing=s.plan.publishes, privileged=s.privileged,
                 audio_muted=Kind.AUDIO in s.muted, video_muted=Kind.VIDEO in s.muted,
@@ -318,6 +316,9 @@ class Relay:
                 frames_in=sum(p.frames_in for p in s.published.values()),
                 frames_forwarded=sum(t.queue.forwarded for t in tracks),
                 frames_dropped=sum(t.queue.dropped for t in tracks),
+                video_frames_in=video_in.frames_in if video_in else 0,
+                video_frames_forwarded=sum(t.queue.forwarded for t in videos),
+                video_frames_dropped=sum(t.queue.dropped for t in videos),
                 plis_sent=s.plis_sent, keyframe_requests_received=s.keyframe_requests_received,
             )
         return result

@@ -28,6 +28,9 @@ from media.stats import RateMeter
 
 logger = logging.getLogger(__name__)
 
+# A publisher's keyframe (tens of packets) plus its viewers' RTCP can outrun the default 208 KB
+# while the loop is busy forwarding; the kernel caps this at net.core.rmem_max.
+RECEIVE_BUFFER_BYTES = 2 * 1024 * 1024
 _CODECS = {Kind.VIDEO: {"video/vp8", "video/rtx"}, Kind.AUDIO: {"audio/opus"}}
 
 
@@ -142,6 +145,7 @@ async def open_session(
         _check_binding(pc, plan)
         answer = await pc.createAnswer()
         await pc.setLocalDescription(answer)
+        aiortc_hooks.enlarge_receive_buffers(pc, RECEIVE_BUFFER_BYTES)
     except NegotiationFailed:
         await pc.close()
         raise

@@ -68,6 +68,9 @@ class ParticipantStats:
     frames_in: int
     frames_forwarded: int
     frames_dropped: int
+    video_frames_in: int
+    video_frames_forwarded: int
+    video_frames_dropped: int
     plis_sent: int
     keyframe_requests_received: int
 

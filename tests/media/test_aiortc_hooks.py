@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
+from pathlib import Path
+
 import pytest
-from aiortc import RTCRtpSender
+from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
 
 from media import aiortc_hooks
 from media.errors import HookBroken
+from media.relay import Relay
+from media.session import RECEIVE_BUFFER_BYTES
+from tests.media.media_peers import Peer, wait_for
 
 
 async def test_every_aiortc_hook_the_relay_uses_holds() -> None:
@@ -30,3 +37,53 @@ async def test_another_aiortc_version_is_refused_until_the_hooks_are_re_verified
     with pytest.raises(HookBroken) as caught:
         await aiortc_hooks.check_hooks()
     assert caught.value.hook == aiortc_hooks.HOOK_VERSION
+
+RMEM_MAX = int(Path("/proc/sys/net/core/rmem_max").read_text())  # the kernel's cap on SO_RCVBUF
+
+
+def _receive_buffers(pc: RTCPeerConnection) -> list[int]:
+    connection = pc.getTransceivers()[0].receiver.transport.transport._connection
+    return [p.transport.get_extra_info("socket").getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+            for p in connection._protocols]
+
+
+async def test_the_relay_enlarges_the_receive_buffers_of_its_ice_sockets(relay: Relay) -> None:
+    """HOOK_ICE_SOCKETS: a keyframe burst while the loop is busy must wait in the kernel, not be dropped."""
+    granted = min(RECEIVE_BUFFER_BYTES, RMEM_MAX)
+    speaker = Peer("speaker")
+    await speaker.join(relay, "h-buffers")
+    buffers = _receive_buffers(relay._hearings["h-buffers"].participants["speaker"].pc)
+    assert buffers and all(size >= granted for size in buffers)  # Linux reports twice the request
+    await speaker.close()
+
+
+async def test_a_frame_counter_counts_whole_frames_from_rtp_headers_without_a_jitter_buffer(relay: Relay) -> None:
+    """HOOK_RTP_HANDLER: what the benchmark's load generator receives through; nothing re-assembles."""
+    speaker, viewer = Peer("speaker"), Peer("viewer", publish=False, slots=1)
+    counted: dict[str, list[int]] = {"audio": [], "video": []}
+    for transceiver in viewer.pc.getTransceivers():
+        aiortc_hooks.count_frames(transceiver.receiver, transceiver.kind, counted[transceiver.kind].append)
+    await speaker.join(relay, "h-count")
+    await viewer.join(relay, "h-count", may_publish=False)
+    await wait_for(lambda: len(counted["video"]) >= 30)
+    sent_before, counted_before = speaker.video.seq, len(counted["video"])  # type: ignore[union-attr]
+    await asyncio.sleep(1.0)
+    sent, received = speaker.video.seq - sent_before, len(counted["video"]) - counted_before  # type: ignore[union-attr]
+    assert abs(received - sent) <= 3  # every frame counted once: no loss on loopback, none counted twice
+    assert len(set(counted["video"])) == 1 and len(counted["audio"]) >= 40
+    assert viewer.inboxes[0].video == []  # the passthrough sink never saw a frame: no re-assembly
+    await asyncio.gather(speaker.close(), viewer.close())
+
+
+async def test_a_frame_counter_refuses_a_receiver_whose_rtp_handler_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def changed(self: RTCRtpReceiver, packet: object) -> None:
+        return None
+
+    monkeypatch.setattr(RTCRtpReceiver, "_handle_rtp_packet", changed)
+    pc = RTCPeerConnection()
+    try:
+        with pytest.raises(HookBroken) as caught:
+            aiortc_hooks.count_frames(pc.addTransceiver("video").receiver, "video", lambda ssrc: None)
+        assert caught.value.hook == aiortc_hooks.HOOK_RTP_HANDLER
+    finally:
+        await pc.close()
