@@ -55,7 +55,8 @@ async def _serve(args: argparse.Namespace, config: Config) -> int:
 
     host = args.host or config.host
     port = args.port or config.port
-    runner = web.AppRunner(create_app(config), access_log=logging.getLogger("sotkab.access"))
+    access_log = logging.getLogger("sotkab.access") if config.access_log else None
+    runner = web.AppRunner(create_app(config), access_log=access_log)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     print(f"Sot Kabinet is serving on http://{host}:{port}  (press Ctrl+C to stop)", flush=True)

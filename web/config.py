@@ -29,6 +29,7 @@ class Config:
     port: int = 8080
     public_url: str = ""
     log_level: str = "INFO"
+    access_log: bool = True
     redis_url: str = ""
     builtin_ca: bool = True
     trust_roots: tuple[Path, ...] = ()
@@ -124,6 +125,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "data_dir": Path,
     "port": int,
     "builtin_ca": _parse_bool,
+    "access_log": _parse_bool,
     "trust_roots": lambda text: tuple(Path(p) for p in _parse_list(text)),
     "revocation_hard_fail": _parse_bool,
     "revocation_timeout_s": float,
@@ -155,7 +157,7 @@ def _coerce(name: str, value: Any) -> Any:
     if name in ("port", "session_ttl_s", "nonce_ttl_s", "max_upload_bytes", "smtp_port"):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"{value!r} is not an integer")
-    if name in ("builtin_ca", "revocation_hard_fail", "cookie_secure") and not isinstance(value, bool):
+    if name in ("builtin_ca", "revocation_hard_fail", "cookie_secure", "access_log") and not isinstance(value, bool):
         raise ValueError(f"{value!r} is not a boolean")
     return value
 
