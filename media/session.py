@@ -28,9 +28,10 @@ from media.stats import RateMeter
 
 logger = logging.getLogger(__name__)
 
-# A publisher's keyframe (tens of packets) plus its viewers' RTCP can outrun the default 208 KB
-# while the loop is busy forwarding; the kernel caps this at net.core.rmem_max.
-RECEIVE_BUFFER_BYTES = 2 * 1024 * 1024
+# A 720p keyframe (up to ~80 packets, ~2.3 KB of kernel memory each) plus the viewers' RTCP can
+# outrun the default 208 KB while the loop is busy. Not more: a relay short of CPU would only turn
+# drops into seconds of queued, stale media (~1.8 s of a 1 Mbps publisher fit in 512 KB).
+RECEIVE_BUFFER_BYTES = 512 * 1024
 _CODECS = {Kind.VIDEO: {"video/vp8", "video/rtx"}, Kind.AUDIO: {"audio/opus"}}
 
 
