@@ -54,9 +54,9 @@ def test_the_pooled_sql_is_the_statement_compiled_for_asyncpg() -> None:
     assert fixed["param_1"] == 1
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_the_pool_and_the_engine_read_the_same_records(seeded: CabinetApp, db: Database) -> None:
-    if db.dialect != "postgresql":
-        pytest.skip("the lookup pool exists on PostgreSQL only")
+    """The pool exists on PostgreSQL only, so this runs there only."""
     with_hearing = await add_case(db, "7594-26-01-2/000002", status="scheduled")
     await add_hearing(db, with_hearing.id, NOW + timedelta(days=1), minutes=90, room="Зал 2", is_open=False)
     await add_hearing(db, with_hearing.id, NOW - timedelta(days=1), state="closed")
