@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from web import health, openapi
+from web import health, metrics, openapi
 from web.clock import Clock, SystemClock
 from web.config import Config
 from web.db import Database
@@ -35,6 +35,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
     app[CLOCK] = clock or SystemClock()
     app.cleanup_ctx.append(_database)
     health.setup(app)
+    metrics.setup(app)
     cabinet.setup(app)
     sessions.setup.setup(app)
     signaling.setup(app)

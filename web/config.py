@@ -30,6 +30,7 @@ class Config:
     public_url: str = ""
     log_level: str = "INFO"
     access_log: bool = True
+    metrics_token: str = ""
     redis_url: str = ""
     builtin_ca: bool = True
     trust_roots: tuple[Path, ...] = ()

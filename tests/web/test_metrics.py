@@ -1,0 +1,78 @@
+"""/metrics: Prometheus text that operators can scrape, and only they."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from web.app import create_app
+from web.metrics import Family, Sample, register_collector, render
+
+
+def test_rendering_escapes_labels_and_formats_numbers() -> None:
+    text = render([Family("sotkab_x", "an example", "gauge", (
+        Sample(1.0), Sample(0.25, (("hearing", 'a"b\\c\nd'),)), Sample(float("nan"), (("k", "v"),))))])
+    assert text == ('# HELP sotkab_x an example\n# TYPE sotkab_x gauge\nsotkab_x 1\n'
+                    'sotkab_x{hearing="a\\"b\\\\c\\nd"} 0.25\nsotkab_x{k="v"} NaN\n')
+
+
+def test_a_family_refuses_bad_names_and_kinds() -> None:
+    for name, kind in (("9lives", "gauge"), ("has-dash", "gauge"), ("ok_name", "histogram")):
+        try:
+            Family(name, "", kind)
+        except ValueError:
+            continue
+        raise AssertionError(f"{name}/{kind} accepted")
+
+
+async def _client(make_config: Any, **overrides: Any) -> TestClient[Any, Any]:
+    app = create_app(make_config(**overrides))
+
+    async def broken(app: web.Application) -> Iterable[Family]:
+        raise RuntimeError("a collector failed")
+
+    async def relay(app: web.Application) -> Iterable[Family]:
+        return [Family("sotkab_media_bitrate_in_bps", "bits per second received", "gauge",
+                       (Sample(512000.0, (("hearing", "7"), ("participant", "42"))),))]
+
+    register_collector(app, broken)
+    register_collector(app, relay)
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    return client
+
+
+async def test_loopback_scrapes_get_every_working_collector(make_config: Any, db: Any) -> None:
+    client = await _client(make_config)
+    try:
+        response = await client.get("/metrics")
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+        text = await response.text()
+        assert "sotkab_database_up 1" in text
+        assert 'sotkab_media_bitrate_in_bps{hearing="7",participant="42"} 512000' in text
+    finally:
+        await client.close()
+
+
+async def test_a_request_relayed_by_a_proxy_is_refused_without_the_token(make_config: Any, db: Any) -> None:
+    client = await _client(make_config)
+    try:
+        response = await client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+        assert response.status == 403 and (await response.json())["error"]["code"] == "metrics_forbidden"
+    finally:
+        await client.close()
+
+
+async def test_with_a_token_configured_only_the_token_opens_it(make_config: Any, db: Any) -> None:
+    client = await _client(make_config, metrics_token="s3cret-scraper")
+    try:
+        assert (await client.get("/metrics")).status == 403
+        assert (await client.get("/metrics", headers={"Authorization": "Bearer wrong"})).status == 403
+        ok = await client.get("/metrics", headers={"Authorization": "Bearer s3cret-scraper"})
+        assert ok.status == 200 and "sotkab_database_up" in await ok.text()
+    finally:
+        await client.close()
