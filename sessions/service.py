@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from types import MappingProxyType
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from cabinet.case_status import ActorRole, CaseAction, CaseStatus
 from cabinet.filing.cases import CaseStore
@@ -42,8 +42,15 @@ from sessions.actions import apply_action
 from sessions.admission import Admission, Identity, StaffRole, decide_admission
 from sessions.booking import BookingService
 from sessions.controls import Controls
-from sessions.errors import AdmissionRefused, IllegalControl, IllegalPresenceTransition, InvalidHearing, NotAllowed
-from sessions.hearings import HearingPlan, HearingRole
+from sessions.errors import (
+    AdmissionRefused,
+    IllegalControl,
+    IllegalPresenceTransition,
+    InvalidHearing,
+    NotAllowed,
+    SessionsError,
+)
+from sessions.hearings import HearingRole
 from sessions.labels import Language
 from sessions.lifecycle import (
     TRANSITIONS,
@@ -54,13 +61,21 @@ from sessions.lifecycle import (
     HearingState,
     Lifecycle,
     MediaKind,
-    PauseReason,
-    SuspendReason,
 )
 from sessions.minutes import render_minutes
 from sessions.models import HearingParticipantRow, HearingRow
-from sessions.presence import DEFAULT_RECONNECT_GRACE, Capabilities, Presence, PresenceState
-from sessions.store import HearingStore, Place, hearing_of, presence_of, store_presence, uid, user_id
+from sessions.presence import DEFAULT_RECONNECT_GRACE, Presence, PresenceState
+from sessions.snapshot import (
+    HearingRecord,
+    add_observer,
+    read_hearing,
+    read_hearings,
+    with_log,
+    write_hearing,
+    write_presence,
+)
+from sessions.store import HearingFields, HearingStore, Place, hearing_of, presence_of, store_presence, uid, user_id
+from sessions.views import HearingEvent, HearingView, JoinResult, ParticipantView
 from web.clock import Clock
 from web.config import Config
 from web.db import Database
@@ -68,92 +83,6 @@ from web.db import Database
 logger = logging.getLogger(__name__)
 
 DEFAULT_POLICY = CourtPolicy()
-
-
-@dataclass(frozen=True)
-class ParticipantView:
-    """One person of a hearing as the room shows them.
-
-    ``listed`` is False for a member of the public watching an open hearing (role ``observer``):
-    they are in the room but not on the hearing's list of participants.
-    """
-
-    user_id: int
-    role: HearingRole
-    name: str
-    presence: PresenceState
-    muted_audio: bool = False
-    muted_video: bool = False
-    hand_raised: bool = False
-    listed: bool = True
-    represents_user_id: int | None = None
-
-
-@dataclass(frozen=True)
-class HearingView:
-    """A hearing as it stands: its plan, lifecycle state and everybody's presence.
-
-    ``plan`` is the pure :class:`~sessions.hearings.HearingPlan` (its participant ids are
-    ``str(users.id)``, its ``case_id`` the case number and ``courtroom_id`` the courtroom's id).
-    ``state`` is the *effective* state: a scheduled hearing whose lobby lead time has come reads
-    ``lobby_open`` even before anybody acted.
-    """
-
-    hearing_id: int
-    plan: HearingPlan
-    state: HearingState
-    participants: tuple[ParticipantView, ...]
-    case_id: int
-    case_number: str
-    court_code: str
-    courtroom_name: str
-    is_open: bool
-    pause_reason: PauseReason | None = None
-    suspend_reason: SuspendReason | None = None
-    adjourned_to: datetime | None = None
-    recording_paused: bool = False
-    sequence: int = 0
-
-    def participant(self, user_id: int) -> ParticipantView | None:
-        return next((p for p in self.participants if p.user_id == user_id), None)
-
-
-@dataclass(frozen=True)
-class JoinResult:
-    """How a person entered (or re-entered) the hearing and what they may do now.
-
-    ``admission`` is the pure decision (its ``user_id`` is ``str``); ``role`` is the capacity they
-    are in the room in (``observer`` for the public); ``is_staff`` is True for the hearing's judge
-    and clerk. ``capabilities`` tell the media relay whether to accept their audio/video.
-    """
-
-    hearing_id: int
-    user_id: int
-    admission: Admission
-    presence_state: PresenceState
-    capabilities: Capabilities
-    role: HearingRole
-    is_staff: bool
-
-
-@dataclass(frozen=True)
-class HearingEvent:
-    """One entry of a hearing's stored event log, for broadcast to the room.
-
-    ``state`` is the hearing's lifecycle state right after the event. ``details`` carry what the
-    pure rules recorded (``from``/``to`` for lifecycle steps, ``reason``, ``media``, ``channel`` and
-    ``text`` for chat...). A chat with ``details["channel"] == "staff"`` goes to the sender and the
-    court staff only.
-    """
-
-    hearing_id: int
-    seq: int
-    at: datetime
-    action: Action
-    actor_user_id: int | None
-    target_user_id: int | None
-    details: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    state: HearingState = HearingState.SCHEDULED
 
 
 class HearingService:
@@ -184,18 +113,26 @@ class HearingService:
         self.config = config or Config()
         self.lifecycle = Lifecycle(clock, policy)
         self.controls = Controls(self.lifecycle)
+        self._reads: AsyncEngine = db.engine
+        if db.dialect == "postgresql":
+            # Two SELECTs need no BEGIN/COMMIT around them; under READ COMMITTED a transaction
+            # would not make them one snapshot anyway.
+            self._reads = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    @asynccontextmanager
+    async def _reader(self) -> AsyncIterator[AsyncConnection]:
+        async with self._reads.connect() as conn:
+            yield conn
 
     # -- reading ------------------------------------------------------------------------------
 
     async def view(self, hearing_id: int) -> HearingView:
-        async with self.db.transaction() as session:
-            store = HearingStore(session)
-            row = await store.get(hearing_id)
-            place = await store.place(row)
-            events = await store.events(hearing_id)
-        return self._view(row, place, hearing_of(row, place, events))
+        """The hearing as the room shows it: two Core reads, no event log (see :mod:`sessions.snapshot`)."""
+        async with self._reader() as conn:
+            record = await read_hearing(conn, hearing_id)
+        return self._view(record, record.place, hearing_of(record, record.place, ()))
 
-    def _view(self, row: HearingRow, place: Place, hearing: Hearing) -> HearingView:
+    def _view(self, row: HearingFields, place: Place, hearing: Hearing) -> HearingView:
         people = tuple(
             ParticipantView(
                 user_id=p.user_id, role=HearingRole(p.role), name=p.display_name,
@@ -237,24 +174,36 @@ class HearingService:
 
         Joining again while already in the waiting or hearing room (a second tab, a restarted
         server) keeps where they are; a person reconnecting is treated as :meth:`reconnected`.
+
+        One transaction of Core statements (lock and read the hearing, read its people, update one
+        row): everybody of a hearing joins at once. Only the first join after the clock opened the
+        lobby reads the event log, to log the opening.
         """
-        async with self.db.transaction() as session:
-            step = await self._begin(session, hearing_id)
-            identity = Identity.anonymous() if principal is None else Identity(
-                uid(principal.user_id), True, _staff_roles(principal.grants, step.row.court_id))
-            admission = decide_admission(identity, step.hearing.plan, step.hearing.state, self.clock.now())
-            assert principal is not None
-            person = step.person(principal.user_id)
-            if person is None:
-                person = HearingParticipantRow(user_id=principal.user_id, role=HearingRole.OBSERVER.value,
-                                               display_name=principal.name, listed=False,
-                                               presence=PresenceState.OUTSIDE.value)
-                step.row.participants.append(person)
-            presence = self._enter(presence_of(person), admission)
-            store_presence(person, presence)
-            person.last_seen_at = self.clock.now()
-            await step.finish()
+        async with self.db.engine.begin() as conn:
+            record = await read_hearing(conn, hearing_id, for_update=True)
+            hearing = hearing_of(record, record.place, ())
+            if self.lifecycle.settle(hearing) is not hearing:
+                logged = await with_log(conn, record, hearing)
+                hearing = self.lifecycle.settle(logged)
+                await write_hearing(conn, logged, hearing, self.clock.now())
+            admission, presence = await self._join_record(conn, record, hearing, principal)
+        assert principal is not None
         return self._joined(hearing_id, principal.user_id, admission, presence)
+
+    async def _join_record(self, conn: AsyncConnection, record: HearingRecord, hearing: Hearing,
+                           principal: Principal | None) -> tuple[Admission, Presence]:
+        identity = Identity.anonymous() if principal is None else Identity(
+            uid(principal.user_id), True, _staff_roles(principal.grants, record.court_id))
+        admission = decide_admission(identity, hearing.plan, hearing.state, self.clock.now())
+        assert principal is not None
+        person = record.person(principal.user_id)
+        if person is None:
+            person = await add_observer(conn, record, principal.user_id, principal.name)
+        presence = self._enter(presence_of(person), admission)
+        store_presence(person, presence)
+        person.last_seen_at = self.clock.now()
+        await write_presence(conn, [person])
+        return admission, presence
 
     def _enter(self, presence: Presence, admission: Admission) -> Presence:
         now = self.clock.now()
@@ -357,10 +306,49 @@ class HearingService:
 
         Returns the logged events (presence changes are not events: read them with :meth:`view`).
         """
+        async with self._reader() as conn:
+            record = await read_hearing(conn, hearing_id)
+        return await self._swept(record) if self._due(record) else []
+
+    async def tick(self, hearing_ids: Iterable[int]) -> dict[int, tuple[list[HearingEvent], HearingView]]:
+        """:meth:`sweep` for several hearings, each with the hearing as it then stands.
+
+        Every process sweeps its hearings every few seconds, and nearly always nothing is due: so
+        all of them are read in one statement without a lock, and the locked transaction with the
+        event log runs only for a hearing where a time rule may apply (:meth:`_due`). A hearing
+        that is gone, or whose sweep is refused (logged), is left out.
+        """
+        async with self._reader() as conn:
+            records = await read_hearings(conn, hearing_ids)
+        ticked = {}
+        for hearing_id, record in records.items():
+            if self._due(record):
+                try:
+                    ticked[hearing_id] = (await self._swept(record), await self.view(hearing_id))
+                except SessionsError as exc:
+                    logger.info("sweep of hearing %s refused: %s", hearing_id, exc.code)
+            else:
+                ticked[hearing_id] = ([], self._view(record, record.place, hearing_of(record, record.place, ())))
+        return ticked
+
+    async def _swept(self, record: HearingRecord) -> list[HearingEvent]:
         async with self.db.transaction() as session:
-            step = await self._begin(session, hearing_id)
+            step = await self._begin(session, record.id)
             self._time_rules(step)
             return await step.finish()
+
+    def _due(self, record: HearingRecord) -> bool:
+        """Whether a time rule may change the hearing now (a superset: :meth:`_time_rules` decides)."""
+        now = self.clock.now()
+        hearing = hearing_of(record, record.place, ())
+        if hearing.effective_state(now) is not hearing.state:
+            return True
+        if hearing.state is HearingState.IN_SESSION:
+            judge = record.person(int(hearing.plan.judge.user_id))
+            seen = None if judge is None else judge.last_seen_at
+            if seen is None or now - seen > self.policy.judge_loss_timeout:
+                return True
+        return any(presence_of(p).has_expired(now, self.reconnect_grace) for p in record.participants)
 
     def _time_rules(self, step: _Step) -> None:
         now = self.clock.now()

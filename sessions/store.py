@@ -6,10 +6,12 @@ are the only two places that convert, so the conversion is the same everywhere.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +23,7 @@ from cabinet.identity.models import User
 from sessions.errors import SessionsError
 from sessions.hearings import HearingFormat, HearingPlan, HearingRole, Participant
 from sessions.lifecycle import Action, Hearing, HearingEvent, HearingState, PauseReason, SuspendReason
-from sessions.models import HearingEventRow, HearingParticipantRow, HearingRow
+from sessions.models import HearingEventRow, HearingRow
 from sessions.presence import Presence, PresenceState
 from sessions.scheduling import BLOCKING_ROLES, NON_BLOCKING_STATES, Booking
 
@@ -58,23 +60,82 @@ class Place:
     case_title: str = ""
 
 
-def plan_of(row: HearingRow, place: Place) -> HearingPlan:
+class PersonFields(Protocol):
+    """A hearing participant's columns: a mapped row, or :class:`sessions.snapshot.Person`."""
+
+    user_id: int
+    role: str
+    display_name: str
+    listed: bool
+    represents_user_id: int | None
+    presence: str
+    resume_to: str | None
+    muted_audio: bool
+    muted_video: bool
+    hand_raised: bool
+    disconnected_at: datetime | None
+
+
+class HearingFields(Protocol):
+    """A hearing's columns with its people: a mapped row, or :class:`sessions.snapshot.HearingRecord`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def courtroom_id(self) -> int: ...
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def duration_minutes(self) -> int: ...
+    @property
+    def format(self) -> str: ...
+    @property
+    def is_open(self) -> bool: ...
+    @property
+    def auto_admit(self) -> bool: ...
+    @property
+    def lobby_lead_minutes(self) -> int: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def pause_reason(self) -> str | None: ...
+    @property
+    def suspend_reason(self) -> str | None: ...
+    @property
+    def adjourned_to(self) -> datetime | None: ...
+    @property
+    def recording_paused(self) -> bool: ...
+    @property
+    def ics_sequence(self) -> int: ...
+    @property
+    def participants(self) -> Sequence[PersonFields]: ...
+
+
+def plan_of(row: HearingFields, place: Place) -> HearingPlan:
     """The pure plan of a stored hearing: listed participants only, ids as ``str(users.id)``."""
-    listed = [p for p in row.participants if p.listed]
+    listed = tuple((p.user_id, p.role, p.display_name, p.represents_user_id) for p in row.participants if p.listed)
+    return _plan(place.case_number, row.courtroom_id, row.start, row.duration_minutes, row.format, row.is_open,
+                 listed, row.auto_admit, row.lobby_lead_minutes)
+
+
+@functools.lru_cache(maxsize=2048)
+def _plan(case_number: str, courtroom_id: int, start: datetime, minutes: int, form: str, is_open: bool,
+          listed: tuple[tuple[int, str, str, int | None], ...], auto_admit: bool, lead_minutes: int) -> HearingPlan:
+    """Plans are frozen and a pure function of these columns, so the same columns share one plan:
+    validating every name (each character's Unicode category) on every join and sweep is wasted."""
     return HearingPlan(
-        case_id=place.case_number,
-        courtroom_id=str(row.courtroom_id),
-        start=row.start,
-        duration=timedelta(minutes=row.duration_minutes),
-        format=HearingFormat(row.format),
-        is_open=row.is_open,
+        case_id=case_number,
+        courtroom_id=str(courtroom_id),
+        start=start,
+        duration=timedelta(minutes=minutes),
+        format=HearingFormat(form),
+        is_open=is_open,
         participants=tuple(
-            Participant(uid(p.user_id), HearingRole(p.role), p.display_name,
-                        None if p.represents_user_id is None else uid(p.represents_user_id))
-            for p in listed
+            Participant(uid(user), HearingRole(role), name, None if represents is None else uid(represents))
+            for user, role, name, represents in listed
         ),
-        auto_admit=row.auto_admit,
-        lobby_lead_time=timedelta(minutes=row.lobby_lead_minutes),
+        auto_admit=auto_admit,
+        lobby_lead_time=timedelta(minutes=lead_minutes),
     )
 
 
@@ -86,7 +147,7 @@ def event_of(row: HearingEventRow) -> HearingEvent:
     )
 
 
-def hearing_of(row: HearingRow, place: Place, events: Sequence[HearingEventRow]) -> Hearing:
+def hearing_of(row: HearingFields, place: Place, events: Sequence[HearingEventRow]) -> Hearing:
     state = HearingState(row.state)
     return Hearing(
         hearing_id=str(row.id),
@@ -100,7 +161,7 @@ def hearing_of(row: HearingRow, place: Place, events: Sequence[HearingEventRow])
     )
 
 
-def presence_of(row: HearingParticipantRow) -> Presence:
+def presence_of(row: PersonFields) -> Presence:
     reconnecting = row.presence == PresenceState.RECONNECTING.value
     return Presence(
         user_id=uid(row.user_id),
@@ -114,7 +175,7 @@ def presence_of(row: HearingParticipantRow) -> Presence:
     )
 
 
-def store_presence(row: HearingParticipantRow, presence: Presence) -> None:
+def store_presence(row: PersonFields, presence: Presence) -> None:
     row.presence = presence.state.value
     row.resume_to = None if presence.resume_to is None else presence.resume_to.value
     if presence.state is PresenceState.RECONNECTING:

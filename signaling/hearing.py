@@ -103,6 +103,8 @@ class HearingNamespace(socketio.AsyncNamespace):
         self.connections: dict[str, Connection] = {}
         self.local: dict[tuple[int, int], str] = {}
         """(hearing, user) -> the sid of this process's socket for them."""
+        self._held: dict[int, dict[int, str]] = {}
+        """The same, by hearing: a roster sync touches one hearing's sockets, not every socket held."""
         self._bridge: MediaBridge | None = None
         self._bus: Bus | None = None
         self._tasks: set[asyncio.Future[None]] = set()
@@ -146,6 +148,7 @@ class HearingNamespace(socketio.AsyncNamespace):
         connection = Connection(sid, principal, hearing_id, joined)
         self.connections[sid] = connection
         self.local[(hearing_id, principal.user_id)] = sid
+        self._held.setdefault(hearing_id, {})[principal.user_id] = sid
         await self.enter_room(sid, hearing_room(hearing_id))
         await self.enter_room(sid, user_room(hearing_id, principal.user_id))
         if joined.is_staff:
@@ -192,6 +195,10 @@ class HearingNamespace(socketio.AsyncNamespace):
         key = (connection.hearing_id, connection.principal.user_id)
         if self.local.get(key) == sid:
             del self.local[key]
+            held = self._held.get(key[0], {})
+            held.pop(key[1], None)
+            if not held:
+                self._held.pop(key[0], None)
         if connection.ended:
             return
         user_id, hearing_id = connection.principal.user_id, connection.hearing_id
@@ -360,16 +367,14 @@ class HearingNamespace(socketio.AsyncNamespace):
 
     async def _sync(self, hearing_id: int, state: HearingState, presence: Mapping[str, str]) -> None:
         """Match this process's sockets and media sessions to the hearing as it now stands."""
+        held = list(self._held.get(hearing_id, {}).items())
         if state in _FINAL:
-            for (hid, _user), sid in list(self.local.items()):
-                if hid == hearing_id:
-                    await self._end(sid, "hearing_" + state.value, f"the hearing is {state.value}")
+            for _user, sid in held:
+                await self._end(sid, "hearing_" + state.value, f"the hearing is {state.value}")
             await self.bridge.close_hearing(hearing_id)
             self._published.pop(hearing_id, None)
             return
-        for (hid, user), sid in list(self.local.items()):
-            if hid != hearing_id:
-                continue
+        for user, sid in held:
             where = presence.get(str(user))
             if where == PresenceState.REMOVED.value:
                 await self._end(sid, "removed", "the judge removed you from the hearing")
@@ -422,12 +427,8 @@ class HearingNamespace(socketio.AsyncNamespace):
             with contextlib.suppress(SessionsError):
                 await self.service.heartbeat(connection.principal.user_id, connection.hearing_id,
                                              connection.stats)
-        for hearing_id in sorted({hid for hid, _ in self.local}):
-            try:
-                events = await self.service.sweep(hearing_id)
-            except SessionsError as exc:
-                log.info("sweep of hearing %s refused: %s", hearing_id, exc.code)
-                continue
+        ticked = await self.service.tick(self._held) if self._held else {}
+        for hearing_id, (events, view) in ticked.items():
             for event in events:
                 if event.action is Action.SUSPEND and event.actor_user_id is None:
                     await self.emit("alert", {"kind": "judge_connection_lost", "userId": event.target_user_id},
@@ -436,7 +437,6 @@ class HearingNamespace(socketio.AsyncNamespace):
                 await self._broadcast(hearing_id, 0, events)
                 continue
             # Expired reconnections change presence without a logged event: publish if they did.
-            view = await self.service.view(hearing_id)
             if self._presence_of(view) != self._published.get(hearing_id):
                 await self._publish_view(view)
 

@@ -23,15 +23,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from cabinet.audit import AuditLog
 from cabinet.eds.profile import Purpose
 from cabinet.eds.verifier import VerificationResult, Verifier
 from cabinet.identity.challenges import Challenge, ChallengeMinter, ChallengeRefused, OpenedChallenge
-from cabinet.identity.models import AuthSession, UsedNonce, User
+from cabinet.identity.models import AuthSession, RoleGrant, UsedNonce, User
 from cabinet.identity.principal import Principal
 from cabinet.identity.roles import Grant, Role
 from cabinet.identity.users import PersonName, UserService
@@ -70,6 +69,16 @@ def decode_signature(signature_b64: str) -> bytes:
     return der
 
 
+_SESSIONS, _USERS, _GRANTS = table(AuthSession), table(User), table(RoleGrant)
+_SESSION_OF_TOKEN = (
+    select(_SESSIONS.c.id, _SESSIONS.c.expires_at, _SESSIONS.c.revoked_at, _USERS.c.id.label("user_id"),
+           _USERS.c.iin, _USERS.c.common_name, _GRANTS.c.role, _GRANTS.c.court_id)
+    .join(_USERS, _USERS.c.id == _SESSIONS.c.user_id)
+    .outerjoin(_GRANTS, (_GRANTS.c.user_id == _USERS.c.id) & _GRANTS.c.revoked_at.is_(None))
+    .where(_SESSIONS.c.token_hash == bindparam("token_hash")))
+"""A session with its user and live grants in one statement (one row per grant, at least one row)."""
+
+
 class LoginService:
     def __init__(self, db: Database, verifier: Verifier, clock: Clock, challenges: ChallengeMinter, *,
                  session_ttl: timedelta) -> None:
@@ -78,6 +87,10 @@ class LoginService:
         self.clock = clock
         self.challenges = challenges
         self.session_ttl = session_ttl
+        self._reads: AsyncEngine = db.engine
+        if db.dialect == "postgresql":
+            # One SELECT needs no BEGIN/ROLLBACK around it: a third of the round trips.
+            self._reads = db.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def issue_challenge(self) -> Challenge:
         return self.challenges.mint()
@@ -162,13 +175,12 @@ class LoginService:
         """The principal of a live session token, or None (unknown, expired or logged out)."""
         if not token or len(token) > 200:
             return None
-        async with self.db.sessions() as session:
-            record = await session.scalar(
-                select(AuthSession).where(AuthSession.token_hash == hash_token(token))
-                .options(selectinload(AuthSession.user).selectinload(User.grants))
-            )
-        if record is None or record.revoked_at is not None or record.expires_at <= self.clock.now():
+        async with self._reads.connect() as conn:
+            rows = (await conn.execute(_SESSION_OF_TOKEN, {"token_hash": hash_token(token)})).all()
+        if not rows:
             return None
-        user = record.user
-        grants = frozenset(Grant(Role(g.role), g.court_id) for g in user.grants if g.revoked_at is None)
-        return Principal(user.id, user.iin, user.common_name, grants, record.id)
+        first = rows[0]
+        if first.revoked_at is not None or first.expires_at <= self.clock.now():
+            return None
+        grants = frozenset(Grant(Role(r.role), r.court_id) for r in rows if r.role is not None)
+        return Principal(first.user_id, first.iin, first.common_name, grants, first.id)
