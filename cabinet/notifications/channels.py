@@ -12,8 +12,10 @@ The sender treats failures differently because a court must not lose a notice:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
+from cabinet.notifications.attachments import Attachment
 from cabinet.notifications.notices import NoticeContent
 
 
@@ -28,6 +30,11 @@ class DeliveryRefused(Exception):
 
 
 class Transport(Protocol):
-    """Hands one notice to one address; returns the provider's reference for the message."""
+    """Hands one notice to one address; returns the provider's reference for the message.
 
-    async def deliver(self, address: str, content: NoticeContent, *, link: str, reference: str) -> str: ...
+    ``attachments`` are the notice's files; a channel that cannot carry files (SMS) ignores them,
+    since the message links to the notice, where they are listed.
+    """
+
+    async def deliver(self, address: str, content: NoticeContent, *, link: str, reference: str,
+                      attachments: Sequence[Attachment] = ()) -> str: ...

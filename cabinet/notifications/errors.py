@@ -22,3 +22,15 @@ class InvalidContact(BadRequest, CabinetError):
     """An e-mail address or phone number that cannot receive notices: ``invalid_email`` / ``invalid_phone``."""
 
     default_code = "invalid_contact"
+
+
+class AttachmentInvalid(BadRequest, CabinetError):
+    """A file a service tried to attach to a notice cannot go out with it (name, type, size, content)."""
+
+    default_code = "attachment_invalid"
+
+
+class AttachmentNotFound(NotFound, CabinetError):
+    """The caller's notice has no attachment at that position."""
+
+    default_code = "attachment_not_found"

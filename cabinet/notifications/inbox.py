@@ -4,7 +4,9 @@
 opens a notice, ``served_at`` is set and the service is written to the audit log, in one
 transaction. The first open is decided by a conditional ``UPDATE … WHERE served_at IS NULL``,
 so two tabs opening the same notice at once still serve it, and audit it, exactly once.
-Someone else's notice is indistinguishable from one that does not exist.
+Someone else's notice is indistinguishable from one that does not exist, and so are its
+attachments. Downloading an attachment does not serve the notice: the notice itself is what is
+opened, and its detail is where the attachments are listed.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cabinet.audit import AuditLog
 from cabinet.identity.principal import Principal
+from cabinet.notifications.attachments import AttachmentInfo, AttachmentStore
 from cabinet.notifications.errors import NoticeNotFound
-from cabinet.notifications.models import Delivery, Notice
+from cabinet.notifications.models import Delivery, Notice, NoticeAttachment
 from web.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,7 @@ class Opened:
     notice: Notice
     deliveries: list[Delivery]
     first_open: bool
+    attachments: list[AttachmentInfo]
 
 
 class Inbox:
@@ -77,7 +81,13 @@ class Inbox:
             log.info("notice %s served on user %s", notice.id, principal.user_id)
         deliveries = list(await self.session.scalars(
             select(Delivery).where(Delivery.notice_id == notice.id).order_by(Delivery.id)))
-        return Opened(notice, deliveries, first_open)
+        attachments = await AttachmentStore(self.session).listed(notice.id)
+        return Opened(notice, deliveries, first_open, attachments)
+
+    async def attachment(self, principal: Principal, notice_id: int, position: int) -> NoticeAttachment:
+        """One attachment of the caller's own notice, with its bytes."""
+        await self._own(principal, notice_id)
+        return await AttachmentStore(self.session).get(notice_id, position)
 
     async def mark_read(self, principal: Principal, notice_id: int) -> Notice:
         """Read without opening (e.g. from the list): does not count as service."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cabinet.notifications.notices import NoticeContent, NoticeKind
@@ -69,6 +69,25 @@ class Delivery(Base):
     provider_ref: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+
+class NoticeAttachment(Base):
+    """A file that went out with a notice, kept byte for byte with its SHA-256.
+
+    ``content`` is deferred (and raises if touched unloaded): listing a notice's attachments never
+    reads the files; :class:`~cabinet.notifications.attachments.AttachmentStore` undefers it to send
+    or download one.
+    """
+
+    __tablename__ = "notice_attachments"
+
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    filename: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True, deferred_raiseload=True)
 
 
 class SandboxSms(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cabinet.notifications.attachments import ALLOWED_TYPES, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from cabinet.notifications.notices import NoticeKind
 from web.openapi import (
     AUTH,
@@ -14,6 +15,7 @@ from web.openapi import (
     operation,
     path_param,
     query_param,
+    raw,
     ref,
     string,
     values_of,
@@ -21,6 +23,8 @@ from web.openapi import (
 
 TAGS = ["notifications"]
 NOTICE_ID = path_param("notice_id", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
+POSITION = path_param("position", {"type": "integer", "minimum": 1, "maximum": MAX_ATTACHMENTS},
+                      "the attachment's `position` in the notice")
 _NOTICE_ERRORS = {400: ["invalid_notice_id"], 404: ["notice_not_found"]}
 _LINES = array(obj({"label": string(), "value": string()}))
 
@@ -38,7 +42,15 @@ SCHEMAS = {
                            description="the CPC art. 128(2) lines in three languages"),
         "deliveries": array(obj({"channel": values_of(["email", "sms"]), "state": string(),
                                  "sentAt": nullable(TIMESTAMP)})),
+        "attachments": array(ref("NoticeAttachment")),
     })]},
+    "NoticeAttachment": obj({
+        "position": {"type": "integer", "minimum": 1, "maximum": MAX_ATTACHMENTS},
+        "filename": string(), "contentType": values_of(ALLOWED_TYPES),
+        "size": {"type": "integer", "minimum": 1, "maximum": MAX_ATTACHMENT_BYTES},
+        "sha256": string("hex SHA-256 of the file", pattern="^[0-9a-f]{64}$"),
+        "downloadUrl": string("path of `GET /api/v1/notifications/{notice_id}/attachments/{position}`"),
+    }, description="A file that went out with the notice (e.g. the hearing's .ics invitation)"),
     "Contacts": obj({"email": nullable(string(maxLength=320)), "phone": nullable(string(maxLength=320))},
                     description="`null` or `\"\"` clears a contact"),
 }
@@ -57,6 +69,14 @@ PATHS = {
     "/api/v1/notifications/{notice_id}": {
         "get": operation("Open a notice (the first open serves it)", tags=TAGS, security=AUTH,
                          parameters=[NOTICE_ID], responses=ok(ref("Notice")), errors=_NOTICE_ERRORS),
+    },
+    "/api/v1/notifications/{notice_id}/attachments/{position}": {
+        "get": operation("Download an attachment of one's own notice (does not serve the notice)", tags=TAGS,
+                         security=AUTH, parameters=[NOTICE_ID, POSITION],
+                         responses=raw({kind: {"schema": string(format="binary")} for kind in ALLOWED_TYPES},
+                                       "The file as it went out, with `Content-Disposition: attachment`"),
+                         errors={400: ["invalid_notice_id", "invalid_attachment_position"],
+                                 404: ["notice_not_found", "attachment_not_found"]}),
     },
     "/api/v1/notifications/{notice_id}/read": {
         "post": operation("Mark a notice read without opening it (not service)", tags=TAGS, security=AUTH,

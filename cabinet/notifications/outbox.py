@@ -10,7 +10,7 @@ slow or down mail server never holds up, or is needed by, the event itself.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cabinet.identity.models import User
+from cabinet.notifications.attachments import Attachment, AttachmentStore, checked
 from cabinet.notifications.errors import NoticeInvalid
 from cabinet.notifications.models import Channel, Delivery, DeliveryState, Notice
 from cabinet.notifications.notices import NoticeContent
@@ -45,6 +46,7 @@ async def notify(
     capacity: str | None = None,
     when: datetime | None = None,
     place: str | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> int:
     """Issue a notice to ``user_id`` in the caller's transaction; returns the notice id.
 
@@ -54,8 +56,12 @@ async def notify(
     ``place``. ``capacity`` is the person's role in the case (``plaintiff``, ``defendant``,
     ``witness``… are translated; anything else is shown as written). The addressee's name and
     e-mail/phone are copied now: a notice goes where the person's contacts pointed when it was issued.
-    Raises :class:`~cabinet.notifications.errors.NoticeInvalid` (400) for a malformed notice.
+    ``attachments`` (:class:`~cabinet.notifications.attachments.Attachment`, at most ten) are stored
+    with the notice, listed in the cabinet and sent with the e-mail; SMS carries only the link.
+    Raises :class:`~cabinet.notifications.errors.NoticeInvalid` (400) for a malformed notice and
+    :class:`~cabinet.notifications.errors.AttachmentInvalid` (400) for a bad set of attachments.
     """
+    files = checked(attachments)
     user = await session.get(User, user_id)
     if user is None:
         raise NoticeInvalid(f"no user with id {user_id} to notify", details={"field": "user_id"})
@@ -68,6 +74,7 @@ async def notify(
                     place=content.place, created_at=now)
     session.add(notice)
     await session.flush()
+    await AttachmentStore(session).add(notice.id, files)
     channels = [(Channel.EMAIL, user.email), (Channel.SMS, user.phone)]
     for channel, address in channels:
         if address:
@@ -76,8 +83,8 @@ async def notify(
                                  next_attempt_at=now, created_at=now))
     await session.flush()
     _arm_nudge(session)
-    log.info("notice %s (%s) for user %s, channels: %s", notice.id, content.kind.value, user.id,
-             ",".join(c.value for c, a in channels if a) or "cabinet only")
+    log.info("notice %s (%s) for user %s, channels: %s, %d attachment(s)", notice.id, content.kind.value,
+             user.id, ",".join(c.value for c, a in channels if a) or "cabinet only", len(files))
     return notice.id
 
 

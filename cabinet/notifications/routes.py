@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
 from cabinet.identity.http import require_principal
+from cabinet.notifications.attachments import MAX_ATTACHMENTS, AttachmentInfo
 from cabinet.notifications.contacts import Contacts, ContactService
 from cabinet.notifications.inbox import MAX_PAGE, Inbox
-from cabinet.notifications.models import Delivery, Notice
+from cabinet.notifications.models import Delivery, Notice, NoticeAttachment
 from cabinet.notifications.notices import LANGUAGES, NoticeKind, heading, particulars
 from web.errors import BadRequest
 from web.requests import json_object
@@ -34,6 +36,23 @@ def _notice_id(request: web.Request) -> int:
     return int(text)
 
 
+def _position(request: web.Request) -> int:
+    text = request.match_info["position"]
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ATTACHMENTS:
+        raise BadRequest(f"{text!r} is not an attachment position (1 to {MAX_ATTACHMENTS})",
+                         code="invalid_attachment_position")
+    return int(text)
+
+
+def attachment_path(notice_id: int, position: int) -> str:
+    return f"/api/v1/notifications/{notice_id}/attachments/{position}"
+
+
+def _attachment_json(item: AttachmentInfo) -> dict[str, Any]:
+    return {"position": item.position, "filename": item.filename, "contentType": item.content_type,
+            "size": item.size, "sha256": item.sha256, "downloadUrl": attachment_path(item.notice_id, item.position)}
+
+
 def _iso(value: Any) -> str | None:
     return None if value is None else str(value.isoformat())
 
@@ -47,7 +66,7 @@ def _summary(notice: Notice) -> dict[str, Any]:
     }
 
 
-def _full(notice: Notice, deliveries: list[Delivery]) -> dict[str, Any]:
+def _full(notice: Notice, deliveries: list[Delivery], attachments: list[AttachmentInfo]) -> dict[str, Any]:
     content = notice.content()
     kind = NoticeKind(notice.kind)
     return _summary(notice) | {
@@ -56,6 +75,7 @@ def _full(notice: Notice, deliveries: list[Delivery]) -> dict[str, Any]:
         "particulars": {lang: [{"label": label, "value": value} for label, value in particulars(content, i)]
                         for i, lang in enumerate(LANGUAGES)},
         "deliveries": [{"channel": d.channel, "state": d.state, "sentAt": _iso(d.sent_at)} for d in deliveries],
+        "attachments": [_attachment_json(item) for item in attachments],
     }
 
 
@@ -77,7 +97,26 @@ async def open_notice(request: web.Request) -> web.Response:
     notice_id = _notice_id(request)
     async with request.app[DB].transaction() as session:
         opened = await Inbox(session, request.app[CLOCK]).open(principal, notice_id)
-    return web.json_response(_full(opened.notice, opened.deliveries))
+    return web.json_response(_full(opened.notice, opened.deliveries, opened.attachments))
+
+
+def _download(item: NoticeAttachment) -> web.Response:
+    """The file as stored; the name is given plainly (ASCII) and in RFC 6266's UTF-8 form."""
+    fallback = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in item.filename)
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(item.filename, safe='')}"
+    return web.Response(body=item.content, content_type=item.content_type,
+                        charset="utf-8" if item.content_type.startswith("text/") else None,
+                        headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff",
+                                 "ETag": f'"{item.sha256}"', "Cache-Control": "private, no-store"})
+
+
+@routes.get("/api/v1/notifications/{notice_id}/attachments/{position}")
+async def download_attachment(request: web.Request) -> web.Response:
+    principal = await require_principal(request)
+    notice_id, position = _notice_id(request), _position(request)
+    async with request.app[DB].transaction() as session:
+        item = await Inbox(session, request.app[CLOCK]).attachment(principal, notice_id, position)
+    return _download(item)
 
 
 @routes.post("/api/v1/notifications/{notice_id}/read")

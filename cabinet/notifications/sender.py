@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from cabinet.notifications.attachments import Attachment, AttachmentStore
 from cabinet.notifications.channels import ChannelUnavailable, DeliveryRefused, Transport
 from cabinet.notifications.models import Channel, Delivery, DeliveryState, Notice
 from cabinet.notifications.notices import NoticeContent
@@ -69,6 +70,7 @@ class Claimed:
     attempts: int
     deferrals: int
     content: NoticeContent
+    attachments: tuple[Attachment, ...] = ()
 
 
 class Sender:
@@ -99,7 +101,8 @@ class Sender:
             try:
                 reference = await self.transports[item.channel].deliver(
                     item.address, item.content, link=self.link(item.notice_id),
-                    reference=f"notice-{item.notice_id}-delivery-{item.delivery_id}")
+                    reference=f"notice-{item.notice_id}-delivery-{item.delivery_id}",
+                    attachments=item.attachments)
             except ChannelUnavailable as exc:
                 unavailable[item.channel] = str(exc)
                 await self._deferred(item, token, str(exc))
@@ -148,8 +151,12 @@ class Sender:
                 row.next_attempt_at = now + self.policy.lease
             notices = {n.id: n for n in await session.scalars(
                 select(Notice).where(Notice.id.in_({row.notice_id for row in rows})))}
+            by_email = {row.notice_id for row in rows if row.channel == Channel.EMAIL.value}
+            files = await AttachmentStore(session).of_notices(by_email)
         return [Claimed(row.id, row.notice_id, Channel(row.channel), row.address, row.attempts, row.deferrals,
-                        notices[row.notice_id].content()) for row in rows]
+                        notices[row.notice_id].content(),
+                        files.get(row.notice_id, ()) if row.channel == Channel.EMAIL.value else ())
+                for row in rows]
 
     async def _record(self, item: Claimed, token: str, **values: Any) -> None:
         async with self.db.transaction() as session:

@@ -9,8 +9,10 @@ start-up whenever it is the provider in use.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Protocol
 
+from cabinet.notifications.attachments import Attachment
 from cabinet.notifications.models import SandboxSms
 from cabinet.notifications.notices import NoticeContent, render_sms
 from web.clock import Clock
@@ -50,10 +52,11 @@ class SandboxSmsProvider:
 
 
 class SmsTransport:
-    """Renders a notice as an SMS and hands it to the configured provider."""
+    """Renders a notice as an SMS and hands it to the configured provider; files cannot go by SMS."""
 
     def __init__(self, provider: SmsProvider) -> None:
         self.provider = provider
 
-    async def deliver(self, address: str, content: NoticeContent, *, link: str, reference: str) -> str:
+    async def deliver(self, address: str, content: NoticeContent, *, link: str, reference: str,
+                      attachments: Sequence[Attachment] = ()) -> str:
         return await self.provider.send(address, render_sms(content, link), reference=reference)
