@@ -1,10 +1,18 @@
 """Benchmark: our passthrough relay vs aiortc's stock transcoding MediaRelay vs Janus videoroom.
 
-The same load (bench/relay_load.py, its own process: K participants publishing pre-encoded VP8
-640×360 30 fps + Opus, each receiving all others) runs in one session against each relay process.
-For the relay process we measure CPU seconds per forwarded video stream-second, frames delivered
-over frames expected, worst event-loop lag (Python relays) and peak RSS. One table, the ratios,
-and a closing JSON line. Run: ``.venv/bin/python bench/relay.py`` (needs Debian ``janus``).
+The same load (bench/relay_load.py: K participants publishing pre-encoded VP8 640×360 30 fps +
+Opus, each receiving all others, split over ``--procs`` generator processes) runs in one session
+against each relay process. For the relay process we measure CPU seconds per forwarded video
+stream-second, frames delivered over frames expected, worst event-loop lag (Python relays) and
+peak RSS. One table, the ratios, and a closing JSON line. Run: ``.venv/bin/python bench/relay.py``
+(needs Debian ``janus``); ``--only passthrough:12 --duration 8`` runs one configuration.
+
+Every loss is located: the generator reports frames its publishers sent; our relay reports video
+frames it re-assembled from them and handed to its viewers' senders, and frames its bounded
+queues dropped; kernel drops and unread backlog are read per socket for each side. The generator
+counts whole frames from RTP headers (no jitter buffer; a lost packet loses its frame), which is
+what lets one 2-core host both run a relay and receive 132 streams; ``--receive jitter --procs 1``
+is the first version's generator (aiortc's full receive path in one process), kept for comparison.
 
 The transcoding relay cannot sustain K=12 on a 2-core machine (it saturates around K=6, see
 ../shared/reference/media-aiortc.md), so (a)/(b) are compared at K=4 and (a)/(c) at K=12.

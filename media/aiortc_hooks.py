@@ -15,6 +15,14 @@ The relay calls it at start-up so an upgrade can never silently fall back to tra
 - ``HOOK_KEYFRAME_REQUEST``: ``RTCRtpSender._send_keyframe()`` is what the sender calls on an
   incoming PLI/FIR; in packet mode it is otherwise ignored, so we intercept it per sender.
 
+- ``HOOK_RTP_LOOP``: ``RTCRtpSender._run_rtp(codec)``, the task ``send()`` starts, and the
+  sender's private RTP state (history, counters, header-extension map, MID). For relay viewers
+  :func:`install_frame_sender` replaces the loop: aiortc's would wrap each frame in an
+  ``av.Packet``, convert its time base, build an ``RtpPacket`` and serialize its header
+  extensions per packet and read the clock twice per packet — most of the relay's CPU at K=12.
+  Ours packetizes the relayed frame directly, packs the headers with ``struct`` and computes the
+  extensions once per frame, keeping everything aiortc reads elsewhere (NACK history, SR
+  counters, start/stop events) exactly as its own loop leaves it.
 - ``HOOK_ICE_SOCKETS``: ``RTCIceTransport._connection._protocols`` (aioice) hold the UDP sockets;
   :func:`enlarge_receive_buffers` raises their ``SO_RCVBUF`` so a burst that arrives while the
   event loop is busy waits in the kernel instead of being dropped there.
@@ -27,17 +35,23 @@ NACKs need no hook: aiortc's sender answers them from its own packet history (wi
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import queue
 import socket
-from collections.abc import Callable
+import struct
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiortc
-from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
+from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, clock
 from aiortc import rtcrtpreceiver as _receiver_module
-from aiortc.rtp import RtpPacket
+from aiortc.mediastreams import MediaStreamError
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+from aiortc.rtcrtpsender import random_sequence_number
+from aiortc.rtp import RTP_HISTORY_SIZE, HeaderExtensions, RtpPacket
+from aiortc.utils import random16, random32
 
 from media.errors import HookBroken
 
@@ -51,6 +65,7 @@ HOOK_SEND_PLI = "RTCRtpReceiver._send_rtcp_pli"
 HOOK_RTX_SSRC = "RTCRtpReceiver.__rtx_ssrc"
 HOOK_KEYFRAME_REQUEST = "RTCRtpSender._send_keyframe"
 HOOK_ICE_SOCKETS = "RTCIceTransport._connection._protocols"
+HOOK_RTP_LOOP = "RTCRtpSender._run_rtp"
 HOOK_RTP_HANDLER = "RTCRtpReceiver._handle_rtp_packet"
 
 _DECODER_QUEUE_ATTR = "_RTCRtpReceiver__decoder_queue"
@@ -131,6 +146,98 @@ def on_keyframe_request(sender: RTCRtpSender, callback: Callable[[], None]) -> N
     sender._send_keyframe = callback  # type: ignore[method-assign]
 
 
+FrameSource = Callable[[], Awaitable[tuple[bytes, int]]]
+"""Waits for the next ``(encoded frame, RTP timestamp in clock-rate units)`` a viewer should get."""
+
+_SENDER_STATE = ("rtp_started", "rtp_exited", "rtp_history", "rtp_header_extensions_map", "mid", "track",
+                 "ntp_timestamp", "rtp_timestamp", "octet_count", "packet_count")
+_VP8_CHUNK = 1300 - 4  # aiortc's PACKET_MAX less the 4-byte descriptor (with a 15-bit picture ID)
+_RTP_HEADER = struct.Struct("!BBHLL")
+
+
+def install_frame_sender(sender: RTCRtpSender, next_frame: FrameSource) -> None:
+    """Make ``sender`` send the frames ``next_frame`` yields with the relay's lean RTP loop.
+
+    Call before negotiation (``send()`` starts ``_run_rtp``). Codecs other than VP8 and Opus keep
+    aiortc's own loop.
+    """
+    missing = [name for name in _SENDER_STATE if not hasattr(sender, f"_RTCRtpSender__{name}")]
+    if missing or not callable(getattr(sender, "_run_rtp", None)):
+        raise HookBroken(HOOK_RTP_LOOP, f"RTCRtpSender lost its RTP loop state: {missing}")
+
+    async def run_rtp(codec: RTCRtpCodecParameters) -> None:
+        if codec.mimeType.lower() not in ("video/vp8", "audio/opus"):
+            await RTCRtpSender._run_rtp(sender, codec)
+            return
+        await _run_frames(sender, next_frame, codec)
+
+    sender._run_rtp = run_rtp  # type: ignore[method-assign]
+
+
+def _state(sender: RTCRtpSender, name: str) -> Any:
+    return getattr(sender, f"_RTCRtpSender__{name}")
+
+
+def _set_state(sender: RTCRtpSender, name: str, value: Any) -> None:
+    setattr(sender, f"_RTCRtpSender__{name}", value)
+
+
+async def _run_frames(sender: RTCRtpSender, next_frame: FrameSource, codec: RTCRtpCodecParameters) -> None:
+    """aiortc's ``_run_rtp`` for pre-encoded VP8/Opus frames, with the per-packet work hoisted."""
+    _state(sender, "rtp_started").set()
+    history: dict[int, RtpPacket] = _state(sender, "rtp_history")
+    extensions_map = _state(sender, "rtp_header_extensions_map")
+    mid = _state(sender, "mid")
+    vp8 = codec.mimeType.lower() == "video/vp8"
+    payload_type, ssrc = int(codec.payloadType or 0), sender._ssrc
+    sequence_number, origin, picture_id = random_sequence_number(), random32(), random16() & 0x7FFF
+    packets, octets = _state(sender, "packet_count"), _state(sender, "octet_count")
+    send = sender.transport._send_rtp
+    try:
+        while True:
+            data, rtp_timestamp = await next_frame()
+            if not sender._enabled or not data:
+                continue
+            timestamp = (origin + rtp_timestamp) & 0xFFFFFFFF
+            ntp = clock.current_ntp_time()
+            extensions = HeaderExtensions(abs_send_time=(ntp >> 14) & 0x00FFFFFF, mid=mid)
+            profile, value = extensions_map.set(extensions)
+            first_byte = 0x90 if value else 0x80
+            tail = struct.pack("!HH", profile, len(value) >> 2) + value if value else b""
+            if vp8:
+                ident = bytes((0x80, 0x80 | (picture_id >> 8), picture_id & 0xFF))
+                payloads = [(b"\x90" if pos == 0 else b"\x80") + ident + data[pos:pos + _VP8_CHUNK]
+                            for pos in range(0, len(data), _VP8_CHUNK)]
+                picture_id = (picture_id + 1) & 0x7FFF
+            else:
+                payloads = [data]
+            last = len(payloads) - 1
+            for index, payload in enumerate(payloads):
+                marker = 1 if index == last else 0
+                packet = RtpPacket(payload_type=payload_type, marker=marker, sequence_number=sequence_number,
+                                   timestamp=timestamp, ssrc=ssrc, payload=payload)
+                packet.extensions = extensions
+                history[sequence_number % RTP_HISTORY_SIZE] = packet
+                header = _RTP_HEADER.pack(first_byte, (marker << 7) | payload_type, sequence_number, timestamp, ssrc)
+                await send(header + tail + payload)
+                packets += 1
+                octets += len(payload)
+                sequence_number = (sequence_number + 1) & 0xFFFF
+            _set_state(sender, "ntp_timestamp", ntp)
+            _set_state(sender, "rtp_timestamp", timestamp)
+            _set_state(sender, "packet_count", packets)
+            _set_state(sender, "octet_count", octets)
+    except (asyncio.CancelledError, ConnectionError, MediaStreamError):
+        pass
+    except Exception:
+        logger.exception("relay sender loop failed")  # aiortc's stop() must still see the loop exit
+    track = _state(sender, "track")
+    if track is not None:
+        track.stop()
+        _set_state(sender, "track", None)
+    _state(sender, "rtp_exited").set()
+
+
 def enlarge_receive_buffers(pc: RTCPeerConnection, size: int) -> int:
     """Ask for ``size``-byte UDP receive buffers on ``pc``'s ICE sockets; returns how many were set.
 
@@ -206,6 +313,10 @@ async def check_hooks() -> None:
         raise HookBroken(HOOK_DECODER_WORKER, "decoder_worker(loop, input_q, ...) changed")
     if "self.__decoder_queue.put((codec, encoded_frame))" not in inspect.getsource(RTCRtpReceiver):
         raise HookBroken(HOOK_DECODER_QUEUE, "receiver no longer puts (codec, frame) on its decoder queue")
+    if "self._run_rtp(parameters.codecs[0])" not in inspect.getsource(RTCRtpSender.send):
+        raise HookBroken(HOOK_RTP_LOOP, "send() no longer starts _run_rtp(codec)")
+    if "self.__rtp_history.get(sequence_number % RTP_HISTORY_SIZE)" not in inspect.getsource(RTCRtpSender):
+        raise HookBroken(HOOK_RTP_LOOP, "NACKs are no longer answered from __rtp_history")
     if "self._send_keyframe()" not in inspect.getsource(RTCRtpSender._handle_rtcp_packet):
         raise HookBroken(HOOK_KEYFRAME_REQUEST, "sender no longer calls _send_keyframe on PLI/FIR")
     pc = RTCPeerConnection()
@@ -222,5 +333,10 @@ async def check_hooks() -> None:
             raise HookBroken(HOOK_SEND_PLI, "RTCRtpReceiver._send_rtcp_pli(media_ssrc) changed")
         if not callable(getattr(sender, "_send_keyframe", None)):
             raise HookBroken(HOOK_KEYFRAME_REQUEST, "RTCRtpSender has no _send_keyframe")
+        install_frame_sender(sender, _never)
     finally:
         await pc.close()
+
+
+async def _never() -> tuple[bytes, int]:
+    raise MediaStreamError

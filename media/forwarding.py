@@ -103,10 +103,12 @@ class _Rebase:
 
 
 class ForwardTrack(MediaStreamTrack):
-    """The track an aiortc sender reads for one viewer: it yields encoded ``av.Packet`` s.
+    """One viewer's track in one slot: the relay's sender loop takes encoded frames from it.
 
-    aiortc's sender packetizes packets without encoding; ``recv`` waits on an event rather than
-    polling, so an empty slot costs nothing. ``on_keyframe_needed`` is the source's PLI path.
+    ``next_frame`` waits on an event rather than polling, so an empty slot costs nothing; the
+    sender (aiortc_hooks.install_frame_sender) packetizes the shared frame bytes directly.
+    ``recv`` still yields ``av.Packet`` s for aiortc's own loop. ``on_keyframe_needed`` is the
+    source's PLI path.
     """
 
     def __init__(self, kind: Kind, capacity: int | None = None) -> None:
@@ -138,22 +140,25 @@ class ForwardTrack(MediaStreamTrack):
         self.on_keyframe_needed = on_keyframe_needed
         self._rebase.pending = True
 
-    async def recv(self) -> av.Packet:  # type: ignore[override]
+    async def next_frame(self) -> tuple[bytes, int]:
+        """The next frame for this viewer and its RTP timestamp; what the relay's sender loop sends."""
         while True:
             if self.readyState != "live":
                 raise MediaStreamError
             frame = self.queue.pop()
             if frame is not None:
                 self.meter.add(len(frame.data), time.monotonic())
-                ts = self._rebase.apply(self.media_kind, frame.rtp_timestamp)
-                if ts == frame.rtp_timestamp:
-                    return frame.packet
-                packet = av.Packet(frame.data)
-                packet.pts = packet.dts = ts
-                packet.time_base = frame.packet.time_base
-                return packet
+                return frame.data, self._rebase.apply(self.media_kind, frame.rtp_timestamp)
             self._ready.clear()
             await self._ready.wait()
+
+    async def recv(self) -> av.Packet:  # type: ignore[override]
+        """The same frame as an ``av.Packet``, for aiortc's own sender loop (packet mode)."""
+        data, ts = await self.next_frame()
+        packet = av.Packet(data)
+        packet.pts = packet.dts = ts
+        packet.time_base = self.media_kind.time_base
+        return packet
 
     def stop(self) -> None:
         super().stop()

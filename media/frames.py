@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-import av
-
 VIDEO_CLOCK_RATE = 90_000
 AUDIO_CLOCK_RATE = 48_000
 
@@ -25,6 +23,10 @@ class Kind(enum.Enum):
     def clock_rate(self) -> int:
         return VIDEO_CLOCK_RATE if self is Kind.VIDEO else AUDIO_CLOCK_RATE
 
+    @property
+    def time_base(self) -> Fraction:
+        return Fraction(1, self.clock_rate)
+
 
 def is_vp8_keyframe(data: bytes) -> bool:
     """RFC 6386 §9.1: the low bit of the first frame-tag byte is 0 for a key frame."""
@@ -33,26 +35,17 @@ def is_vp8_keyframe(data: bytes) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class RelayedFrame:
-    """One re-assembled encoded frame, shared read-only by every viewer it is forwarded to.
-
-    ``packet`` is built once per frame so that n viewers cost n packetizations and no copies:
-    aiortc's sender only packetizes an ``av.Packet`` (it never re-encodes one).
-    """
+    """One re-assembled encoded frame, shared read-only (never copied) by every viewer it goes to."""
 
     kind: Kind
     data: bytes
     rtp_timestamp: int
     keyframe: bool
-    packet: av.Packet
 
     @classmethod
     def build(cls, kind: Kind, data: bytes, rtp_timestamp: int) -> RelayedFrame:
-        packet = av.Packet(data)
-        packet.pts = rtp_timestamp
-        packet.dts = rtp_timestamp
-        packet.time_base = _TIME_BASES[kind]
         keyframe = kind is Kind.AUDIO or is_vp8_keyframe(data)
-        return cls(kind=kind, data=data, rtp_timestamp=rtp_timestamp, keyframe=keyframe, packet=packet)
+        return cls(kind=kind, data=data, rtp_timestamp=rtp_timestamp, keyframe=keyframe)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,5 +69,3 @@ class EncodedFrame:
     data: bytes
     muted: bool
 
-
-_TIME_BASES = {Kind.VIDEO: Fraction(1, VIDEO_CLOCK_RATE), Kind.AUDIO: Fraction(1, AUDIO_CLOCK_RATE)}

@@ -136,6 +136,7 @@ async def open_session(
                 aiortc_hooks.on_keyframe_request(
                     transceiver.sender, _keyframe_callback(session, track, on_viewer_keyframe_request)
                 )
+                aiortc_hooks.install_frame_sender(transceiver.sender, track.next_frame)
             else:
                 transceiver = pc.addTransceiver(kind.value, direction="inactive")
             transceiver.setCodecPreferences(_preferences(kind))

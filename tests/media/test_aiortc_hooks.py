@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
+from aiortc.rtp import RTP_HISTORY_SIZE, RtpPacket
 
 from media import aiortc_hooks
 from media.errors import HookBroken
@@ -87,3 +88,46 @@ async def test_a_frame_counter_refuses_a_receiver_whose_rtp_handler_changed(monk
         assert caught.value.hook == aiortc_hooks.HOOK_RTP_HANDLER
     finally:
         await pc.close()
+
+
+async def test_the_relay_sender_loop_sends_what_aiortc_would_and_answers_nacks_from_its_history(
+    relay: Relay,
+) -> None:
+    """HOOK_RTP_LOOP: each packet equals aiortc's own serialization of it (kept for NACKs), counters hold."""
+    speaker, viewer = Peer("speaker"), Peer("viewer", publish=False, slots=1)
+    await speaker.join(relay, "h-sender")
+    await viewer.join(relay, "h-sender", may_publish=False)
+    await wait_for(lambda: len(viewer.inboxes[0].video) >= 10)
+    session = relay._hearings["h-sender"].participants["viewer"]
+    sender = next(t.sender for t in session.pc.getTransceivers() if t.sender.track is session.slots[0].video)
+    history = sender._RTCRtpSender__rtp_history  # type: ignore[attr-defined]
+    extensions = sender._RTCRtpSender__rtp_header_extensions_map  # type: ignore[attr-defined]
+    sent: list[bytes] = []
+    srtp = sender.transport._tx_srtp
+
+    class Recording:
+        """Sees each RTP packet in clear just before encryption (the sender loop binds _send_rtp early)."""
+
+        def protect(self, data: bytes) -> bytes:
+            if RtpPacket.parse(data).ssrc in (sender._ssrc, sender._rtx_ssrc):
+                sent.append(data)
+            return srtp.protect(data)
+
+        def protect_rtcp(self, data: bytes) -> bytes:
+            return srtp.protect_rtcp(data)
+
+    sender.transport._tx_srtp = Recording()  # type: ignore[assignment]
+    await wait_for(lambda: len(sent) >= 20)
+    parsed = [RtpPacket.parse(data) for data in sent[:20]]
+    for data, packet in zip(sent[:20], parsed, strict=True):
+        assert history[packet.sequence_number % RTP_HISTORY_SIZE].serialize(extensions) == data
+    assert all(packet.extensions is not None for packet in parsed)
+    nacked = parsed[-1].sequence_number
+    sent.clear()
+    await sender._retransmit(nacked)
+    rtx = RtpPacket.parse(sent[0])
+    assert rtx.ssrc == sender._rtx_ssrc and rtx.payload[:2] == nacked.to_bytes(2, "big")
+    sender.transport._tx_srtp = srtp
+    stats = [s for s in (await sender.getStats()).values() if s.type == "outbound-rtp"]
+    assert stats[0].packetsSent >= len(viewer.inboxes[0].video) and stats[0].bytesSent > 0
+    await asyncio.gather(speaker.close(), viewer.close())
