@@ -1,9 +1,11 @@
 """Court notices of a hearing: the summons in each participant's cabinet, and their .ics invitation.
 
 Notices go through :func:`cabinet.notifications.outbox.notify` in the caller's transaction, so a
-booking that rolls back summons nobody. ``notify`` carries no attachments, so the notice's body
-gives the address of the participant's own invitation (``/api/v1/hearings/{id}/invitation.ics``),
-which :meth:`HearingNotices.invitation` renders on request with the hearing's current SEQUENCE.
+booking that rolls back summons nobody. Each notice carries the participant's own invitation as an
+.ics attachment, rendered by :func:`render_for` exactly as ``/api/v1/hearings/{id}/invitation.ics``
+serves it at that moment: ``METHOD:REQUEST`` with the hearing's current SEQUENCE when it is booked
+or moved, ``METHOD:CANCEL`` once it is cancelled — so the e-mail updates the one calendar event.
+The body still gives the invitation's address, which always serves the hearing as it now stands.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cabinet.identity.models import User
 from cabinet.identity.principal import Principal
+from cabinet.notifications.attachments import Attachment
 from cabinet.notifications.notices import KZ_TIME, NoticeKind
 from cabinet.notifications.outbox import notify
 from sessions.hearings import HearingFormat
@@ -32,6 +35,10 @@ logger = logging.getLogger(__name__)
 
 def invitation_path(hearing_id: int) -> str:
     return f"/api/v1/hearings/{hearing_id}/invitation.ics"
+
+
+def invitation_filename(hearing_id: int) -> str:
+    return f"hearing-{hearing_id}.ics"
 
 
 def join_url(config: Config, hearing_id: int) -> str:
@@ -90,11 +97,14 @@ class HearingNotices:
                     f"{invitation_path(row.id)}")
             if HearingFormat(row.format).has_remote_link:
                 body += f"\nПодключение онлайн: {join_url(self.config, row.id)}"
+            ics = render_for(self.config, row, place, person, await self.email_of(person.user_id),
+                             self.clock.now())
+            invitation = Attachment(invitation_filename(row.id), "text/calendar", ics.encode("utf-8"))
             notices.append(await notify(
                 self.session, self.clock, user_id=person.user_id, kind=kind, title=title, body=body,
                 case_id=place.case_id, court=place.court_name_ru, case_number=place.case_number,
                 capacity=person.role, when=row.start.astimezone(UTC),
-                place=f"{place.court_name_ru}, зал {place.courtroom_name}"))
+                place=f"{place.court_name_ru}, зал {place.courtroom_name}", attachments=[invitation]))
         logger.info("hearing %s: %d %s notices", row.id, len(notices), kind)
         return notices
 
