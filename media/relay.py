@@ -293,6 +293,10 @@ class Relay:
         hearing.feeds.append(feed)
         return feed
 
+    def hearings(self) -> tuple[str, ...]:
+        """Hearings with at least one media session in this process (for monitoring)."""
+        return tuple(h for h, hearing in self._hearings.items() if hearing.participants)
+
     async def stats(self, hearing_id: str) -> dict[str, ParticipantStats]:
         hearing = self._hearing(hearing_id)
         now = self._monotonic()

@@ -24,7 +24,9 @@ from aiohttp import web
 
 from media import Control, IceConfig, IceServer, ParticipantLeft, Relay, SlotAssigned
 from media.errors import UnknownHearing, UnknownParticipant
+from media.metrics import relay_families
 from sessions.lifecycle import Action, MediaKind
+from web.metrics import register_collector
 from web.resources import CLOCK, CONFIG
 
 log = logging.getLogger(__name__)
@@ -136,5 +138,6 @@ async def relay_resource(app: web.Application) -> AsyncIterator[None]:
     """One relay per process, with the ICE servers of the configuration."""
     relay = Relay(ice_config(app[CONFIG].ice_servers), clock=app[CLOCK])
     app[RELAY] = relay
+    register_collector(app, lambda app: relay_families(relay))
     yield
     await relay.close()

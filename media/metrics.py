@@ -1,0 +1,42 @@
+"""The relay's per-participant figures as metrics families, for ``GET /metrics``.
+
+The clerk's monitor gets the same figures live over signaling; metrics keep them for the
+operators' dashboards and alerts (loss, dropped frames, keyframe storms) across hearings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from media.relay import Relay
+from web.metrics import Family, Sample
+
+_GAUGES = (
+    ("bitrate_in_bps", "bits per second the relay receives from the participant"),
+    ("bitrate_out_bps", "bits per second the relay sends to the participant"),
+    ("packet_loss", "fraction of the participant's packets lost on the way to the relay"),
+)
+_COUNTERS = (
+    ("packets_received", "RTP packets received from the participant"),
+    ("packets_lost", "RTP packets from the participant that never arrived"),
+    ("frames_in", "encoded frames received from the participant"),
+    ("frames_forwarded", "encoded frames forwarded to the participant"),
+    ("frames_dropped", "frames dropped for the participant by bounded queues (slow viewer)"),
+    ("plis_sent", "keyframe requests sent to the participant as publisher"),
+)
+
+
+async def relay_families(relay: Relay) -> Iterable[Family]:
+    rows: list[tuple[tuple[tuple[str, str], ...], dict[str, float]]] = []
+    for hearing in relay.hearings():
+        for participant, stats in (await relay.stats(hearing)).items():
+            figures = stats.as_dict()
+            labels = (("hearing", hearing), ("participant", participant))
+            rows.append((labels, {name: float(figures[name]) for name, _ in (*_GAUGES, *_COUNTERS)}))
+    families = [Family("sotkab_media_participants", "media sessions in this process", "gauge",
+                       (Sample(float(len(rows))),))]
+    for kind, entries in (("gauge", _GAUGES), ("counter", _COUNTERS)):
+        for name, text in entries:
+            metric = f"sotkab_media_{name}" + ("_total" if kind == "counter" else "")
+            families.append(Family(metric, text, kind, tuple(Sample(v[name], labels) for labels, v in rows)))
+    return families

@@ -1,0 +1,37 @@
+"""The relay's figures reach /metrics: per hearing and participant, gauges and counters."""
+
+from __future__ import annotations
+
+from media.metrics import relay_families
+from media.relay import Relay
+from tests.media.media_peers import Peer, wait_for
+from web.metrics import render
+
+H = "hearing-metrics"
+
+
+async def test_a_forwarding_relay_reports_each_participant(relay: Relay) -> None:
+    speaker, viewer = Peer("speaker"), Peer("viewer", publish=False)
+    await speaker.join(relay, H)
+    await viewer.join(relay, H, may_publish=False)
+    await wait_for(lambda: len(viewer.frames_from(relay, H, "speaker")) > 30)
+
+    families = {f.name: f for f in await relay_families(relay)}
+    assert families["sotkab_media_participants"].samples[0].value == 2
+    def by_participant(name: str) -> dict[str, float]:
+        return {dict(s.labels)["participant"]: s.value for s in families[name].samples}
+
+    forwarded = by_participant("sotkab_media_frames_forwarded_total")
+    received = by_participant("sotkab_media_frames_in_total")
+    assert forwarded["viewer"] > 30 and received["speaker"] > 30
+    assert {dict(s.labels)["hearing"] for s in families["sotkab_media_bitrate_in_bps"].samples} == {H}
+    text = render(families.values())
+    assert f'sotkab_media_frames_forwarded_total{{hearing="{H}",participant="viewer"}}' in text
+    await speaker.close()
+    await viewer.close()
+
+
+async def test_an_idle_relay_reports_no_participants(relay: Relay) -> None:
+    families = {f.name: f for f in await relay_families(relay)}
+    assert families["sotkab_media_participants"].samples[0].value == 0
+    assert families["sotkab_media_plis_sent_total"].samples == ()
