@@ -18,11 +18,13 @@ from aiohttp import web
 
 from cabinet.notifications.channels import Transport
 from cabinet.notifications.email import SmtpMailer
+from cabinet.notifications.metrics import outbox_families
 from cabinet.notifications.models import Channel
 from cabinet.notifications.outbox import install_nudge
 from cabinet.notifications.routes import routes
 from cabinet.notifications.sender import Sender
 from cabinet.notifications.sms import SandboxSmsProvider, SmsProvider, SmsTransport
+from web.metrics import register_collector
 from web.resources import CLOCK, CONFIG, DB
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,7 @@ SENDER = web.AppKey("notification_sender", Sender)
 def setup(app: web.Application) -> None:
     app.router.add_routes(routes)
     app.cleanup_ctx.append(_sender)
+    register_collector(app, outbox_families)
 
 
 async def _sender(app: web.Application) -> AsyncIterator[None]:

@@ -76,3 +76,26 @@ async def test_with_a_token_configured_only_the_token_opens_it(make_config: Any,
         assert ok.status == 200 and "sotkab_database_up" in await ok.text()
     finally:
         await client.close()
+
+
+async def test_the_outbox_backlog_is_counted_per_channel_and_state(make_config: Any, db: Any) -> None:
+    from datetime import UTC, datetime
+
+    from cabinet.identity.models import User
+    from cabinet.notifications.outbox import notify
+    from web.clock import FixedClock
+
+    clock = FixedClock()
+    async with db.transaction() as session:
+        user = User(iin="900101400123", common_name="ӘЛИЕВА АЛИЯ", email="aliya@example.kz", phone="+77010000000",
+                    created_at=datetime.now(UTC))
+        session.add(user)
+        await session.flush()
+        await notify(session, clock, user_id=user.id, kind="document_received", title="Құжат", body="Құжат келді")
+    client = await _client(make_config)
+    try:
+        text = await (await client.get("/metrics")).text()
+    finally:
+        await client.close()
+    assert 'sotkab_notice_deliveries{channel="email",state="pending"} 1' in text
+    assert 'sotkab_notice_deliveries{channel="sms",state="failed"} 0' in text
