@@ -4,7 +4,10 @@ Everything here is I/O around :mod:`sessions.lifecycle`, :mod:`sessions.controls
 :mod:`sessions.admission` and :mod:`sessions.presence`. A hearing's state lives in the database
 because several server processes share it, so every change is one transaction that first re-reads
 the hearing row ``FOR UPDATE`` (PostgreSQL; SQLite transactions take the write lock up front):
-two processes acting on one hearing line up, and its state never forks.
+two processes acting on one hearing line up, and its state never forks. The one exception is a
+join that changes only the person's own row (:meth:`HearingService.join`): on PostgreSQL it is a
+compare-and-set that share-locks the hearing row inside the statement, so joins do not queue
+behind each other but still fall in line with controls.
 
 User ids: the service speaks ``users.id`` (``int``) in and out; the pure rules use ``str`` ids,
 and the conversion happens here and nowhere else (``str(user_id)`` in, ``int(...)`` out).
@@ -22,6 +25,7 @@ For the signaling server:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
@@ -29,6 +33,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
 
+import asyncpg
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
@@ -48,9 +53,11 @@ from sessions.errors import (
     IllegalPresenceTransition,
     InvalidHearing,
     NotAllowed,
+    NotAuthenticated,
     SessionsError,
 )
 from sessions.hearings import HearingRole
+from sessions.hotpath import HotPath
 from sessions.labels import Language
 from sessions.lifecycle import (
     TRANSITIONS,
@@ -67,12 +74,14 @@ from sessions.models import HearingParticipantRow, HearingRow
 from sessions.presence import DEFAULT_RECONNECT_GRACE, Presence, PresenceState
 from sessions.snapshot import (
     HearingRecord,
+    Person,
     add_observer,
     read_hearing,
     read_hearings,
     with_log,
     write_hearing,
     write_presence,
+    write_presence_if_unchanged,
 )
 from sessions.store import HearingFields, HearingStore, Place, hearing_of, presence_of, store_presence, uid, user_id
 from sessions.views import HearingEvent, HearingView, JoinResult, ParticipantView
@@ -105,6 +114,7 @@ class HearingService:
         *,
         reconnect_grace: timedelta = DEFAULT_RECONNECT_GRACE,
         config: Config | None = None,
+        hot_pool: asyncpg.Pool | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -118,6 +128,14 @@ class HearingService:
             # Two SELECTs need no BEGIN/COMMIT around them; under READ COMMITTED a transaction
             # would not make them one snapshot anyway.
             self._reads = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._optimistic = db.dialect == "postgresql"
+        """Joins without the hearing lock need a shared row lock inside one statement: PostgreSQL."""
+        self._hot = None if hot_pool is None else HotPath(hot_pool)
+        """Joins and roster reads on their own asyncpg pool (PostgreSQL, :mod:`sessions.hotpath`)."""
+        self._opening: dict[int, asyncio.Future[None]] = {}
+        """Hearings whose locked join (logging the lobby opening) runs now in this process: the
+        people joining beside it wait for it and then join unlocked, instead of all queueing on the
+        lock. Only a shortcut: the database decides, and other processes take the lock."""
 
     @asynccontextmanager
     async def _reader(self) -> AsyncIterator[AsyncConnection]:
@@ -127,7 +145,10 @@ class HearingService:
     # -- reading ------------------------------------------------------------------------------
 
     async def view(self, hearing_id: int) -> HearingView:
-        """The hearing as the room shows it: two Core reads, no event log (see :mod:`sessions.snapshot`)."""
+        """The hearing as the room shows it: one Core read, no event log (see :mod:`sessions.snapshot`)."""
+        if self._hot is not None:
+            record = await self._hot.read_hearing(hearing_id)
+            return self._view(record, record.place, hearing_of(record, record.place, ()))
         async with self._reader() as conn:
             record = await read_hearing(conn, hearing_id)
         return self._view(record, record.place, hearing_of(record, record.place, ()))
@@ -175,10 +196,35 @@ class HearingService:
         Joining again while already in the waiting or hearing room (a second tab, a restarted
         server) keeps where they are; a person reconnecting is treated as :meth:`reconnected`.
 
-        One transaction of Core statements (lock and read the hearing, read its people, update one
-        row): everybody of a hearing joins at once. Only the first join after the clock opened the
-        lobby reads the event log, to log the opening.
+        Everybody of a hearing joins at once (10:00), and a join changes only the person's own row.
+        On PostgreSQL it therefore reads without a lock and stores with a compare-and-set
+        (:func:`sessions.snapshot.write_presence_if_unchanged`): two statements, no transaction, no
+        queue on the hearing row. The join that must log the lobby opening, a new observer, and a
+        join whose compare-and-set found the hearing or the person changed run the locked path:
+        one transaction that reads the hearing ``FOR UPDATE`` (SQLite: ``BEGIN IMMEDIATE``).
         """
+        if principal is None:
+            raise NotAuthenticated("log in with your electronic digital signature to join")
+        if self._optimistic:
+            joined = await self._join_unlocked(principal, hearing_id)
+            if joined is not None:
+                return joined
+            opening = self._opening.get(hearing_id)
+            if opening is not None:
+                await asyncio.shield(opening)
+                joined = await self._join_unlocked(principal, hearing_id)
+                if joined is not None:
+                    return joined
+            else:
+                done = self._opening[hearing_id] = asyncio.get_running_loop().create_future()
+                try:
+                    return await self._join_locked(principal, hearing_id)
+                finally:
+                    del self._opening[hearing_id]
+                    done.set_result(None)
+        return await self._join_locked(principal, hearing_id)
+
+    async def _join_locked(self, principal: Principal, hearing_id: int) -> JoinResult:
         async with self.db.engine.begin() as conn:
             record = await read_hearing(conn, hearing_id, for_update=True)
             hearing = hearing_of(record, record.place, ())
@@ -186,23 +232,49 @@ class HearingService:
                 logged = await with_log(conn, record, hearing)
                 hearing = self.lifecycle.settle(logged)
                 await write_hearing(conn, logged, hearing, self.clock.now())
-            admission, presence = await self._join_record(conn, record, hearing, principal)
-        assert principal is not None
+            person = record.person(principal.user_id)
+            if person is None:
+                person = await add_observer(conn, record, principal.user_id, principal.name)
+            admission, presence = self._admit(record, hearing, principal, person)
+            await write_presence(conn, [person])
         return self._joined(hearing_id, principal.user_id, admission, presence)
 
-    async def _join_record(self, conn: AsyncConnection, record: HearingRecord, hearing: Hearing,
-                           principal: Principal | None) -> tuple[Admission, Presence]:
-        identity = Identity.anonymous() if principal is None else Identity(
-            uid(principal.user_id), True, _staff_roles(principal.grants, record.court_id))
-        admission = decide_admission(identity, hearing.plan, hearing.state, self.clock.now())
-        assert principal is not None
+    async def _join_unlocked(self, principal: Principal, hearing_id: int) -> JoinResult | None:
+        """The join without the hearing lock, or None when it must be taken under the lock."""
+        hot = self._hot
+        if hot is not None:
+            record = await hot.read_hearing(hearing_id)
+            seat = self._seat_unlocked(record, principal)
+            if seat is None or not await hot.write_presence_if_unchanged(record, seat[2], seat[3]):
+                return None
+        else:
+            async with self._reader() as conn:
+                record = await read_hearing(conn, hearing_id)
+                seat = self._seat_unlocked(record, principal)
+                if seat is None or not await write_presence_if_unchanged(conn, record, seat[2], seat[3]):
+                    return None
+        return self._joined(hearing_id, principal.user_id, seat[0], seat[1])
+
+    def _seat_unlocked(self, record: HearingRecord,
+                       principal: Principal) -> tuple[Admission, Presence, Person, Person] | None:
+        """Admission and presence from an unlocked read, with the person's row before and after;
+        None if the join must log something (the lobby opening) or add a row (an observer)."""
+        hearing = hearing_of(record, record.place, ())
         person = record.person(principal.user_id)
-        if person is None:
-            person = await add_observer(conn, record, principal.user_id, principal.name)
+        if person is None or self.lifecycle.settle(hearing) is not hearing:
+            return None
+        was = replace(person)
+        admission, presence = self._admit(record, hearing, principal, person)
+        return admission, presence, was, person
+
+    def _admit(self, record: HearingRecord, hearing: Hearing, principal: Principal,
+               person: Person) -> tuple[Admission, Presence]:
+        """The pure part of a join: the admission decision and where it puts ``person`` (updated)."""
+        identity = Identity(uid(principal.user_id), True, _staff_roles(principal.grants, record.court_id))
+        admission = decide_admission(identity, hearing.plan, hearing.state, self.clock.now())
         presence = self._enter(presence_of(person), admission)
         store_presence(person, presence)
         person.last_seen_at = self.clock.now()
-        await write_presence(conn, [person])
         return admission, presence
 
     def _enter(self, presence: Presence, admission: Admission) -> Presence:

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from cabinet.filing.sections import register_case_section
 from sessions.case_section import hearings_section
+from sessions.hotpath import open_hot_pool
 from sessions.resources import HEARINGS
 from sessions.routes import routes
 from sessions.service import HearingService
@@ -27,5 +28,10 @@ def setup(app: web.Application) -> None:
 async def _service(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
     grace = timedelta(seconds=config.hearing_reconnect_grace_s)
-    app[HEARINGS] = HearingService(app[DB], app[CLOCK], reconnect_grace=grace, config=config)
-    yield
+    pool = await open_hot_pool(app[DB])
+    app[HEARINGS] = HearingService(app[DB], app[CLOCK], reconnect_grace=grace, config=config, hot_pool=pool)
+    try:
+        yield
+    finally:
+        if pool is not None:
+            await pool.close()

@@ -69,6 +69,8 @@ _HEARINGS = (select(_H, *_PLACE_COLUMNS, *(_P.c[name].label(f"pp_{name}") for na
              .order_by(_H.c.id, _P.c.id))
 """Hearings with their place and people: one row per person (one with null people for nobody)."""
 _HEARING = _HEARINGS.where(_H.c.id == bindparam("hearing_id"))
+HEARING = _HEARING
+"""One hearing with its place and people (parameter ``hearing_id``)."""
 _HEARING_LOCKED = _HEARING.with_for_update(of=_H)
 _SOME_HEARINGS = _HEARINGS.where(_H.c.id.in_(bindparam("hearing_ids", expanding=True)))
 _EVENTS = select(_E).where(_E.c.hearing_id == bindparam("hearing_id")).order_by(_E.c.seq)
@@ -76,6 +78,26 @@ _PRESENCE_COLUMNS = ("presence", "resume_to", "muted_audio", "muted_video", "han
                      "disconnected_at")
 _UPDATE_PERSON = update(_P).where(_P.c.id == bindparam("person_id")).values(
     {name: bindparam(name) for name in _PRESENCE_COLUMNS})
+_GUARDED = ("role", "listed", "presence", "resume_to", "muted_audio", "muted_video", "hand_raised",
+            "disconnected_at")
+_HEARING_UNCHANGED = (select(_H.c.id)
+                      .where(_H.c.id == bindparam("h_id"), _H.c.state == bindparam("h_state"),
+                             _H.c.ics_sequence == bindparam("h_sequence"), _H.c.updated_at == bindparam("h_updated_at"))
+                      .with_for_update(read=True))
+_UPDATE_PERSON_IF_UNCHANGED = (
+    update(_P)
+    .where(_P.c.id == bindparam("person_id"),
+           *(_P.c[name].is_not_distinct_from(bindparam(f"was_{name}")) for name in _GUARDED),
+           _HEARING_UNCHANGED.exists())
+    .values({name: bindparam(name) for name in _PRESENCE_COLUMNS}))
+PRESENCE_COMPARE_AND_SET = _UPDATE_PERSON_IF_UNCHANGED
+"""Compare-and-set of one person's presence, for a join that did not lock the hearing.
+
+It applies only if the person's row and the hearing's lifecycle columns are still as read. The
+hearing row is share-locked inside the statement (PostgreSQL): joins do not wait for each other,
+but one that meets a control holding the hearing ``FOR UPDATE`` waits for it to commit and then
+sees the hearing's new state or version, so the update does not happen and the join is redone under
+the lock. A control and a join therefore still take effect in one order."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +120,7 @@ class HearingRecord:
     adjourned_to: datetime | None
     recording_paused: bool
     ics_sequence: int
+    updated_at: datetime
     participants: list[Person]
     place: Place
 
@@ -115,7 +138,7 @@ async def read_hearing(conn: AsyncConnection, hearing_id: int, *, for_update: bo
     rows = (await conn.execute(_HEARING_LOCKED if for_update else _HEARING, {"hearing_id": hearing_id})).all()
     if not rows:
         raise HearingNotFound(f"no hearing {hearing_id}", details={"hearing_id": hearing_id})
-    return _record(rows)
+    return record_of(rows)
 
 
 async def read_hearings(conn: AsyncConnection, hearing_ids: Iterable[int]) -> dict[int, HearingRecord]:
@@ -124,11 +147,13 @@ async def read_hearings(conn: AsyncConnection, hearing_ids: Iterable[int]) -> di
     grouped: dict[int, list[Any]] = {}
     for row in rows:
         grouped.setdefault(row.id, []).append(row)
-    return {hearing_id: _record(group) for hearing_id, group in grouped.items()}
+    return {hearing_id: record_of(group) for hearing_id, group in grouped.items()}
 
 
-def _record(rows: Sequence[Any]) -> HearingRecord:
-    row = rows[0]._mapping
+def record_of(rows: Sequence[Any]) -> HearingRecord:
+    """The record from the rows of ``_HEARINGS`` (SQLAlchemy rows, or asyncpg records of its text)."""
+    first = rows[0]
+    row = getattr(first, "_mapping", first)
     place = Place(row["p_case_id"], row["p_case_number"], row["court_id"], row["p_court_code"], row["p_name_ru"],
                   row["p_name_kk"], row["p_name_en"], row["p_room"], row["p_case_title"])
     people = [Person(*(r[i] for i in _PERSON_INDEXES)) for r in rows if r[_PERSON_INDEXES[0]] is not None]
@@ -140,6 +165,23 @@ async def write_presence(conn: AsyncConnection, people: Iterable[Person]) -> Non
     rows = [{"person_id": p.id, **{name: getattr(p, name) for name in _PRESENCE_COLUMNS}} for p in people]
     if rows:
         await conn.execute(_UPDATE_PERSON, rows)
+
+
+async def write_presence_if_unchanged(conn: AsyncConnection, record: HearingRecord, was: Person,
+                                      person: Person) -> bool:
+    """Store ``person``'s presence if neither their row (as ``was``) nor the hearing changed since
+    ``record`` was read; False when something did (see ``_UPDATE_PERSON_IF_UNCHANGED``)."""
+    values = compare_and_set_values(record, was, person)
+    result = await conn.execute(_UPDATE_PERSON_IF_UNCHANGED, values)
+    return bool(result.rowcount == 1)
+
+
+def compare_and_set_values(record: HearingRecord, was: Person, person: Person) -> dict[str, Any]:
+    """The parameters of ``_UPDATE_PERSON_IF_UNCHANGED``."""
+    return {"person_id": person.id, "h_id": record.id, "h_state": record.state,
+            "h_sequence": record.ics_sequence, "h_updated_at": record.updated_at,
+            **{f"was_{name}": getattr(was, name) for name in _GUARDED},
+            **{name: getattr(person, name) for name in _PRESENCE_COLUMNS}}
 
 
 async def add_observer(conn: AsyncConnection, record: HearingRecord, user_id: int, name: str) -> Person:
