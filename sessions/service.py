@@ -206,6 +206,9 @@ class HearingService:
         if principal is None:
             raise NotAuthenticated("log in with your electronic digital signature to join")
         if self._optimistic:
+            opening = self._opening.get(hearing_id)
+            if opening is not None:
+                await asyncio.shield(opening)
             joined = await self._join_unlocked(principal, hearing_id)
             if joined is not None:
                 return joined

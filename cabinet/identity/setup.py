@@ -17,7 +17,7 @@ from cabinet.eds.transport import AiohttpTransport
 from cabinet.eds.verifier import Verifier, build_verifier
 from cabinet.identity.challenges import ChallengeMinter, load_or_create_key
 from cabinet.identity.http import LOGIN
-from cabinet.identity.login import LoginService
+from cabinet.identity.login import LoginService, open_token_pool
 from cabinet.identity.routes import routes
 from web.clock import SystemClock
 from web.config import Config
@@ -59,7 +59,9 @@ async def _identity(app: web.Application) -> AsyncIterator[None]:
     app[VERIFIER] = verifier
     minter = ChallengeMinter(load_or_create_key(config.data_dir / "secrets" / "login-challenge.key"),
                              app[CLOCK], timedelta(seconds=config.nonce_ttl_s))
-    login = LoginService(app[DB], verifier, app[CLOCK], minter, session_ttl=timedelta(seconds=config.session_ttl_s))
+    token_pool = await open_token_pool(app[DB])
+    login = LoginService(app[DB], verifier, app[CLOCK], minter, session_ttl=timedelta(seconds=config.session_ttl_s),
+                         token_pool=token_pool)
     app[LOGIN] = login
     purger = asyncio.create_task(_purge_forever(login))
     yield
@@ -67,6 +69,8 @@ async def _identity(app: web.Application) -> AsyncIterator[None]:
     with contextlib.suppress(asyncio.CancelledError):
         await purger
     await verifier.close()
+    if token_pool is not None:
+        await token_pool.close()
 
 
 async def _purge_forever(login: LoginService, every_s: float = 600.0) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import copy
 import os
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import func, select
 from cabinet.audit import AuditEntry, verify_chain
 from cabinet.eds.ca import IssuedKey
 from cabinet.eds.keys import load_key_file
+from cabinet.identity.http import LOGIN
 from cabinet.identity.models import AuthSession, User
 from tests.cabinet.conftest import PASSWORD, CabinetApp, Cast, sign_b64
 from web.db import Database
@@ -233,3 +235,17 @@ async def test_logins_and_failures_are_in_an_intact_audit_chain(cabinet_app: Cab
         report = await verify_chain(session)
     assert actions == ["auth.login", "auth.login_failed"]
     assert report.ok
+
+
+async def test_the_session_check_reads_the_same_on_its_pool_and_on_the_engine(cabinet_app: CabinetApp,
+                                                                             cast: Cast) -> None:
+    """On PostgreSQL sessions are checked on a bare asyncpg pool; both roads give one principal."""
+    token = (await (await login(cabinet_app, cast.bob.auth)).json())["token"]
+    service = cabinet_app.client.app[LOGIN]
+    engine_only = copy.copy(service)
+    engine_only.token_pool = None
+    assert (service.token_pool is not None) == (service.db.dialect == "postgresql")
+    assert await service.authenticate(token) == await engine_only.authenticate(token) is not None
+    assert await service.authenticate(token + "x") is None and await engine_only.authenticate(token + "x") is None
+    cabinet_app.clock.advance(timedelta(seconds=cabinet_app.config.session_ttl_s + 1))
+    assert await service.authenticate(token) is None and await engine_only.authenticate(token) is None
