@@ -30,9 +30,6 @@ from sessions.snapshot import (
 from sessions.store import HearingNotFound
 from web.db import Database
 
-HOT_POOL_SIZE = 10
-"""Each statement holds a connection for one round trip, so ten carry a burst of joins."""
-
 
 @functools.cache
 def _sql(statement: ClauseElement) -> tuple[str, tuple[str, ...]]:
@@ -43,18 +40,11 @@ def _sql(statement: ClauseElement) -> tuple[str, tuple[str, ...]]:
     return str(compiled), tuple(compiled.positiontup or ())
 
 
-async def _keep_session(_conn: asyncpg.Connection) -> None:
-    """Released connections need no ``RESET ALL``: only autocommit statements that change no session
-    state run here (asyncpg still rolls back a transaction left open), so no round trip on release."""
-
 
 async def open_hot_pool(db: Database) -> asyncpg.Pool | None:
-    """The pool for a PostgreSQL database (``None`` on SQLite), with the connection arguments
-    SQLAlchemy derives from the database URL; connections open on first use."""
-    if db.dialect != "postgresql":
-        return None
-    args, kwargs = db.engine.dialect.create_connect_args(db.engine.url)
-    return await asyncpg.create_pool(*args, min_size=0, max_size=HOT_POOL_SIZE, reset=_keep_session, **kwargs)
+    """The database's shared asyncpg pool for hot reads on PostgreSQL (``None`` on SQLite)."""
+    pool: asyncpg.Pool | None = await db.raw_pool()
+    return pool
 
 
 class HotPath:

@@ -30,8 +30,4 @@ async def _service(app: web.Application) -> AsyncIterator[None]:
     grace = timedelta(seconds=config.hearing_reconnect_grace_s)
     pool = await open_hot_pool(app[DB])
     app[HEARINGS] = HearingService(app[DB], app[CLOCK], reconnect_grace=grace, config=config, hot_pool=pool)
-    try:
-        yield
-    finally:
-        if pool is not None:
-            await pool.close()
+    yield

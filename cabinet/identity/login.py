@@ -81,8 +81,6 @@ _SESSION_OF_TOKEN = (
     .outerjoin(_GRANTS, (_GRANTS.c.user_id == _USERS.c.id) & _GRANTS.c.revoked_at.is_(None))
     .where(_SESSIONS.c.token_hash == bindparam("token_hash")))
 """A session with its user and live grants in one statement (one row per grant, at least one row)."""
-TOKEN_POOL_SIZE = 5
-"""Connections for session checks on PostgreSQL: one round trip each, so a few carry a burst."""
 
 
 @functools.cache
@@ -93,20 +91,11 @@ def session_of_token_sql() -> str:
     return str(_SESSION_OF_TOKEN.compile(dialect=dialect()))
 
 
-async def _keep_session(_conn: asyncpg.Connection) -> None:
-    """Released connections need no ``RESET ALL``: the pool runs one read-only autocommit statement."""
-
 
 async def open_token_pool(db: Database) -> asyncpg.Pool | None:
-    """The session check's own asyncpg pool on PostgreSQL (``None`` on SQLite).
-
-    Every HTTP request and every socket checks its session: through the engine that one SELECT pays
-    for the checkout, greenlet hop and row processing (~0.2 ms of CPU, a fifth of what a join in a
-    10:00 burst may cost), so it runs as the engine's own SQL text on bare asyncpg instead."""
-    if db.dialect != "postgresql":
-        return None
-    args, kwargs = db.engine.dialect.create_connect_args(db.engine.url)
-    return await asyncpg.create_pool(*args, min_size=0, max_size=TOKEN_POOL_SIZE, reset=_keep_session, **kwargs)
+    """The database's shared asyncpg pool for hot reads on PostgreSQL (``None`` on SQLite)."""
+    pool: asyncpg.Pool | None = await db.raw_pool()
+    return pool
 
 
 class LoginService:

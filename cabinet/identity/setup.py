@@ -69,8 +69,6 @@ async def _identity(app: web.Application) -> AsyncIterator[None]:
     with contextlib.suppress(asyncio.CancelledError):
         await purger
     await verifier.close()
-    if token_pool is not None:
-        await token_pool.close()
 
 
 async def _purge_forever(login: LoginService, every_s: float = 600.0) -> None:

@@ -1,5 +1,5 @@
 """Assembly of public access: one :class:`PublicService` per app (made when the database opens, with the
-case lookup's own asyncpg pool on PostgreSQL, closed with the app), and the routes."""
+database's shared asyncpg pool for the case lookup on PostgreSQL), and the routes."""
 
 from __future__ import annotations
 
@@ -14,13 +14,8 @@ from web.resources import CLOCK, DB
 
 
 async def _service(app: web.Application) -> AsyncIterator[None]:
-    pool = await open_lookup_pool(app[DB])
-    app[PUBLIC] = PublicService(app[DB], app[CLOCK], pool)
-    try:
-        yield
-    finally:
-        if pool is not None:
-            await pool.close()
+    app[PUBLIC] = PublicService(app[DB], app[CLOCK], await open_lookup_pool(app[DB]))
+    yield
 
 
 def setup(app: web.Application) -> None:

@@ -127,24 +127,13 @@ def case_lookup_sql() -> tuple[str, tuple[str, ...], dict[str, Any]]:
     return str(compiled), tuple(compiled.positiontup or ()), dict(compiled.params)
 
 
-LOOKUP_POOL_SIZE = 10
-"""Connections for public lookups; each one's PostgreSQL backend costs memory, and one lookup holds a
-connection for a single round trip, so ten serve thousands of lookups a second."""
 
-
-async def _keep_session(_conn: asyncpg.Connection) -> None:
-    """Released connections need no ``RESET ALL; UNLISTEN *; ...``: the pool runs one read-only
-    statement in autocommit and never changes session state. asyncpg still rolls back any transaction
-    left open before calling this; skipping the reset query saves a round trip per lookup."""
 
 
 async def open_lookup_pool(db: Database) -> asyncpg.Pool | None:
-    """The public lookup's own asyncpg pool, for a PostgreSQL database (``None`` on SQLite). Connections
-    open on first use, with the connection arguments SQLAlchemy derives from the database URL."""
-    if db.dialect != "postgresql":
-        return None
-    args, kwargs = db.engine.dialect.create_connect_args(db.engine.url)
-    return await asyncpg.create_pool(*args, min_size=0, max_size=LOOKUP_POOL_SIZE, reset=_keep_session, **kwargs)
+    """The database's shared asyncpg pool for hot reads on PostgreSQL (``None`` on SQLite)."""
+    pool: asyncpg.Pool | None = await db.raw_pool()
+    return pool
 
 
 class PublicStore:

@@ -53,8 +53,6 @@ async def _processes(db: Database, court: Court, count: int = 3) -> list[Hearing
 
 async def _close(processes: list[HearingService]) -> None:
     for p in processes:
-        if p._hot is not None:
-            await p._hot.pool.close()
         await p.db.close()
 
 

@@ -5,7 +5,7 @@ Specification:
   dialect writes for ``CASE_LOOKUP``; on SQLite there is no such pool and the engine runs the statement;
 - through the pool and through the engine, a case (with or without a judge, a filing date, a next
   hearing) reads back as the very same record, timestamps UTC-aware; an unknown number is ``None``;
-- a pooled connection goes back to the pool outside any transaction, and the pool closes with the app.
+- a pooled connection goes back to the pool outside any transaction, and the pool closes with its database.
 """
 
 from __future__ import annotations
@@ -63,19 +63,17 @@ async def test_the_pool_and_the_engine_read_the_same_records(seeded: CabinetApp,
     await add_case(db, "7594-26-00-1/000003", kind="criminal", category="00", status="registered", judge_iin=None)
     await add_case(db, "7594-26-03-2/000004", category="03", closed=True)
     pool = await open_lookup_pool(db)
-    assert pool is not None
-    try:
-        pooled, engine = PublicStore(db, pool), PublicStore(db)
-        for number in ("7594-26-01-2/000002", "7594-26-00-1/000003", "7594-26-03-2/000004", "7594-26-01-2/000099"):
-            assert await pooled.case(number, NOW) == await engine.case(number, NOW), number
-        record = await pooled.case("7594-26-01-2/000002", NOW)
-        assert record is not None and record.next_hearing is not None
-        assert record.next_hearing.start == NOW + timedelta(days=1)
-        assert record.next_hearing.courtroom == "Зал 2" and not record.next_hearing.open
-        assert record.registered_at.utcoffset() == timedelta(0)
-        assert await pooled.case("7594-26-01-2/000099", NOW) is None
-        async with pool.acquire() as conn:
-            assert not conn.is_in_transaction()
-    finally:
-        await pool.close()
-    assert pool.is_closing()
+    assert pool is not None and pool is await db.raw_pool(), "one pool per database, shared by hot paths"
+    pooled, engine = PublicStore(db, pool), PublicStore(db)
+    for number in ("7594-26-01-2/000002", "7594-26-00-1/000003", "7594-26-03-2/000004", "7594-26-01-2/000099"):
+        assert await pooled.case(number, NOW) == await engine.case(number, NOW), number
+    record = await pooled.case("7594-26-01-2/000002", NOW)
+    assert record is not None and record.next_hearing is not None
+    assert record.next_hearing.start == NOW + timedelta(days=1)
+    assert record.next_hearing.courtroom == "Зал 2" and not record.next_hearing.open
+    assert record.registered_at.utcoffset() == timedelta(0)
+    assert await pooled.case("7594-26-01-2/000099", NOW) is None
+    async with pool.acquire() as conn:
+        assert not conn.is_in_transaction()
+    await db.close()
+    assert pool.is_closing(), "the shared pool closes with its database"
