@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -41,7 +40,6 @@ from cabinet.case_status import ActorRole, CaseAction, CaseStatus
 from cabinet.filing.cases import CaseStore
 from cabinet.filing.timeline import Timeline
 from cabinet.identity.principal import Principal
-from cabinet.identity.roles import Grant, Role
 from cabinet.identity.users import UserService
 from sessions.actions import apply_action
 from sessions.admission import Admission, Identity, StaffRole, decide_admission
@@ -60,7 +58,6 @@ from sessions.hearings import HearingRole
 from sessions.hotpath import HotPath
 from sessions.labels import Language
 from sessions.lifecycle import (
-    TRANSITIONS,
     Action,
     ChatChannel,
     CourtPolicy,
@@ -70,7 +67,7 @@ from sessions.lifecycle import (
     MediaKind,
 )
 from sessions.minutes import render_minutes
-from sessions.models import HearingParticipantRow, HearingRow
+from sessions.models import HearingParticipantRow
 from sessions.presence import DEFAULT_RECONNECT_GRACE, Presence, PresenceState
 from sessions.snapshot import (
     HearingRecord,
@@ -83,7 +80,8 @@ from sessions.snapshot import (
     write_presence,
     write_presence_if_unchanged,
 )
-from sessions.store import HearingFields, HearingStore, Place, hearing_of, presence_of, store_presence, uid, user_id
+from sessions.steps import Step, checked_stats, staff_roles
+from sessions.store import HearingFields, HearingStore, Place, hearing_of, presence_of, store_presence, uid
 from sessions.views import HearingEvent, HearingView, JoinResult, ParticipantView
 from web.clock import Clock
 from web.config import Config
@@ -273,7 +271,7 @@ class HearingService:
     def _admit(self, record: HearingRecord, hearing: Hearing, principal: Principal,
                person: Person) -> tuple[Admission, Presence]:
         """The pure part of a join: the admission decision and where it puts ``person`` (updated)."""
-        identity = Identity(uid(principal.user_id), True, _staff_roles(principal.grants, record.court_id))
+        identity = Identity(uid(principal.user_id), True, staff_roles(principal.grants, record.court_id))
         admission = decide_admission(identity, hearing.plan, hearing.state, self.clock.now())
         presence = self._enter(presence_of(person), admission)
         store_presence(person, presence)
@@ -321,7 +319,7 @@ class HearingService:
         async with self.db.transaction() as session:
             step = await self._begin(session, hearing_id)
             grants = await UserService(session, self.clock).grants_of(user_id)
-            identity = Identity(uid(user_id), True, _staff_roles(grants, step.row.court_id))
+            identity = Identity(uid(user_id), True, staff_roles(grants, step.row.court_id))
             admission = decide_admission(identity, step.hearing.plan, step.hearing.state, self.clock.now())
             person = step.person(user_id)
             if person is None or person.presence == PresenceState.OUTSIDE.value:
@@ -362,7 +360,7 @@ class HearingService:
 
         No hearing lock is taken: a heartbeat changes only the person's own row.
         """
-        figures = _stats(stats)
+        figures = checked_stats(stats)
         async with self.db.transaction() as session:
             person = await session.scalar(select(HearingParticipantRow).where(
                 HearingParticipantRow.hearing_id == hearing_id, HearingParticipantRow.user_id == user_id))
@@ -425,7 +423,7 @@ class HearingService:
                 return True
         return any(presence_of(p).has_expired(now, self.reconnect_grace) for p in record.participants)
 
-    def _time_rules(self, step: _Step) -> None:
+    def _time_rules(self, step: Step) -> None:
         now = self.clock.now()
         judge = step.hearing.plan.judge.user_id
         person = step.person(int(judge))
@@ -474,7 +472,7 @@ class HearingService:
                     principal, step.row, step.place, args.get("reason"))
             return await step.finish()
 
-    def _check_chat(self, step: _Step, actor_id: int, args: Mapping[str, str]) -> None:
+    def _check_chat(self, step: Step, actor_id: int, args: Mapping[str, str]) -> None:
         """One writes to everybody from the hearing room, and to the staff from either room."""
         person = step.person(actor_id)
         caps = presence_of(person).capabilities if person is not None else None
@@ -484,17 +482,17 @@ class HearingService:
                                  else "join the hearing to write to the court staff",
                                  code="chat_not_allowed", details={"action": Action.CHAT.value})
 
-    def _check_staff(self, principal: Principal, step: _Step) -> None:
+    def _check_staff(self, principal: Principal, step: Step) -> None:
         """A listed judge or clerk steers the hearing only while the court still has them as staff."""
         listing = step.hearing.plan.participant(uid(principal.user_id))
         if listing is None or not listing.role.is_staff:
             return
         needed = StaffRole.JUDGE if listing.role is HearingRole.JUDGE else StaffRole.CLERK
-        if needed not in _staff_roles(principal.grants, step.row.court_id):
+        if needed not in staff_roles(principal.grants, step.row.court_id):
             raise NotAllowed(f"the account listed as {listing.role.value} is not registered as court staff",
                              code="staff_role_required", details={"role": listing.role.value})
 
-    def _move_people(self, step: _Step, actor_id: int, action: Action, target_id: int | None,
+    def _move_people(self, step: Step, actor_id: int, action: Action, target_id: int | None,
                      args: Mapping[str, str]) -> None:
         """Where people are follows the control just logged (admit moves the target into the room...)."""
         if action in (Action.RAISE_HAND, Action.LOWER_HAND) and target_id is None:
@@ -517,14 +515,14 @@ class HearingService:
         if action is Action.REMOVE:
             person.disconnected_at = None
 
-    def _everyone_out(self, step: _Step) -> None:
+    def _everyone_out(self, step: Step) -> None:
         for row in step.row.participants:
             presence = presence_of(row)
             if presence.state in (PresenceState.WAITING, PresenceState.IN_ROOM, PresenceState.RECONNECTING):
                 store_presence(row, presence.leave())
                 row.disconnected_at = None
 
-    async def _case_heard(self, session: AsyncSession, step: _Step, principal: Principal) -> None:
+    async def _case_heard(self, session: AsyncSession, step: Step, principal: Principal) -> None:
         """A closed hearing is a hearing held: the case moves scheduled → heard (the judge's step)."""
         case = await CaseStore(session).by_id(step.row.case_id, for_update=True)
         listing = step.hearing.plan.participant(uid(principal.user_id))
@@ -536,78 +534,13 @@ class HearingService:
 
     # -- the unit of work ---------------------------------------------------------------------
 
-    async def _begin(self, session: AsyncSession, hearing_id: int) -> _Step:
+    async def _begin(self, session: AsyncSession, hearing_id: int) -> Step:
         store = HearingStore(session)
         row = await store.get(hearing_id, for_update=True)
         place = await store.place(row)
         hearing = hearing_of(row, place, await store.events(hearing_id))
-        return _Step(store, row, place, hearing, self.lifecycle.settle(hearing), self.clock)
-
-
-class _Step:
-    """One locked hearing inside one transaction: the row, its place, and the pure hearing as it
-    was read (``initial``) and as the rules have left it (``hearing``)."""
-
-    def __init__(self, store: HearingStore, row: HearingRow, place: Place, initial: Hearing, hearing: Hearing,
-                 clock: Clock) -> None:
-        self.store, self.row, self.place, self.initial, self.hearing, self.clock = (
-            store, row, place, initial, hearing, clock)
-
-    def person(self, user: int) -> HearingParticipantRow | None:
-        return next((p for p in self.row.participants if p.user_id == user), None)
-
-    async def finish(self) -> list[HearingEvent]:
-        """Store the new state and the new log entries; the events, for broadcast."""
-        hearing, row = self.hearing, self.row
-        new = hearing.events[len(self.initial.events):]
-        row.state = hearing.state.value
-        row.pause_reason = None if hearing.pause_reason is None else hearing.pause_reason.value
-        row.suspend_reason = None if hearing.suspend_reason is None else hearing.suspend_reason.value
-        row.adjourned_to = hearing.adjourned_to
-        row.recording_paused = hearing.recording_paused
-        if new:
-            row.updated_at = self.clock.now()
-            self.store.append_events(row.id, new)
-        await self.store.session.flush()
-        state = self.initial.state
-        result = []
-        for event in new:
-            if event.action in TRANSITIONS:
-                state = HearingState(event.details.get("to", TRANSITIONS[event.action][1].value))
-            result.append(HearingEvent(
-                hearing_id=row.id, seq=event.seq, at=event.at, action=event.action,
-                actor_user_id=user_id(event.actor), target_user_id=user_id(event.target),
-                details=event.details, state=state))
-        return result
+        return Step(store, row, place, hearing, self.lifecycle.settle(hearing), self.clock)
 
 
 _PRESENCE_MOVES = frozenset({Action.ADMIT, Action.CALL, Action.DISMISS, Action.REMOVE, Action.RAISE_HAND,
                              Action.LOWER_HAND, Action.MUTE, Action.UNMUTE})
-
-
-def _staff_roles(grants: Iterable[Grant], court_id: int) -> frozenset[StaffRole]:
-    roles = set()
-    for grant in grants:
-        if grant.court_id == court_id and grant.role is Role.JUDGE:
-            roles.add(StaffRole.JUDGE)
-        if grant.court_id == court_id and grant.role is Role.CLERK:
-            roles.add(StaffRole.CLERK)
-    return frozenset(roles)
-
-
-MAX_STATS = 20
-
-
-def _stats(stats: Mapping[str, float]) -> dict[str, float]:
-    """Connection figures as stored: at most 20 named finite numbers."""
-    if not isinstance(stats, Mapping) or len(stats) > MAX_STATS:
-        raise InvalidHearing(f"stats are at most {MAX_STATS} named numbers", code="invalid_stats",
-                             details={"field": "stats"})
-    figures = {}
-    for name, value in stats.items():
-        if (not isinstance(name, str) or not 0 < len(name) <= 40 or isinstance(value, bool)
-                or not isinstance(value, int | float) or not math.isfinite(value)):
-            raise InvalidHearing(f"stat {name!r} must be a finite number", code="invalid_stats",
-                                 details={"field": "stats"})
-        figures[name] = float(value)
-    return figures
