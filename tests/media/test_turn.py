@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -35,23 +36,34 @@ def turn_server(tmp_path: Path) -> Iterator[IceServer]:
         if IN_CI:
             pytest.fail(f"required under CI=true: {reason}")
         pytest.skip(reason)
-    port = _free_udp_port()
-    config = tmp_path / "turnserver.conf"
-    config.write_text(
-        "\n".join([
-            f"listening-port={port}", "listening-ip=127.0.0.1", "relay-ip=127.0.0.1",
-            "lt-cred-mech", "user=court:hearing-secret", "realm=sotkab.test",
-            "no-tls", "no-dtls", "no-cli", "fingerprint", "allow-loopback-peers",
-            "min-port=49160", "max-port=49200", f"pidfile={tmp_path / 'turn.pid'}",
-            f"log-file={tmp_path / 'turn.log'}", "simple-log", "no-stdout-log",
-        ]) + "\n"
-    )
-    process = subprocess.Popen([binary, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+    # UDP only (no TCP listener to collide with), relay ports below Linux's ephemeral range, and a
+    # fresh port on the rare start-up clash with another process on this shared machine.
+    for attempt in range(3):
+        port = _free_udp_port()
+        relay_base = 20000 + secrets.randbelow(100) * 100
+        config = tmp_path / f"turnserver-{attempt}.conf"
+        log = tmp_path / f"turn-{attempt}.log"
+        config.write_text(
+            "\n".join([
+                f"listening-port={port}", "listening-ip=127.0.0.1", "relay-ip=127.0.0.1",
+                "lt-cred-mech", "user=court:hearing-secret", "realm=sotkab.test",
+                "no-tls", "no-dtls", "no-tcp", "no-tcp-relay", "no-cli", "fingerprint", "allow-loopback-peers",
+                f"min-port={relay_base}", f"max-port={relay_base + 99}", f"pidfile={tmp_path / 'turn.pid'}",
+                f"log-file={log}", "simple-log", "no-stdout-log",
+            ]) + "\n"
+        )
+        process = subprocess.Popen([binary, "-c", str(config)], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
-        while not _answers_stun(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"turnserver did not come up: {_read(tmp_path / 'turn.log')[-2000:]}")
+        while not _answers_stun(port) and process.poll() is None and time.monotonic() < deadline:
+            pass
+        if process.poll() is None and _answers_stun(port):
+            break
+        process.terminate()
+        process.wait(timeout=10)
+    else:
+        pytest.fail(f"turnserver did not come up in 3 attempts: {_read(log)[-2000:]}")
+    try:
         yield IceServer(f"turn:127.0.0.1:{port}?transport=udp", "court", "hearing-secret")
     finally:
         process.terminate()
