@@ -20,14 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cabinet.identity.models import User
 from cabinet.identity.principal import Principal
 from cabinet.notifications.attachments import Attachment
-from cabinet.notifications.notices import KZ_TIME, NoticeKind
+from cabinet.notifications.notices import NoticeKind
 from cabinet.notifications.outbox import notify
 from sessions.hearings import HearingFormat
 from sessions.icalendar import CalendarMethod, Court, Invitation, render_invitation
 from sessions.labels import Language
 from sessions.models import HearingParticipantRow, HearingRow
 from sessions.store import Place, plan_of, uid
-from web.clock import Clock
+from web.clock import COURT_TIME, Clock
 from web.config import Config
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def join_url(config: Config, hearing_id: int) -> str:
 def court_of(config: Config, place: Place, language: Language) -> Court:
     name = place.court_name_en if language is Language.EN else place.court_name_ru
     domain = urlsplit(config.public_url).hostname or "sotkab.invalid"
-    return Court(name=name, organizer_email=config.mail_from, uid_domain=domain, tz=KZ_TIME)
+    return Court(name=name, organizer_email=config.mail_from, uid_domain=domain, tz=COURT_TIME)
 
 
 def render_for(config: Config, row: HearingRow, place: Place, person: HearingParticipantRow, email: str | None,

@@ -7,8 +7,12 @@ calling ``datetime.now`` so tests can stand at any instant, and so every timesta
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Protocol
+
+COURT_TIME = timezone(timedelta(hours=5), "Asia/Almaty")
+"""Court time: Kazakhstan has kept one time zone, UTC+5, since 1 March 2024. Timestamps are stored in
+UTC; court time is for what people read (notices, calendars, counters that restart each year)."""
 
 
 class Clock(Protocol):

@@ -13,7 +13,7 @@ Years are the court's local years: Kazakhstan keeps one time zone, UTC+5, since 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -24,10 +24,10 @@ from cabinet.case_numbers import MAX_SEQUENCE, CaseKind, format_case_number
 from cabinet.courts import Court
 from cabinet.filing.errors import FilingStateConflict
 from cabinet.filing.models import RegistryCounter
+from web.clock import COURT_TIME
 
 log = logging.getLogger(__name__)
 
-COURT_TIME = timezone(timedelta(hours=5), "Asia/Almaty")
 INCOMING = "incoming"
 CASE = "case"
 

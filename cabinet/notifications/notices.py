@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from cabinet.notifications.errors import NoticeInvalid
-
-# Kazakhstan has kept one time zone, UTC+5, since 1 March 2024; hearings are shown in it.
-KZ_TIME = timezone(timedelta(hours=5), "UTC+05:00")
+from web.clock import COURT_TIME
 
 
 class NoticeKind(enum.Enum):
@@ -135,7 +133,7 @@ class NoticeContent:
 
 
 def format_time(when: datetime) -> str:
-    return when.astimezone(KZ_TIME).strftime("%d.%m.%Y %H:%M (UTC+05:00)")
+    return when.astimezone(COURT_TIME).strftime("%d.%m.%Y %H:%M (UTC+05:00)")
 
 
 def capacity_in(capacity: str, language: int) -> str:

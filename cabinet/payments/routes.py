@@ -6,7 +6,7 @@ The full contract (shapes and error codes) is in ``API.md`` next to this file.
 
 from __future__ import annotations
 
-from datetime import date, timedelta, timezone
+from datetime import date
 
 from aiohttp import web
 
@@ -16,13 +16,12 @@ from cabinet.identity.http import require_principal
 from cabinet.money import Money
 from cabinet.payments.errors import PaymentRequestInvalid
 from cabinet.payments.service import PaymentService
+from web.clock import COURT_TIME
 from web.errors import PayloadTooLarge
 from web.requests import json_object, string_field
 from web.resources import CLOCK
 
 PAYMENTS = web.AppKey("payment_service", PaymentService)
-COURT_TIME = timezone(timedelta(hours=5), "Asia/Almaty")
-"""Kazakhstan keeps one time zone (UTC+5) since 1 March 2024; a filing's date is the court's local date."""
 QUOTE_PARAMETERS = frozenset({"case_kind", "filing_type", "claim_kind", "payer_kind", "claim_amount",
                               "exemption", "on"})
 MAX_CALLBACK_BYTES = 64 * 1024

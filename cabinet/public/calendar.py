@@ -25,14 +25,14 @@ the list with their state, so someone who came for them learns why nothing happe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from cabinet.case_numbers import CaseKind
 from cabinet.public.errors import PublicQueryInvalid
 from cabinet.public.lookup import CourtFacts, HearingSlot, category_title, publishable
+from web.clock import COURT_TIME
 
-COURT_TIME = timezone(timedelta(hours=5), "Asia/Almaty")
 PUBLISHED_ROLES = ("plaintiff", "applicant", "defendant", "third_party")
 
 
