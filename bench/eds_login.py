@@ -35,8 +35,8 @@ from cabinet.eds.profile import Purpose
 from cabinet.eds.verifier import build_verifier
 from cabinet.identity.challenges import ChallengeMinter
 from cabinet.identity.login import LoginService
-from web.clock import SystemClock
-from web.db import Database
+from core.clock import SystemClock
+from core.db import Database
 from web.migrate import upgrade
 
 USERS = 20

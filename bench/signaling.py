@@ -55,12 +55,12 @@ from cabinet.identity.models import AuthSession  # noqa: E402
 from cabinet.identity.principal import Principal  # noqa: E402
 from cabinet.identity.roles import Grant, Role  # noqa: E402
 from cabinet.identity.users import PersonName, UserService  # noqa: E402
+from core.clock import SystemClock  # noqa: E402
+from core.config import load_config  # noqa: E402
+from core.db import Database  # noqa: E402
 from sessions.booking import BookingRequest, BookingService, ParticipantSpec  # noqa: E402
 from sessions.hearings import HearingFormat, HearingRole  # noqa: E402
 from tests.signaling.nodes import Node, redis_up, start_node  # noqa: E402
-from web.clock import SystemClock  # noqa: E402
-from web.config import load_config  # noqa: E402
-from web.db import Database  # noqa: E402
 from web.migrate import upgrade_async  # noqa: E402
 
 HEARINGS = 20

@@ -23,8 +23,8 @@ from sqlalchemy import JSON, BigInteger, Integer, String, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from web.clock import Clock
-from web.db import Base, UtcDateTime, insert_if_absent, table
+from core.clock import Clock
+from core.db import Base, UtcDateTime, insert_if_absent, table
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cabinet.errors import ActionNotPermitted, CaseActionInvalid, IllegalTransition
-from web.clock import Clock
+from core.clock import Clock
 
 logger = logging.getLogger(__name__)
 

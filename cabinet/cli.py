@@ -11,9 +11,9 @@ from cabinet.audit import cli_actor, verify_chain
 from cabinet.courts import CourtSpec, CourtStore
 from cabinet.identity.roles import parse_role
 from cabinet.identity.users import PersonName, UserService
-from web.clock import SystemClock
-from web.config import Config
-from web.db import connect
+from core.clock import SystemClock
+from core.config import Config
+from core.db import connect
 
 
 def add_commands(sub: Any) -> None:

@@ -9,8 +9,8 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from web.db import Base
-from web.errors import BadRequest, Conflict, NotFound
+from core.db import Base
+from core.errors import BadRequest, Conflict, NotFound
 
 COURT_CODE = re.compile(r"^[0-9A-Z]{2,10}$")
 

@@ -16,10 +16,10 @@ from cabinet.eds.ca import CertificateAuthority
 from cabinet.identity.roles import Role
 from cabinet.identity.setup import open_builtin_ca
 from cabinet.identity.users import PersonName, UserService
-from web.clock import SystemClock
-from web.config import Config
-from web.db import connect
-from web.errors import ConfigError
+from core.clock import SystemClock
+from core.config import Config
+from core.db import connect
+from core.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

@@ -1,14 +1,14 @@
 """Refusals of the cabinet: filings, fees, case status, identifiers and documents.
 
 Every class here is both a :class:`CabinetError` (so code can catch "anything the cabinet
-refused") and one of the HTTP-shaped roots from :mod:`web.errors` (so the middleware knows the
+refused") and one of the HTTP-shaped roots from :mod:`core.errors` (so the middleware knows the
 status). The ``code`` strings are part of the API contract: clients branch on them, so a code
 is never renamed, only added.
 """
 
 from __future__ import annotations
 
-from web.errors import BadRequest, Conflict, Forbidden, SotkabError, UnsupportedMediaType
+from core.errors import BadRequest, Conflict, Forbidden, SotkabError, UnsupportedMediaType
 
 
 class CabinetError(SotkabError):

@@ -1,12 +1,12 @@
 """Typed refusals of the media relay.
 
 Signaling maps these to socket.io error events and HTTP answers through the one middleware
-that knows :class:`web.errors.SotkabError`; a relay method never returns an error value.
+that knows :class:`core.errors.SotkabError`; a relay method never returns an error value.
 """
 
 from __future__ import annotations
 
-from web.errors import SotkabError
+from core.errors import SotkabError
 
 
 class MediaError(SotkabError):

@@ -13,7 +13,7 @@ from typing import Any
 from aiortc import RTCConfiguration, RTCIceServer
 from aiortc.rtcconfiguration import RTCBundlePolicy, RTCIceTransportPolicy
 
-from web.errors import ConfigError
+from core.errors import ConfigError
 
 _SCHEMES = ("stun:", "turn:", "turns:")
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from core.metrics import Family, Sample
 from media.relay import Relay
-from web.metrics import Family, Sample
 
 _GAUGES = (
     ("bitrate_in_bps", "bits per second the relay receives from the participant"),

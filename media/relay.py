@@ -19,6 +19,7 @@ from typing import Any
 
 from aiortc.sdp import candidate_from_sdp
 
+from core.clock import Clock, SystemClock
 from media import aiortc_hooks
 from media.controls import Admission, Control
 from media.errors import (
@@ -35,7 +36,6 @@ from media.ice import IceConfig
 from media.offer import plan_offer
 from media.session import ParticipantSession, PublishedTrack, open_session
 from media.stats import ParticipantStats
-from web.clock import Clock, SystemClock
 
 logger = logging.getLogger(__name__)
 

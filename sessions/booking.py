@@ -27,6 +27,9 @@ from cabinet.identity.models import User
 from cabinet.identity.principal import Principal
 from cabinet.identity.roles import Role
 from cabinet.identity.users import PersonName, UserService
+from core.clock import Clock
+from core.config import Config
+from core.errors import Conflict, Forbidden, NotFound
 from sessions.errors import IllegalHearingTransition, InvalidHearing
 from sessions.hearings import (
     DEFAULT_LOBBY_LEAD_TIME,
@@ -41,9 +44,6 @@ from sessions.models import HearingParticipantRow, HearingRow
 from sessions.notices import HearingNotices, render_for
 from sessions.scheduling import BLOCKING_ROLES, Booking, ensure_free
 from sessions.store import HearingStore, Place, hearing_of, uid
-from web.clock import Clock
-from web.config import Config
-from web.errors import Conflict, Forbidden, NotFound
 
 logger = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cabinet.courts import Courtroom
 from cabinet.filing.models import Case
+from core.config import Config
 from sessions.hearings import HearingFormat
 from sessions.models import HearingRow
 from sessions.notices import invitation_path, join_url
-from web.config import Config
 
 
 def hearings_section(config: Config) -> Any:

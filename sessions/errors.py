@@ -7,7 +7,7 @@ of them knowing which rule said no. Codes are stable strings that clients switch
 
 from __future__ import annotations
 
-from web.errors import SotkabError
+from core.errors import SotkabError
 
 
 class SessionsError(SotkabError):

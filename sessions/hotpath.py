@@ -19,6 +19,7 @@ import asyncpg
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from core.db import Database
 from sessions.snapshot import (
     HEARING,
     PRESENCE_COMPARE_AND_SET,
@@ -28,7 +29,6 @@ from sessions.snapshot import (
     record_of,
 )
 from sessions.store import HearingNotFound
-from web.db import Database
 
 
 @functools.cache

@@ -18,9 +18,9 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from core.clock import Clock
 from sessions.errors import IllegalHearingTransition, InvalidHearing, NotAllowed
 from sessions.hearings import HearingPlan, HearingRole, Participant, as_utc
-from web.clock import Clock
 
 logger = logging.getLogger(__name__)
 

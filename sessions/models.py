@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from web.db import Base, UtcDateTime
+from core.db import Base, UtcDateTime
 
 
 class HearingRow(Base):

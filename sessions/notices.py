@@ -22,13 +22,13 @@ from cabinet.identity.principal import Principal
 from cabinet.notifications.attachments import Attachment
 from cabinet.notifications.notices import NoticeKind
 from cabinet.notifications.outbox import notify
+from core.clock import COURT_TIME, Clock
+from core.config import Config
 from sessions.hearings import HearingFormat
 from sessions.icalendar import CalendarMethod, Court, Invitation, render_invitation
 from sessions.labels import Language
 from sessions.models import HearingParticipantRow, HearingRow
 from sessions.store import Place, plan_of, uid
-from web.clock import COURT_TIME, Clock
-from web.config import Config
 
 logger = logging.getLogger(__name__)
 

@@ -1,12 +1,8 @@
-"""OpenAPI description of the hearings HTTP API (merged by :mod:`web.openapi`)."""
+"""OpenAPI description of the hearings HTTP API (merged by :mod:`core.openapi`)."""
 
 from __future__ import annotations
 
-from sessions.booking import Access
-from sessions.hearings import HearingFormat, HearingRole
-from sessions.labels import Language
-from sessions.lifecycle import HearingState
-from web.openapi import (
+from core.openapi import (
     AUTH,
     TIMESTAMP,
     array,
@@ -22,6 +18,10 @@ from web.openapi import (
     string,
     values_of,
 )
+from sessions.booking import Access
+from sessions.hearings import HearingFormat, HearingRole
+from sessions.labels import Language
+from sessions.lifecycle import HearingState
 
 TAGS = ["hearings"]
 HEARING_ID = path_param("id", {"type": "integer", "minimum": 1})

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from core.requests import string_field
 from sessions.booking import BookingRequest, ParticipantSpec, RescheduleRequest
 from sessions.errors import InvalidHearing
 from sessions.hearings import DEFAULT_LOBBY_LEAD_TIME, HearingFormat, HearingRole, as_utc
-from web.requests import string_field
 
 MAX_PARTICIPANTS = 100
 

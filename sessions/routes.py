@@ -10,14 +10,14 @@ import logging
 from aiohttp import web
 
 from cabinet.identity.http import require_principal
+from core.requests import json_object, string_field
+from core.resources import CLOCK, CONFIG, DB
 from sessions.booking import Access, BookingService, full_json, public_json
 from sessions.errors import InvalidHearing
 from sessions.labels import Language
 from sessions.requests import booking_request, reschedule_request
 from sessions.resources import HEARINGS
 from sessions.store import HearingNotFound, HearingStore, hearing_of
-from web.requests import json_object, string_field
-from web.resources import CLOCK, CONFIG, DB
 
 logger = logging.getLogger(__name__)
 

@@ -41,6 +41,9 @@ from cabinet.filing.cases import CaseStore
 from cabinet.filing.timeline import Timeline
 from cabinet.identity.principal import Principal
 from cabinet.identity.users import UserService
+from core.clock import Clock
+from core.config import Config
+from core.db import Database
 from sessions.actions import apply_action
 from sessions.admission import Admission, Identity, StaffRole, decide_admission
 from sessions.booking import BookingService
@@ -83,9 +86,6 @@ from sessions.snapshot import (
 from sessions.steps import Step, checked_stats, staff_roles
 from sessions.store import HearingFields, HearingStore, Place, hearing_of, presence_of, store_presence, uid
 from sessions.views import HearingEvent, HearingView, JoinResult, ParticipantView
-from web.clock import Clock
-from web.config import Config
-from web.db import Database
 
 logger = logging.getLogger(__name__)
 

@@ -8,12 +8,12 @@ from datetime import timedelta
 from aiohttp import web
 
 from cabinet.filing.sections import register_case_section
+from core.resources import CLOCK, CONFIG, DB
 from sessions.case_section import hearings_section
 from sessions.hotpath import open_hot_pool
 from sessions.resources import HEARINGS
 from sessions.routes import routes
 from sessions.service import HearingService
-from web.resources import CLOCK, CONFIG, DB
 
 __all__ = ["HEARINGS", "setup"]
 

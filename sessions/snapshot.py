@@ -26,10 +26,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cabinet.courts import Court, Courtroom
 from cabinet.filing.models import Case
+from core.db import table
 from sessions.lifecycle import Hearing
 from sessions.models import HearingEventRow, HearingParticipantRow, HearingRow
 from sessions.store import HearingNotFound, Place, event_of, user_id
-from web.db import table
 
 _H, _P, _E = table(HearingRow), table(HearingParticipantRow), table(HearingEventRow)
 _CASE, _COURT, _ROOM = table(Case), table(Court), table(Courtroom)

@@ -10,13 +10,13 @@ import math
 from collections.abc import Iterable, Mapping
 
 from cabinet.identity.roles import Grant, Role
+from core.clock import Clock
 from sessions.admission import StaffRole
 from sessions.errors import InvalidHearing
 from sessions.lifecycle import TRANSITIONS, Hearing, HearingState
 from sessions.models import HearingParticipantRow, HearingRow
 from sessions.store import HearingStore, Place, user_id
 from sessions.views import HearingEvent
-from web.clock import Clock
 
 
 class Step:

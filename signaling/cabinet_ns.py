@@ -28,10 +28,10 @@ from sqlalchemy import func, select
 
 from cabinet.notifications.models import Notice
 from cabinet.notifications.outbox import NUDGE_INFO_KEY, install_nudge
+from core.db import Database
+from core.resources import CONFIG, DB
 from signaling.auth import authenticate
 from signaling.server import SIO
-from web.db import Database
-from web.resources import CONFIG, DB
 
 log = logging.getLogger(__name__)
 

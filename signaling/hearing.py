@@ -28,6 +28,7 @@ import socketio
 from aiohttp import web
 
 from cabinet.identity.principal import Principal
+from core.errors import SotkabError
 from media import Control
 from media.errors import MediaError
 from sessions.errors import SessionsError
@@ -50,7 +51,6 @@ from signaling.wire import (
     parse_hearing_id,
     view_json,
 )
-from web.errors import SotkabError
 
 log = logging.getLogger(__name__)
 

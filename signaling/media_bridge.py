@@ -22,12 +22,12 @@ from typing import Any
 
 from aiohttp import web
 
+from core.metrics import register_collector
+from core.resources import CLOCK, CONFIG
 from media import Control, IceConfig, IceServer, ParticipantLeft, Relay, SlotAssigned
 from media.errors import UnknownHearing, UnknownParticipant
 from media.metrics import relay_families
 from sessions.lifecycle import Action, MediaKind
-from web.metrics import register_collector
-from web.resources import CLOCK, CONFIG
 
 log = logging.getLogger(__name__)
 

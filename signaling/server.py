@@ -21,9 +21,9 @@ from aiohttp import web
 from redis import asyncio as aioredis
 from redis.exceptions import RedisError
 
-from web.config import Config
-from web.errors import ConfigError
-from web.resources import CONFIG
+from core.config import Config
+from core.errors import ConfigError
+from core.resources import CONFIG
 
 log = logging.getLogger(__name__)
 

@@ -14,13 +14,13 @@ from typing import Any
 
 from aiohttp import web
 
+from core.resources import CONFIG
 from sessions.service import DEFAULT_POLICY
 from signaling.bus import Bus
 from signaling.cabinet_ns import CabinetNamespace, notice_watcher
 from signaling.hearing import HearingNamespace, run_sweeper, user_room
 from signaling.media_bridge import RELAY, MediaBridge, relay_resource
 from signaling.server import SIO, create_server, socketio_resources
-from web.resources import CONFIG
 
 HEARING_NS = web.AppKey("hearing_namespace", HearingNamespace)
 SWEEP_INTERVAL_S = 2.0

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from core.errors import SotkabError
 from sessions.service import HearingEvent, HearingView, JoinResult, ParticipantView
-from web.errors import SotkabError
 
 MAX_ID = 2**53
 MAX_TEXT = 8 * 1024

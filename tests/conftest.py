@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from sqlalchemy import delete
 
-from web.config import Config, load_config
-from web.db import Database
+from core.config import Config, load_config
+from core.db import Database
 from web.migrate import upgrade
 from web.schema import metadata
 

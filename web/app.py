@@ -12,12 +12,12 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from web import health, metrics, openapi
-from web.clock import Clock, SystemClock
-from web.config import Config
-from web.db import Database
-from web.middleware import error_middleware
-from web.resources import CLOCK, CONFIG, DB
+from core import health, metrics, openapi
+from core.clock import Clock, SystemClock
+from core.config import Config
+from core.db import Database
+from core.middleware import error_middleware
+from core.resources import CLOCK, CONFIG, DB
 
 log = logging.getLogger(__name__)
 

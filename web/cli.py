@@ -14,8 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from web.config import Config, load_config
-from web.errors import ConfigError, SotkabError
+from core.config import Config, load_config
+from core.errors import ConfigError, SotkabError
 
 log = logging.getLogger(__name__)
 

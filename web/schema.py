@@ -12,6 +12,6 @@ import cabinet.identity.models
 import cabinet.notifications.models
 import cabinet.payments.models
 import sessions.models
-from web.db import Base
+from core.db import Base
 
 metadata = Base.metadata

@@ -33,7 +33,7 @@ from cryptography.x509.oid import NameOID
 from cabinet.eds import pki
 from cabinet.eds.errors import CaError
 from cabinet.eds.profile import KeyType, Organisation, build_subject
-from web.clock import Clock
+from core.clock import Clock
 
 logger = logging.getLogger(__name__)
 

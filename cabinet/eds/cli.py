@@ -23,8 +23,8 @@ from cabinet.eds.errors import CaError, KeyFileError
 from cabinet.eds.keys import load_key_file
 from cabinet.eds.profile import ORGANISATION_ROLES, Organisation, Purpose, Role
 from cabinet.eds.verifier import build_verifier
-from web.clock import SystemClock
-from web.db import connect
+from core.clock import SystemClock
+from core.db import connect
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from web.errors import SotkabError
+from core.errors import SotkabError
 
 
 class EdsError(SotkabError):

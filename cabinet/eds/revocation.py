@@ -29,7 +29,7 @@ from cryptography.x509 import ocsp
 from cabinet.eds.pki import issuer_hashes
 from cabinet.eds.profile import EKU_OCSP_SIGNING, extended_key_usages
 from cabinet.eds.transport import Transport
-from web.clock import Clock
+from core.clock import Clock
 
 logger = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from cabinet.eds.profile import KeyType, Purpose, Role, SignerIdentity, parse_id
 from cabinet.eds.revocation import RevocationChecker, RevocationResult, RevocationStatus
 from cabinet.eds.transport import AiohttpTransport, CaTransport, Transport
 from cabinet.eds.trust import TrustStore, fingerprint
-from web.clock import Clock
+from core.clock import Clock
 
 logger = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ from cabinet.filing.storage import DocumentStorage
 from cabinet.filing.timeline import Timeline
 from cabinet.filing.uploads import ReceivedUpload
 from cabinet.identity.principal import Principal
-from web.clock import Clock
-from web.db import Database
+from core.clock import Clock
+from core.db import Database
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from cabinet.filing.errors import DocumentSignatureRejected, FilingForbidden, Up
 from cabinet.filing.models import Document
 from cabinet.filing.storage import DocumentStorage
 from cabinet.filing.uploads import ReceivedUpload
-from web.db import Database
+from core.db import Database
 
 log = logging.getLogger(__name__)
 

@@ -41,8 +41,8 @@ from cabinet.filing.storage import DocumentStorage
 from cabinet.filing.uploads import ReceivedUpload
 from cabinet.identity.models import User
 from cabinet.money import Money
-from web.clock import Clock
-from web.db import Database
+from core.clock import Clock
+from core.db import Database
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cabinet.errors import CabinetError
-from web.errors import BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
+from core.errors import BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
 
 
 class FilingError(CabinetError):

@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from web.db import Base, UtcDateTime
+from core.db import Base, UtcDateTime
 
 
 class Filing(Base):

@@ -15,7 +15,7 @@ from cabinet.courts import Court
 from cabinet.filing.cases import CaseStore
 from cabinet.filing.models import Case
 from cabinet.notifications.outbox import notify
-from web.clock import Clock
+from core.clock import Clock
 
 log = logging.getLogger(__name__)
 

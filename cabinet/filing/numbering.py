@@ -24,7 +24,7 @@ from cabinet.case_numbers import MAX_SEQUENCE, CaseKind, format_case_number
 from cabinet.courts import Court
 from cabinet.filing.errors import FilingStateConflict
 from cabinet.filing.models import RegistryCounter
-from web.clock import COURT_TIME
+from core.clock import COURT_TIME
 
 log = logging.getLogger(__name__)
 

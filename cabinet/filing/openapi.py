@@ -1,4 +1,4 @@
-"""OpenAPI description of e-filing and case tracking (merged by :mod:`web.openapi`).
+"""OpenAPI description of e-filing and case tracking (merged by :mod:`core.openapi`).
 
 Case numbers contain a ``/``: in paths it may be sent as is or encoded as ``%2F``.
 """
@@ -11,7 +11,7 @@ from cabinet.fees import ClaimKind, FilingType, PayerKind
 from cabinet.filing.acts import ActType, Outcome
 from cabinet.filing.documents import DocumentKind
 from cabinet.filing.forms import PartyRole
-from web.openapi import (
+from core.openapi import (
     AUTH,
     DATE,
     OPTIONAL_AUTH,

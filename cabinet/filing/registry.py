@@ -25,7 +25,7 @@ from cabinet.audit import AuditLog
 from cabinet.courts import Court
 from cabinet.eds.keys import KeyFile
 from cabinet.filing.models import Document, Filing
-from web.clock import Clock
+from core.clock import Clock
 
 log = logging.getLogger(__name__)
 

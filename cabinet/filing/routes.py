@@ -32,9 +32,9 @@ from cabinet.filing.views import act_json, case_file_json, case_summary, documen
 from cabinet.identity.http import current_principal, require_principal
 from cabinet.identity.models import User
 from cabinet.identity.setup import VERIFIER
-from web.errors import NotFound
-from web.requests import json_object, string_field
-from web.resources import CLOCK, CONFIG, DB
+from core.errors import NotFound
+from core.requests import json_object, string_field
+from core.resources import CLOCK, CONFIG, DB
 
 routes = web.RouteTableDef()
 

@@ -10,7 +10,7 @@ from cabinet.filing.routes import routes
 from cabinet.filing.sections import CASE_SECTIONS
 from cabinet.filing.storage import FilesystemStorage
 from cabinet.filing.systemkey import CourtKeys
-from web.resources import CONFIG
+from core.resources import CONFIG
 
 
 def setup(app: web.Application) -> None:

@@ -37,7 +37,7 @@ from cabinet.filing.tracking import filing_subject
 from cabinet.identity.models import User
 from cabinet.identity.principal import Principal
 from cabinet.payments.ledger import record_refund
-from web.clock import Clock
+from core.clock import Clock
 
 log = logging.getLogger(__name__)
 

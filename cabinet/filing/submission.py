@@ -35,7 +35,7 @@ from cabinet.identity.principal import Principal
 from cabinet.identity.roles import Role
 from cabinet.money import Money
 from cabinet.payments.ledger import paid_amount
-from web.clock import Clock
+from core.clock import Clock
 
 log = logging.getLogger(__name__)
 

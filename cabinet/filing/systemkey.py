@@ -25,7 +25,7 @@ from cabinet.eds.keys import KeyFile, load_key_file
 from cabinet.eds.profile import Organisation, Role
 from cabinet.filing.errors import SystemKeyUnavailable
 from cabinet.identifiers import check_digit
-from web.config import Config
+from core.config import Config
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cabinet.audit import AuditLog
 from cabinet.case_status import ActorRole, CaseAction, CaseState, CaseStatus, perform
 from cabinet.filing.models import Case, CaseEvent
-from web.clock import Clock
+from core.clock import Clock
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from web.clock import Clock
-from web.errors import Unauthenticated
+from core.clock import Clock
+from core.errors import Unauthenticated
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ import aiohttp
 
 from cabinet.eds.cli import read_key_password
 from cabinet.eds.keys import load_key_file
-from web.config import Config
-from web.errors import BadRequest
+from core.config import Config
+from core.errors import BadRequest
 
 
 def add_commands(sub: Any) -> None:

@@ -13,8 +13,8 @@ from aiohttp import web
 
 from cabinet.identity.login import LoginService
 from cabinet.identity.principal import Principal
-from web.errors import Forbidden, Unauthenticated
-from web.resources import CONFIG
+from core.errors import Forbidden, Unauthenticated
+from core.resources import CONFIG
 
 LOGIN = web.AppKey("login_service", LoginService)
 SESSION_COOKIE = "sotkab_session"

@@ -38,9 +38,9 @@ from cabinet.identity.models import AuthSession, RoleGrant, UsedNonce, User
 from cabinet.identity.principal import Principal
 from cabinet.identity.roles import Grant, Role
 from cabinet.identity.users import PersonName, UserService
-from web.clock import Clock
-from web.db import Database, insert_if_absent, table
-from web.errors import BadRequest, Unauthenticated
+from core.clock import Clock
+from core.db import Database, insert_if_absent, table
+from core.errors import BadRequest, Unauthenticated
 
 log = logging.getLogger(__name__)
 

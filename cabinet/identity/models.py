@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from web.db import Base, UtcDateTime
+from core.db import Base, UtcDateTime
 
 
 class User(Base):

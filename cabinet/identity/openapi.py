@@ -1,10 +1,10 @@
-"""OpenAPI description of identity: EDS login, logout, who am I, role grants (merged by :mod:`web.openapi`)."""
+"""OpenAPI description of identity: EDS login, logout, who am I, role grants (merged by :mod:`core.openapi`)."""
 
 from __future__ import annotations
 
 from cabinet.eds.verifier import FailureCode
 from cabinet.identity.roles import Role
-from web.openapi import (
+from core.openapi import (
     AUTH,
     PUBLIC,
     TIMESTAMP,

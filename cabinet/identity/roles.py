@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from web.errors import BadRequest, Forbidden
+from core.errors import BadRequest, Forbidden
 
 
 class Role(enum.Enum):

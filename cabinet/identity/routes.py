@@ -10,8 +10,8 @@ from cabinet.identity.http import LOGIN, SESSION_COOKIE, require_principal
 from cabinet.identity.principal import Principal
 from cabinet.identity.roles import parse_role
 from cabinet.identity.users import PersonName, UserService
-from web.requests import json_object, string_field
-from web.resources import CLOCK, CONFIG, DB
+from core.requests import json_object, string_field
+from core.resources import CLOCK, CONFIG, DB
 
 routes = web.RouteTableDef()
 

@@ -19,9 +19,9 @@ from cabinet.identity.challenges import ChallengeMinter, load_or_create_key
 from cabinet.identity.http import LOGIN
 from cabinet.identity.login import LoginService, open_token_pool
 from cabinet.identity.routes import routes
-from web.clock import SystemClock
-from web.config import Config
-from web.resources import CLOCK, CONFIG, DB
+from core.clock import SystemClock
+from core.config import Config
+from core.resources import CLOCK, CONFIG, DB
 
 log = logging.getLogger(__name__)
 

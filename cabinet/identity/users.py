@@ -18,9 +18,9 @@ from cabinet.audit import AuditLog
 from cabinet.courts import Court, CourtStore
 from cabinet.identity.models import RoleGrant, User
 from cabinet.identity.roles import Grant, Role, check_may_grant
-from web.clock import Clock
-from web.db import insert_if_absent, table
-from web.errors import BadRequest, NotFound
+from core.clock import Clock
+from core.db import insert_if_absent, table
+from core.errors import BadRequest, NotFound
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from cabinet.audit import AuditLog
 from cabinet.identity.models import User
 from cabinet.identity.principal import Principal
 from cabinet.notifications.errors import InvalidContact
-from web.clock import Clock
-from web.errors import NotFound
+from core.clock import Clock
+from core.errors import NotFound
 
 _LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 _LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")

@@ -21,7 +21,7 @@ import aiosmtplib
 from cabinet.notifications.attachments import Attachment
 from cabinet.notifications.channels import ChannelUnavailable, DeliveryRefused
 from cabinet.notifications.notices import NoticeContent, render_email
-from web.clock import Clock
+from core.clock import Clock
 
 log = logging.getLogger(__name__)
 

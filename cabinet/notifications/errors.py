@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cabinet.errors import CabinetError
-from web.errors import BadRequest, NotFound
+from core.errors import BadRequest, NotFound
 
 
 class NoticeInvalid(BadRequest, CabinetError):

@@ -22,7 +22,7 @@ from cabinet.identity.principal import Principal
 from cabinet.notifications.attachments import AttachmentInfo, AttachmentStore
 from cabinet.notifications.errors import NoticeNotFound
 from cabinet.notifications.models import Delivery, Notice, NoticeAttachment
-from web.clock import Clock
+from core.clock import Clock
 
 log = logging.getLogger(__name__)
 

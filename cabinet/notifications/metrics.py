@@ -12,8 +12,8 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from cabinet.notifications.models import Channel, Delivery, DeliveryState
-from web.metrics import Family, Sample
-from web.resources import DB
+from core.metrics import Family, Sample
+from core.resources import DB
 
 
 async def outbox_families(app: web.Application) -> Iterable[Family]:

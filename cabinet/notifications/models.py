@@ -15,7 +15,7 @@ from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cabinet.notifications.notices import NoticeContent, NoticeKind
-from web.db import Base, UtcDateTime
+from core.db import Base, UtcDateTime
 
 
 class Notice(Base):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cabinet.notifications.errors import NoticeInvalid
-from web.clock import COURT_TIME
+from core.clock import COURT_TIME
 
 
 class NoticeKind(enum.Enum):

@@ -1,10 +1,10 @@
-"""OpenAPI description of notifications and contacts (see API.md; merged by :mod:`web.openapi`)."""
+"""OpenAPI description of notifications and contacts (see API.md; merged by :mod:`core.openapi`)."""
 
 from __future__ import annotations
 
 from cabinet.notifications.attachments import ALLOWED_TYPES, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from cabinet.notifications.notices import NoticeKind
-from web.openapi import (
+from core.openapi import (
     AUTH,
     TIMESTAMP,
     array,

@@ -22,8 +22,8 @@ from cabinet.notifications.attachments import Attachment, AttachmentStore, check
 from cabinet.notifications.errors import NoticeInvalid
 from cabinet.notifications.models import Channel, Delivery, DeliveryState, Notice
 from cabinet.notifications.notices import NoticeContent
-from web.clock import Clock
-from web.db import Database
+from core.clock import Clock
+from core.db import Database
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from cabinet.notifications.contacts import Contacts, ContactService
 from cabinet.notifications.inbox import MAX_PAGE, Inbox
 from cabinet.notifications.models import Delivery, Notice, NoticeAttachment
 from cabinet.notifications.notices import LANGUAGES, NoticeKind, heading, particulars
-from web.errors import BadRequest
-from web.requests import json_object
-from web.resources import CLOCK, DB
+from core.errors import BadRequest
+from core.requests import json_object
+from core.resources import CLOCK, DB
 
 routes = web.RouteTableDef()
 

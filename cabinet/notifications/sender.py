@@ -32,8 +32,8 @@ from cabinet.notifications.attachments import Attachment, AttachmentStore
 from cabinet.notifications.channels import ChannelUnavailable, DeliveryRefused, Transport
 from cabinet.notifications.models import Channel, Delivery, DeliveryState, Notice
 from cabinet.notifications.notices import NoticeContent
-from web.clock import Clock
-from web.db import Database
+from core.clock import Clock
+from core.db import Database
 
 log = logging.getLogger(__name__)
 

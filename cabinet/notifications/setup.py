@@ -24,8 +24,8 @@ from cabinet.notifications.outbox import install_nudge
 from cabinet.notifications.routes import routes
 from cabinet.notifications.sender import Sender
 from cabinet.notifications.sms import SandboxSmsProvider, SmsProvider, SmsTransport
-from web.metrics import register_collector
-from web.resources import CLOCK, CONFIG, DB
+from core.metrics import register_collector
+from core.resources import CLOCK, CONFIG, DB
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from typing import Protocol
 from cabinet.notifications.attachments import Attachment
 from cabinet.notifications.models import SandboxSms
 from cabinet.notifications.notices import NoticeContent, render_sms
-from web.clock import Clock
-from web.db import Database
+from core.clock import Clock
+from core.db import Database
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cabinet.errors import CabinetError
-from web.errors import BadRequest, Conflict, NotFound
+from core.errors import BadRequest, Conflict, NotFound
 
 
 class PaymentError(CabinetError):

@@ -21,7 +21,7 @@ from cabinet.money import Money
 from cabinet.payments.errors import PaymentRequestInvalid
 from cabinet.payments.models import Payment, PaymentRefund
 from cabinet.payments.status import SETTLED, PaymentEvent, PaymentStatus, next_status
-from web.clock import Clock
+from core.clock import Clock
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from web.db import Base, UtcDateTime
+from core.db import Base, UtcDateTime
 
 
 class Payment(Base):

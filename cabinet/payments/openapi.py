@@ -1,10 +1,10 @@
-"""OpenAPI description of state duty and payment (see API.md; merged by :mod:`web.openapi`)."""
+"""OpenAPI description of state duty and payment (see API.md; merged by :mod:`core.openapi`)."""
 
 from __future__ import annotations
 
 from cabinet.case_numbers import CaseKind
 from cabinet.fees import ClaimKind, FilingType, PayerKind
-from web.openapi import (
+from core.openapi import (
     AUTH,
     DATE,
     PUBLIC,

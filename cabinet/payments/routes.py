@@ -16,10 +16,10 @@ from cabinet.identity.http import require_principal
 from cabinet.money import Money
 from cabinet.payments.errors import PaymentRequestInvalid
 from cabinet.payments.service import PaymentService
-from web.clock import COURT_TIME
-from web.errors import PayloadTooLarge
-from web.requests import json_object, string_field
-from web.resources import CLOCK
+from core.clock import COURT_TIME
+from core.errors import PayloadTooLarge
+from core.requests import json_object, string_field
+from core.resources import CLOCK
 
 PAYMENTS = web.AppKey("payment_service", PaymentService)
 QUOTE_PARAMETERS = frozenset({"case_kind", "filing_type", "claim_kind", "payer_kind", "claim_amount",

@@ -48,7 +48,7 @@ from cabinet.payments.provider import (
     PaymentOrder,
     VerifiedEvent,
 )
-from web.clock import Clock
+from core.clock import Clock
 
 log = logging.getLogger(__name__)
 

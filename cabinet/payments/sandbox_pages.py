@@ -19,7 +19,7 @@ from aiohttp import web
 
 from cabinet.payments.provider import CallbackStatus
 from cabinet.payments.sandbox import SandboxPaymentProvider, SandboxSession
-from web.errors import BadRequest
+from core.errors import BadRequest
 
 log = logging.getLogger(__name__)
 

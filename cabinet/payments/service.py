@@ -40,8 +40,8 @@ from cabinet.payments.ledger import check_reference
 from cabinet.payments.models import Payment, PaymentReceipt
 from cabinet.payments.provider import MAX_AMOUNT, PAYMENT_ID, CallbackStatus, PaymentOrder, PaymentProvider
 from cabinet.payments.status import PaymentEvent, PaymentStatus, next_status
-from web.clock import Clock
-from web.db import Database
+from core.clock import Clock
+from core.db import Database
 
 log = logging.getLogger(__name__)
 

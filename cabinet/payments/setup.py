@@ -18,7 +18,7 @@ from cabinet.payments.routes import PAYMENTS
 from cabinet.payments.sandbox import SANDBOX, SandboxPaymentProvider, load_or_create_secret
 from cabinet.payments.sandbox_pages import SANDBOX_PROVIDER
 from cabinet.payments.service import PaymentService
-from web.resources import CLOCK, CONFIG, DB
+from core.resources import CLOCK, CONFIG, DB
 
 log = logging.getLogger(__name__)
 

@@ -31,7 +31,7 @@ from typing import Any
 from cabinet.case_numbers import CaseKind
 from cabinet.public.errors import PublicQueryInvalid
 from cabinet.public.lookup import CourtFacts, HearingSlot, category_title, publishable
-from web.clock import COURT_TIME
+from core.clock import COURT_TIME
 
 PUBLISHED_ROLES = ("plaintiff", "applicant", "defendant", "third_party")
 

@@ -1,12 +1,11 @@
-"""OpenAPI description of public access (merged by :mod:`web.openapi`)."""
+"""OpenAPI description of public access (merged by :mod:`core.openapi`)."""
 
 from __future__ import annotations
 
 from cabinet.case_numbers import CaseKind
 from cabinet.case_status import CaseStatus
 from cabinet.public.calendar import PUBLISHED_ROLES
-from sessions.lifecycle import HearingState
-from web.openapi import (
+from core.openapi import (
     DATE,
     PUBLIC,
     TIMESTAMP,
@@ -21,6 +20,7 @@ from web.openapi import (
     string,
     values_of,
 )
+from sessions.lifecycle import HearingState
 
 TAGS = ["public"]
 CACHED = {"Cache-Control": {"description": "`public, max-age=30`", "schema": string()}}

@@ -11,8 +11,8 @@ from cabinet.public.calendar import cause_list_json, court_day, requested_day
 from cabinet.public.errors import PublicCourtNotFound, PublicQueryInvalid
 from cabinet.public.lookup import PublicCase, not_found, public_case, publishable, requested_number
 from cabinet.public.store import PublicStore
-from web.clock import Clock
-from web.db import Database
+from core.clock import Clock
+from core.db import Database
 
 
 class PublicService:

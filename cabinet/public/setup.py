@@ -10,7 +10,7 @@ from aiohttp import web
 from cabinet.public.routes import PUBLIC, routes
 from cabinet.public.service import PublicService
 from cabinet.public.store import open_lookup_pool
-from web.resources import CLOCK, DB
+from core.resources import CLOCK, DB
 
 
 async def _service(app: web.Application) -> AsyncIterator[None]:

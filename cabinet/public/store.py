@@ -31,9 +31,9 @@ from cabinet.filing.models import Case, CaseParty, Filing
 from cabinet.identity.models import User
 from cabinet.public.calendar import ListedHearing, PartyFacts
 from cabinet.public.lookup import CaseRecord, CourtFacts, HearingSlot
+from core.db import Database, table
 from sessions.lifecycle import HearingState
 from sessions.models import HearingRow
-from web.db import Database, table
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ class PublicStore:
     """Reads only. On PostgreSQL the case lookup runs on ``lookup_pool`` (see the module docstring) and the
     other reads on the engine in autocommit: a single SELECT needs no ``BEGIN``/``ROLLBACK`` around it,
     which would triple its round trips. (SQLite keeps its transactions: its ``BEGIN IMMEDIATE`` hook in
-    :mod:`web.db` expects a matching end.)"""
+    :mod:`core.db` expects a matching end.)"""
 
     def __init__(self, db: Database, lookup_pool: asyncpg.Pool | None = None) -> None:
         self.db = db

@@ -25,10 +25,10 @@ from cabinet.eds.keys import load_key_file
 from cabinet.eds.profile import parse_identity
 from cabinet.identity.roles import Role
 from cabinet.identity.users import PersonName, UserService
+from core.clock import FixedClock, SystemClock
+from core.config import Config
+from core.db import Database
 from web.app import create_app
-from web.clock import FixedClock, SystemClock
-from web.config import Config
-from web.db import Database
 
 PASSWORD = b"demo-password"
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 from sqlalchemy import delete, update
 
 from cabinet.audit import AuditEntry, AuditLog, verify_chain
-from web.clock import FixedClock
-from web.db import Database
+from core.clock import FixedClock
+from core.db import Database
 
 
 async def _append(db: Database, clock: FixedClock, n: int) -> None:

@@ -22,7 +22,7 @@ from cabinet.case_status import (
     transition,
 )
 from cabinet.errors import ActionNotPermitted, CabinetError, CaseActionInvalid, IllegalTransition
-from web.clock import FixedClock
+from core.clock import FixedClock
 
 S, A = CaseStatus, CaseAction
 

@@ -27,7 +27,7 @@ from cabinet.fees import (
     quote,
 )
 from cabinet.money import Money
-from web.errors import BadRequest
+from core.errors import BadRequest
 
 IN_2026 = date(2026, 3, 2)
 IN_2025 = date(2025, 6, 30)

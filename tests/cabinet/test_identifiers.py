@@ -20,7 +20,7 @@ from cabinet.identifiers import (
     has_valid_check_digit,
     parse_party_identifier,
 )
-from web.errors import BadRequest
+from core.errors import BadRequest
 
 
 def complete(first_eleven: str) -> str:

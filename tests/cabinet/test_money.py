@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from cabinet.errors import CabinetError, InvalidMoney
 from cabinet.money import NBSP, Money
-from web.errors import BadRequest
+from core.errors import BadRequest
 
 
 def test_one_tenge_is_one_hundred_tiyn() -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from core.metrics import render
 from media.metrics import relay_families
 from media.relay import Relay
 from tests.media.media_peers import Peer, wait_for
-from web.metrics import render
 
 H = "hearing-metrics"
 

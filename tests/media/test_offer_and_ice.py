@@ -6,10 +6,10 @@ import pytest
 from aiortc import RTCPeerConnection
 from aiortc.rtcconfiguration import RTCIceTransportPolicy
 
+from core.errors import ConfigError
 from media.errors import InvalidOffer, PublishNotAllowed
 from media.ice import IceConfig, IceServer
 from media.offer import plan_offer
-from web.errors import ConfigError
 
 
 async def offer(*lines: tuple[str, str]) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from core.clock import FixedClock
 from sessions.hearings import HearingFormat, HearingPlan, HearingRole, Participant
-from web.clock import FixedClock
 
 START = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 

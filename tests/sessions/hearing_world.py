@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 
 from cabinet.identity.principal import Principal
 from cabinet.identity.users import UserService
+from core.clock import SystemClock
+from core.db import Database
 from sessions.resources import HEARINGS
 from sessions.service import HearingService
 from tests.cabinet.filing.conftest import Court, registered_case
-from web.clock import SystemClock
-from web.db import Database
 from web.schema import metadata
 
 IIN = {"alice": "900101400123", "bob": "850505300456", "judge": "700707300789", "judge2": "710808300123",

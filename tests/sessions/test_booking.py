@@ -14,12 +14,12 @@ from cabinet.filing.models import Case, CaseEvent
 from cabinet.identity.roles import Role
 from cabinet.identity.users import PersonName, UserService
 from cabinet.notifications.models import Notice
+from core.clock import SystemClock
+from core.db import Database
 from sessions.icalendar import parse_calendar, parse_utc
 from tests.cabinet.conftest import cabinet_app, cast  # noqa: F401
 from tests.cabinet.filing.conftest import Court, court  # noqa: F401
 from tests.sessions.hearing_world import IIN, accepted_case, book, booking, count, when
-from web.clock import SystemClock
-from web.db import Database
 
 
 async def test_a_clerk_books_a_hearing_and_the_case_its_timeline_and_every_participant_follow(

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 import sessions.service as service_module
+from core.db import Database
 from sessions.errors import AdmissionRefused
 from sessions.hotpath import HotPath, open_hot_pool
 from sessions.lifecycle import Action, HearingState
@@ -25,7 +26,6 @@ from sessions.service import HearingService, JoinResult
 from tests.cabinet.conftest import cabinet_app, cast  # noqa: F401
 from tests.cabinet.filing.conftest import Court, court  # noqa: F401
 from tests.sessions.hearing_world import IIN, accepted_case, book, booking, principal, service, when
-from web.db import Database
 
 PEOPLE = ("clerk", "alice", "lawyer", "carol")
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
+from core.clock import FixedClock
 from sessions.controls import Controls
 from sessions.errors import IllegalControl, NotAllowed
 from sessions.hearings import HearingPlan
 from sessions.lifecycle import Action, ChatChannel, CourtPolicy, Hearing, HearingState, Lifecycle, MediaKind
-from web.clock import FixedClock
 
 JUDGE, CLERK, PLAINTIFF, LAWYER, WITNESS, OBSERVER, STRANGER = (
     "u-judge", "u-clerk", "u-plaintiff", "u-lawyer", "u-witness", "u-observer", "u-stranger",

@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from cabinet.identity.roles import Role
 from cabinet.identity.users import UserService
+from core.clock import SystemClock
+from core.db import Database
 from sessions.admission import AdmissionDecision
 from sessions.errors import AdmissionRefused, IllegalHearingTransition, IllegalPresenceTransition, NotAllowed
 from sessions.lifecycle import Action, HearingState
@@ -21,8 +23,6 @@ from sessions.service import HearingService
 from tests.cabinet.conftest import cabinet_app, cast  # noqa: F401
 from tests.cabinet.filing.conftest import Court, court  # noqa: F401
 from tests.sessions.hearing_world import IIN, accepted_case, book, booking, principal, service, when
-from web.clock import SystemClock
-from web.db import Database
 
 
 async def _hearing(court: Court, **extra: Any) -> tuple[int, str]:  # noqa: F811

@@ -12,6 +12,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from core.clock import FixedClock
 from sessions.errors import IllegalHearingTransition, InvalidHearing, NotAllowed, SessionsError
 from sessions.hearings import HearingFormat, HearingPlan, HearingRole, Participant
 from sessions.lifecycle import (
@@ -27,7 +28,6 @@ from sessions.lifecycle import (
     SuspendReason,
     judge_connection_lost,
 )
-from web.clock import FixedClock
 
 JUDGE, CLERK, PLAINTIFF, LAWYER, WITNESS, OBSERVER, STRANGER = (
     "u-judge", "u-clerk", "u-plaintiff", "u-lawyer", "u-witness", "u-observer", "u-stranger",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core.clock import FixedClock
 from sessions.controls import Controls
 from sessions.hearings import HearingPlan
 from sessions.labels import Language
 from sessions.lifecycle import ChatChannel, Hearing, Lifecycle, MediaKind, PauseReason
 from sessions.minutes import render_minutes
-from web.clock import FixedClock
 
 JUDGE, PLAINTIFF, WITNESS = "u-judge", "u-plaintiff", "u-witness"
 

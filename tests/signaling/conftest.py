@@ -20,9 +20,9 @@ import socketio
 from aiohttp.test_utils import TestClient, TestServer
 
 from cabinet.eds.ca import CertificateAuthority, IssuedPerson
+from core.clock import FixedClock, SystemClock
 from tests.cabinet.conftest import CabinetApp, bearer, cast  # noqa: F401  (the cast fixture)
 from web.app import create_app
-from web.clock import FixedClock, SystemClock
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from typing import Any
 from cabinet.identity.http import SESSION_COOKIE
 from cabinet.identity.login import LoginService
 from cabinet.notifications.outbox import notify
+from core.resources import CLOCK, DB
 from tests.cabinet.conftest import CabinetApp, Cast
 from tests.signaling.conftest import base_url, connect, refusal, token_of
-from web.resources import CLOCK, DB
 
 NS = "/cabinet"
 

@@ -9,9 +9,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from core.config import load_config
+from core.errors import Conflict
 from web.app import create_app
-from web.config import load_config
-from web.errors import Conflict
 
 
 @pytest.fixture

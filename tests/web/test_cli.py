@@ -99,8 +99,8 @@ async def test_sotkab_login_signs_a_challenge_against_a_running_server(env: Path
 
     from aiohttp.test_utils import TestServer
 
+    from core.config import load_config
     from web.app import create_app
-    from web.config import load_config
 
     await asyncio.to_thread(main, ["demo", "seed"])
     capsys.readouterr()

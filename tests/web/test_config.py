@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from web.config import load_config
-from web.errors import ConfigError
+from core.config import load_config
+from core.errors import ConfigError
 
 
 def test_defaults_run_on_a_laptop_with_sqlite_under_var() -> None:

@@ -8,8 +8,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from core.metrics import Family, Sample, register_collector, render
 from web.app import create_app
-from web.metrics import Family, Sample, register_collector, render
 
 
 def test_rendering_escapes_labels_and_formats_numbers() -> None:
@@ -83,7 +83,7 @@ async def test_the_outbox_backlog_is_counted_per_channel_and_state(make_config: 
 
     from cabinet.identity.models import User
     from cabinet.notifications.outbox import notify
-    from web.clock import FixedClock
+    from core.clock import FixedClock
 
     clock = FixedClock()
     async with db.transaction() as session:

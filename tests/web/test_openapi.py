@@ -15,9 +15,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from openapi_spec_validator import validate
 
+from core.config import load_config
+from core.openapi import app_operations, build_document, operations
 from web.app import create_app
-from web.config import load_config
-from web.openapi import app_operations, build_document, operations
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_the_error_schema_is_the_one_the_middleware_writes() -> None:
 
 def test_two_packages_describing_one_operation_is_refused() -> None:
     with pytest.raises(ValueError, match="described twice"):
-        build_document(("web.openapi", "web.openapi"))
+        build_document(("core.openapi", "core.openapi"))
 
 
 @pytest.fixture

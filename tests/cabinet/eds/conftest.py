@@ -33,8 +33,8 @@ from cabinet.eds.routes import add_pki_routes
 from cabinet.eds.transport import AiohttpTransport
 from cabinet.eds.trust import TrustStore
 from cabinet.eds.verifier import Verifier
+from core.clock import FixedClock, SystemClock
 from tests.conftest import require
-from web.clock import FixedClock, SystemClock
 
 NCA_FIXTURES = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures" / "nca-test" / "personal"
 PASSWORD = b"correct horse"

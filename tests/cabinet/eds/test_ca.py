@@ -22,7 +22,7 @@ from cabinet.eds.profile import (
     ROLE_INDIVIDUAL,
     ROLE_ORGANIZATION,
 )
-from web.clock import FixedClock
+from core.clock import FixedClock
 
 
 def _ext(cert: x509.Certificate, kind: type) -> x509.ExtensionType:

@@ -15,8 +15,8 @@ from cabinet.audit import AuditEntry
 from cabinet.eds import cli
 from cabinet.eds.ca import CertificateAuthority
 from cabinet.eds.errors import CaError, KeyFileError
-from web.clock import SystemClock
-from web.db import connect
+from core.clock import SystemClock
+from core.db import connect
 from web.migrate import upgrade
 
 

@@ -15,8 +15,8 @@ from cabinet.eds.ca import IssuedKey, IssuedPerson
 from cabinet.payments.provider import CallbackStatus
 from cabinet.payments.sandbox import SIGNATURE_HEADER
 from cabinet.payments.sandbox_pages import SANDBOX_PROVIDER
+from core.db import Database
 from tests.cabinet.conftest import CabinetApp, Cast, bearer, seed_court, sign_b64
-from web.db import Database
 from web.schema import metadata
 
 
@@ -142,8 +142,8 @@ async def small_court(cast: Cast, db: Database, make_config: Any) -> Any:
     from aiohttp.test_utils import TestClient, TestServer
 
     from cabinet.eds.ca import CertificateAuthority
+    from core.clock import FixedClock, SystemClock
     from web.app import create_app
-    from web.clock import FixedClock, SystemClock
 
     config = make_config(max_upload_bytes=SMALL_LIMIT,
                          trust_roots=(cast.offline_root, cast.offline_root.with_name("offline-issuing.pem")))

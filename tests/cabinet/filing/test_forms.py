@@ -12,7 +12,7 @@ from cabinet.filing.categories import CATEGORIES, category
 from cabinet.filing.forms import DraftChanges, PartyRole, check_party_list, parse_party
 from cabinet.filing.systemkey import demo_court_bin
 from cabinet.identifiers import Bin, Iin, check_digit
-from web.errors import SotkabError
+from core.errors import SotkabError
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),

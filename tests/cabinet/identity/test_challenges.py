@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cabinet.identity.challenges import ChallengeMinter, ChallengeRefused, load_or_create_key
-from web.clock import FixedClock
+from core.clock import FixedClock
 
 KEY = b"k" * 32
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from cabinet.audit import AuditEntry
 from cabinet.courts import CourtSpec, CourtStore
+from core.db import Database
 from tests.cabinet.conftest import CabinetApp, Cast, bearer, seed_court
-from web.db import Database
 
 OTHER_COURT = CourtSpec("1990", "Астана", "Астана соты", "Суд Астаны", "Astana Court")
 

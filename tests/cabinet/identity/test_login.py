@@ -21,8 +21,8 @@ from cabinet.eds.ca import IssuedKey
 from cabinet.eds.keys import load_key_file
 from cabinet.identity.http import LOGIN
 from cabinet.identity.models import AuthSession, User
+from core.db import Database
 from tests.cabinet.conftest import PASSWORD, CabinetApp, Cast, sign_b64
-from web.db import Database
 
 
 def sign(key: IssuedKey, data: bytes, *, detached: bool = True) -> str:

@@ -13,14 +13,14 @@ from sqlalchemy import func, select
 from cabinet.notifications.attachments import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, Attachment
 from cabinet.notifications.errors import AttachmentInvalid
 from cabinet.notifications.models import Delivery, Notice, NoticeAttachment, SandboxSms
+from core.clock import FixedClock
+from core.db import Database
 from sessions.icalendar import parse_calendar
 from tests.cabinet.conftest import CabinetApp, Cast, bearer
 from tests.cabinet.notifications.conftest import SmtpServers, free_port
 from tests.cabinet.notifications.test_outbox import add_user, summon
 from tests.cabinet.notifications.test_routes import issue, user_id
 from tests.cabinet.notifications.test_sender import make_sender
-from web.clock import FixedClock
-from web.db import Database
 
 SUMMARY = "Судебное заседание по делу 7594-26-00-2/000017 — Әлиева Әлия, талапкер (истец)"
 

@@ -11,8 +11,8 @@ from cabinet.identity.models import User
 from cabinet.notifications.errors import NoticeInvalid
 from cabinet.notifications.models import Delivery, Notice
 from cabinet.notifications.outbox import install_nudge, notify
-from web.clock import FixedClock
-from web.db import Database
+from core.clock import FixedClock
+from core.db import Database
 
 CLOCK = FixedClock(datetime(2026, 2, 2, 9, 0, tzinfo=UTC))
 HEARING = datetime(2026, 2, 10, 5, 0, tzinfo=UTC)

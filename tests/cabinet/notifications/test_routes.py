@@ -18,13 +18,13 @@ from cabinet.audit import AuditEntry, verify_chain
 from cabinet.identity.models import User
 from cabinet.notifications.models import Delivery, Notice
 from cabinet.notifications.outbox import notify
+from core.clock import SystemClock
+from core.db import Database
+from core.resources import DB
 from tests.cabinet.conftest import CabinetApp, Cast, bearer
 from tests.cabinet.notifications.conftest import SmtpServers, free_port
 from tests.cabinet.notifications.test_outbox import HEARING
 from web.app import create_app
-from web.clock import SystemClock
-from web.db import Database
-from web.resources import DB
 
 COURT = "Алмалинский районный суд города Алматы"
 

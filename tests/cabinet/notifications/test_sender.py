@@ -12,10 +12,10 @@ from cabinet.notifications.models import Channel, Delivery, SandboxSms
 from cabinet.notifications.outbox import notify
 from cabinet.notifications.sender import RetryPolicy, Sender
 from cabinet.notifications.sms import SandboxSmsProvider, SmsTransport
+from core.clock import FixedClock
+from core.db import Database
 from tests.cabinet.notifications.conftest import Mailbox, SmtpServers, free_port
 from tests.cabinet.notifications.test_outbox import HEARING, add_user
-from web.clock import FixedClock
-from web.db import Database
 
 POLICY = RetryPolicy(max_attempts=3, base_delay=timedelta(seconds=30), max_delay=timedelta(minutes=10))
 COURT = "Алмалинский районный суд города Алматы"

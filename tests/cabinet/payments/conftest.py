@@ -18,9 +18,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from cabinet.eds.ca import CertificateAuthority
+from core.clock import FixedClock, SystemClock
 from tests.cabinet.conftest import CabinetApp, Cast
 from web.app import create_app
-from web.clock import FixedClock, SystemClock
 
 
 def _free_port() -> int:

@@ -20,7 +20,7 @@ from cabinet.payments.errors import CallbackMalformed, CallbackSignatureInvalid,
 from cabinet.payments.provider import MAX_AMOUNT, CallbackStatus
 from cabinet.payments.sandbox import SIGNATURE_HEADER, SandboxCallback, SandboxPaymentProvider, parse_callback
 from cabinet.payments.status import TRANSITIONS, PaymentEvent, PaymentStatus, next_status
-from web.clock import FixedClock
+from core.clock import FixedClock
 
 PROVIDER = SandboxPaymentProvider(bytes(range(32)), base_url="http://127.0.0.1:8080", clock=FixedClock())
 

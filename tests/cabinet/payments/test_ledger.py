@@ -15,8 +15,8 @@ from cabinet.payments.errors import PaymentRequestInvalid
 from cabinet.payments.ledger import paid_amount, record_refund
 from cabinet.payments.models import Payment, PaymentRefund
 from cabinet.payments.status import PaymentStatus
-from web.clock import FixedClock
-from web.db import Database
+from core.clock import FixedClock
+from core.db import Database
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 

@@ -23,8 +23,8 @@ from cabinet.payments.models import Payment, PaymentReceipt
 from cabinet.payments.provider import CallbackStatus
 from cabinet.payments.sandbox import SIGNATURE_HEADER, SandboxCallback, SandboxPaymentProvider
 from cabinet.payments.sandbox_pages import SANDBOX_PROVIDER
+from core.db import Database
 from tests.cabinet.conftest import CabinetApp, Cast, bearer
-from web.db import Database
 
 DUTY = "1297.50"
 

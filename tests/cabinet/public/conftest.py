@@ -16,9 +16,9 @@ from cabinet.courts import Court, Courtroom
 from cabinet.filing.cases import fold
 from cabinet.filing.models import Case, CaseParty, Filing
 from cabinet.identity.models import User
+from core.db import Database
 from sessions.models import HearingRow
 from tests.cabinet.filing.conftest import court  # noqa: F401  (the filing tests' court, for end-to-end cases)
-from web.db import Database
 
 FILED = datetime(2026, 3, 2, 4, 30, tzinfo=UTC)
 ALICE = ("900101400123", "ӘЛИЕВА АЛИЯ")

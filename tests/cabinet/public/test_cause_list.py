@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from cabinet.public.calendar import published_name
+from core.db import Database
 from tests.cabinet.conftest import DEMO_COURT, CabinetApp, Cast, seed_court
 from tests.cabinet.public.conftest import ALICE, BOB, Party, add_case, add_hearing
-from web.db import Database
 
 URL = "/api/v1/public/hearings"
 KZ = timedelta(hours=5)

@@ -16,9 +16,9 @@ import pytest
 
 from cabinet.public.routes import PUBLIC
 from cabinet.public.store import PublicStore, case_lookup_sql, open_lookup_pool
+from core.db import Database
 from tests.cabinet.conftest import CabinetApp, Cast, seed_court
 from tests.cabinet.public.conftest import add_case, add_hearing
-from web.db import Database
 
 NOW = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)
 

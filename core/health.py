@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from web.resources import DB
+from core.resources import DB
 
 
 async def healthz(request: web.Request) -> web.Response:

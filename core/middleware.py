@@ -14,7 +14,7 @@ import secrets
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from web.errors import SotkabError
+from core.errors import SotkabError
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from web.errors import BadRequest
+from core.errors import BadRequest
 
 
 async def json_object(request: web.Request) -> dict[str, Any]:

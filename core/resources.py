@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from web.clock import Clock
-from web.config import Config
-from web.db import Database
+from core.clock import Clock
+from core.config import Config
+from core.db import Database
 
 CONFIG = web.AppKey("config", Config)
 CLOCK = web.AppKey("clock", Clock)

@@ -25,7 +25,7 @@ from aiohttp import web
 log = logging.getLogger(__name__)
 
 FRAGMENTS = (
-    "web.openapi",
+    "core.openapi",
     "cabinet.identity.openapi",
     "cabinet.filing.openapi",
     "cabinet.payments.openapi",

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from web.errors import Forbidden
-from web.resources import CONFIG, DB
+from core.errors import Forbidden
+from core.resources import CONFIG, DB
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from web.errors import ConfigError
+from core.errors import ConfigError
 
 ENV_PREFIX = "SOTKAB_"
 

@@ -1,7 +1,7 @@
 """The root of every error the platform reports to a person or a program.
 
 Each package subclasses :class:`SotkabError` with its own codes; one aiohttp middleware
-(:mod:`web.middleware`) maps any of them to ``{"error": {"code", "message"}}`` with the
+(:mod:`core.middleware`) maps any of them to ``{"error": {"code", "message"}}`` with the
 subclass's HTTP status, and the CLI prints the same message and exits non-zero. Raising a
 typed error is therefore the only thing a rule or service needs to do to refuse something.
 """
