@@ -23,7 +23,7 @@ from core.resources import CLOCK
 
 PAYMENTS = web.AppKey("payment_service", PaymentService)
 QUOTE_PARAMETERS = frozenset({"case_kind", "filing_type", "claim_kind", "payer_kind", "claim_amount",
-                              "exemption", "on"})
+                              "exemption", "documents", "pages", "on"})
 MAX_CALLBACK_BYTES = 64 * 1024
 
 routes = web.RouteTableDef()
