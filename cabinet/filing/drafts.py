@@ -49,7 +49,8 @@ log = logging.getLogger(__name__)
 DRAFT = "draft"
 SUBMITTED = "submitted"
 MAX_DOCUMENTS = 100
-DRAFT_DOCUMENT_KINDS = frozenset({DocumentKind.STATEMENT, DocumentKind.ATTACHMENT, DocumentKind.POWER_OF_ATTORNEY})
+DRAFT_DOCUMENT_KINDS = frozenset({DocumentKind.STATEMENT, DocumentKind.ATTACHMENT, DocumentKind.POWER_OF_ATTORNEY,
+                                  DocumentKind.EXEMPTION_PROOF})
 PROCEDURAL_TYPES = frozenset({FilingType.MOTION, FilingType.RESPONSE, FilingType.RECORD_REMARKS})
 
 

@@ -20,6 +20,7 @@ from cabinet.filing.access import Action, caller_of
 from cabinet.filing.acts import issue_act
 from cabinet.filing.drafts import DraftService, file_document
 from cabinet.filing.errors import DocumentNotFound, FilingInvalid
+from cabinet.filing.fee_decisions import decide_exemption, parse_decision
 from cabinet.filing.forms import DraftChanges
 from cabinet.filing.models import Case, Filing
 from cabinet.filing.resources import COURT_KEYS, STORAGE
@@ -227,6 +228,17 @@ async def register_filing(request: web.Request) -> web.Response:
     principal = await require_principal(request)
     async with request.app[DB].transaction() as session:
         filing = await StaffService(session, request.app[CLOCK]).register(_int(request, "id"), principal)
+    return web.json_response(await _filing_body(request, filing))
+
+
+@routes.post(r"/api/v1/staff/filings/{id:\d+}/exemption")
+async def decide_filing_exemption(request: web.Request) -> web.Response:
+    principal = await require_principal(request)
+    body = await json_object(request)
+    decision, reason = parse_decision(string_field(body, "decision", max_length=20),
+                                      string_field(body, "reason", required=False, max_length=4000))
+    async with request.app[DB].transaction() as session:
+        filing = await decide_exemption(session, request.app[CLOCK], _int(request, "id"), principal, decision, reason)
     return web.json_response(await _filing_body(request, filing))
 
 

@@ -25,13 +25,13 @@ from cabinet.filing.access import Action, Actor, Resource, acting_as, caller_of,
 from cabinet.filing.assignment import METHOD, choose_judge, judge_loads
 from cabinet.filing.cases import CaseStore, case_subject
 from cabinet.filing.categories import category
-from cabinet.filing.drafts import DRAFT, DraftService
-from cabinet.filing.errors import FilingForbidden, FilingNotFound
+from cabinet.filing.drafts import DRAFT, SUBMITTED, DraftService, fee_request
+from cabinet.filing.errors import FilingForbidden, FilingNotFound, FilingStateConflict
+from cabinet.filing.fee_checks import ExemptionStatus, fee_reference, require_paid
 from cabinet.filing.forms import OPENING_TYPES
 from cabinet.filing.models import Case, Document, Filing, JudgeAssignment
 from cabinet.filing.notices import tell_parties, tell_user
 from cabinet.filing.numbering import COURT_TIME, allocate_case_number
-from cabinet.filing.submission import fee_reference
 from cabinet.filing.timeline import Timeline
 from cabinet.filing.tracking import filing_subject
 from cabinet.identity.models import User
@@ -52,7 +52,7 @@ class StaffService:
         self.cases = CaseStore(session)
         self.timeline = Timeline(session, clock)
 
-    async def _submitted_filing(self, filing_id: int, principal: Principal) -> tuple[Filing, Court]:
+    async def submitted_filing(self, filing_id: int, principal: Principal) -> tuple[Filing, Court]:
         filing = await DraftService(self.session, self.clock).load(filing_id, for_update=True)
         relations = relations_to(caller_of(principal), await filing_subject(self.session, filing))
         resource = Resource.FILING_DRAFT if filing.status == DRAFT else Resource.SUBMITTED_FILING
@@ -73,7 +73,8 @@ class StaffService:
         return event.reason
 
     async def register(self, filing_id: int, principal: Principal) -> Filing:
-        filing, court = await self._submitted_filing(filing_id, principal)
+        filing, court = await self.submitted_filing(filing_id, principal)
+        await self._check_duty_settled(filing)
         self._decide(filing, CaseAction.REGISTER, None)
         filing.decided_by = principal.user_id
         assert filing.filing_type is not None
@@ -90,6 +91,21 @@ class StaffService:
                         body=f"Your filing {filing.incoming_number} was registered in case {case.number}.",
                         court=court, case=case)
         return filing
+
+    async def _check_duty_settled(self, filing: Filing) -> None:
+        """A claimed exemption must be decided first; a refused one leaves the duty to be paid."""
+        if filing.status != SUBMITTED or filing.exemption_status is None:
+            return
+        if filing.exemption_status == ExemptionStatus.CLAIMED.value:
+            raise FilingStateConflict(
+                f"the filer claims the exemption {filing.exemption!r}: confirm or refuse it before registering",
+                code="exemption_undecided", details={"exemption": filing.exemption})
+        if filing.exemption_status == ExemptionStatus.REFUSED.value:
+            request = fee_request(filing)
+            assert request is not None
+            fee, paid = await require_paid(self.session, filing, request, self.clock.now())
+            filing.fee_quote = {**fee.to_json(), "paid": paid.to_json()}
+            filing.fee_tiyn = fee.amount.tiyn
 
     async def _open_case(self, filing: Filing, court: Court, principal: Principal) -> Case:
         assert filing.case_kind is not None and filing.category is not None
@@ -139,7 +155,7 @@ class StaffService:
         return case
 
     async def return_filing(self, filing_id: int, principal: Principal, reason: str) -> Filing:
-        filing, court = await self._submitted_filing(filing_id, principal)
+        filing, court = await self.submitted_filing(filing_id, principal)
         filing.return_reason = self._decide(filing, CaseAction.RETURN, reason)
         filing.decided_by = principal.user_id
         refunded = await record_refund(self.session, self.clock, fee_reference(filing.id),

@@ -24,7 +24,8 @@ from cabinet.filing.access import Action, Resource, caller_of, permits, relation
 from cabinet.filing.cases import CaseStore
 from cabinet.filing.documents import DocumentKind
 from cabinet.filing.drafts import SUBMITTED, DraftService, fee_request
-from cabinet.filing.errors import FeeNotPaid, FilingForbidden, FilingIncomplete, FilingStateConflict
+from cabinet.filing.errors import FilingForbidden, FilingIncomplete, FilingStateConflict
+from cabinet.filing.fee_checks import ExemptionStatus, check_exemption_proof, fee_reference, require_paid
 from cabinet.filing.forms import OPENING_TYPES, PartyRole
 from cabinet.filing.models import Document, Filing
 from cabinet.filing.numbering import COURT_TIME, allocate_incoming_number
@@ -33,15 +34,10 @@ from cabinet.filing.systemkey import CourtKeys
 from cabinet.identity.models import User
 from cabinet.identity.principal import Principal
 from cabinet.identity.roles import Role
-from cabinet.money import Money
 from cabinet.payments.ledger import paid_amount
 from core.clock import Clock
 
 log = logging.getLogger(__name__)
-
-
-def fee_reference(filing_id: int) -> str:
-    return f"filing:{filing_id}"
 
 
 def missing_for_submission(filing: Filing, documents: Sequence[Document]) -> list[str]:
@@ -93,15 +89,13 @@ class SubmissionService:
         now = self.clock.now()
         request = fee_request(filing)
         assert request is not None
-        fee = quote(request, now.astimezone(COURT_TIME).date())
-        paid = Money.zero()
-        if fee.amount.is_positive():
+        if filing.exemption:
+            fee = quote(request, now.astimezone(COURT_TIME).date())
+            check_exemption_proof(filing, documents)
+            filing.exemption_status = ExemptionStatus.CLAIMED.value
             paid = await paid_amount(self.session, fee_reference(filing.id))
-            if paid < fee.amount:
-                raise FeeNotPaid(
-                    f"the state duty of {fee.amount.format()} is not paid (paid {paid.format()}); pay it or claim "
-                    "an exemption", details={"owed": fee.amount.to_json(), "paid": paid.to_json(),
-                                             "reference": fee_reference(filing.id)})
+        else:
+            fee, paid = await require_paid(self.session, filing, request, now)
         filing.incoming_number = await allocate_incoming_number(self.session, court, now)
         filing.submitted_at = now
         filing.updated_at = now

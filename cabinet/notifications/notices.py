@@ -30,6 +30,12 @@ class NoticeKind(enum.Enum):
     JUDICIAL_ACT_ISSUED = "judicial_act_issued"
     DOCUMENT_RECEIVED = "document_received"
     PAYMENT_RECEIVED = "payment_received"
+    EXEMPTION_CONFIRMED = "exemption_confirmed"
+    EXEMPTION_REFUSED = "exemption_refused"
+    FEE_REFUNDED = "fee_refunded"
+    DEFERRAL_GRANTED = "deferral_granted"
+    DEFERRAL_REFUSED = "deferral_refused"
+    FEE_DUE_SOON = "fee_due_soon"
 
     @property
     def summons(self) -> bool:
@@ -53,6 +59,18 @@ _HEADINGS: dict[NoticeKind, tuple[str, str, str]] = {
     NoticeKind.JUDICIAL_ACT_ISSUED: ("Сот актісі шығарылды", "Вынесен судебный акт", "Judicial act issued"),
     NoticeKind.DOCUMENT_RECEIVED: ("Құжат келіп түсті", "Поступил документ", "Document received"),
     NoticeKind.PAYMENT_RECEIVED: ("Төлем қабылданды", "Платёж получен", "Payment received"),
+    NoticeKind.EXEMPTION_CONFIRMED: ("Баждан босату расталды", "Освобождение от пошлины подтверждено",
+                                     "Exemption from the state duty confirmed"),
+    NoticeKind.EXEMPTION_REFUSED: ("Баждан босату қабылданбады", "В освобождении от пошлины отказано",
+                                   "Exemption from the state duty refused"),
+    NoticeKind.FEE_REFUNDED: ("Мемлекеттік баж қайтарылды", "Государственная пошлина возвращена",
+                              "State duty refunded"),
+    NoticeKind.DEFERRAL_GRANTED: ("Бажды төлеу кейінге қалдырылды", "Уплата пошлины отсрочена",
+                                  "Payment of the state duty deferred"),
+    NoticeKind.DEFERRAL_REFUSED: ("Бажды кейінге қалдырудан бас тартылды", "В отсрочке уплаты пошлины отказано",
+                                  "Deferral of the state duty refused"),
+    NoticeKind.FEE_DUE_SOON: ("Бажды төлеу мерзімі жақындады", "Срок уплаты пошлины истекает",
+                              "The state duty falls due soon"),
 }
 
 _LABELS: dict[str, tuple[str, str, str]] = {

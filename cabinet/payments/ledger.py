@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,6 +53,15 @@ async def paid_amount(session: AsyncSession, reference: str) -> Money:
         select(func.coalesce(func.sum(PaymentRefund.amount_tiyn), 0)).where(PaymentRefund.reference == reference)
     )
     return Money(int(settled or 0) - int(refunded or 0))
+
+
+async def last_payment_date(session: AsyncSession, reference: str) -> datetime | None:
+    """When the latest payment still held for ``reference`` was settled: its MRP is the one that applies
+    (Tax Code No. 214-VIII, art. 664(2)); ``None`` if nothing is held."""
+    check_reference(reference)
+    return await session.scalar(
+        select(Payment.settled_at).where(Payment.reference == reference, Payment.status == PaymentStatus.PAID.value)
+        .order_by(Payment.settled_at.desc()).limit(1))
 
 
 async def record_refund(session: AsyncSession, clock: Clock, reference: str, reason: str) -> Money:

@@ -23,7 +23,8 @@ async def test_an_individuals_property_claim_is_one_percent_without_logging_in(c
     assert status == 200
     assert body["amount"] == "10000.00"
     assert body["rule"]["article"] == "Tax Code of the RK No. 214-VIII, art. 665(1)(1)"
-    assert body["mrp"] == {"amount": "4325.00", "year": 2026, "in_force_from": "2026-01-01", "payment_date": "2026-03-02"}
+    assert body["mrp"] == {"amount": "4325.00", "year": 2026, "in_force_from": "2026-01-01",
+                           "payment_date": "2026-03-02"}
     assert body["cap"] == "43250000.00" and body["cap_applied"] is False
     assert body["date"] == "2026-03-02"
 
