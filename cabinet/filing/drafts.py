@@ -41,6 +41,7 @@ from cabinet.filing.storage import DocumentStorage
 from cabinet.filing.uploads import ReceivedUpload
 from cabinet.identity.models import User
 from cabinet.money import Money
+from cabinet.payments.ledger import paid_amount
 from core.clock import Clock
 from core.db import Database
 
@@ -143,7 +144,12 @@ class DraftService:
         if filing.case_kind is not None and filing.category is not None:
             category(CaseKind(filing.case_kind), filing.category)
         if "claim_amount" in values:
-            filing.claim_amount_tiyn = values["claim_amount"].tiyn if values["claim_amount"] else None
+            new = values["claim_amount"].tiyn if values["claim_amount"] else None
+            old = filing.claim_amount_tiyn
+            if old is not None and (new is None or new < old) and filing.id is not None and (
+                    await paid_amount(self.session, f"filing:{filing.id}")).is_positive():
+                filing.claim_reduced_after_payment = True  # art. 120(4)(6): no refund of the difference
+            filing.claim_amount_tiyn = new
         if "exemption" in values:
             filing.exemption = values["exemption"]
         if "title" in values:

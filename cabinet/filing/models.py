@@ -52,6 +52,7 @@ class Filing(Base):
     exemption_decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     exemption_decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     exemption_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    claim_reduced_after_payment: Mapped[bool] = mapped_column(Boolean, default=False)
     title: Mapped[str] = mapped_column(String(500), default="")
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None, index=True)
     fee_quote: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

@@ -20,6 +20,7 @@ from cabinet.audit import AuditLog
 from cabinet.case_numbers import CaseKind
 from cabinet.case_status import ActorRole, CaseAction, CaseState, CaseStatus, perform
 from cabinet.courts import Court
+from cabinet.fee_refunds import Instance, RefundEvent
 from cabinet.fees import FilingType
 from cabinet.filing.access import Action, Actor, Resource, acting_as, caller_of, permits, relations_to
 from cabinet.filing.assignment import METHOD, choose_judge, judge_loads
@@ -27,16 +28,17 @@ from cabinet.filing.cases import CaseStore, case_subject
 from cabinet.filing.categories import category
 from cabinet.filing.drafts import DRAFT, SUBMITTED, DraftService, fee_request
 from cabinet.filing.errors import FilingForbidden, FilingNotFound, FilingStateConflict
-from cabinet.filing.fee_checks import ExemptionStatus, fee_reference, require_paid
+from cabinet.filing.fee_checks import ExemptionStatus, require_paid
 from cabinet.filing.forms import OPENING_TYPES
 from cabinet.filing.models import Case, Document, Filing, JudgeAssignment
 from cabinet.filing.notices import tell_parties, tell_user
 from cabinet.filing.numbering import COURT_TIME, allocate_case_number
+from cabinet.filing.refunding import refund_for_event, refund_overpayment
 from cabinet.filing.timeline import Timeline
 from cabinet.filing.tracking import filing_subject
 from cabinet.identity.models import User
 from cabinet.identity.principal import Principal
-from cabinet.payments.ledger import record_refund
+from cabinet.money import Money
 from core.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,9 @@ class StaffService:
         else:
             case = await self._attach(filing, court, principal)
         await self.session.execute(update(Document).where(Document.filing_id == filing.id).values(case_id=case.id))
+        if filing.fee_tiyn is not None:
+            await refund_overpayment(self.session, self.clock, filing, Money(filing.fee_tiyn),
+                                     actor=principal.audit_actor, court=court)
         await AuditLog(self.session, self.clock).append(
             "filing.registered", actor=principal.audit_actor, subject=f"filing:{filing.id}",
             details={"incoming_number": filing.incoming_number, "case_number": case.number})
@@ -158,8 +163,11 @@ class StaffService:
         filing, court = await self.submitted_filing(filing_id, principal)
         filing.return_reason = self._decide(filing, CaseAction.RETURN, reason)
         filing.decided_by = principal.user_id
-        refunded = await record_refund(self.session, self.clock, fee_reference(filing.id),
-                                       f"filing {filing.incoming_number} returned: {filing.return_reason}"[:500])
+        cassation = filing.filing_type == FilingType.CASSATION.value
+        event = RefundEvent.CASSATION_RETURNED if cassation else RefundEvent.CLAIM_RETURNED
+        refunded = await refund_for_event(self.session, self.clock, filing, event,
+                                          Instance.CASSATION if cassation else Instance.FIRST,
+                                          actor=principal.audit_actor, court=court)
         await AuditLog(self.session, self.clock).append(
             "filing.returned", actor=principal.audit_actor, subject=f"filing:{filing.id}",
             details={"incoming_number": filing.incoming_number, "reason": filing.return_reason,

@@ -1,7 +1,8 @@
 """fee exemption decisions
 
 A filer claiming an art. 668 exemption attaches a supporting document; the clerk confirms or
-refuses the claim at registration. The filing keeps the claim's status, who decided, when, why.
+refuses the claim at registration. The filing keeps the claim's status, who decided, when, why,
+and whether the filer reduced the claim after paying (then no overpayment is refunded, art. 120(4)(6)).
 
 Revision ID: 0010
 Revises: 0007
@@ -27,6 +28,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('exemption_decided_by', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('exemption_decided_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('exemption_reason', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('claim_reduced_after_payment', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
         batch_op.create_foreign_key(batch_op.f('fk_filings_exemption_decided_by_users'), 'users',
                                     ['exemption_decided_by'], ['id'])
 
@@ -35,6 +38,7 @@ def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table('filings', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_filings_exemption_decided_by_users'), type_='foreignkey')
+        batch_op.drop_column('claim_reduced_after_payment')
         batch_op.drop_column('exemption_reason')
         batch_op.drop_column('exemption_decided_at')
         batch_op.drop_column('exemption_decided_by')
