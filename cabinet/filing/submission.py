@@ -14,6 +14,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cabinet.audit import AuditLog
@@ -27,7 +28,7 @@ from cabinet.filing.drafts import SUBMITTED, DraftService, fee_request
 from cabinet.filing.errors import FilingForbidden, FilingIncomplete, FilingStateConflict
 from cabinet.filing.fee_checks import ExemptionStatus, check_exemption_proof, fee_reference, require_paid
 from cabinet.filing.forms import OPENING_TYPES, PartyRole
-from cabinet.filing.models import Document, Filing
+from cabinet.filing.models import Document, FeeDeferral, Filing
 from cabinet.filing.numbering import COURT_TIME, allocate_incoming_number
 from cabinet.filing.registry import receipt_content, register_document, sign_receipt
 from cabinet.filing.systemkey import CourtKeys
@@ -70,6 +71,10 @@ def filer_position(filing: Filing, filer_iin: str) -> PartyRole | None:
     return roles[0] if roles else None
 
 
+async def deferral_of(session: AsyncSession, filing_id: int) -> FeeDeferral | None:
+    return await session.scalar(select(FeeDeferral).where(FeeDeferral.filing_id == filing_id))
+
+
 class SubmissionService:
     def __init__(self, session: AsyncSession, clock: Clock, keys: CourtKeys) -> None:
         self.session = session
@@ -93,6 +98,9 @@ class SubmissionService:
             fee = quote(request, now.astimezone(COURT_TIME).date())
             check_exemption_proof(filing, documents)
             filing.exemption_status = ExemptionStatus.CLAIMED.value
+            paid = await paid_amount(self.session, fee_reference(filing.id))
+        elif await deferral_of(self.session, filing.id) is not None:  # art. 135: proceeds unpaid, the judge decides
+            fee = quote(request, now.astimezone(COURT_TIME).date())
             paid = await paid_amount(self.session, fee_reference(filing.id))
         else:
             fee, paid = await require_paid(self.session, filing, request, now)

@@ -36,6 +36,7 @@ class NoticeKind(enum.Enum):
     DEFERRAL_GRANTED = "deferral_granted"
     DEFERRAL_REFUSED = "deferral_refused"
     FEE_DUE_SOON = "fee_due_soon"
+    FEE_OVERDUE = "fee_overdue"
 
     @property
     def summons(self) -> bool:
@@ -71,6 +72,8 @@ _HEADINGS: dict[NoticeKind, tuple[str, str, str]] = {
                                   "Deferral of the state duty refused"),
     NoticeKind.FEE_DUE_SOON: ("Бажды төлеу мерзімі жақындады", "Срок уплаты пошлины истекает",
                               "The state duty falls due soon"),
+    NoticeKind.FEE_OVERDUE: ("Кейінге қалдырылған баж төленбеді", "Отсроченная пошлина не уплачена",
+                             "Deferred state duty unpaid"),
 }
 
 _LABELS: dict[str, tuple[str, str, str]] = {
