@@ -48,6 +48,15 @@ SCHEMAS = {
         "provider_transaction_id": nullable(string()), "created_at": TIMESTAMP, "settled_at": nullable(TIMESTAMP),
         "refunded_at": nullable(TIMESTAMP), "failure_reason": nullable(string()),
     }),
+    "Refund": obj({
+        "refund_id": {"type": "integer"}, "amount": TENGE, "event": string("the case event that caused it"),
+        "article": string(), "reason": string(), "status": values_of(["pending", "done"]), "created_at": TIMESTAMP,
+        "receipt": nullable(obj({
+            "refund_id": {"type": "integer"}, "payment_id": string(), "reference": string(), "amount": TENGE,
+            "amount_text": string(), "reason": string(), "event": string(), "article": string(),
+            "payer_iin": string(), "provider": string(), "provider_refund_id": string(), "refunded_at": TIMESTAMP,
+            "digest": string("SHA-256 hex of the receipt's canonical JSON without digest")})),
+    }),
     "PaymentReceipt": obj({
         "payment_id": string(), "reference": string(), "purpose": string(), "amount": TENGE,
         "amount_text": string(), "payer": obj({"iin": string(), "name": string()}), "provider": string(),
@@ -101,6 +110,11 @@ PATHS = {
         "get": operation("The stored receipt of a paid payment (its payer only)", tags=TAGS, security=AUTH,
                          parameters=[PAYMENT_ID], responses=ok(ref("PaymentReceipt")),
                          errors={404: ["payment_not_found"], 409: ["payment_not_paid"]}),
+    },
+    "/api/v1/payments/{payment_id}/refunds": {
+        "get": operation("Refunds of a payment and their receipts (its payer only)", tags=TAGS, security=AUTH,
+                         parameters=[PAYMENT_ID], responses=ok(obj({"refunds": array(ref("Refund"))})),
+                         errors={404: ["payment_not_found"]}),
     },
     "/api/v1/payments/callback/{provider}": {
         "post": operation(
