@@ -68,7 +68,9 @@ def fee_request(filing: Filing) -> FeeRequest | None:
     if claim_kind is None or payer_kind is None:
         return None
     amount = Money(filing.claim_amount_tiyn) if filing.claim_amount_tiyn is not None else None
-    return FeeRequest(CaseKind(filing.case_kind), filing_type, claim_kind, payer_kind, amount, filing.exemption)
+    counts = (filing.copy_documents, filing.copy_pages) if claim_kind is ClaimKind.COPY_REISSUE else (None, None)
+    return FeeRequest(CaseKind(filing.case_kind), filing_type, claim_kind, payer_kind, amount, filing.exemption,
+                      *counts)
 
 
 def requote(filing: Filing, now: datetime) -> None:
@@ -152,6 +154,9 @@ class DraftService:
             filing.claim_amount_tiyn = new
         if "exemption" in values:
             filing.exemption = values["exemption"]
+        for name in ("copy_documents", "copy_pages"):
+            if name in values:
+                setattr(filing, name, values[name])
         if "title" in values:
             filing.title = values["title"] or ""
         if "case_number" in values:

@@ -48,6 +48,8 @@ class Filing(Base):
     claim_kind: Mapped[str | None] = mapped_column(String(30), default=None)
     payer_kind: Mapped[str | None] = mapped_column(String(20), default=None)
     claim_amount_tiyn: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    copy_documents: Mapped[int | None] = mapped_column(Integer, default=None)
+    copy_pages: Mapped[int | None] = mapped_column(Integer, default=None)
     exemption: Mapped[str | None] = mapped_column(String(40), default=None)
     exemption_status: Mapped[str | None] = mapped_column(String(12), default=None)
     exemption_decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)

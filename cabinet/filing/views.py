@@ -38,6 +38,7 @@ def filing_json(f: Filing, court: Court | None, documents: list[Document], case_
         "case_kind": f.case_kind, "category": f.category, "filing_type": f.filing_type,
         "claim_kind": f.claim_kind, "payer_kind": f.payer_kind,
         "claim_amount": None if f.claim_amount_tiyn is None else Money(f.claim_amount_tiyn).to_json(),
+        "copy_documents": f.copy_documents, "copy_pages": f.copy_pages,
         "exemption": f.exemption,
         "exemption_decision": None if f.exemption_status is None else {
             "status": f.exemption_status, "reason": f.exemption_reason, "decided_at": _iso(f.exemption_decided_at)},

@@ -2,7 +2,8 @@
 
 A filer claiming an art. 668 exemption attaches a supporting document; the clerk confirms or
 refuses the claim at registration. The filing keeps the claim's status, who decided, when, why,
-and whether the filer reduced the claim after paying (then no overpayment is refunded, art. 120(4)(6)).
+the number of documents and pages of a request for copies (art. 665(1)(12) prices each), and
+whether the filer reduced the claim after paying (then no overpayment is refunded, art. 120(4)(6)).
 
 Revision ID: 0010
 Revises: 0007
@@ -28,6 +29,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('exemption_decided_by', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('exemption_decided_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('exemption_reason', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('copy_documents', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('copy_pages', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('claim_reduced_after_payment', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
         batch_op.create_foreign_key(batch_op.f('fk_filings_exemption_decided_by_users'), 'users',
@@ -39,6 +42,8 @@ def downgrade() -> None:
     with op.batch_alter_table('filings', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_filings_exemption_decided_by_users'), type_='foreignkey')
         batch_op.drop_column('claim_reduced_after_payment')
+        batch_op.drop_column('copy_pages')
+        batch_op.drop_column('copy_documents')
         batch_op.drop_column('exemption_reason')
         batch_op.drop_column('exemption_decided_at')
         batch_op.drop_column('exemption_decided_by')

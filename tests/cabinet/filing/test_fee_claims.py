@@ -155,3 +155,16 @@ async def test_a_payment_made_after_the_mrp_rose_is_checked_against_the_new_amou
     await court.pay("alice", filing_id, "196.50")
     response = await court.post("alice", f"/api/v1/filings/{filing_id}/submit")
     assert response.status == 200, await response.text()
+
+
+async def test_a_request_for_copies_is_quoted_per_document_and_page(court: Court) -> None:
+    body = {**claim_body("850505300456", claim_kind="copy_reissue", filing_type="application", claim_amount=None),
+            "copy_documents": 2, "copy_pages": 10}
+    draft = await court.create("alice", body)
+    assert draft["fee"]["quote"]["amount"] == "2162.50"  # 0.2 MRP + 0.3 MRP of 2026
+    assert (draft["copy_documents"], draft["copy_pages"]) == (2, 10)
+    response = await court.patch("alice", f"/api/v1/filings/{draft['id']}", {"copy_pages": None})
+    assert (await response.json())["fee"]["quote"]["error"]["code"] == "counts_required"
+    for bad in (0, 10_001, "3", True, 1.5):
+        await _error(await court.patch("alice", f"/api/v1/filings/{draft['id']}", {"copy_pages": bad}), 400,
+                     "invalid_field")
