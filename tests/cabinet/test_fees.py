@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -20,10 +21,16 @@ from cabinet.fees import (
     CaseKind,
     ClaimKind,
     FeeRequest,
+    FeeRule,
     FilingType,
     MrpMultiple,
+    NoDuty,
     PayerKind,
     PercentOfClaim,
+    PerDocumentAndPage,
+    ShareOfFirstInstance,
+    ShareOfRule,
+    SumOfRules,
     fee_rule,
     mrp_on,
     quote,
@@ -429,3 +436,59 @@ def test_the_duty_never_decreases_as_the_claim_grows(tiyn: int, payer: PayerKind
     smaller = quote(claim(Money(tiyn), payer=payer), IN_2026).amount
     larger = quote(claim(Money(tiyn + 100), payer=payer), IN_2026).amount
     assert smaller <= larger
+
+
+@pytest.mark.parametrize("build", [
+    lambda: PercentOfClaim(Decimal("0")),
+    lambda: PercentOfClaim(Decimal("100.01")),
+    lambda: PercentOfClaim(Decimal("1"), cap_mrp=Decimal("10")),
+    lambda: PercentOfClaim(Decimal("1"), cap_from=date(2026, 1, 1)),
+    lambda: PercentOfClaim(Decimal("1"), cap_mrp=Decimal("0"), cap_from=date(2026, 1, 1)),
+    lambda: MrpMultiple(Decimal("0")),
+    lambda: PerDocumentAndPage(Decimal("0"), Decimal("0.03")),
+    lambda: PerDocumentAndPage(Decimal("0.1"), Decimal("0")),
+    lambda: ShareOfRule(Decimal("0"), without_amount="non_property_claim"),
+    lambda: ShareOfRule(Decimal("101"), without_amount="non_property_claim"),
+    lambda: ShareOfRule(Decimal("50")),
+    lambda: SumOfRules(("non_property_claim",)),
+    lambda: ShareOfFirstInstance(Decimal("0")),
+    lambda: ShareOfFirstInstance(Decimal("100.5")),
+    lambda: FeeRule("", "t", "a", True, frozenset(CaseKind), frozenset(FilingType), frozenset(ClaimKind),
+                    frozenset(PayerKind), NoDuty()),
+    lambda: FeeRule("x", "t", "a", True, frozenset(), frozenset(FilingType), frozenset(ClaimKind),
+                    frozenset(PayerKind), NoDuty()),
+])
+def test_malformed_table_rows_cannot_be_built(build: Any) -> None:
+    with pytest.raises(ValueError):
+        build()
+
+
+def test_the_edges_of_the_rates_are_allowed() -> None:
+    assert PercentOfClaim(Decimal("100")).percent == 100
+    assert ShareOfFirstInstance(Decimal("100")).percent == 100
+    assert ShareOfRule(Decimal("100"), with_amount=("x",)).percent == 100
+    most = quote(claim(kind=K.COPY_REISSUE, filing=F.APPLICATION, documents=10_000, pages=10_000), IN_2026)
+    assert most.amount == M("4325000") + M("1297500")  # 1,000 MRP + 300 MRP
+
+
+def test_a_set_aside_petition_on_a_huge_sum_keeps_the_confirmed_cap() -> None:
+    fee = quote(claim("10000000000", kind=K.ARBITRAL_SET_ASIDE, filing=F.APPLICATION), IN_2026)
+    assert fee.amount == M("21625000") and fee.cap_applied and fee.verified
+
+
+def test_the_quote_json_has_exactly_its_fields() -> None:
+    body = quote(claim("1000000"), IN_2026).to_json()
+    explanation = body.pop("explanation")
+    assert set(explanation) == {"kk", "ru", "en"}
+    assert body == {
+        "amount": "10000.00", "amount_text": "10\u00a0000,00\u00a0₸", "verified": True, "warning": None,
+        "rule": {"id": "property_claim_individual", "article": TC + "665(1)(1)", "verified": True, "note": None},
+        "date": "2026-03-02",
+        "mrp": {"amount": "4325.00", "year": 2026, "in_force_from": "2026-01-01", "payment_date": "2026-03-02"},
+        "cap": "43250000.00", "cap_applied": False, "exemption": None,
+        "formula": "1 % × 1\u00a0000\u00a0000,00\u00a0₸ = 10\u00a0000,00\u00a0₸",
+        "basis": "1 % × 1\u00a0000\u00a0000,00\u00a0₸ = 10\u00a0000,00\u00a0₸ (" + TC + "665(1)(1))",
+        "notes": [],
+    }
+    noted = quote(claim("10000000000", kind=K.COURT_ORDER, filing=F.APPLICATION), IN_2026).to_json()
+    assert noted["notes"] == [fee_rule("court_order").note] and noted["rule"]["note"]
