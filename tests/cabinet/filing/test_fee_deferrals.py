@@ -184,3 +184,15 @@ async def test_asking_is_refused_where_the_law_allows_no_deferral(court: Court) 
 async def test_without_a_deferral_an_unpaid_claim_is_still_refused(court: Court) -> None:
     filing_id = await _draft(court)
     await _error(await court.post("alice", f"/api/v1/filings/{filing_id}/submit"), 402, "fee_not_paid")
+
+
+async def test_the_case_file_shows_the_deferred_duty_and_its_due_date(court: Court) -> None:
+    filing_id = await _deferred_and_registered(court)
+    due = _today(court) + timedelta(days=60)
+    assert (await court.post("judge", f"/api/v1/staff/filings/{filing_id}/deferral",
+                             {"decision": "grant", "due_date": due.isoformat()})).status == 200
+    filing = await (await court.get("alice", f"/api/v1/filings/{filing_id}")).json()
+    case_file = await (await court.get("bob", f"/api/v1/cases/{filing['case_number']}")).json()
+    [fee] = case_file["fees"]
+    assert fee["owed"] == "10000.00" and fee["paid"] == "0.00"
+    assert fee["deferral"] == {"status": "granted", "due_date": due.isoformat()}
