@@ -3,9 +3,12 @@
 A *reference* names what is being paid for, ``<kind>:<id>`` — the filing engineer uses
 ``filing:{filing_id}``. :func:`paid_amount` is the sum of settled payments (paid, or paid and
 later refunded) minus the refunds booked against that reference, so a refunded filing reads as
-zero paid. :func:`record_refund` gives back every paid payment of the reference, in the caller's
-transaction, with one audit entry per payment; it is idempotent because a refunded payment is
-no longer ``paid`` and the refund table holds at most one row per payment.
+zero paid. :func:`record_refund` books a refund — all that is held, or a share (half at
+cassation, the excess of an overpayment) — in the caller's transaction, naming the case event that
+causes it and its article, with one audit entry per payment touched; it is idempotent per event
+because the refund table holds at most one row per (payment, event). The refund is then sent back
+through the provider by :mod:`cabinet.payments.refunds`. :func:`last_payment_date` tells the filing
+side which MRP applies (the one of the payment date).
 """
 
 from __future__ import annotations
