@@ -276,6 +276,7 @@ async def test_a_lawyer_filing_for_a_client_must_attach_a_power_of_attorney(cour
     response = await court.upload("lawyer", draft["id"], pdf("Power of attorney"), kind="power_of_attorney",
                                   name="poa.pdf")
     assert response.status == 201
+    await attach_exemption_proof(court, "lawyer", draft["id"])
     assert (await court.post("lawyer", f"/api/v1/filings/{draft['id']}/submit")).status == 200
     filing = await (await court.get("alice", f"/api/v1/filings/{draft['id']}")).json()  # the client sees it
     assert filing["status"] == "submitted"
