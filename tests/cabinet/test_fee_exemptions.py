@@ -196,3 +196,7 @@ def test_the_explanation_shows_the_cap_the_exemption_and_an_unverified_figure() 
     assert unverified["explanation"]["kk"].endswith(unverified["warning"]["kk"])
     no_duty = quote(FeeRequest(CIV, F.APPEAL, K.PROPERTY, IND), IN_2026).to_json()["explanation"]
     assert "No state duty" in no_duty["en"] and "не взимается" in no_duty["ru"]
+    assert "ГПК ст. 403(3)" in no_duty["ru"] and "(no appellate rate)" not in no_duty["ru"]
+    assert "АІЖК бап 403(3)" in no_duty["kk"]
+    police = quote(req("police", payer=LE), IN_2026).to_json()["explanation"]
+    assert "ст. 668, одна из (10)" in police["ru"] and ", one of " not in police["ru"]
