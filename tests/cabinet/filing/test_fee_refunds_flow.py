@@ -9,7 +9,7 @@ from sqlalchemy import select
 from cabinet.audit import AuditEntry
 from cabinet.payments.models import Payment, PaymentRefund
 from cabinet.payments.routes import REFUNDS
-from tests.cabinet.filing.conftest import Court, claim_body, pdf
+from tests.cabinet.filing.conftest import Court, claim_body, pdf, registered_case
 
 
 async def _paid_claim(court: Court, amount: str = "10000.00", claim_amount: str = "1000000") -> int:
@@ -156,4 +156,19 @@ async def test_no_refund_of_the_difference_when_the_claim_was_cut_after_paying(c
     await _submit(court, filing_id)
     response = await court.post("clerk", f"/api/v1/staff/filings/{filing_id}/register")
     assert response.status == 200, await response.text()
+    assert await _refunded(court, filing_id) == []
+
+
+async def test_a_returned_cassation_complaint_is_refunded_in_full(court: Court) -> None:
+    filing_id, number = await registered_case(court)
+    draft = await court.create("alice", {"filing_type": "cassation", "case_number": number, "claim_kind": "property",
+                                         "payer_kind": "individual", "claim_amount": "1000000"})
+    assert draft["fee"]["quote"]["amount"] == "5000.00" and draft["fee"]["quote"]["rule"]["id"] == "cassation"
+    assert (await court.upload("alice", draft["id"], pdf("Cassation complaint"))).status == 201
+    await court.pay("alice", draft["id"], "5000.00")
+    await _submit(court, draft["id"])
+    response = await court.post("clerk", f"/api/v1/staff/filings/{draft['id']}/return",
+                                {"reason": "filed after the cassation term"})
+    assert response.status == 200, await response.text()
+    assert await _refunded(court, draft["id"]) == [("cassation_returned", 500_000)]
     assert await _refunded(court, filing_id) == []
