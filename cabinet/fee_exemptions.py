@@ -13,34 +13,32 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cabinet.case_numbers import CaseKind
 from cabinet.errors import FeeRequestInvalid
-from cabinet.fee_kinds import ClaimKind, PayerKind
+from cabinet.fee_kinds import (
+    ANY_CASE,
+    ANY_PAYER,
+    CIVIL,
+    INDIVIDUAL,
+    LEGAL_ENTITY,
+    NON_CRIMINAL,
+    ClaimKind,
+    PayerKind,
+    cite,
+    kinds,
+)
 
 if TYPE_CHECKING:
     from cabinet.fees import FeeRequest
 
 logger = logging.getLogger(__name__)
 
-CODE = "Tax Code of the RK No. 214-VIII"
 
 
-def _fs(*items: Any) -> frozenset[Any]:
-    return frozenset(items)
-
-
-def _art(ref: str) -> str:
-    return f"{CODE}, art. {ref}"
-
-
-_ALL_KINDS = frozenset(CaseKind)
-_CIVIL = _fs(CaseKind.CIVIL)
-_NON_CRIMINAL = _fs(CaseKind.CIVIL, CaseKind.ADMINISTRATIVE)
-_ANY_PAYER = frozenset(PayerKind)
-_IND = _fs(PayerKind.INDIVIDUAL)
-_LE = _fs(PayerKind.LEGAL_ENTITY)
+_ALL_KINDS, _CIVIL, _NON_CRIMINAL = ANY_CASE, CIVIL, NON_CRIMINAL
+_ANY_PAYER, _IND, _LE = ANY_PAYER, INDIVIDUAL, LEGAL_ENTITY
 
 
 @dataclass(frozen=True)
@@ -65,54 +63,54 @@ class Exemption:
                 and request.payer_kind in self.payer_kinds)
 
 
-_MONEY_CLAIMS = _fs(ClaimKind.PROPERTY, ClaimKind.NON_PROPERTY, ClaimKind.MIXED)
-_WITH_ORDER = _MONEY_CLAIMS | _fs(ClaimKind.COURT_ORDER)
+_MONEY_CLAIMS = kinds(ClaimKind.PROPERTY, ClaimKind.NON_PROPERTY, ClaimKind.MIXED)
+_WITH_ORDER = _MONEY_CLAIMS | kinds(ClaimKind.COURT_ORDER)
 _ANY_CLAIM = frozenset(ClaimKind)
-_STATUS_CLAIMS = _fs(ClaimKind.NON_PROPERTY, ClaimKind.SPECIAL_PROCEEDING, ClaimKind.STATE_BODY_COMPLAINT)
+_STATUS_CLAIMS = kinds(ClaimKind.NON_PROPERTY, ClaimKind.SPECIAL_PROCEEDING, ClaimKind.STATE_BODY_COMPLAINT)
 _OTHERS = "(10), (12), (18), (19), (21)-(30), (32), (34)"
 
 
 def _group(code: str, title: str, payers: frozenset[PayerKind] = _LE) -> Exemption:
     """One of the institutions art. 668 lists together; the reference does not pin its sub-paragraph."""
-    return Exemption(code, title, _art(f"668, one of {_OTHERS}"), False, _NON_CRIMINAL, _ANY_CLAIM, payers)
+    return Exemption(code, title, cite(f"668, one of {_OTHERS}"), False, _NON_CRIMINAL, _ANY_CLAIM, payers)
 
 
 EXEMPTIONS: tuple[Exemption, ...] = (
     Exemption("labour", "Claimants in claims for pay and other claims arising from labour relations",
-              _art("668(1)"), True, _CIVIL, _WITH_ORDER, _IND),
+              cite("668(1)"), True, _CIVIL, _WITH_ORDER, _IND),
     Exemption("copyright", "Authors, performers and collective-management organisations, in claims under "
-              "copyright and related rights", _art("668(2)"), True, _CIVIL, _MONEY_CLAIMS, _ANY_PAYER),
+              "copyright and related rights", cite("668(2)"), True, _CIVIL, _MONEY_CLAIMS, _ANY_PAYER),
     Exemption("industrial_property", "Authors of inventions, utility models and industrial designs, in claims "
-              "under those rights", _art("668(3)"), True, _CIVIL, _MONEY_CLAIMS, _IND),
-    Exemption("alimony", "Claimants in claims for alimony", _art("668(4)"), True, _CIVIL, _WITH_ORDER, _IND),
+              "under those rights", cite("668(3)"), True, _CIVIL, _MONEY_CLAIMS, _IND),
+    Exemption("alimony", "Claimants in claims for alimony", cite("668(4)"), True, _CIVIL, _WITH_ORDER, _IND),
     Exemption("harm_to_health", "Claimants for harm from injury or other damage to health, or the death of a "
-              "breadwinner", _art("668(5)"), True, _CIVIL, _MONEY_CLAIMS, _IND),
-    Exemption("crime_damage", "Claimants for material damage caused by a criminal offence", _art("668(6)"), True,
+              "breadwinner", cite("668(5)"), True, _CIVIL, _MONEY_CLAIMS, _IND),
+    Exemption("crime_damage", "Claimants for material damage caused by a criminal offence", cite("668(6)"), True,
               _CIVIL, _MONEY_CLAIMS, _ANY_PAYER),
-    Exemption("criminal_alimony_documents", "Issue of documents in criminal and alimony cases", _art("668(7)"), True,
-              _ALL_KINDS, _fs(ClaimKind.COPY_REISSUE), _ANY_PAYER),
-    Exemption("environmental_damage", "Claimants for environmental damage caused to the state", _art("668(8)"),
+    Exemption("criminal_alimony_documents", "Issue of documents in criminal and alimony cases", cite("668(7)"), True,
+              _ALL_KINDS, kinds(ClaimKind.COPY_REISSUE), _ANY_PAYER),
+    Exemption("environmental_damage", "Claimants for environmental damage caused to the state", cite("668(8)"),
               True, _NON_CRIMINAL, _MONEY_CLAIMS, _ANY_PAYER),
-    Exemption("electoral_rights", "Applicants for the protection of electoral rights", _art("668(9)"), True,
+    Exemption("electoral_rights", "Applicants for the protection of electoral rights", cite("668(9)"), True,
               _NON_CRIMINAL, _STATUS_CLAIMS, _ANY_PAYER),
     Exemption("public_interest", "Anyone applying to court for the rights of others or of the state",
-              _art("668(11)"), True, _NON_CRIMINAL, _ANY_CLAIM, _ANY_PAYER),
+              cite("668(11)"), True, _NON_CRIMINAL, _ANY_CLAIM, _ANY_PAYER),
     Exemption("veterans", "Veterans of the Great Patriotic War and persons equated to them, veterans of combat "
-              "abroad, home-front workers — in all cases", _art("668(13)"), True, _NON_CRIMINAL, _ANY_CLAIM, _IND),
+              "abroad, home-front workers — in all cases", cite("668(13)"), True, _NON_CRIMINAL, _ANY_CLAIM, _IND),
     Exemption("disability", "Persons with disabilities, and one parent of a person disabled since childhood or "
-              "of a child with a disability — in all cases", _art("668(13)"), True, _NON_CRIMINAL, _ANY_CLAIM, _IND),
-    Exemption("kandas", "Kandas, in applications on citizenship", _art("668(14)"), True, _NON_CRIMINAL,
+              "of a child with a disability — in all cases", cite("668(13)"), True, _NON_CRIMINAL, _ANY_CLAIM, _IND),
+    Exemption("kandas", "Kandas, in applications on citizenship", cite("668(14)"), True, _NON_CRIMINAL,
               _STATUS_CLAIMS, _IND),
-    Exemption("prosecutor", "Prosecution bodies, in all claims", _art("668(16)"), True, _NON_CRIMINAL, _ANY_CLAIM,
+    Exemption("prosecutor", "Prosecution bodies, in all claims", cite("668(16)"), True, _NON_CRIMINAL, _ANY_CLAIM,
               _LE),
     Exemption("state_institution", "State institutions and state secondary schools (not for third parties)",
-              _art("668(17)"), True, _NON_CRIMINAL, _ANY_CLAIM, _LE),
+              cite("668(17)"), True, _NON_CRIMINAL, _ANY_CLAIM, _LE),
     Exemption("rehabilitation", "Both parties in claims for harm from unlawful conviction, custody or "
-              "administrative arrest", _art("668(20)"), True, _CIVIL, _MONEY_CLAIMS, _ANY_PAYER),
-    Exemption("environmental_protection", "Claimants in environmental-protection claims", _art("668(31)"), True,
+              "administrative arrest", cite("668(20)"), True, _CIVIL, _MONEY_CLAIMS, _ANY_PAYER),
+    Exemption("environmental_protection", "Claimants in environmental-protection claims", cite("668(31)"), True,
               _NON_CRIMINAL, _ANY_CLAIM, _ANY_PAYER),
     Exemption("unfair_supplier", "Claimants for listing unfair participants of public procurement",
-              _art("668(33)"), True, _NON_CRIMINAL, _ANY_CLAIM, _LE),
+              cite("668(33)"), True, _NON_CRIMINAL, _ANY_CLAIM, _LE),
     _group("vocational_school", "Technical and vocational education organisations"),
     _group("budget_loan_agent", "Agents for budget loans"),
     _group("disabled_persons_association", "Public associations of persons with disabilities"),

@@ -1,8 +1,24 @@
-"""What a filing is, for the state duty: its type, what it claims, who pays. Shared by the fee tables."""
+"""What a filing is, for the state duty: its type, what it claims, who pays — and the few sets and the
+citation form that the rate table (:mod:`cabinet.fees`) and the exemptions (:mod:`cabinet.fee_exemptions`)
+share, so both cite the Code the same way."""
 
 from __future__ import annotations
 
 import enum
+from typing import Any
+
+from cabinet.case_numbers import CaseKind
+
+CODE = "Tax Code of the RK No. 214-VIII"
+
+
+def cite(ref: str) -> str:
+    """``665(1)(1)`` → the full citation of that article, paragraph and sub-paragraph."""
+    return f"{CODE}, art. {ref}"
+
+
+def kinds(*items: Any) -> frozenset[Any]:
+    return frozenset(items)
 
 
 class FilingType(enum.Enum):
@@ -45,3 +61,11 @@ class ClaimKind(enum.Enum):
 class PayerKind(enum.Enum):
     INDIVIDUAL = "individual"
     LEGAL_ENTITY = "legal_entity"
+
+
+ANY_CASE = frozenset(CaseKind)
+CIVIL = kinds(CaseKind.CIVIL)
+NON_CRIMINAL = kinds(CaseKind.CIVIL, CaseKind.ADMINISTRATIVE)
+ANY_PAYER = frozenset(PayerKind)
+INDIVIDUAL = kinds(PayerKind.INDIVIDUAL)
+LEGAL_ENTITY = kinds(PayerKind.LEGAL_ENTITY)

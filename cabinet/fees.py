@@ -36,7 +36,20 @@ from typing import Any
 from cabinet.case_numbers import CaseKind
 from cabinet.errors import FeeRequestInvalid, InvalidMoney
 from cabinet.fee_exemptions import EXEMPTIONS, Exemption, exemption
-from cabinet.fee_kinds import ClaimKind, FilingType, PayerKind
+from cabinet.fee_kinds import (
+    ANY_CASE,
+    ANY_PAYER,
+    CIVIL,
+    CODE,
+    INDIVIDUAL,
+    LEGAL_ENTITY,
+    NON_CRIMINAL,
+    ClaimKind,
+    FilingType,
+    PayerKind,
+    cite,
+    kinds,
+)
 from cabinet.money import Money
 from cabinet.mrp import MRP_TABLE, MrpPeriod, mrp_on
 
@@ -45,7 +58,6 @@ logger = logging.getLogger(__name__)
 __all__ = ["EXEMPTIONS", "FEE_RULES", "MRP_TABLE", "ClaimKind", "Exemption", "FeeQuote", "FeeRequest", "FeeRule",
            "FilingType", "MrpPeriod", "PayerKind", "exemption", "fee_rule", "mrp_on", "quote"]
 
-CODE = "Tax Code of the RK No. 214-VIII"
 MAX_COUNT = 10_000
 """At most this many documents or pages in one request for copies (a typo guard, not law)."""
 
@@ -168,31 +180,19 @@ def _d(text: str) -> Decimal:
     return Decimal(text)
 
 
-def _fs(*items: Any) -> frozenset[Any]:
-    return frozenset(items)
-
-
-def _art(ref: str) -> str:
-    return f"{CODE}, art. {ref}"
-
-
-_ALL_KINDS = frozenset(CaseKind)
-_CIVIL = _fs(CaseKind.CIVIL)
-_ADMIN = _fs(CaseKind.ADMINISTRATIVE)
-_NON_CRIMINAL = _fs(CaseKind.CIVIL, CaseKind.ADMINISTRATIVE)
-_ANY_PAYER = frozenset(PayerKind)
-_IND = _fs(PayerKind.INDIVIDUAL)
-_LE = _fs(PayerKind.LEGAL_ENTITY)
-_CLAIMS = _fs(FilingType.STATEMENT_OF_CLAIM, FilingType.COUNTERCLAIM)
-_APPLICATION = _fs(FilingType.APPLICATION)
-_COMPLAINTS = _fs(FilingType.COMPLAINT, FilingType.STATEMENT_OF_CLAIM)
-_NOT_PROCEDURAL = frozenset(FilingType) - _fs(FilingType.MOTION, FilingType.RESPONSE, FilingType.RECORD_REMARKS)
+_ALL_KINDS, _CIVIL, _NON_CRIMINAL = ANY_CASE, CIVIL, NON_CRIMINAL
+_ANY_PAYER, _IND, _LE = ANY_PAYER, INDIVIDUAL, LEGAL_ENTITY
+_ADMIN = kinds(CaseKind.ADMINISTRATIVE)
+_CLAIMS = kinds(FilingType.STATEMENT_OF_CLAIM, FilingType.COUNTERCLAIM)
+_APPLICATION = kinds(FilingType.APPLICATION)
+_COMPLAINTS = kinds(FilingType.COMPLAINT, FilingType.STATEMENT_OF_CLAIM)
+_NOT_PROCEDURAL = frozenset(FilingType) - kinds(FilingType.MOTION, FilingType.RESPONSE, FilingType.RECORD_REMARKS)
 PROPERTY_CAP_FROM = date(2023, 5, 21)
 """The caps of 10,000 / 20,000 MRP entered the old Code's art. 610 on 21 May 2023; art. 665(1)(1) keeps them."""
 TAX_AUDIT_CAP_FROM = date(2026, 1, 1)
 _PROPERTY_IND = PercentOfClaim(_d("1"), cap_mrp=_d("10000"), cap_from=PROPERTY_CAP_FROM)
 _PROPERTY_LE = PercentOfClaim(_d("3"), cap_mrp=_d("20000"), cap_from=PROPERTY_CAP_FROM)
-_CASSATION_KINDS = _fs(
+_CASSATION_KINDS = kinds(
     ClaimKind.PROPERTY, ClaimKind.NON_PROPERTY, ClaimKind.MIXED, ClaimKind.DIVORCE, ClaimKind.PROPERTY_DIVISION,
     ClaimKind.STATE_BODY_COMPLAINT, ClaimKind.TAX_AUDIT_NOTICE, ClaimKind.SPECIAL_PROCEEDING,
     ClaimKind.ARBITRAL_SET_ASIDE, ClaimKind.AWARD_ENFORCEMENT, ClaimKind.BANKRUPTCY,
@@ -206,101 +206,101 @@ APPEAL_DECISION = (
 
 FEE_RULES: tuple[FeeRule, ...] = (
     FeeRule("property_claim_individual", "Property claim of an individual: 1 % of the claim, at most 10,000 MRP",
-            _art("665(1)(1)"), True, _CIVIL, _CLAIMS, _fs(ClaimKind.PROPERTY), _IND, _PROPERTY_IND),
+            cite("665(1)(1)"), True, _CIVIL, _CLAIMS, kinds(ClaimKind.PROPERTY), _IND, _PROPERTY_IND),
     FeeRule("property_claim_legal_entity", "Property claim of a legal entity: 3 % of the claim, at most 20,000 MRP",
-            _art("665(1)(1)"), True, _CIVIL, _CLAIMS, _fs(ClaimKind.PROPERTY), _LE, _PROPERTY_LE),
+            cite("665(1)(1)"), True, _CIVIL, _CLAIMS, kinds(ClaimKind.PROPERTY), _LE, _PROPERTY_LE),
     FeeRule("state_body_complaint_individual",
             "Complaint of an individual against unlawful acts of state bodies and officials",
-            _art("665(1)(2)"), True, _NON_CRIMINAL, _COMPLAINTS, _fs(ClaimKind.STATE_BODY_COMPLAINT), _IND,
+            cite("665(1)(2)"), True, _NON_CRIMINAL, _COMPLAINTS, kinds(ClaimKind.STATE_BODY_COMPLAINT), _IND,
             MrpMultiple(_d("0.3"))),
     FeeRule("state_body_complaint_legal_entity",
             "Complaint of a legal entity against unlawful acts of state bodies and officials",
-            _art("665(1)(3)"), True, _NON_CRIMINAL, _COMPLAINTS, _fs(ClaimKind.STATE_BODY_COMPLAINT), _LE,
+            cite("665(1)(3)"), True, _NON_CRIMINAL, _COMPLAINTS, kinds(ClaimKind.STATE_BODY_COMPLAINT), _LE,
             MrpMultiple(_d("5"))),
     FeeRule("tax_audit_notice_individual",
             "Administrative claim of an individual entrepreneur or farm against a tax or customs audit notice: "
-            "0.1 % of the disputed sum, at most 500 MRP", _art("665(1)(4)"), True, _ADMIN, _COMPLAINTS,
-            _fs(ClaimKind.TAX_AUDIT_NOTICE), _IND,
+            "0.1 % of the disputed sum, at most 500 MRP", cite("665(1)(4)"), True, _ADMIN, _COMPLAINTS,
+            kinds(ClaimKind.TAX_AUDIT_NOTICE), _IND,
             PercentOfClaim(_d("0.1"), cap_mrp=_d("500"), cap_from=TAX_AUDIT_CAP_FROM),
             note="cap applied from 1 Jan 2026 (the Code's entry into force; no earlier date known)"),
     FeeRule("tax_audit_notice_legal_entity",
             "Administrative claim of a legal entity against a tax or customs audit notice: 1 % of the "
-            "disputed sum, at most 20,000 MRP", _art("665(1)(4)"), True, _ADMIN, _COMPLAINTS,
-            _fs(ClaimKind.TAX_AUDIT_NOTICE), _LE,
+            "disputed sum, at most 20,000 MRP", cite("665(1)(4)"), True, _ADMIN, _COMPLAINTS,
+            kinds(ClaimKind.TAX_AUDIT_NOTICE), _LE,
             PercentOfClaim(_d("1"), cap_mrp=_d("20000"), cap_from=TAX_AUDIT_CAP_FROM),
             note="cap applied from 1 Jan 2026 (the Code's entry into force; no earlier date known)"),
-    FeeRule("divorce_claim", "Claim for dissolution of marriage", _art("665(1)(5)"), True, _CIVIL, _CLAIMS,
-            _fs(ClaimKind.DIVORCE), _IND, MrpMultiple(_d("0.3"))),
+    FeeRule("divorce_claim", "Claim for dissolution of marriage", cite("665(1)(5)"), True, _CIVIL, _CLAIMS,
+            kinds(ClaimKind.DIVORCE), _IND, MrpMultiple(_d("0.3"))),
     FeeRule("property_division_claim", "Claim for division of property between spouses: the property-claim rate",
-            _art("665(1)(6)"), True, _CIVIL, _CLAIMS, _fs(ClaimKind.PROPERTY_DIVISION), _IND, _PROPERTY_IND),
+            cite("665(1)(6)"), True, _CIVIL, _CLAIMS, kinds(ClaimKind.PROPERTY_DIVISION), _IND, _PROPERTY_IND),
     FeeRule("non_property_claim", "Claim of a non-property nature or not subject to valuation (any payer)",
-            _art("665(1)(7)"), True, _CIVIL, _CLAIMS, _fs(ClaimKind.NON_PROPERTY), _ANY_PAYER,
+            cite("665(1)(7)"), True, _CIVIL, _CLAIMS, kinds(ClaimKind.NON_PROPERTY), _ANY_PAYER,
             MrpMultiple(_d("0.5"))),
     FeeRule("special_proceeding_application", "Special claim or application in special proceedings",
-            _art("665(1)(8)"), True, _CIVIL, _APPLICATION, _fs(ClaimKind.SPECIAL_PROCEEDING), _ANY_PAYER,
+            cite("665(1)(8)"), True, _CIVIL, _APPLICATION, kinds(ClaimKind.SPECIAL_PROCEEDING), _ANY_PAYER,
             MrpMultiple(_d("0.5"))),
     FeeRule("administrative_claim", "Other administrative claim under the Administrative Procedure Code",
-            _art("665(1)(8)"), True, _ADMIN, _COMPLAINTS, _fs(ClaimKind.NON_PROPERTY), _ANY_PAYER,
+            cite("665(1)(8)"), True, _ADMIN, _COMPLAINTS, kinds(ClaimKind.NON_PROPERTY), _ANY_PAYER,
             MrpMultiple(_d("0.5"))),
     FeeRule("arbitral_set_aside", "Petition to set aside an arbitral award: 50 % of the non-property rate, or of "
-            "the property rate on the contested sum", _art("665(1)(9)"), True, _CIVIL, _APPLICATION,
-            _fs(ClaimKind.ARBITRAL_SET_ASIDE), _ANY_PAYER,
+            "the property rate on the contested sum", cite("665(1)(9)"), True, _CIVIL, _APPLICATION,
+            kinds(ClaimKind.ARBITRAL_SET_ASIDE), _ANY_PAYER,
             ShareOfRule(_d("50"), with_amount=("property_claim_individual", "property_claim_legal_entity"),
                         without_amount="non_property_claim")),
-    FeeRule("court_order", "Application for a court order: 50 % of the property-claim rate", _art("665(1)(10)"),
-            True, _CIVIL, _APPLICATION, _fs(ClaimKind.COURT_ORDER), _ANY_PAYER,
+    FeeRule("court_order", "Application for a court order: 50 % of the property-claim rate", cite("665(1)(10)"),
+            True, _CIVIL, _APPLICATION, kinds(ClaimKind.COURT_ORDER), _ANY_PAYER,
             ShareOfRule(_d("50"), with_amount=("property_claim_individual", "property_claim_legal_entity"),
                         cap_confirmed=False),
             note="0.5 % / 1.5 % confirmed; halving the capped property duty is our interpretation"),
-    FeeRule("duplicate_writ", "Application for a duplicate writ of execution (any payer)", _art("665(1)(11)"), True,
-            _NON_CRIMINAL, _APPLICATION, _fs(ClaimKind.DUPLICATE_WRIT), _ANY_PAYER, MrpMultiple(_d("5"))),
+    FeeRule("duplicate_writ", "Application for a duplicate writ of execution (any payer)", cite("665(1)(11)"), True,
+            _NON_CRIMINAL, _APPLICATION, kinds(ClaimKind.DUPLICATE_WRIT), _ANY_PAYER, MrpMultiple(_d("5"))),
     FeeRule("award_enforcement", "Application for a writ enforcing an arbitral award or a foreign court decision "
-            "(any payer)", _art("665(1)(11)"), True, _CIVIL, _APPLICATION, _fs(ClaimKind.AWARD_ENFORCEMENT),
+            "(any payer)", cite("665(1)(11)"), True, _CIVIL, _APPLICATION, kinds(ClaimKind.AWARD_ENFORCEMENT),
             _ANY_PAYER, MrpMultiple(_d("5"))),
     FeeRule("copy_reissue", "Repeat issue of copies of judicial acts or case papers: per document plus per page",
-            _art("665(1)(12)"), True, _ALL_KINDS, _APPLICATION, _fs(ClaimKind.COPY_REISSUE), _ANY_PAYER,
+            cite("665(1)(12)"), True, _ALL_KINDS, _APPLICATION, kinds(ClaimKind.COPY_REISSUE), _ANY_PAYER,
             PerDocumentAndPage(_d("0.1"), _d("0.03"))),
-    FeeRule("bankruptcy", "Application for bankruptcy or rehabilitation of a legal entity", _art("665(1)(13)"), True,
-            _CIVIL, _fs(FilingType.APPLICATION, FilingType.STATEMENT_OF_CLAIM), _fs(ClaimKind.BANKRUPTCY),
+    FeeRule("bankruptcy", "Application for bankruptcy or rehabilitation of a legal entity", cite("665(1)(13)"), True,
+            _CIVIL, kinds(FilingType.APPLICATION, FilingType.STATEMENT_OF_CLAIM), kinds(ClaimKind.BANKRUPTCY),
             _ANY_PAYER, MrpMultiple(_d("0.5"))),
     FeeRule("personal_insolvency", "Application of an individual for restoration of solvency or judicial bankruptcy",
-            _art("665(1)(14)"), True, _CIVIL, _APPLICATION, _fs(ClaimKind.PERSONAL_INSOLVENCY), _IND,
+            cite("665(1)(14)"), True, _CIVIL, _APPLICATION, kinds(ClaimKind.PERSONAL_INSOLVENCY), _IND,
             MrpMultiple(_d("0.3"))),
     FeeRule("defamation_individual", "Claim of an individual for moral damages for defamation: 1 % (no cap)",
-            _art("665(1)(15)"), True, _CIVIL, _CLAIMS, _fs(ClaimKind.DEFAMATION), _IND, PercentOfClaim(_d("1"))),
+            cite("665(1)(15)"), True, _CIVIL, _CLAIMS, kinds(ClaimKind.DEFAMATION), _IND, PercentOfClaim(_d("1"))),
     FeeRule("defamation_legal_entity", "Claim of a legal entity for losses to its business reputation: 3 % (no cap)",
-            _art("665(1)(16)"), True, _CIVIL, _CLAIMS, _fs(ClaimKind.DEFAMATION), _LE, PercentOfClaim(_d("3"))),
-    FeeRule("constitutional_appeal", "Citizen's appeal to the Constitutional Court (rate zero)", _art("665(2)"), True,
-            _ALL_KINDS, _fs(FilingType.APPLICATION, FilingType.COMPLAINT), _fs(ClaimKind.CONSTITUTIONAL_APPEAL),
+            cite("665(1)(16)"), True, _CIVIL, _CLAIMS, kinds(ClaimKind.DEFAMATION), _LE, PercentOfClaim(_d("3"))),
+    FeeRule("constitutional_appeal", "Citizen's appeal to the Constitutional Court (rate zero)", cite("665(2)"), True,
+            _ALL_KINDS, kinds(FilingType.APPLICATION, FilingType.COMPLAINT), kinds(ClaimKind.CONSTITUTIONAL_APPEAL),
             _IND, NoDuty()),
     FeeRule("mixed_claim_individual", "Claim of an individual with property and non-property demands: both duties",
-            _art("665(4)"), True, _CIVIL, _CLAIMS, _fs(ClaimKind.MIXED), _IND,
+            cite("665(4)"), True, _CIVIL, _CLAIMS, kinds(ClaimKind.MIXED), _IND,
             SumOfRules(("property_claim_individual", "non_property_claim"))),
     FeeRule("mixed_claim_legal_entity", "Claim of a legal entity with property and non-property demands: both duties",
-            _art("665(4)"), True, _CIVIL, _CLAIMS, _fs(ClaimKind.MIXED), _LE,
+            cite("665(4)"), True, _CIVIL, _CLAIMS, kinds(ClaimKind.MIXED), _LE,
             SumOfRules(("property_claim_legal_entity", "non_property_claim"))),
     FeeRule("appeal", "Appellate complaint: no rate in the Tax Code", f"{CODE}, art. 665 (no appellate rate); "
-            "CPC art. 403(3)", False, _NON_CRIMINAL, _fs(FilingType.APPEAL),
-            frozenset(ClaimKind) - _fs(ClaimKind.ADMINISTRATIVE_OFFENCE), _ANY_PAYER, NoDuty(), note=APPEAL_DECISION),
+            "CPC art. 403(3)", False, _NON_CRIMINAL, kinds(FilingType.APPEAL),
+            frozenset(ClaimKind) - kinds(ClaimKind.ADMINISTRATIVE_OFFENCE), _ANY_PAYER, NoDuty(), note=APPEAL_DECISION),
     FeeRule("cassation", "Cassation petition (including against rulings on arbitral awards): 50 % of the "
-            "first-instance rate", _art("665(3)"), True, _NON_CRIMINAL, _fs(FilingType.CASSATION), _CASSATION_KINDS,
+            "first-instance rate", cite("665(3)"), True, _NON_CRIMINAL, kinds(FilingType.CASSATION), _CASSATION_KINDS,
             _ANY_PAYER, ShareOfFirstInstance(_d("50"))),
     FeeRule("procedural_filing", "Motion, response to a claim or remarks on a hearing record",
             f"{CODE}, art. 664(1)(1) (not an object of the duty)", True, _ALL_KINDS,
-            _fs(FilingType.MOTION, FilingType.RESPONSE, FilingType.RECORD_REMARKS), frozenset(ClaimKind), _ANY_PAYER,
+            kinds(FilingType.MOTION, FilingType.RESPONSE, FilingType.RECORD_REMARKS), frozenset(ClaimKind), _ANY_PAYER,
             NoDuty()),
     FeeRule("procedural_application", "Application on deferral, enforcement, securing a claim, new circumstances, "
-            "reversal or a default judgment", _art("668(15)"), True, _NON_CRIMINAL, _APPLICATION,
-            _fs(ClaimKind.PROCEDURAL), _ANY_PAYER, NoDuty()),
-    FeeRule("private_complaint", "Private complaint against a court ruling", _art("668(15)"), True, _NON_CRIMINAL,
-            _fs(FilingType.COMPLAINT), _fs(ClaimKind.PROCEDURAL), _ANY_PAYER, NoDuty()),
-    FeeRule("bailiff_complaint", "Complaint against acts of a bailiff", _art("668(15)"), True, _NON_CRIMINAL,
-            _fs(FilingType.COMPLAINT), _fs(ClaimKind.BAILIFF_COMPLAINT), _ANY_PAYER, NoDuty()),
+            "reversal or a default judgment", cite("668(15)"), True, _NON_CRIMINAL, _APPLICATION,
+            kinds(ClaimKind.PROCEDURAL), _ANY_PAYER, NoDuty()),
+    FeeRule("private_complaint", "Private complaint against a court ruling", cite("668(15)"), True, _NON_CRIMINAL,
+            kinds(FilingType.COMPLAINT), kinds(ClaimKind.PROCEDURAL), _ANY_PAYER, NoDuty()),
+    FeeRule("bailiff_complaint", "Complaint against acts of a bailiff", cite("668(15)"), True, _NON_CRIMINAL,
+            kinds(FilingType.COMPLAINT), kinds(ClaimKind.BAILIFF_COMPLAINT), _ANY_PAYER, NoDuty()),
     FeeRule("criminal_proceedings", "Filings in criminal proceedings, including a civil claim in them",
-            _art("671(1)"), True, _fs(CaseKind.CRIMINAL), _NOT_PROCEDURAL,
-            _fs(ClaimKind.PROCEDURAL, ClaimKind.PROPERTY, ClaimKind.NON_PROPERTY), _ANY_PAYER, NoDuty()),
+            cite("671(1)"), True, kinds(CaseKind.CRIMINAL), _NOT_PROCEDURAL,
+            kinds(ClaimKind.PROCEDURAL, ClaimKind.PROPERTY, ClaimKind.NON_PROPERTY), _ANY_PAYER, NoDuty()),
     FeeRule("administrative_offence", "Complaints against rulings in administrative-offence cases",
-            _art("668(15)"), True, _ADMIN, _NOT_PROCEDURAL, _fs(ClaimKind.ADMINISTRATIVE_OFFENCE), _ANY_PAYER,
+            cite("668(15)"), True, _ADMIN, _NOT_PROCEDURAL, kinds(ClaimKind.ADMINISTRATIVE_OFFENCE), _ANY_PAYER,
             NoDuty()),
 )
 
