@@ -163,7 +163,7 @@ PATHS = {
                                   403: ["cross_site_request", "not_a_party", "not_a_lawyer"],
                                   404: ["filing_not_found", "case_not_found"],
                                   409: ["filing_incomplete", "filing_not_draft", "power_of_attorney_required",
-                                        "case_closed", "exemption_document_required"],
+                                        "case_closed", "exemption_document_required", "deferral_with_exemption"],
                                   503: ["system_key_unavailable"]}),
     },
     "/api/v1/filings/{id}/receipt": {

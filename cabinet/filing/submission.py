@@ -94,12 +94,16 @@ class SubmissionService:
         now = self.clock.now()
         request = fee_request(filing)
         assert request is not None
+        deferral = await deferral_of(self.session, filing.id)
         if filing.exemption:
             fee = quote(request, now.astimezone(COURT_TIME).date())
+            if deferral is not None:
+                raise FilingStateConflict("a filing either claims an exemption or asks for a deferral, not both",
+                                          code="deferral_with_exemption")
             check_exemption_proof(filing, documents)
             filing.exemption_status = ExemptionStatus.CLAIMED.value
             paid = await paid_amount(self.session, fee_reference(filing.id))
-        elif await deferral_of(self.session, filing.id) is not None:  # art. 135: proceeds unpaid, the judge decides
+        elif deferral is not None:  # art. 135: proceeds unpaid, the judge decides
             fee = quote(request, now.astimezone(COURT_TIME).date())
             paid = await paid_amount(self.session, fee_reference(filing.id))
         else:

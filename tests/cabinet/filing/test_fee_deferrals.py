@@ -196,3 +196,12 @@ async def test_the_case_file_shows_the_deferred_duty_and_its_due_date(court: Cou
     [fee] = case_file["fees"]
     assert fee["owed"] == "10000.00" and fee["paid"] == "0.00"
     assert fee["deferral"] == {"status": "granted", "due_date": due.isoformat()}
+
+
+async def test_an_exemption_added_after_asking_for_a_deferral_is_not_submitted(court: Court) -> None:
+    filing_id = await _draft(court)
+    assert (await court.post("alice", f"/api/v1/filings/{filing_id}/deferral", HARDSHIP)).status == 201
+    assert (await court.patch("alice", f"/api/v1/filings/{filing_id}", {"exemption": "labour"})).status == 200
+    response = await court.upload("alice", filing_id, pdf("Employment contract"), name="c.pdf", kind="exemption_proof")
+    assert response.status == 201
+    await _error(await court.post("alice", f"/api/v1/filings/{filing_id}/submit"), 409, "deferral_with_exemption")
