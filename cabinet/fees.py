@@ -50,6 +50,7 @@ from cabinet.fee_kinds import (
     cite,
     kinds,
 )
+from cabinet.fee_texts import explain, unverified_warning
 from cabinet.money import Money
 from cabinet.mrp import MRP_TABLE, MrpPeriod, mrp_on
 
@@ -420,8 +421,6 @@ class FeeQuote:
         return self.rule.article
 
     def to_json(self) -> dict[str, Any]:
-        from cabinet.fee_texts import explain, unverified_warning  # the texts import this module's tables
-
         return {
             "amount": self.amount.to_json(),
             "amount_text": self.amount.format(),
