@@ -62,7 +62,7 @@ def _explain_stop(events: Sequence[HearingEvent], participant: str, kind: str, a
                   left: Mapping[str, list[tuple[datetime, str]]]) -> str:
     for when, reason in left.get(participant, []):
         if abs((when - at).total_seconds()) <= EXPLAIN_WINDOW.total_seconds():
-            return f"left:{reason}"
+            return "reconnected" if reason == "replaced" else f"left:{reason}"
     for event in reversed(events):
         if event.at > at + EXPLAIN_WINDOW:
             continue
