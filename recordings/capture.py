@@ -78,6 +78,8 @@ class _OpenSegment:
 @dataclass
 class RecorderCounters:
     received: int = 0
+    """Media frames (not the relay's stop markers) that arrived while recording."""
+    stops: int = 0
     written: int = 0
     waited_for_keyframe: int = 0
     """Video frames before a segment's first keyframe: undecodable on their own, so not written."""
@@ -114,13 +116,15 @@ class HearingRecorder:
     def on_frame(self, frame: EncodedFrame) -> None:
         if self.closed or self.paused:
             return
-        self.counters.received += 1
         current = self._open.get(frame.track_id)
         if frame.muted:
+            self.counters.stops += 1
             if current is not None:
                 self._close(frame.track_id, "stopped", frame_time(frame))
             return
-        if current is not None and current.anchor != frame.wall_clock_anchor:
+        self.counters.received += 1
+        if current is not None and (current.anchor != frame.wall_clock_anchor
+                                    or frame.rtp_timestamp < (current.writer.first_pts or 0)):
             self._close(frame.track_id, "reconnected", frame_time(frame))
             current = None
         if current is None:
@@ -185,7 +189,8 @@ class HearingRecorder:
         for track_id in list(self._open):
             self._close(track_id, reason, at)
         self.journal.append({"op": "end", "at": at.isoformat(), "reason": reason,
-                             "frames_received": self.counters.received, "frames_written": self.counters.written})
+                             "frames_received": self.counters.received, "frames_written": self.counters.written,
+                             "waited_for_keyframe": self.counters.waited_for_keyframe})
         self.journal.close()
         self.closed = True
 

@@ -128,7 +128,12 @@ class RecorderHub:
             logger.info("hearing %s: recorder wrote %d of %d frames (tap peak backlog %d, overruns %d)",
                         hearing_id, live.recorder.counters.written, live.recorder.counters.received,
                         live.tap.peak, live.tap.overruns)
-        await self.service.seal(live.started.recording_id, abnormal=abnormal)
+        self.service.active.discard(live.started.recording_id)
+        try:
+            await self.service.seal(live.started.recording_id, abnormal=abnormal)
+        except Exception:
+            # The files are complete and journaled; the periodic recovery check seals it later.
+            logger.exception("sealing the recording of hearing %s failed; it will be retried", hearing_id)
 
     async def _renew(self) -> None:
         while True:

@@ -31,6 +31,8 @@ SIGNATURE = "manifest.json.cms"
 MINUTES = "minutes.txt"
 EXPLAIN_WINDOW = timedelta(seconds=2)
 """A track stopping within this long after a mute or a pause was stopped by it."""
+LATE_JOIN = timedelta(seconds=5)
+"""A person whose media first arrives this long after the recording began joined late."""
 
 _LOGGED = frozenset({Action.START, Action.PAUSE, Action.RESUME, Action.SUSPEND, Action.CLOSE, Action.ADJOURN,
                      Action.ADMIT, Action.CALL, Action.DISMISS, Action.MUTE, Action.UNMUTE, Action.REMOVE,
@@ -110,10 +112,13 @@ def segments_from(journal: Sequence[Mapping[str, Any]], facts: Mapping[str, Segm
         else:
             end_reason = close["reason"]
         start_reason = _explain_start(last_end.get((who, kind)))
-        if start_reason == "joined" and (start - started_at).total_seconds() > EXPLAIN_WINDOW.total_seconds():
-            start_reason = "late_join"
+        extra: dict[str, Any] = {}
+        if start_reason == "joined":
+            extra["joined_after_s"] = round((start - started_at).total_seconds(), 3)
+            if start - started_at > LATE_JOIN:
+                start_reason = "late_join"
         last_end[(who, kind)] = end_reason
-        out.append({"file": name, "participant": who, "kind": kind, "start": _iso(start), "end": _iso(end_at),
+        out.append({**extra, "file": name, "participant": who, "kind": kind, "start": _iso(start), "end": _iso(end_at),
                     "duration_s": fact.duration_s, "frames": fact.frames, "size": fact.size,
                     "sha256": fact.sha256, "payload_sha256": fact.payload_sha256,
                     "start_reason": start_reason, "end_reason": end_reason})
@@ -166,5 +171,6 @@ def build_manifest(particulars: Particulars, hearing: Hearing, journal: Sequence
         "minutes": None if minutes_sha256 is None else {"file": MINUTES, "sha256": minutes_sha256,
                                                         "language": language},
         "composed": None,
-        "frames": {"received": end_entry.get("frames_received"), "written": end_entry.get("frames_written")},
+        "frames": {"received": end_entry.get("frames_received"), "written": end_entry.get("frames_written"),
+                   "waited_for_keyframe": end_entry.get("waited_for_keyframe")},
     }

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from cabinet.audit import AuditLog
 from cabinet.courts import Court
@@ -86,6 +87,8 @@ class RecordingService:
         self.keys = keys
         self.owner = owner or process_owner()
         self.root = config.data_dir / "recordings"
+        self.active: set[int] = set()
+        """Recordings this process is capturing now; any other unsealed one of ours failed to seal."""
 
     # ---- capture ----------------------------------------------------------------------------
 
@@ -109,6 +112,7 @@ class RecordingService:
             await AuditLog(session, self.clock).append(
                 "recording.started", actor=SYSTEM_ACTOR, subject=f"recording:{recording.id}",
                 details={"hearing_id": hearing_id, "case_number": place.case_number})
+        self.active.add(recording.id)
         logger.info("recording %s of hearing %s started in %s", recording.id, hearing_id, directory)
         return Started(recording.id, hearing_id, directory)
 
@@ -177,7 +181,7 @@ class RecordingService:
     async def _attach(self, session: Any, recording_id: int, case_id: int, court: Court, digest: str,
                       abnormal: bool) -> None:
         """The case file gets the recording: a timeline fact, a registry entry, a notice to the parties."""
-        case = await session.get(Case, case_id)
+        case = await session.get(Case, case_id, options=[selectinload(Case.parties)])
         if case is None:
             return
         details = {"recording_id": recording_id, "manifest_sha256": digest, "ended_abnormally": abnormal}
@@ -200,7 +204,9 @@ class RecordingService:
                                           .where(RecordingRow.state == "recording"))).all()
         recovered = []
         for recording_id, owner, lease_until in rows:
-            if owner == self.owner or (lease_until > now and not owner_is_gone(owner, self.owner)):
+            if recording_id in self.active:
+                continue
+            if owner != self.owner and lease_until > now and not owner_is_gone(owner, self.owner):
                 continue
             async with self.db.transaction() as session:
                 result = await session.execute(
@@ -212,7 +218,11 @@ class RecordingService:
                 continue
             logger.warning("recording %s was left unfinished by %s; sealing it as ended abnormally",
                            recording_id, owner)
-            await self.seal(recording_id, abnormal=CRASHED)
+            try:
+                await self.seal(recording_id, abnormal=None if owner == self.owner else CRASHED)
+            except Exception:
+                logger.exception("recording %s could not be sealed; the next check retries", recording_id)
+                continue
             recovered.append(recording_id)
         return recovered
 
