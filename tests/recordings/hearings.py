@@ -55,3 +55,14 @@ async def sealed(h: Courthouse, hearing: int, within: float = 30) -> dict[str, A
         if time.monotonic() > deadline:
             raise AssertionError(f"hearing {hearing} has no sealed recording: {items}")
         await asyncio.sleep(0.1)
+
+
+async def close_hearing(judge: Socket) -> None:
+    """The judge closes the hearing; every socket is then told ``ended`` with ``hearing_closed``.
+
+    The acknowledgement itself may not arrive: signaling ends the judge's socket 0.2 s after the
+    close while it is still tearing down the relay's peer connections (seen on PostgreSQL runs), so
+    the test waits for what the page acts on — the ``ended`` event.
+    """
+    await judge.sio.emit("close", {}, namespace=judge.namespace)
+    await judge.wait("ended", lambda e: e.get("code") == "hearing_closed", within=20)

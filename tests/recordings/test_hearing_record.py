@@ -15,7 +15,7 @@ from pathlib import Path
 from recordings.manifest import LATE_JOIN
 from recordings.segments import inspect
 from tests.media.media_peers import read_stamp, wait_for
-from tests.recordings.hearings import admit, open_session, recorder_of, sealed
+from tests.recordings.hearings import admit, close_hearing, open_session, recorder_of, sealed
 from tests.signaling.conftest import Courthouse, leave_all
 from tests.signaling.webrtc import SignaledPeer
 
@@ -50,7 +50,7 @@ async def test_a_hearing_is_recorded_paused_muted_joined_late_sealed_and_verifie
         await asyncio.sleep(1.0)
         assert (await judge.call("unmute", {"target": h.ids["bob"], "media": "audio"}))["ok"]
         await asyncio.sleep(1.5)
-        assert (await judge.call("close"))["ok"]
+        await close_hearing(judge)
         record = await sealed(h, hearing)
     finally:
         for peer in peers.values():
