@@ -9,6 +9,7 @@ API: verify names any changed byte or field, and the segments stream with HTTP r
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from pathlib import Path
 
@@ -75,7 +76,7 @@ async def test_a_hearing_is_recorded_paused_muted_joined_late_sealed_and_verifie
     assert bob_audio[0]["start_reason"] == "late_join" and bob_audio[0]["joined_after_s"] > LATE_JOIN.total_seconds()
     assert [s["end_reason"] for s in bob_audio] == ["recording_paused", "muted", "closed"]
     assert [s["start_reason"] for s in bob_audio][1:] == ["recording_resumed", "unmuted"]
-    for a, b in zip(bob_audio, bob_audio[1:], strict=False):
+    for a, b in itertools.pairwise(bob_audio):
         assert a["end"] <= b["start"], "a gap is a gap: segments never overlap"
 
     directory = Path(h.app.config.data_dir) / "recordings" / f"{record['id']:08d}"
