@@ -1,0 +1,95 @@
+"""OpenAPI description of the recordings HTTP API (merged by :mod:`core.openapi`)."""
+
+from __future__ import annotations
+
+from core.openapi import (
+    AUTH,
+    TIMESTAMP,
+    array,
+    json_body,
+    nullable,
+    obj,
+    ok,
+    operation,
+    path_param,
+    query_param,
+    raw,
+    ref,
+    string,
+)
+
+TAGS = ["recordings"]
+RECORDING_ID = path_param("id", {"type": "integer", "minimum": 1})
+FILE_NAME = path_param("name", string("a file the manifest lists: a segment, minutes.txt, manifest.json, "
+                                      "manifest.json.cms"))
+_READ_ERRORS = {400: ["invalid_recording_request"], 403: ["recording_forbidden"], 404: ["recording_not_found"]}
+
+_SUMMARY = {
+    "id": {"type": "integer"}, "hearing_id": {"type": "integer"}, "case_number": string(), "court": string(),
+    "courtroom": string(), "judge_user_id": nullable({"type": "integer"}),
+    "state": string("recording, sealed"), "started_at": TIMESTAMP, "ended_at": nullable(TIMESTAMP),
+    "ended_abnormally": {"type": "boolean"}, "is_open": {"type": "boolean"}, "access_granted": {"type": "boolean"},
+    "manifest_sha256": nullable(string()), "audit_seq": nullable({"type": "integer"}),
+}
+
+SCHEMAS = {
+    "RecordingSummary": obj(_SUMMARY),
+    "Recording": obj({**_SUMMARY, "manifest": nullable({"type": "object",
+                                                        "description": "the sealed manifest (recordings/API.md)"})}),
+    "RecordingPage": obj({"items": array(ref("RecordingSummary")), "page": {"type": "integer"},
+                          "per_page": {"type": "integer"}, "total": {"type": "integer"}}),
+    "RecordingVerification": obj({
+        "ok": {"type": "boolean"},
+        "findings": array(obj({"what": string("a file name, or manifest.json:<json path> for a field"),
+                               "problem": string()})),
+        "signer": nullable(string()), "signature_trusted": nullable({"type": "boolean"}),
+        "files_checked": {"type": "integer"}}),
+}
+
+PATHS = {
+    "/api/v1/recordings": {
+        "get": operation("Search recordings (clerks and judges of the court)", tags=TAGS, security=AUTH,
+                         parameters=[query_param("case", string("case number")), query_param("court", string()),
+                                     query_param("courtroom", string()),
+                                     query_param("judge", {"type": "integer"}, "the judge's user id"),
+                                     query_param("from", string("ISO 8601 with zone")),
+                                     query_param("to", string("ISO 8601 with zone")),
+                                     query_param("page", {"type": "integer", "minimum": 1}),
+                                     query_param("per_page", {"type": "integer", "minimum": 1, "maximum": 100})],
+                         responses=ok(ref("RecordingPage")),
+                         errors={400: ["invalid_recording_request"], 403: ["not_court_staff"]}),
+    },
+    "/api/v1/recordings/{id}": {
+        "get": operation("A recording and its sealed manifest (audited)", tags=TAGS, security=AUTH,
+                         parameters=[RECORDING_ID], responses=ok(ref("Recording")), errors=_READ_ERRORS),
+    },
+    "/api/v1/recordings/{id}/verify": {
+        "get": operation("Recompute every hash and the court's signature (audited)", tags=TAGS, security=AUTH,
+                         parameters=[RECORDING_ID], responses=ok(ref("RecordingVerification")),
+                         errors={**_READ_ERRORS, 409: ["recording_not_sealed"]}),
+    },
+    "/api/v1/recordings/{id}/access": {
+        "post": operation("Grant or withdraw the parties' access to a closed hearing's recording (its judge)",
+                          tags=TAGS, security=AUTH, parameters=[RECORDING_ID],
+                          body=json_body(obj({"granted": {"type": "boolean"}})),
+                          responses=ok(ref("RecordingSummary")),
+                          errors={400: ["invalid_recording_request", "invalid_request", "invalid_json"],
+                                  403: ["recording_forbidden", "cross_site_request"],
+                                  404: ["recording_not_found"]}),
+    },
+    "/api/v1/recordings/{id}/files/{name}": {
+        "get": operation("One file of a sealed recording, whole or by HTTP byte ranges (audited)", tags=TAGS,
+                         security=AUTH,
+                         parameters=[RECORDING_ID, FILE_NAME,
+                                     query_param("download", string("1: as an attachment"))],
+                         responses={**raw({"video/webm": {"schema": string(format="binary")},
+                                           "application/json": {"schema": string()},
+                                           "text/plain": {"schema": string()},
+                                           "application/pkcs7-signature": {"schema": string(format="binary")}},
+                                          "The file"),
+                                    **raw({"multipart/byteranges": {"schema": string(format="binary")}},
+                                          "The requested ranges (one range: that part alone)", status=206)},
+                         errors={**_READ_ERRORS, 404: ["recording_not_found", "recording_file_not_found"],
+                                 409: ["recording_not_sealed"], 416: ["range_not_satisfiable"]}),
+    },
+}
