@@ -50,3 +50,19 @@ class RecordingRow(Base):
     audit_seq: Mapped[int | None] = mapped_column(Integer, default=None)
     access_granted: Mapped[bool] = mapped_column(Boolean, default=False)
     """For a closed hearing: the judge granted the parties and their lawyers access."""
+
+
+class RecordingLink(Base):
+    """A share link: a secret token (only its SHA-256 is stored) that opens one recording's files until
+    it expires or is revoked. Made by somebody entitled to the recording, for somebody entitled."""
+
+    __tablename__ = "recording_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)

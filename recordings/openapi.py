@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.openapi import (
     AUTH,
+    PUBLIC,
     TIMESTAMP,
     array,
     json_body,
@@ -38,6 +39,8 @@ SCHEMAS = {
                                                         "description": "the sealed manifest (recordings/API.md)"})}),
     "RecordingPage": obj({"items": array(ref("RecordingSummary")), "page": {"type": "integer"},
                           "per_page": {"type": "integer"}, "total": {"type": "integer"}}),
+    "RecordingLink": obj({"id": {"type": "integer"}, "recording_id": {"type": "integer"}, "token": string(),
+                          "url": string(), "expires_at": TIMESTAMP}),
     "RecordingVerification": obj({
         "ok": {"type": "boolean"},
         "findings": array(obj({"what": string("a file name, or manifest.json:<json path> for a field"),
@@ -76,6 +79,36 @@ PATHS = {
                           errors={400: ["invalid_recording_request", "invalid_request", "invalid_json"],
                                   403: ["recording_forbidden", "cross_site_request"],
                                   404: ["recording_not_found"]}),
+    },
+    "/api/v1/recordings/{id}/links": {
+        "post": operation("Make a share link to the recording (expires in `days`, default 3, at most 30)",
+                          tags=TAGS, security=AUTH, parameters=[RECORDING_ID],
+                          body=json_body(obj({"days": {"type": "integer", "minimum": 1, "maximum": 30}},
+                                             required=[]), required=False),
+                          responses=ok(ref("RecordingLink"), "Made; the token is shown only now", status=201),
+                          errors={400: ["invalid_recording_request", "invalid_request", "invalid_json"],
+                                  403: ["recording_forbidden", "cross_site_request"],
+                                  404: ["recording_not_found"]}),
+    },
+    "/api/v1/recordings/{id}/links/{link}": {
+        "delete": operation("Revoke a share link (its maker, the hearing's judge, a clerk of the court)",
+                            tags=TAGS, security=AUTH,
+                            parameters=[RECORDING_ID, path_param("link", {"type": "integer", "minimum": 1})],
+                            responses=ok(obj({"revoked": {"type": "boolean"}})),
+                            errors={400: ["invalid_recording_request"],
+                                    403: ["recording_forbidden", "cross_site_request"],
+                                    404: ["recording_not_found", "link_not_found"]}),
+    },
+    "/api/v1/recording-links/{token}/files/{name}": {
+        "get": operation("One file through a share link (no login; ranges as for the file endpoint; audited)",
+                         tags=TAGS, security=PUBLIC,
+                         parameters=[path_param("token", string("the link's secret")), FILE_NAME],
+                         responses={**raw({"video/webm": {"schema": string(format="binary")},
+                                           "application/json": {"schema": string()}}, "The file"),
+                                    **raw({"multipart/byteranges": {"schema": string(format="binary")}},
+                                          "The requested ranges", status=206)},
+                         errors={404: ["link_not_found", "recording_not_found", "recording_file_not_found"],
+                                 410: ["link_expired", "link_revoked"], 416: ["range_not_satisfiable"]}),
     },
     "/api/v1/recordings/{id}/files/{name}": {
         "get": operation("One file of a sealed recording, whole or by HTTP byte ranges (audited)", tags=TAGS,

@@ -92,16 +92,17 @@ class Retrieval:
             row = await session.get(RecordingRow, recording_id)
             if row is None:
                 raise RecordingNotFound(f"no recording {recording_id}")
-            caller = await self._caller(session, principal, row)
-            if not may_view(caller, _facts(row)):
+            caller = await self.caller(session, principal, row)
+            if not may_view(caller, facts_of(row)):
                 raise RecordingForbidden("you may not see this recording")
             await AuditLog(session, self.clock).append(
                 f"recording.{action}", actor=principal.audit_actor, subject=f"recording:{row.id}",
-                details={"as": relation(caller, _facts(row)).value, **(details or {})})
+                details={"as": relation(caller, facts_of(row)).value, **(details or {})})
             return row
 
     @staticmethod
-    async def _caller(session: Any, principal: Principal, row: RecordingRow) -> CallerFacts:
+    async def caller(session: Any, principal: Principal, row: RecordingRow) -> CallerFacts:
+        """How ``principal`` relates to the recording (their roles among the case's parties, their courts)."""
         roles = set(await session.scalars(select(CaseParty.role).where(
             CaseParty.case_id == row.case_id, CaseParty.iin == principal.iin)))
         return CallerFacts(principal.user_id, principal.courts_with(Role.CLERK), frozenset(roles))
@@ -118,7 +119,7 @@ class Retrieval:
             raise RecordingNotFound(f"no recording {recording_id}")
         if row.state != "sealed" or not row.manifest:
             raise RecordingNotSealed("the recording is not sealed yet")
-        if name not in _listed(row.manifest):
+        if name not in listed_files(row.manifest):
             raise RecordingNotFound(f"the recording has no file {name!r}", code="recording_file_not_found")
         await self._entitled(principal, recording_id, action="downloaded",
                              details={"file": name, "range": byte_ranges or "all"})
@@ -138,8 +139,8 @@ class Retrieval:
             row = await session.get(RecordingRow, recording_id, with_for_update=True)
             if row is None:
                 raise RecordingNotFound(f"no recording {recording_id}")
-            caller = await self._caller(session, principal, row)
-            if not may_grant(caller, _facts(row)):
+            caller = await self.caller(session, principal, row)
+            if not may_grant(caller, facts_of(row)):
                 raise RecordingForbidden("only the judge of the hearing grants access to its recording")
             row.access_granted = granted
             await AuditLog(session, self.clock).append(
@@ -163,11 +164,11 @@ class Retrieval:
                 "total": int(total or 0)}
 
 
-def _facts(row: RecordingRow) -> RecordingFacts:
+def facts_of(row: RecordingRow) -> RecordingFacts:
     return RecordingFacts(row.court_id, row.judge_user_id, row.is_open, row.access_granted)
 
 
-def _listed(manifest: dict[str, Any]) -> set[str]:
+def listed_files(manifest: dict[str, Any]) -> set[str]:
     names = {"manifest.json", "manifest.json.cms"} | {str(s["file"]) for s in manifest.get("segments", [])}
     if manifest.get("minutes"):
         names.add(str(manifest["minutes"]["file"]))

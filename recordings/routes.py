@@ -14,6 +14,7 @@ from cabinet.identity.setup import VERIFIER
 from core.requests import json_object
 from core.resources import CLOCK, DB
 from recordings.errors import InvalidRecordingRequest, RangeNotSatisfiable
+from recordings.links import Links
 from recordings.ranges import parse_range
 from recordings.retrieval import Retrieval, Search
 
@@ -92,6 +93,36 @@ async def grant(request: web.Request) -> web.Response:
     if not isinstance(granted, bool):
         raise InvalidRecordingRequest("granted is true or false", details={"field": "granted"})
     return web.json_response(await _retrieval(request).grant(principal, _id(request), granted))
+
+
+@routes.post(ONE + "/links")
+async def create_link(request: web.Request) -> web.Response:
+    principal = await require_principal(request)
+    body = await json_object(request) if request.can_read_body else {}
+    days = body.get("days")
+    if days is not None and (not isinstance(days, int) or isinstance(days, bool)):
+        raise InvalidRecordingRequest("days is a whole number", details={"field": "days"})
+    link = await Links(request.app[DB], request.app[CLOCK]).create(principal, _id(request), days)
+    return web.json_response(link.to_json(_id(request)), status=201)
+
+
+@routes.delete(ONE + "/links/{link}")
+async def revoke_link(request: web.Request) -> web.Response:
+    principal = await require_principal(request)
+    text = request.match_info["link"]
+    if not text.isdigit() or len(text) > 9:
+        raise InvalidRecordingRequest("a link id is a positive integer", details={"field": "link"})
+    await Links(request.app[DB], request.app[CLOCK]).revoke(principal, _id(request), int(text))
+    return web.json_response({"revoked": True})
+
+
+@routes.get("/api/v1/recording-links/{token}/files/{name}")
+async def link_file(request: web.Request) -> web.StreamResponse:
+    """A file through a share link: no login, the link is the credential (expiring, revocable)."""
+    header = request.headers.get("Range")
+    path = await Links(request.app[DB], request.app[CLOCK]).open(
+        request.match_info["token"][:200], request.match_info["name"], header)
+    return await _send(request, path, header)
 
 
 @routes.get(ONE + "/files/{name}")
