@@ -9,6 +9,7 @@ opens nothing: ``410 link_expired`` / ``410 link_revoked``; an unknown one ``404
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import secrets
@@ -108,12 +109,14 @@ class Links:
                 raise LinkGone("the link has expired")
             row = await session.get(RecordingRow, link.recording_id)
             assert row is not None
-            if row.state != "sealed" or not row.manifest or name not in listed_files(row.manifest):
+            path = Path(row.directory) / name
+            if (row.state != "sealed" or not row.manifest or name not in listed_files(row.manifest)
+                    or not await asyncio.to_thread(path.is_file)):
                 raise RecordingNotFound(f"the recording has no file {name!r}", code="recording_file_not_found")
             await AuditLog(session, self.clock).append(
                 "recording.link_used", actor=f"link:{link.id}", subject=f"recording:{row.id}",
                 details={"link": link.id, "made_by": link.created_by, "file": name, "range": byte_ranges or "all"})
-            return Path(row.directory) / name
+            return path
 
     @staticmethod
     async def _entitled_row(session: Any, principal: Principal, recording_id: int) -> RecordingRow:

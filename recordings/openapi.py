@@ -45,7 +45,8 @@ SCHEMAS = {
         "ok": {"type": "boolean"},
         "findings": array(obj({"what": string("a file name, or manifest.json:<json path> for a field"),
                                "problem": string()})),
-        "signer": nullable(string()), "signature_trusted": nullable({"type": "boolean"}),
+        "signer": nullable(string()), "minutes_signer": nullable(string()),
+        "signature_trusted": nullable({"type": "boolean"}),
         "files_checked": {"type": "integer"}}),
 }
 
@@ -79,6 +80,24 @@ PATHS = {
                           errors={400: ["invalid_recording_request", "invalid_request", "invalid_json"],
                                   403: ["recording_forbidden", "cross_site_request"],
                                   404: ["recording_not_found"]}),
+    },
+    "/api/v1/recordings/{id}/export": {
+        "get": operation("The sealed recording as one tar archive (manifest, signatures, minutes, segments; "
+                         "audited)", tags=TAGS, security=AUTH, parameters=[RECORDING_ID],
+                         responses=raw({"application/x-tar": {"schema": string(format="binary")}}, "The archive"),
+                         errors={**_READ_ERRORS, 409: ["recording_not_sealed"]}),
+    },
+    "/api/v1/recordings/{id}/minutes-signature": {
+        "post": operation("The clerk signs the sealed minutes (base64 detached CMS over minutes.txt, SIGN key)",
+                          tags=TAGS, security=AUTH, parameters=[RECORDING_ID],
+                          body=json_body(obj({"signature": string("base64 CMS", maxLength=100_000)})),
+                          responses=ok(obj({"recording_id": {"type": "integer"}, "signed_by": string(),
+                                            "file": string()}), "Signed", status=201),
+                          errors={400: ["invalid_recording_request", "minutes_signature_invalid", "invalid_request",
+                                        "invalid_json"],
+                                  403: ["not_court_clerk", "not_your_signature", "cross_site_request"],
+                                  404: ["recording_not_found"],
+                                  409: ["recording_not_sealed", "minutes_already_signed"]}),
     },
     "/api/v1/recordings/{id}/links": {
         "post": operation("Make a share link to the recording (expires in `days`, default 3, at most 30)",

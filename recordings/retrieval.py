@@ -27,7 +27,7 @@ from core.db import Database
 from recordings.access import CallerFacts, RecordingFacts, may_grant, may_view, relation
 from recordings.errors import InvalidRecordingRequest, RecordingForbidden, RecordingNotFound, RecordingNotSealed
 from recordings.models import RecordingRow
-from recordings.verify import Report, check_files, check_trust
+from recordings.verify import MINUTES_SIGNATURE, Report, check_files, check_trust
 
 logger = logging.getLogger(__name__)
 
@@ -119,11 +119,24 @@ class Retrieval:
             raise RecordingNotFound(f"no recording {recording_id}")
         if row.state != "sealed" or not row.manifest:
             raise RecordingNotSealed("the recording is not sealed yet")
-        if name not in listed_files(row.manifest):
+        path = Path(row.directory) / name
+        if name not in listed_files(row.manifest) or not await asyncio.to_thread(path.is_file):
             raise RecordingNotFound(f"the recording has no file {name!r}", code="recording_file_not_found")
         await self._entitled(principal, recording_id, action="downloaded",
                              details={"file": name, "range": byte_ranges or "all"})
-        return Path(row.directory) / name
+        return path
+
+    async def export(self, principal: Principal, recording_id: int) -> tuple[Path, list[str]]:
+        """The directory and the files an export archive carries: everything sealed, plus signatures."""
+        async with self.db.transaction() as session:
+            row = await session.get(RecordingRow, recording_id)
+        if row is not None and (row.state != "sealed" or not row.manifest):
+            raise RecordingNotSealed("the recording is not sealed yet")
+        row = await self._entitled(principal, recording_id, action="exported")
+        assert row.manifest is not None
+        directory = Path(row.directory)
+        listed = sorted(listed_files(row.manifest))
+        return directory, await asyncio.to_thread(lambda: [n for n in listed if (directory / n).is_file()])
 
     async def verify(self, principal: Principal, recording_id: int) -> Report:
         row = await self._entitled(principal, recording_id, action="verified")
@@ -169,7 +182,8 @@ def facts_of(row: RecordingRow) -> RecordingFacts:
 
 
 def listed_files(manifest: dict[str, Any]) -> set[str]:
-    names = {"manifest.json", "manifest.json.cms"} | {str(s["file"]) for s in manifest.get("segments", [])}
+    names = {"manifest.json", "manifest.json.cms", MINUTES_SIGNATURE} | {
+        str(s["file"]) for s in manifest.get("segments", [])}
     if manifest.get("minutes"):
         names.add(str(manifest["minutes"]["file"]))
     return names

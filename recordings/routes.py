@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tarfile
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from core.requests import json_object
 from core.resources import CLOCK, DB
 from recordings.errors import InvalidRecordingRequest, RangeNotSatisfiable
 from recordings.links import Links
+from recordings.minutes_signing import sign_minutes
 from recordings.ranges import parse_range
 from recordings.retrieval import Retrieval, Search
 
@@ -29,6 +32,7 @@ TYPES = {".webm": "video/webm", ".json": "application/json", ".cms": "applicatio
 
 
 def _retrieval(request: web.Request) -> Retrieval:
+    """The read side, with the EDS verifier to judge the court's signature when the app has one."""
     return Retrieval(request.app[DB], request.app[CLOCK], request.app.get(VERIFIER))
 
 
@@ -123,6 +127,46 @@ async def link_file(request: web.Request) -> web.StreamResponse:
     path = await Links(request.app[DB], request.app[CLOCK]).open(
         request.match_info["token"][:200], request.match_info["name"], header)
     return await _send(request, path, header)
+
+
+@routes.get(ONE + "/export")
+async def export(request: web.Request) -> web.StreamResponse:
+    """One tar archive: the manifest, its signature, the minutes (and the clerk's signature), the segments."""
+    principal = await require_principal(request)
+    directory, names = await _retrieval(request).export(principal, _id(request))
+    archive = await asyncio.to_thread(_tar, directory, names)
+    try:
+        response = web.StreamResponse(headers={
+            "Content-Type": "application/x-tar", "Cache-Control": "private, no-store",
+            "Content-Disposition": f'attachment; filename="recording-{_id(request)}.tar"',
+            "Content-Length": str((await asyncio.to_thread(archive.stat)).st_size)})
+        await response.prepare(request)
+        await _copy(response, archive, 0, (await asyncio.to_thread(archive.stat)).st_size - 1)
+        await response.write_eof()
+        return response
+    finally:
+        await asyncio.to_thread(archive.unlink, True)
+
+
+def _tar(directory: Path, names: list[str]) -> Path:
+    handle = tempfile.NamedTemporaryFile(prefix="recording-export-", suffix=".tar", delete=False)
+    with handle, tarfile.open(fileobj=handle, mode="w", format=tarfile.PAX_FORMAT) as archive:
+        for name in names:
+            archive.add(directory / name, arcname=f"{directory.name}/{name}", recursive=False)
+    return Path(handle.name)
+
+
+@routes.post(ONE + "/minutes-signature")
+async def sign_minutes_route(request: web.Request) -> web.Response:
+    """The clerk's detached CMS over minutes.txt (base64, as NCALayer returns it)."""
+    principal = await require_principal(request)
+    body = await json_object(request)
+    signature = body.get("signature")
+    if not isinstance(signature, str):
+        raise InvalidRecordingRequest("signature is required (base64 CMS)", details={"field": "signature"})
+    result = await sign_minutes(request.app[DB], request.app[CLOCK], request.app[VERIFIER], principal,
+                                _id(request), signature)
+    return web.json_response(result, status=201)
 
 
 @routes.get(ONE + "/files/{name}")

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+
 from cabinet.eds import cms
 from cabinet.eds.profile import Purpose
 from cabinet.eds.verifier import Verifier
@@ -42,6 +44,7 @@ class Finding:
 class Report:
     findings: list[Finding] = field(default_factory=list)
     signer: str | None = None
+    minutes_signer: str | None = None
     signature_trusted: bool | None = None
     files_checked: int = 0
 
@@ -54,6 +57,7 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "findings": [f.to_json() for f in self.findings], "signer": self.signer,
+                "minutes_signer": self.minutes_signer,
                 "signature_trusted": self.signature_trusted, "files_checked": self.files_checked}
 
 
@@ -99,8 +103,6 @@ def check_files(directory: Path, stored: Mapping[str, Any] | None = None) -> tup
             report.add(MANIFEST, "bytes differ from the sealed manifest (formatting changed)")
     try:
         message = cms.parse(cms.decode(signature_path.read_bytes()))
-        from cryptography import x509
-
         certificate = x509.load_der_x509_certificate(message.signer_certificate)
         report.signer = certificate.subject.rfc4514_string()
         cms.check_signature(message, data, certificate.public_key())
@@ -120,6 +122,7 @@ def check_files(directory: Path, stored: Mapping[str, Any] | None = None) -> tup
     if isinstance(minutes, Mapping):
         listed.add(str(minutes.get("file")))
         _check_file(report, directory, str(minutes.get("file")), minutes.get("sha256"), None)
+        _check_minutes_signature(report, directory)
     composed = reference.get("composed")
     if isinstance(composed, Mapping):
         listed.add(str(composed.get("file")))
@@ -128,6 +131,22 @@ def check_files(directory: Path, stored: Mapping[str, Any] | None = None) -> tup
         if path.is_file() and path.name not in listed and not path.name.startswith("tombstone"):
             report.add(path.name, "not listed in the manifest")
     return report, dict(reference)
+
+
+def _check_minutes_signature(report: Report, directory: Path) -> None:
+    """The clerk's signature over the minutes, when the minutes have been signed."""
+    path = directory / MINUTES_SIGNATURE
+    if not path.is_file():
+        return
+    try:
+        message = cms.parse(cms.decode(path.read_bytes()))
+        certificate = x509.load_der_x509_certificate(message.signer_certificate)
+        cms.check_signature(message, (directory / MINUTES).read_bytes(), certificate.public_key())
+        report.minutes_signer = certificate.subject.rfc4514_string()
+    except OSError:
+        return
+    except (cms.CmsProblem, ValueError) as exc:
+        report.add(MINUTES_SIGNATURE, f"does not match {MINUTES}: {getattr(exc, 'message', exc)}")
 
 
 def _check_file(report: Report, directory: Path, name: str, sha256: Any, size: Any) -> None:
