@@ -110,7 +110,7 @@ class Links:
             row = await session.get(RecordingRow, link.recording_id)
             assert row is not None
             path = Path(row.directory) / name
-            if (row.state != "sealed" or not row.manifest or name not in listed_files(row.manifest)
+            if (row.state not in ("sealed", "deleted") or not row.manifest or name not in listed_files(row.manifest)
                     or not await asyncio.to_thread(path.is_file)):
                 raise RecordingNotFound(f"the recording has no file {name!r}", code="recording_file_not_found")
             await AuditLog(session, self.clock).append(

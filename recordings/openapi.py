@@ -63,6 +63,28 @@ PATHS = {
                          responses=ok(ref("RecordingPage")),
                          errors={400: ["invalid_recording_request"], 403: ["not_court_staff"]}),
     },
+    "/api/v1/recordings/expired": {
+        "get": operation("Recordings of the clerk's courts past their retention period", tags=TAGS, security=AUTH,
+                         responses=ok(obj({"items": array(obj({
+                             "id": {"type": "integer"}, "case_number": string(), "started_at": TIMESTAMP,
+                             "category": nullable(string()), "expired_at": TIMESTAMP}))})),
+                         errors={403: ["not_court_clerk"]}),
+    },
+    "/api/v1/recordings/{id}/delete": {
+        "post": operation("Delete an expired recording's media (a clerk, confirmed, with a reason); the manifest, "
+                          "minutes and a tombstone remain", tags=TAGS, security=AUTH, parameters=[RECORDING_ID],
+                          body=json_body(obj({"confirm": {"type": "boolean", "const": True},
+                                              "reason": string(maxLength=2000)})),
+                          responses=ok(obj({"recording_id": {"type": "integer"}, "deleted_at": TIMESTAMP,
+                                            "deleted_by": string(), "reason": string(), "retention_until": TIMESTAMP,
+                                            "manifest_sha256": nullable(string()),
+                                            "removed": array(obj({"file": string(), "sha256": string(),
+                                                                  "size": nullable({"type": "integer"})}))}),
+                                       "The tombstone"),
+                          errors={400: ["invalid_recording_request", "invalid_request", "invalid_json"],
+                                  403: ["not_court_clerk", "cross_site_request"], 404: ["recording_not_found"],
+                                  409: ["recording_not_sealed", "retention_not_expired"]}),
+    },
     "/api/v1/recordings/{id}": {
         "get": operation("A recording and its sealed manifest (audited)", tags=TAGS, security=AUTH,
                          parameters=[RECORDING_ID], responses=ok(ref("Recording")), errors=_READ_ERRORS),

@@ -117,7 +117,7 @@ class Retrieval:
             row = await session.get(RecordingRow, recording_id)
         if row is None:
             raise RecordingNotFound(f"no recording {recording_id}")
-        if row.state != "sealed" or not row.manifest:
+        if row.state not in ("sealed", "deleted") or not row.manifest:
             raise RecordingNotSealed("the recording is not sealed yet")
         path = Path(row.directory) / name
         if name not in listed_files(row.manifest) or not await asyncio.to_thread(path.is_file):
@@ -130,7 +130,7 @@ class Retrieval:
         """The directory and the files an export archive carries: everything sealed, plus signatures."""
         async with self.db.transaction() as session:
             row = await session.get(RecordingRow, recording_id)
-        if row is not None and (row.state != "sealed" or not row.manifest):
+        if row is not None and (row.state not in ("sealed", "deleted") or not row.manifest):
             raise RecordingNotSealed("the recording is not sealed yet")
         row = await self._entitled(principal, recording_id, action="exported")
         assert row.manifest is not None
@@ -140,7 +140,7 @@ class Retrieval:
 
     async def verify(self, principal: Principal, recording_id: int) -> Report:
         row = await self._entitled(principal, recording_id, action="verified")
-        if row.state != "sealed" or row.manifest is None:
+        if row.state not in ("sealed", "deleted") or row.manifest is None:
             raise RecordingNotSealed("the recording is not sealed yet")
         report, _ = await asyncio.to_thread(check_files, Path(row.directory), row.manifest)
         if self.verifier is not None:

@@ -14,11 +14,12 @@ from aiohttp import web
 from cabinet.identity.http import require_principal
 from cabinet.identity.setup import VERIFIER
 from core.requests import json_object
-from core.resources import CLOCK, DB
+from core.resources import CLOCK, CONFIG, DB
 from recordings.errors import InvalidRecordingRequest, RangeNotSatisfiable
 from recordings.links import Links
 from recordings.minutes_signing import sign_minutes
 from recordings.ranges import parse_range
+from recordings.retention import Retention
 from recordings.retrieval import Retrieval, Search
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,26 @@ async def search(request: web.Request) -> web.Response:
                    start_from=_when(request, "from"), start_to=_when(request, "to"),
                    page=_int(request, "page", 1) or 0, per_page=_int(request, "per_page", 20) or 0)
     return web.json_response(await _retrieval(request).search(principal, query))
+
+
+@routes.get(BASE + "/expired")
+async def expired(request: web.Request) -> web.Response:
+    """Recordings of the clerk's courts past their retention period (deleted only when confirmed)."""
+    principal = await require_principal(request)
+    items = await Retention(request.app[DB], request.app[CLOCK], request.app[CONFIG]).expired(principal)
+    return web.json_response({"items": items})
+
+
+@routes.post(ONE + "/delete")
+async def delete(request: web.Request) -> web.Response:
+    principal = await require_principal(request)
+    body = await json_object(request)
+    reason = body.get("reason")
+    if not isinstance(reason, str):
+        raise InvalidRecordingRequest("reason is required", details={"field": "reason"})
+    tombstone = await Retention(request.app[DB], request.app[CLOCK], request.app[CONFIG]).delete(
+        principal, _id(request), confirm=body.get("confirm") is True, reason=reason)
+    return web.json_response(tombstone)
 
 
 @routes.get(ONE)

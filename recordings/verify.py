@@ -28,6 +28,7 @@ from recordings.segments import file_sha256
 logger = logging.getLogger(__name__)
 
 JOURNAL_FILES = frozenset({"journal.jsonl"})
+TOMBSTONE = "tombstone.json"
 MINUTES_SIGNATURE = MINUTES + ".cms"
 
 
@@ -113,10 +114,13 @@ def check_files(directory: Path, stored: Mapping[str, Any] | None = None) -> tup
     reference = stored if stored is not None else manifest
     if not isinstance(reference, Mapping):
         return report, None
-    listed: set[str] = {MANIFEST, SIGNATURE, MINUTES_SIGNATURE} | JOURNAL_FILES
+    listed: set[str] = {MANIFEST, SIGNATURE, MINUTES_SIGNATURE, TOMBSTONE} | JOURNAL_FILES
+    removed = _tombstoned(directory)
     for segment in reference.get("segments", []):
         name = str(segment.get("file", ""))
         listed.add(name)
+        if name in removed and not (directory / name).exists():
+            continue  # deleted under retention, accounted for by the tombstone
         _check_file(report, directory, name, segment.get("sha256"), segment.get("size"))
     minutes = reference.get("minutes")
     if isinstance(minutes, Mapping):
@@ -128,9 +132,17 @@ def check_files(directory: Path, stored: Mapping[str, Any] | None = None) -> tup
         listed.add(str(composed.get("file")))
         _check_file(report, directory, str(composed.get("file")), composed.get("sha256"), composed.get("size"))
     for path in sorted(directory.iterdir()):
-        if path.is_file() and path.name not in listed and not path.name.startswith("tombstone"):
+        if path.is_file() and path.name not in listed:
             report.add(path.name, "not listed in the manifest")
     return report, dict(reference)
+
+
+def _tombstoned(directory: Path) -> set[str]:
+    try:
+        tombstone = json.loads((directory / TOMBSTONE).read_bytes())
+        return {str(item["file"]) for item in tombstone.get("removed", [])}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
 
 
 def _check_minutes_signature(report: Report, directory: Path) -> None:
