@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import io
 import tarfile
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 
 from cabinet.audit import AuditEntry
+from cabinet.eds import cms
 from cabinet.eds.keys import load_key_file
 from recordings.verify import check_files
 from tests.cabinet.conftest import PASSWORD, sign_b64
@@ -65,5 +66,9 @@ async def test_the_clerk_signs_the_minutes_and_verify_checks_the_signature(court
     assert report["ok"] and "ХАТШЫ" in report["minutes_signer"]
     signed = await h.court.get("alice", f"/api/v1/recordings/{record['id']}/files/minutes.txt.cms")
     assert signed.status == 200
+    message = cms.parse(await signed.read())
     key = load_key_file(cast.clerk.sign.p12, PASSWORD)
-    assert base64.b64encode(await signed.read()) and key.identity.iin
+    assert message.signer_certificate == key.certificate.public_bytes(serialization.Encoding.DER)
+    async with h.court.db.transaction() as session:
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "recording.minutes_signed"))
+    assert entry is not None and entry.actor == f"iin:{key.identity.iin}"

@@ -9,10 +9,16 @@ API: verify names any changed byte or field, and the segments stream with HTTP r
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import json
 from pathlib import Path
 
+from sqlalchemy import select
+
+from cabinet.audit import AuditEntry, verify_chain
+from cabinet.filing.models import Case, CaseEvent
+from cabinet.notifications.models import Notice
 from recordings.manifest import LATE_JOIN
 from recordings.segments import inspect
 from tests.media.media_peers import read_stamp, wait_for
@@ -90,6 +96,26 @@ async def test_a_hearing_is_recorded_paused_muted_joined_late_sealed_and_verifie
             seqs = [s[1] for s in stamps]
             assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), f"{segment['file']}: a frame is missing"
     assert manifest["frames"]["received"] == manifest["frames"]["written"] + _skipped(manifest)
+
+    # Sealed into the audit chain and attached to the case file; the parties are told.
+    sealed_bytes = (directory / "manifest.json").read_bytes()
+    assert record["manifest_sha256"] == hashlib.sha256(sealed_bytes).hexdigest()
+    async with h.court.db.transaction() as session:
+        entry = await session.get(AuditEntry, record["audit_seq"])
+        assert entry is not None and entry.action == "recording.sealed"
+        assert entry.details["manifest_sha256"] == record["manifest_sha256"]
+        case = await session.scalar(select(Case).where(Case.number == h.case_number))
+        assert case is not None
+        facts = list(await session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                                                  CaseEvent.action == "hearing_recording")))
+        assert [f.details["recording_id"] for f in facts] == [record["id"]]
+        told = set(await session.scalars(select(Notice.user_id).where(Notice.kind == "hearing_recorded")))
+        assert {h.ids["alice"], h.ids["bob"]} <= told
+        assert await session.scalar(select(AuditEntry).where(
+            AuditEntry.action == "registry.document.outgoing",
+            AuditEntry.subject == f"sha256:{record['manifest_sha256']}"))
+        chain = await verify_chain(session)
+        assert chain.ok, chain
 
     response = await h.court.get("clerk", f"/api/v1/recordings/{record['id']}/verify")
     assert response.status == 200
