@@ -66,7 +66,17 @@ class RecorderHub:
 
     async def hearing_changed(self, hearing_id: int, state: HearingState, recording_paused: bool, *,
                               local: bool) -> None:
-        """Bring this process's recorder of ``hearing_id`` in line with the hearing's state."""
+        """Bring this process's recorder of ``hearing_id`` in line with the hearing's state.
+
+        Never raises: a recorder that cannot start (the database, the disk) is logged and retried on
+        the next state change, and must not keep signaling from applying the change to the room.
+        """
+        try:
+            await self._change(hearing_id, state, recording_paused, local=local)
+        except Exception:
+            logger.exception("recording of hearing %s could not follow its state %s", hearing_id, state.value)
+
+    async def _change(self, hearing_id: int, state: HearingState, recording_paused: bool, *, local: bool) -> None:
         lock = self._starting.setdefault(hearing_id, asyncio.Lock())
         async with lock:
             live = self._live.get(hearing_id)
@@ -80,6 +90,8 @@ class RecorderHub:
                 task = asyncio.create_task(self._stop(hearing_id, None), name=f"seal-{hearing_id}")
                 self._sealing.add(task)
                 task.add_done_callback(self._sealing.discard)
+            if state.is_final:
+                self._starting.pop(hearing_id, None)
 
     async def _start(self, hearing_id: int) -> _Live:
         started = await self.service.start(hearing_id)
