@@ -135,7 +135,8 @@ class RecorderHub:
             await live.consumer
         live.events.close()
         live.watcher.cancel()
-        live.recorder.close("closed" if abnormal is None else "shutdown")
+        # The tap is drained, so nothing writes concurrently: finish (fsync, rename) off the event loop.
+        await asyncio.to_thread(live.recorder.close, "closed" if abnormal is None else "shutdown")
         if live.recorder.counters.received:
             logger.info("hearing %s: recorder wrote %d of %d frames (tap peak backlog %d, overruns %d)",
                         hearing_id, live.recorder.counters.written, live.recorder.counters.received,
