@@ -36,6 +36,7 @@ class Config:
     trust_roots: tuple[Path, ...] = ()
     revocation_hard_fail: bool = True
     revocation_timeout_s: float = 5.0
+    revocation_good_ttl_s: float = 60.0  # an OCSP/CRL "good" is served from cache at most this long
     session_ttl_s: int = 8 * 3600
     nonce_ttl_s: int = 300
     cookie_secure: bool = False
@@ -78,6 +79,8 @@ class Config:
                 problems.append(f"{name}: must be positive, got {getattr(self, name)}")
         if self.revocation_timeout_s <= 0:
             problems.append(f"revocation_timeout_s: must be positive, got {self.revocation_timeout_s}")
+        if not 0 <= self.revocation_good_ttl_s <= 3600:
+            problems.append(f"revocation_good_ttl_s: must be in [0, 3600] seconds, got {self.revocation_good_ttl_s}")
         if not 0 < self.notify_poll_s <= 3600:
             problems.append(f"notify_poll_s: must be in (0, 3600] seconds, got {self.notify_poll_s}")
         if not 0 < self.hearing_reconnect_grace_s <= 600:
@@ -130,6 +133,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "trust_roots": lambda text: tuple(Path(p) for p in _parse_list(text)),
     "revocation_hard_fail": _parse_bool,
     "revocation_timeout_s": float,
+    "revocation_good_ttl_s": float,
     "session_ttl_s": int,
     "nonce_ttl_s": int,
     "cookie_secure": _parse_bool,
