@@ -126,6 +126,9 @@ class StaffService:
     async def _attach(self, filing: Filing, court: Court, principal: Principal) -> Case:
         assert filing.case_id is not None
         case = await self.cases.by_id(filing.case_id, for_update=True)
+        if case.court_id != court.id:  # drafts cannot get here any more; rows written before could
+            raise FilingForbidden(f"this filing is for case {case.number} of another court; only that court "
+                                  "registers it", code="case_of_another_court")
         await self.timeline.fact(case, "filing_registered", actor_role="clerk", actor_id=principal.user_id,
                                  actor=principal.audit_actor,
                                  details={"filing_id": filing.id, "incoming_number": filing.incoming_number,
