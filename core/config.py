@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 from core.errors import ConfigError
 
 ENV_PREFIX = "SOTKAB_"
+#: Payment providers this build has. The sandbox moves no money: see payment_provider's checks.
+PAYMENT_PROVIDERS = ("sandbox", "none")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class Config:
     ice_servers: tuple[str, ...] = ()
     system_key_file: Path | None = None  # the court's SIGN key (.p12) for receipts; else the built-in CA issues one
     system_key_password: str = ""
+    payment_provider: str = ""  # "sandbox" or "none"; empty: the sandbox with the built-in CA, else none
+    payment_sandbox: bool = False  # allow the sandbox without the built-in CA (a staging server)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -59,6 +63,14 @@ class Config:
             )
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
+        if not self.payment_provider:
+            object.__setattr__(self, "payment_provider", "sandbox" if self.builtin_ca else "none")
+        if self.payment_provider not in PAYMENT_PROVIDERS:
+            problems.append(f"payment_provider: {self.payment_provider!r} is not one of {', '.join(PAYMENT_PROVIDERS)}")
+        elif self.payment_provider == "sandbox" and not (self.builtin_ca or self.payment_sandbox):
+            problems.append("payment_provider: the sandbox lets anyone mark a fee paid, so a production "
+                            "configuration (builtin_ca=false) refuses it; set payment_sandbox=true only on a "
+                            "staging server, or payment_provider=none")
         scheme = self.database_url.split(":", 1)[0]
         if scheme not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
             problems.append(
@@ -143,6 +155,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "hearing_reconnect_grace_s": float,
     "ice_servers": _parse_list,
     "system_key_file": Path,
+    "payment_sandbox": _parse_bool,
 }
 
 
@@ -162,7 +175,8 @@ def _coerce(name: str, value: Any) -> Any:
     if name in ("port", "session_ttl_s", "nonce_ttl_s", "max_upload_bytes", "smtp_port"):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"{value!r} is not an integer")
-    if name in ("builtin_ca", "revocation_hard_fail", "cookie_secure", "access_log") and not isinstance(value, bool):
+    if name in ("builtin_ca", "revocation_hard_fail", "cookie_secure", "access_log", "payment_sandbox") \
+            and not isinstance(value, bool):
         raise ValueError(f"{value!r} is not a boolean")
     return value
 
