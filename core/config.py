@@ -8,10 +8,12 @@ start-up instead of at the first request that touches the setting.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -53,6 +55,8 @@ class Config:
     system_key_password: str = ""
     payment_provider: str = ""  # "sandbox" or "none"; empty: the sandbox with the built-in CA, else none
     payment_sandbox: bool = False  # allow the sandbox without the built-in CA (a staging server)
+    trusted_proxies: tuple[str, ...] = ()  # addresses/CIDRs whose Forwarded / X-Forwarded-* headers are believed
+    trusted_networks: tuple[IPv4Network | IPv6Network, ...] = field(init=False, default=(), compare=False)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -71,6 +75,11 @@ class Config:
             problems.append("payment_provider: the sandbox lets anyone mark a fee paid, so a production "
                             "configuration (builtin_ca=false) refuses it; set payment_sandbox=true only on a "
                             "staging server, or payment_provider=none")
+        try:
+            object.__setattr__(self, "trusted_networks", tuple(
+                ipaddress.ip_network(item.strip(), strict=False) for item in self.trusted_proxies))
+        except ValueError as exc:
+            problems.append(f"trusted_proxies: {exc}")
         scheme = self.database_url.split(":", 1)[0]
         if scheme not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
             problems.append(
@@ -116,6 +125,11 @@ class Config:
         return self.database_url.startswith("postgresql")
 
     @property
+    def cookies_secure(self) -> bool:
+        """Session cookies carry ``Secure`` when asked to, or whenever the public URL is https."""
+        return self.cookie_secure or self.public_url.startswith("https://")
+
+    @property
     def pki_dir(self) -> Path:
         return self.data_dir / "pki"
 
@@ -154,6 +168,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "notify_poll_s": float,
     "hearing_reconnect_grace_s": float,
     "ice_servers": _parse_list,
+    "trusted_proxies": _parse_list,
     "system_key_file": Path,
     "payment_sandbox": _parse_bool,
 }
@@ -166,6 +181,8 @@ def _coerce(name: str, value: Any) -> Any:
         return parser(value)
     if name in ("trust_roots",) and isinstance(value, list):
         return tuple(Path(str(p)) for p in value)
+    if name == "trusted_proxies" and isinstance(value, list):
+        return tuple(str(v) for v in value)
     if name == "ice_servers" and isinstance(value, list):
         return tuple(str(v) for v in value)
     if name == "system_key_file" and value is not None and not isinstance(value, Path):
@@ -188,7 +205,7 @@ def load_config(
 ) -> Config:
     """Build the configuration; collects every problem before raising :class:`ConfigError`."""
     env = os.environ if environ is None else environ
-    known = {f.name for f in fields(Config)} - {"extra"}
+    known = {f.name for f in fields(Config) if f.init} - {"extra"}
     values: dict[str, Any] = {}
     problems: list[str] = []
     extra: dict[str, Any] = {}

@@ -17,6 +17,7 @@ from core.clock import Clock, SystemClock
 from core.config import Config
 from core.db import Database
 from core.middleware import error_middleware
+from core.proxies import forwarded_middleware
 from core.resources import CLOCK, CONFIG, DB
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
     import signaling
 
     app = web.Application(
-        middlewares=[error_middleware],
+        middlewares=[error_middleware, forwarded_middleware],
         client_max_size=config.max_upload_bytes + 1024 * 1024,
     )
     app[CONFIG] = config

@@ -54,7 +54,7 @@ async def login(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     response.set_cookie(
         SESSION_COOKIE, outcome.token, httponly=True, samesite="Lax", path="/",
-        secure=config.cookie_secure or request.secure, max_age=int(config.session_ttl_s),
+        secure=config.cookies_secure or request.secure, max_age=int(config.session_ttl_s),
     )
     return response
 
