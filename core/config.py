@@ -55,6 +55,9 @@ class Config:
     system_key_password: str = ""
     payment_provider: str = ""  # "sandbox" or "none"; empty: the sandbox with the built-in CA, else none
     payment_sandbox: bool = False  # allow the sandbox without the built-in CA (a staging server)
+    rate_limit_per_client: int = 120  # unauthenticated requests per client address per window; 0: off
+    rate_limit_global: int = 3000  # unauthenticated requests of all clients together per window; 0: off
+    rate_limit_window_s: int = 60
     trusted_proxies: tuple[str, ...] = ()  # addresses/CIDRs whose Forwarded / X-Forwarded-* headers are believed
     trusted_networks: tuple[IPv4Network | IPv6Network, ...] = field(init=False, default=(), compare=False)
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -95,6 +98,11 @@ class Config:
             problems.append(f"redis_url: {self.redis_url!r} is not a redis:// URL")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             problems.append(f"log_level: {self.log_level!r} is not one of DEBUG, INFO, WARNING, ERROR")
+        for name in ("rate_limit_per_client", "rate_limit_global"):
+            if getattr(self, name) < 0:
+                problems.append(f"{name}: must be 0 (off) or positive, got {getattr(self, name)}")
+        if not 0 < self.rate_limit_window_s <= 3600:
+            problems.append(f"rate_limit_window_s: must be in (0, 3600] seconds, got {self.rate_limit_window_s}")
         for name in ("session_ttl_s", "nonce_ttl_s", "max_upload_bytes"):
             if getattr(self, name) <= 0:
                 problems.append(f"{name}: must be positive, got {getattr(self, name)}")
@@ -171,6 +179,9 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "trusted_proxies": _parse_list,
     "system_key_file": Path,
     "payment_sandbox": _parse_bool,
+    "rate_limit_per_client": int,
+    "rate_limit_global": int,
+    "rate_limit_window_s": int,
 }
 
 
@@ -189,7 +200,8 @@ def _coerce(name: str, value: Any) -> Any:
         raise ValueError("must be a path string")
     if name == "data_dir" and not isinstance(value, Path):
         raise ValueError("must be a path string")
-    if name in ("port", "session_ttl_s", "nonce_ttl_s", "max_upload_bytes", "smtp_port"):
+    if name in ("port", "session_ttl_s", "nonce_ttl_s", "max_upload_bytes", "smtp_port", "rate_limit_per_client",
+                "rate_limit_global", "rate_limit_window_s"):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"{value!r} is not an integer")
     if name in ("builtin_ca", "revocation_hard_fail", "cookie_secure", "access_log", "payment_sandbox") \

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from core import health, metrics, openapi
+from core import health, metrics, openapi, ratelimit
 from core.clock import Clock, SystemClock
 from core.config import Config
 from core.db import Database
@@ -29,12 +29,13 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
     import signaling
 
     app = web.Application(
-        middlewares=[error_middleware, forwarded_middleware],
+        middlewares=[error_middleware, forwarded_middleware, ratelimit.rate_limit_middleware],
         client_max_size=config.max_upload_bytes + 1024 * 1024,
     )
     app[CONFIG] = config
     app[CLOCK] = clock or SystemClock()
     app.cleanup_ctx.append(_database)
+    ratelimit.setup(app)
     health.setup(app)
     metrics.setup(app)
     cabinet.setup(app)
