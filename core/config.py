@@ -58,6 +58,7 @@ class Config:
     rate_limit_per_client: int = 120  # unauthenticated requests per client address per window; 0: off
     rate_limit_global: int = 3000  # unauthenticated requests of all clients together per window; 0: off
     rate_limit_window_s: int = 60
+    audit_checkpoint_interval_s: float = 3600.0  # sign the audit head this often (when it moved); 0: off
     trusted_proxies: tuple[str, ...] = ()  # addresses/CIDRs whose Forwarded / X-Forwarded-* headers are believed
     trusted_networks: tuple[IPv4Network | IPv6Network, ...] = field(init=False, default=(), compare=False)
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -101,6 +102,9 @@ class Config:
         for name in ("rate_limit_per_client", "rate_limit_global"):
             if getattr(self, name) < 0:
                 problems.append(f"{name}: must be 0 (off) or positive, got {getattr(self, name)}")
+        if self.audit_checkpoint_interval_s < 0:
+            problems.append(f"audit_checkpoint_interval_s: must be 0 (off) or positive, "
+                            f"got {self.audit_checkpoint_interval_s}")
         if not 0 < self.rate_limit_window_s <= 3600:
             problems.append(f"rate_limit_window_s: must be in (0, 3600] seconds, got {self.rate_limit_window_s}")
         for name in ("session_ttl_s", "nonce_ttl_s", "max_upload_bytes"):
@@ -182,6 +186,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "rate_limit_per_client": int,
     "rate_limit_global": int,
     "rate_limit_window_s": int,
+    "audit_checkpoint_interval_s": float,
 }
 
 
