@@ -9,7 +9,7 @@ from tests.cabinet.filing.conftest import Court, court, registered_case  # noqa:
 from tests.sessions.hearing_world import book, booking, when
 
 
-async def _closed_category_hearing(court: Court) -> tuple[str, str, int]:
+async def _closed_category_hearing(court: Court) -> tuple[str, str, int]:  # noqa: F811
     _, number = await registered_case(court, category="03")  # family matters: a closed category
     for judge in ("judge", "judge2"):
         if (await court.post(judge, f"/api/v1/staff/cases/{number}/accept")).status == 200:
@@ -19,7 +19,7 @@ async def _closed_category_hearing(court: Court) -> tuple[str, str, int]:
     raise AssertionError("neither judge could accept the case")
 
 
-async def test_a_closed_category_hearing_is_shown_only_to_those_the_case_admits(court: Court) -> None:
+async def test_a_closed_category_hearing_is_shown_only_to_those_the_case_admits(court: Court) -> None:  # noqa: F811
     judge, other_judge, hearing = await _closed_category_hearing(court)
 
     for who in (judge, "clerk", "alice", "bob", "lawyer"):
@@ -32,8 +32,10 @@ async def test_a_closed_category_hearing_is_shown_only_to_those_the_case_admits(
         assert (await response.json())["error"]["code"] == "hearing_not_found"
 
 
-async def test_the_minutes_of_a_closed_category_hearing_are_not_for_the_courts_other_judges(court: Court) -> None:
-    judge, other_judge, hearing = await _closed_category_hearing(court)
+async def test_the_minutes_of_a_closed_category_hearing_are_not_for_the_courts_other_judges(
+    court: Court,  # noqa: F811
+) -> None:
+    _, other_judge, hearing = await _closed_category_hearing(court)
 
     assert (await court.get(other_judge, f"/api/v1/hearings/{hearing}/minutes")).status == 404
     assert (await court.get("admin", f"/api/v1/hearings/{hearing}/minutes")).status == 404
