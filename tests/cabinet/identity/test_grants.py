@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from cabinet.audit import AuditEntry
@@ -14,6 +15,7 @@ from cabinet.identity.roles import Role
 from cabinet.identity.users import PersonName, UserService
 from core.clock import SystemClock
 from core.db import Database
+from core.errors import SotkabError
 from tests.cabinet.conftest import CabinetApp, Cast, bearer, seed_court
 
 OTHER_COURT = CourtSpec("1990", "Астана", "Астана соты", "Суд Астаны", "Astana Court")
@@ -158,3 +160,19 @@ async def test_bad_grant_requests_are_refused_with_codes(cabinet_app: CabinetApp
 async def test_granting_needs_a_login(cabinet_app: CabinetApp) -> None:
     response = await cabinet_app.client.post("/api/v1/admin/grants", json={"iin": "1", "role": "judge"})
     assert response.status == 401
+
+
+async def test_the_command_line_makes_a_system_administrator_who_then_grants_lawyer_status(
+        cabinet_app: CabinetApp, cast: Cast, db: Database) -> None:
+    from web.cli import build_parser
+
+    await seed_court(db, cast)
+    args = build_parser().parse_args(["users", "grant", "--iin", "850505300456", "--role", "system_admin"])
+    assert await args.func(args, cabinet_app.config) == 0
+    system = await bearer(cabinet_app, cast.bob)
+    assert (await grant(cabinet_app, system, iin="950606400345", role="lawyer")).status == 201
+    bound = build_parser().parse_args(["users", "grant", "--iin", "950606400345", "--role", "system_admin",
+                                       "--court", "7594"])
+    with pytest.raises(SotkabError) as refused:  # `main` prints it and exits 2
+        await bound.func(bound, cabinet_app.config)
+    assert refused.value.code == "court_not_allowed"
