@@ -61,6 +61,8 @@ class Config:
     audit_checkpoint_interval_s: float = 3600.0  # sign the audit head this often (when it moved); 0: off
     trusted_proxies: tuple[str, ...] = ()  # addresses/CIDRs whose Forwarded / X-Forwarded-* headers are believed
     trusted_networks: tuple[IPv4Network | IPv6Network, ...] = field(init=False, default=(), compare=False)
+    recording_retention_days: int = 5 * 365  # how long a hearing recording is kept, unless its category says
+    recording_retention: tuple[str, ...] = ()  # per case category, "CATEGORY=DAYS" (e.g. "03=3650")
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -97,6 +99,12 @@ class Config:
             problems.append(f"public_url: {self.public_url!r} is not an absolute http(s) URL")
         if self.redis_url and urlsplit(self.redis_url).scheme not in ("redis", "rediss", "unix"):
             problems.append(f"redis_url: {self.redis_url!r} is not a redis:// URL")
+        if not 1 <= self.recording_retention_days <= 100 * 365:
+            problems.append(f"recording_retention_days: {self.recording_retention_days} is not 1 to 36500 days")
+        for entry in self.recording_retention:
+            category, _, days = entry.partition("=")
+            if not category.strip() or not days.strip().isdigit() or not 1 <= int(days) <= 100 * 365:
+                problems.append(f"recording_retention: {entry!r} is not CATEGORY=DAYS (1 to 36500 days)")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             problems.append(f"log_level: {self.log_level!r} is not one of DEBUG, INFO, WARNING, ERROR")
         for name in ("rate_limit_per_client", "rate_limit_global"):
@@ -187,6 +195,8 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "rate_limit_global": int,
     "rate_limit_window_s": int,
     "audit_checkpoint_interval_s": float,
+    "recording_retention_days": int,
+    "recording_retention": _parse_list,
 }
 
 
@@ -199,14 +209,14 @@ def _coerce(name: str, value: Any) -> Any:
         return tuple(Path(str(p)) for p in value)
     if name == "trusted_proxies" and isinstance(value, list):
         return tuple(str(v) for v in value)
-    if name == "ice_servers" and isinstance(value, list):
+    if name in ("ice_servers", "recording_retention") and isinstance(value, list):
         return tuple(str(v) for v in value)
     if name == "system_key_file" and value is not None and not isinstance(value, Path):
         raise ValueError("must be a path string")
     if name == "data_dir" and not isinstance(value, Path):
         raise ValueError("must be a path string")
     if name in ("port", "session_ttl_s", "nonce_ttl_s", "max_upload_bytes", "smtp_port", "rate_limit_per_client",
-                "rate_limit_global", "rate_limit_window_s"):
+                "rate_limit_global", "rate_limit_window_s", "recording_retention_days"):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"{value!r} is not an integer")
     if name in ("builtin_ca", "revocation_hard_fail", "cookie_secure", "access_log", "payment_sandbox") \

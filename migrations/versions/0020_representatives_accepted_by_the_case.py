@@ -8,7 +8,7 @@ Representatives already in cases who hold a lawyer grant today keep their access
 lose it until a filing brings a power of attorney.
 
 Revision ID: 0020
-Revises: 0007
+Revises: 0031
 Create Date: 2026-11-30 09:40:00
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0020'
-down_revision: str | Sequence[str] | None = '0007'
+down_revision: str | Sequence[str] | None = '0031'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
