@@ -6,7 +6,7 @@ the number of documents and pages of a request for copies (art. 665(1)(12) price
 whether the filer reduced the claim after paying (then no overpayment is refunded, art. 120(4)(6)).
 
 Revision ID: 0010
-Revises: 0031
+Revises: 0020
 Create Date: 2026-11-30 09:20:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0010'
-down_revision: str | Sequence[str] | None = '0031'
+down_revision: str | Sequence[str] | None = '0020'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
