@@ -9,6 +9,7 @@ start-up instead of at the first request that touches the setting.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -48,6 +49,7 @@ class Config:
     ice_servers: tuple[str, ...] = ()
     system_key_file: Path | None = None  # the court's SIGN key (.p12) for receipts; else the built-in CA issues one
     system_key_password: str = ""
+    ncalayer_url: str = "wss://127.0.0.1:13579"  # where the login and signing pages look for NCALayer; "" = never
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -88,6 +90,8 @@ class Config:
         for server in self.ice_servers:
             if server.split(":", 1)[0] not in ("stun", "turn", "turns"):
                 problems.append(f"ice_servers: {server!r} is not a stun:/turn:/turns: URL")
+        if self.ncalayer_url and not re.fullmatch(r"wss?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?/?", self.ncalayer_url):
+            problems.append(f"ncalayer_url: {self.ncalayer_url!r} is not a ws:// or wss:// URL")
         if self.system_key_file is not None and not self.system_key_file.is_file():
             problems.append(f"system_key_file: {self.system_key_file} is not a readable file")
         if self.system_key_file is not None and not self.system_key_password:

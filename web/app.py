@@ -18,6 +18,7 @@ from core.config import Config
 from core.db import Database
 from core.middleware import error_middleware
 from core.resources import CLOCK, CONFIG, DB
+from web import pages
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
     sessions.setup.setup(app)
     signaling.setup(app)
     openapi.setup(app)
+    pages.setup(app)
     return app
 
 

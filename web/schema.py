@@ -12,6 +12,7 @@ import cabinet.identity.models
 import cabinet.notifications.models
 import cabinet.payments.models
 import sessions.models
+import web.pages.models
 from core.db import Base
 
 metadata = Base.metadata

@@ -1,0 +1,68 @@
+"""Server-rendered pages: Jinja2 with autoescaping and the i18n extension.
+
+Every page is rendered in the request's language (see :mod:`web.pages.language`) with the court's
+time zone and tenge filters, the hashed asset URLs and the CSRF token of its forms. Rendering is
+synchronous, so installing the language's gettext on the shared environment right before a render
+cannot leak into another request's render.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from web.i18n import LANGUAGE_NAMES, LANGUAGES, translations
+from web.i18n.formats import court_date, court_datetime, court_time, tenge
+from web.pages.assets import ASSETS
+from web.pages.csrf import csrf_token
+from web.pages.language import request_language
+from cabinet.identity.http import current_principal
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates"
+JINJA = web.AppKey("jinja_environment", jinja2.Environment)
+
+
+def build_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    return env
+
+
+async def render(request: web.Request, template: str, context: dict[str, Any] | None = None, *,
+                 status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    language = await request_language(request)
+    principal = await current_principal(request)
+    env = request.app[JINJA]
+    values: dict[str, Any] = {
+        "lang": language,
+        "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        "user": principal,
+        "csrf_token": csrf_token(request),
+        "asset": request.app[ASSETS].url,
+        "path": request.path_qs,
+        "datetime": lambda moment: court_datetime(moment, language),
+        "date": lambda day: court_date(day, language),
+        "time": lambda moment: court_time(moment, language),
+        "tenge": lambda tiyn: tenge(tiyn, language),
+    }
+    values.update(context or {})
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    body = env.get_template(template).render(values)
+    response = web.Response(text=body, content_type="text/html", status=status, headers=headers)
+    response.headers["Content-Language"] = language
+    response.headers.setdefault("Cache-Control", "no-store" if principal else "no-cache")
+    response.headers["Vary"] = "Cookie, Accept-Language"
+    return response
