@@ -87,7 +87,10 @@ export async function openKeyFile(fileBytes, password) {
   } catch {
     throw new EdsError("unsupported_algorithm", "the browser cannot use this key");
   }
-  const certificate = binaryToBytes(forge.asn1.toDer(certBag.asn1).getBytes());
+  if (!certBag.cert) throw new EdsError("unsupported_algorithm", "the certificate in this key file cannot be read");
+  // forge keeps the certificate's parsed DER (its to-be-signed part and signature as read), so
+  // this re-encoding is the issued certificate byte for byte; the server checks it against its CA.
+  const certificate = binaryToBytes(forge.asn1.toDer(forge.pki.certificateToAsn1(certBag.cert)).getBytes());
   return { privateKey, certificate };
 }
 

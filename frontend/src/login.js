@@ -45,8 +45,9 @@ function showErrors(errors) {
     if (inline) {
       inline.textContent = text;
       inline.hidden = false;
-      inline.closest(".form-group").classList.add("form-group--error");
-      input.setAttribute("aria-invalid", "true");
+      const group = inline.closest(".form-group");
+      if (group) group.classList.add("form-group--error");
+      if (input && input.tagName === "INPUT") input.setAttribute("aria-invalid", "true");
     }
   }
   status.textContent = "";
@@ -104,6 +105,7 @@ form.addEventListener("submit", async (event) => {
     await logIn(async (nonce) => eds.toBase64(await eds.signCms(opened, eds.fromBase64(nonce))));
   } catch (error) {
     passwordInput.value = "";
+    if (!(error instanceof EdsError)) console.error(error);
     const code = error instanceof EdsError ? error.code : "unknown";
     const field = code === "key_password_wrong" ? "key-password" : "key-file";
     showErrors([{ code, field }]);

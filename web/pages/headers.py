@@ -14,7 +14,7 @@ from aiohttp import web
 from core.resources import CONFIG
 
 HSTS = "max-age=63072000; includeSubDomains"
-PERMISSIONS = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+PERMISSIONS = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
                "display-capture=()")
 
 
