@@ -28,7 +28,7 @@ class CatalogMissing(RuntimeError):
     """The compiled catalog is absent: the install step (``make install``) was not run."""
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark for extraction only"
+def N_(message: str) -> str:
     """Mark a message for extraction where it is defined; it is translated where it is shown."""
     return message
 

@@ -8,6 +8,7 @@ key, the security headers (for every response, on ``on_response_prepare``) and H
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 
@@ -29,7 +30,7 @@ async def _on_prepare(request: web.Request, response: web.StreamResponse) -> Non
     set_seed_cookie(request, response, secure=headers.under_tls(request))
 
 
-async def _preferences(app: web.Application) -> object:
+async def _preferences(app: web.Application) -> AsyncIterator[None]:
     app[PREFERENCES] = PreferenceStore(app[DB], app[CLOCK])
     yield
 

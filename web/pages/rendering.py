@@ -15,12 +15,12 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from cabinet.identity.http import current_principal
 from web.i18n import LANGUAGE_NAMES, LANGUAGES, translations
 from web.i18n.formats import court_date, court_datetime, court_time, tenge
 from web.pages.assets import ASSETS
 from web.pages.csrf import csrf_token
 from web.pages.language import request_language
-from cabinet.identity.http import current_principal
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,8 @@ def require_chromium() -> None:
         import playwright  # noqa: F401
     except ImportError:
         require(False, "playwright is not installed (make install)")
-    require(CHROMIUM.is_file() or shutil.which("chromium") is not None, "chromium is not installed (apt-get install chromium)")
+    require(CHROMIUM.is_file() or shutil.which("chromium") is not None,
+            "chromium is not installed (apt-get install chromium)")
     require(AXE.is_file(), "node_modules/axe-core is missing (make install runs npm ci)")
 
 

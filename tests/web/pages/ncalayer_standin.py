@@ -76,7 +76,8 @@ class NCALayerStandIn:
         args = call.get("args") or {}
         if call.get("module") != "kz.gov.pki.knca.basics" or call.get("method") != "sign":
             return {"status": False, "code": "500", "message": "unknown module or method"}
-        if args.get("format") != "cms" or CLIENT_AUTH not in (args.get("signerParams") or {}).get("extKeyUsageOids", []):
+        usages = (args.get("signerParams") or {}).get("extKeyUsageOids", [])
+        if args.get("format") != "cms" or CLIENT_AUTH not in usages:
             return {"status": False, "code": "500", "message": "login needs a CMS with an AUTH (clientAuth) key"}
         if self.cancel_next:
             self.cancel_next = False
