@@ -9,6 +9,7 @@ cannot leak into another request's render.
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,15 @@ def build_environment() -> jinja2.Environment:
     return env
 
 
+def _moment(value: datetime | str) -> datetime:
+    """Times reach templates as datetimes or as the API's ISO strings."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _day(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 async def render(request: web.Request, template: str, context: dict[str, Any] | None = None, *,
                  status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     language = await request_language(request)
@@ -53,9 +63,9 @@ async def render(request: web.Request, template: str, context: dict[str, Any] | 
         "csrf_token": csrf_token(request),
         "asset": request.app[ASSETS].url,
         "path": request.path_qs,
-        "datetime": lambda moment: court_datetime(moment, language),
-        "date": lambda day: court_date(day, language),
-        "time": lambda moment: court_time(moment, language),
+        "datetime": lambda moment: court_datetime(_moment(moment), language),
+        "date": lambda day: court_date(_moment(day) if isinstance(day, str) and "T" in day else _day(day), language),
+        "time": lambda moment: court_time(_moment(moment), language),
         "tenge": lambda tiyn: tenge(tiyn, language),
     }
     values.update(context or {})

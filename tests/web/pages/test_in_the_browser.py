@@ -1,4 +1,5 @@
-"""EDS login in real Chromium: the key file opened in the page, NCALayer, and every refusal in words.
+"""The pages in real Chromium: EDS login (the key file opened in the page, NCALayer, every refusal
+in words) and the public pages, in three languages, checked by axe-core and photographed.
 
 The server is a real ``sotkab serve`` process. It trusts its built-in test CA and, pinned as an
 anchor the way an operator pins the NCA root, the real NCA test AUTH certificates from
@@ -9,6 +10,9 @@ matters, "expired".
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
+from datetime import datetime
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,9 +23,11 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from cabinet.eds.ca import IssuedPerson
 from cabinet.eds.keys import load_key_file
-from tests.conftest import SHARED, require
+from core.clock import COURT_TIME
+from tests.conftest import REPO, SHARED, require
 from tests.web.pages.browser import assert_accessible, inline_scripts, screenshot
 from tests.web.pages.ncalayer_standin import NCALayerStandIn
+from tests.web.pages.seed_public import OPEN_CASE
 from tests.web.pages.server import AppServer, start_server
 from web.i18n import translations
 from web.pages.refusals import LOGIN_MESSAGES
@@ -72,6 +78,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                                                patronymic=None, password=password),
         }
         server.ca.revoke(people["revoked"].auth.serial, "keyCompromise")
+        today = datetime.now(COURT_TIME).date().isoformat()
+        subprocess.run([sys.executable, "-c", "import sys, runpy; sys.argv = sys.argv[1:]; "
+                        "runpy.run_module('tests.web.pages.seed_public', run_name='__main__')",
+                        "seed", server.database_url, today], cwd=REPO, check=True, timeout=120)
         ncalayer.key = load_key_file(people["ncalayer"].auth.p12, password)
         yield World(server, ncalayer, people)
     finally:
@@ -211,3 +221,28 @@ def test_home_and_login_pages_are_accessible_translated_and_free_of_inline_scrip
         assert_accessible(page)
         screenshot(page, f"{name}-{language}")
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_public_pages_are_accessible_translated_and_free_of_script(
+        world: World, browser_for: Any, language: str) -> None:
+    page = browser_for(language).new_page()
+    loaded: list[str] = []
+    page.on("request", lambda request: loaded.append(request.url))
+    for path, name in (("/cases", "case-search"), (f"/cases/{OPEN_CASE}", "case"),
+                       ("/cases?number=1234", "case-search-error"), ("/hearings", "hearings-choose"),
+                       ("/hearings?court=7594", "hearings")):
+        loaded.clear()
+        page.goto(world.server.url + path)
+        assert page.evaluate("document.documentElement.lang") == language
+        assert not [url for url in loaded if url.endswith(".js")], "public pages need no script"
+        assert inline_scripts(page) == []
+        assert_accessible(page)
+        screenshot(page, f"{name}-{language}")
+    page.goto(world.server.url + "/hearings")
+    page.select_option("#court", "7594")
+    page.click("text=" + translations(language).gettext("Show hearings"))
+    page.wait_for_selector("table")
+    assert page.locator("tbody tr").count() == 2
+    page.click(f"a[href='/cases/{OPEN_CASE}']")
+    assert page.locator("h1").inner_text() == OPEN_CASE

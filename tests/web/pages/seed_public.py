@@ -1,0 +1,43 @@
+"""Seeds the browser tests' server database with a court, a judge, cases and hearings.
+
+Run in a process of its own (``python -c ... URL DAY``): the browser tests hold Playwright's event
+loop in their thread. Uses the same helpers as the public lookup's own tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, date, datetime, time, timedelta
+
+from cabinet.courts import CourtSpec, CourtStore
+from cabinet.identity.roles import Role
+from cabinet.identity.users import PersonName, UserService
+from core.clock import COURT_TIME, SystemClock
+from core.db import connect
+from tests.cabinet.public.conftest import add_case, add_hearing
+
+COURT = CourtSpec("7594", "Алматы", "Алматы қаласының Алмалы аудандық соты",
+                  "Алмалинский районный суд города Алматы", "Almaly District Court of Almaty")
+OPEN_CASE = "7594-26-00-2/000001"
+CLOSED_CASE = "7594-26-00-2/000002"
+
+
+async def seed(url: str, day: date) -> None:
+    async with connect(url) as db:
+        async with db.transaction() as session:
+            courts = CourtStore(session)
+            await courts.add(COURT)
+            for room in ("Зал 1", "Зал 2"):
+                await courts.add_courtroom("7594", room)
+            await UserService(session, SystemClock()).grant(
+                PersonName("700707300789", "СУДЬЯЕВ САПАР"), Role.JUDGE, "7594", granter=None, actor="test")
+        case = await add_case(db, OPEN_CASE, status="scheduled")
+        closed = await add_case(db, CLOSED_CASE, category="03", closed=True)
+        at = datetime.combine(day, time(10, 0), COURT_TIME).astimezone(UTC)
+        await add_hearing(db, case.id, at, room="Зал 1")
+        await add_hearing(db, closed.id, at + timedelta(hours=2), room="Зал 2", is_open=False)
+
+
+if __name__ == "__main__":
+    asyncio.run(seed(sys.argv[1], date.fromisoformat(sys.argv[2])))
