@@ -40,7 +40,7 @@ async def home(request: web.Request) -> web.Response:
 
 @routes.get("/login")
 async def login_page(request: web.Request) -> web.Response:
-    target = local_path(request.query.get("next"))
+    target = local_path(request.query.get("next"), "/cabinet")
     if await current_principal(request) is not None:
         raise web.HTTPSeeOther(target)
     return await render(request, "login.html", {

@@ -75,4 +75,5 @@ async def render(request: web.Request, template: str, context: dict[str, Any] | 
     response.headers["Content-Language"] = language
     response.headers.setdefault("Cache-Control", "no-store" if principal else "no-cache")
     response.headers["Vary"] = "Cookie, Accept-Language"
+    response.enable_compression()  # only when the browser accepts it; pages are small text
     return response

@@ -68,4 +68,5 @@ PARTY_ROLE = {
     "applicant": N_("Applicant"),
     "defendant": N_("Defendant"),
     "third_party": N_("Third party"),
+    "representative": N_("Representative"),
 }

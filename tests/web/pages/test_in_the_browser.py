@@ -112,7 +112,7 @@ def test_a_key_file_logs_in_and_neither_key_nor_password_leaves_the_page(world: 
     sent: list[bytes] = []
     page.on("request", lambda request: sent.append(request.post_data_buffer or b""))
     submit_key(page, aliya.p12, PASSWORD)
-    page.wait_for_url(world.server.url + "/")
+    page.wait_for_url(world.server.url + "/cabinet")
     assert "ӘЛИЕВА АЛИЯ" in page.inner_text("header")
     posted = b"".join(sent)
     assert b"/api/v1/auth/login" not in posted  # (bodies only)
@@ -193,7 +193,7 @@ def test_ncalayer_is_offered_when_it_answers_and_logs_in(world: World, browser_f
     page.wait_for_selector("#ncalayer:not([hidden])")
     before = len(world.ncalayer.requests)
     page.click("#ncalayer-sign")
-    page.wait_for_url(world.server.url + "/")
+    page.wait_for_url(world.server.url + "/cabinet")
     assert "НҰРЛАНОВА НАЗЕРКЕ" in page.inner_text("header")
     call = world.ncalayer.requests[before]
     assert call["args"]["locale"] == "ru" and call["args"]["signingParams"]["decode"] is True
@@ -246,3 +246,20 @@ def test_public_pages_are_accessible_translated_and_free_of_script(
     assert page.locator("tbody tr").count() == 2
     page.click(f"a[href='/cases/{OPEN_CASE}']")
     assert page.locator("h1").inner_text() == OPEN_CASE
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_cabinet_lists_my_cases_searchable_in_each_language(
+        world: World, browser_for: Any, language: str) -> None:
+    page = open_login(world, browser_for, language)
+    submit_key(page, world.people["aliya"].auth.p12, PASSWORD)
+    page.wait_for_url(world.server.url + "/cabinet")
+    assert page.locator("tbody tr").count() == 2  # Aliya sues in both seeded cases
+    assert inline_scripts(page) == []
+    assert_accessible(page)
+    screenshot(page, f"cabinet-{language}")
+    page.fill("#q", "000001")
+    page.click("form[role=search] button")
+    page.wait_for_url("**/cabinet?q=000001*")
+    assert page.locator("tbody tr").count() == 1
+    assert OPEN_CASE in page.inner_text("tbody")

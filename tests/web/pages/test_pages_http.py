@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import pytest
@@ -40,7 +41,7 @@ def people(tmp_path_factory: pytest.TempPathFactory) -> People:
     return People(
         base / "pki",
         ca.issue_person(iin="900101400123", surname="ӘЛИЕВА", given_name="АЛИЯ", patronymic=None, password=PASSWORD),
-        ca.issue_person(iin="850505300456", surname="<SCRIPT>ALERT(1)</SCRIPT>",
+        ca.issue_person(iin="800101300111", surname="<SCRIPT>ALERT(1)</SCRIPT>",
                         given_name="<IMG SRC=X ONERROR=ALERT(2)>", patronymic=None, password=PASSWORD),
     )
 
@@ -212,7 +213,7 @@ async def test_markup_in_a_stored_name_renders_inert(people: People, client: Tes
 
 async def test_the_login_page_keeps_next_on_this_site(people: People, client: TestClient[Any, Any]) -> None:
     _status, html, _response = await page(client, "/login?next=https://evil.example/")
-    assert 'data-next="/"' in html
+    assert 'data-next="/cabinet"' in html
     _status, html, _response = await page(client, "/login?next=/cases%3Fq%3D1")
     assert 'data-next="/cases?q=1"' in html
     await log_in(client, people.aliya)
@@ -242,3 +243,37 @@ async def test_errors_are_pages_for_people_and_json_for_the_api(client: TestClie
     assert api.status == 404 and (await api.json())["error"]["code"] == "not_found"
     plain = await client.get("/no-such-page")
     assert plain.status == 404 and (await plain.json())["error"]["code"] == "not_found"
+
+
+async def test_the_cabinet_sends_strangers_to_log_in_and_back(client: TestClient[Any, Any]) -> None:
+    response = await client.get("/cabinet?q=loan", headers=HTML, allow_redirects=False)
+    location = urlsplit(response.headers["Location"])
+    assert response.status == 303 and location.path == "/login"
+    assert parse_qs(location.query) == {"next": ["/cabinet?q=loan"]}
+    _status, html, _response = await page(client, "/login?next=%2Fcabinet%3Fq%3Dloan")
+    assert 'data-next="/cabinet?q=loan"' in html
+
+
+async def test_my_cases_are_searched_and_filtered(people: People, client: TestClient[Any, Any], db: Any) -> None:
+    from tests.web.pages.test_public_pages import CLOSED, NUMBER, seed
+
+    await seed(db)  # Aliya (900101400123) sues in both cases; one of them is of a closed category
+    await log_in(client, people.aliya)
+    status, html, _response = await page(client, "/cabinet", **{"Accept-Language": "ru"})
+    assert status == 200 and NUMBER in html and CLOSED in html  # her own closed case is hers to see
+    assert "Показано дел: 2 из 2." in html and "Истец" in html
+    _status, html, _response = await page(client, "/cabinet?q=000002", **{"Accept-Language": "ru"})
+    assert CLOSED in html and NUMBER not in html
+    _status, html, _response = await page(client, "/cabinet?status=scheduled", **{"Accept-Language": "en"})
+    assert NUMBER in html and CLOSED not in html and "Showing 1 of 2 cases." in html
+    _status, html, _response = await page(client, "/cabinet?q=nothing-like-it&status=<b>", **{"Accept-Language": "en"})
+    assert "No case matches." in html and "<b>" not in html
+
+
+async def test_someone_elses_cabinet_is_their_own(people: People, client: TestClient[Any, Any], db: Any) -> None:
+    from tests.web.pages.test_public_pages import NUMBER, seed
+
+    await seed(db)
+    await log_in(client, people.mallory)
+    _status, html, _response = await page(client, "/cabinet", **{"Accept-Language": "en"})
+    assert NUMBER not in html and "You are not a party to any case yet." in html
