@@ -17,10 +17,10 @@ from core.resources import CLOCK, CONFIG, DB
 from web.i18n import LANGUAGES, translations
 from web.pages import assets, headers
 from web.pages.account import routes as account_routes
+from web.pages.cabinet import routes as cabinet_routes
 from web.pages.csrf import CSRF_KEY, set_seed_cookie
 from web.pages.errors import page_errors
 from web.pages.language import PREFERENCES, PreferenceStore
-from web.pages.cabinet import routes as cabinet_routes
 from web.pages.public import routes as public_routes
 from web.pages.rendering import JINJA, build_environment
 
