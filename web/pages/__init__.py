@@ -21,6 +21,7 @@ from web.pages.cabinet import routes as cabinet_routes
 from web.pages.csrf import CSRF_KEY, set_seed_cookie
 from web.pages.errors import page_errors
 from web.pages.language import PREFERENCES, PreferenceStore
+from web.pages.notices import routes as notice_routes
 from web.pages.public import routes as public_routes
 from web.pages.rendering import JINJA, build_environment
 
@@ -49,3 +50,4 @@ def setup(app: web.Application) -> None:
     app.router.add_routes(account_routes)
     app.router.add_routes(public_routes)
     app.router.add_routes(cabinet_routes)
+    app.router.add_routes(notice_routes)

@@ -8,6 +8,7 @@ what to do next, and never a traceback.
 from __future__ import annotations
 
 import logging
+import secrets
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -72,3 +73,11 @@ async def page_errors(request: web.Request, handler: Handler) -> web.StreamRespo
             raise
         code = {404: "not_found", 401: "unauthenticated"}.get(exc.status, "bad_request")
         return await _page(request, exc.status, code)
+    except Exception:
+        if not wants_page(request):
+            raise
+        reference = secrets.token_hex(6)
+        log.exception("unhandled error in page %s %s (ref %s)", request.method, request.path, reference)
+        return await render(request, "error.html", {
+            "status": 500, "title": _SERVER_TITLE, "explanation": _SERVER_EXPLANATION,
+            "reference": reference, "code": "internal_error"}, status=500)

@@ -17,6 +17,10 @@ import jinja2
 from aiohttp import web
 
 from cabinet.identity.http import current_principal
+from cabinet.notifications.inbox import Inbox
+from cabinet.notifications.notices import LANGUAGES as NOTICE_LANGUAGES
+from cabinet.notifications.notices import NoticeKind, heading
+from core.resources import CLOCK, DB
 from web.i18n import LANGUAGE_NAMES, LANGUAGES, translations
 from web.i18n.formats import court_date, court_datetime, court_time, tenge
 from web.pages.assets import ASSETS
@@ -51,12 +55,26 @@ def _day(value: date | str) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _notice_headings(language: str) -> dict[str, str]:
+    index = NOTICE_LANGUAGES.index(language)
+    return {kind.value: heading(kind, index) for kind in NoticeKind}
+
+
+async def _unread(request: web.Request, user_id: int) -> int:
+    """The header's count of unread notices (kept live in the page by ``live.js``)."""
+    async with request.app[DB].sessions() as session:
+        return (await Inbox(session, request.app[CLOCK]).page(user_id, limit=1)).unread
+
+
 async def render(request: web.Request, template: str, context: dict[str, Any] | None = None, *,
                  status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     language = await request_language(request)
     principal = await current_principal(request)
     env = request.app[JINJA]
+    unread = await _unread(request, principal.user_id) if principal else 0
     values: dict[str, Any] = {
+        "unread": unread,
+        "notice_headings": _notice_headings(language) if principal else {},
         "lang": language,
         "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         "user": principal,

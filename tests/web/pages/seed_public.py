@@ -39,5 +39,23 @@ async def seed(url: str, day: date) -> None:
         await add_hearing(db, closed.id, at + timedelta(hours=2), room="Зал 2", is_open=False)
 
 
+async def summon(url: str, iin: str) -> None:
+    """A hearing notice for the person with ``iin``, issued as the hearings service would."""
+    from sqlalchemy import select
+
+    from cabinet.identity.models import User
+    from cabinet.notifications.outbox import notify
+
+    async with connect(url) as db, db.transaction() as session:
+        user_id = await session.scalar(select(User.id).where(User.iin == iin))
+        assert user_id is not None, iin
+        await notify(session, SystemClock(), user_id=user_id, kind="hearing_scheduled", title="Hearing",
+                     body="Attendance is required.", case_number=OPEN_CASE, court=COURT.name_en,
+                     capacity="plaintiff", when=datetime.now(UTC) + timedelta(days=2), place="Зал 1")
+
+
 if __name__ == "__main__":
-    asyncio.run(seed(sys.argv[1], date.fromisoformat(sys.argv[2])))
+    if sys.argv[1] == "summon":
+        asyncio.run(summon(sys.argv[2], sys.argv[3]))
+    else:
+        asyncio.run(seed(sys.argv[1], date.fromisoformat(sys.argv[2])))

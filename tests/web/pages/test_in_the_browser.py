@@ -66,7 +66,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         pin.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         pins.append(str(pin))
     ncalayer = NCALayerStandIn(base, key=None).start()  # type: ignore[arg-type]
-    server = start_server(base, trust_roots=",".join(pins), ncalayer_url=ncalayer.url)
+    server = start_server(base, trust_roots=",".join(pins), ncalayer_url=ncalayer.url, notify_poll_s="0.3")
     try:
         password = PASSWORD.encode()
         people = {
@@ -263,3 +263,29 @@ def test_the_cabinet_lists_my_cases_searchable_in_each_language(
     page.wait_for_url("**/cabinet?q=000001*")
     assert page.locator("tbody tr").count() == 1
     assert OPEN_CASE in page.inner_text("tbody")
+
+
+def test_a_new_notice_shows_live_in_the_header(world: World, browser_for: Any) -> None:
+    page = open_login(world, browser_for, "ru")
+    submit_key(page, world.people["aliya"].auth.p12, PASSWORD)
+    page.wait_for_url(world.server.url + "/cabinet")
+    page.wait_for_selector("body[data-unread]", state="attached")  # the socket is connected (no eval: CSP)
+    before = int(page.evaluate("document.body.dataset.unread"))
+    subprocess.run([sys.executable, "-c", "import sys, runpy; sys.argv = sys.argv[1:]; "
+                    "runpy.run_module('tests.web.pages.seed_public', run_name='__main__')",
+                    "x", "summon", world.server.database_url, "900101400123"], cwd=REPO, check=True, timeout=120)
+    page.wait_for_selector(f"body[data-unread='{before + 1}']", state="attached")
+    assert page.inner_text("#unread-count") == str(before + 1)
+    page.wait_for_selector("#live-notices:not(:empty)", state="attached")
+    assert page.inner_text("#live-notices") == "Новое уведомление: Судебная повестка"
+    page.click("#notices-link")
+    assert_accessible(page)
+    screenshot(page, "notices-ru")
+    page.click(".notice-list__item--unread a")
+    page.wait_for_selector("h1")
+    assert_accessible(page)
+    screenshot(page, "notice-ru")
+    if before:
+        assert page.inner_text("#unread-count") == str(before)
+    else:
+        assert page.locator("#unread-count").is_hidden()

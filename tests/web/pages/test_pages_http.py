@@ -277,3 +277,20 @@ async def test_someone_elses_cabinet_is_their_own(people: People, client: TestCl
     await log_in(client, people.mallory)
     _status, html, _response = await page(client, "/cabinet", **{"Accept-Language": "en"})
     assert NUMBER not in html and "You are not a party to any case yet." in html
+
+
+async def test_an_unexpected_error_on_a_page_is_a_page_with_a_reference(
+        people: People, make_config: Any, db: Any) -> None:
+    config = make_config()
+    shutil.copytree(people.ca_dir, config.pki_dir)
+    app = create_app(config)
+
+    async def boom(request: Any) -> Any:
+        raise RuntimeError("secret internal detail")
+
+    app.router.add_get("/test/boom", boom)
+    async with TestClient(TestServer(app)) as c:
+        status, html, _response = await page(c, "/test/boom", **{"Accept-Language": "en"})
+        assert status == 500 and "Sorry, there is a problem with the service" in html
+        assert re.search(r"quote this reference: [0-9a-f]{12}\.", html)
+        assert "secret internal detail" not in html and "Traceback" not in html
