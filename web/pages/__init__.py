@@ -18,6 +18,7 @@ from web.i18n import LANGUAGES, translations
 from web.pages import assets, headers
 from web.pages.account import routes as account_routes
 from web.pages.cabinet import routes as cabinet_routes
+from web.pages.case_file import routes as case_file_routes
 from web.pages.csrf import CSRF_KEY, set_seed_cookie
 from web.pages.errors import page_errors
 from web.pages.language import PREFERENCES, PreferenceStore
@@ -51,3 +52,4 @@ def setup(app: web.Application) -> None:
     app.router.add_routes(public_routes)
     app.router.add_routes(cabinet_routes)
     app.router.add_routes(notice_routes)
+    app.router.add_routes(case_file_routes)

@@ -70,3 +70,53 @@ PARTY_ROLE = {
     "third_party": N_("Third party"),
     "representative": N_("Representative"),
 }
+
+TIMELINE = {
+    # The case's state machine (cabinet.case_status.CaseAction) ...
+    "register": N_("Registered by the court"),
+    "return": N_("Returned to the filer"),
+    "withdraw": N_("Withdrawn"),
+    "accept": N_("Accepted for proceedings"),
+    "leave_without_motion": N_("Left without motion"),
+    "remedy": N_("Shortcomings remedied"),
+    "motion_deadline_lapsed": N_("The time to remedy the shortcomings ran out"),
+    "schedule": N_("Hearing scheduled"),
+    "reschedule": N_("Hearing moved"),
+    "hold_hearing": N_("Hearing held"),
+    "adjourn": N_("Hearing adjourned"),
+    "decide": N_("Decided"),
+    "terminate": N_("Proceedings terminated"),
+    "appeal": N_("Appealed"),
+    "uphold_on_appeal": N_("Upheld on appeal"),
+    "change_on_appeal": N_("Changed on appeal"),
+    "remand": N_("Sent back for a new hearing"),
+    "withdraw_appeal": N_("Appeal withdrawn"),
+    "enter_into_force": N_("Decision in legal force"),
+    "close": N_("Closed"),
+    # ... and the facts other steps record beside it.
+    "act_issued": N_("Judicial act issued"),
+    "judge_assigned": N_("Judge assigned"),
+    "filing_registered": N_("Document registered"),
+    "hearing_scheduled": N_("Hearing scheduled"),
+    "hearing_moved": N_("Hearing moved"),
+    "hearing_cancelled": N_("Hearing cancelled"),
+}
+
+DOCUMENT_KIND = {
+    "statement": N_("Statement"),
+    "attachment": N_("Attachment"),
+    "power_of_attorney": N_("Power of attorney"),
+    "judicial_act": N_("Judicial act"),
+}
+
+FILING_TYPE = {
+    "statement_of_claim": N_("Statement of claim"),
+    "counterclaim": N_("Counterclaim"),
+    "application": N_("Application"),
+    "complaint": N_("Complaint"),
+    "motion": N_("Motion"),
+    "response": N_("Response to the claim"),
+    "appeal": N_("Appeal"),
+    "cassation": N_("Cassation petition"),
+    "record_remarks": N_("Remarks on the hearing record"),
+}

@@ -263,6 +263,11 @@ def test_the_cabinet_lists_my_cases_searchable_in_each_language(
     page.wait_for_url("**/cabinet?q=000001*")
     assert page.locator("tbody tr").count() == 1
     assert OPEN_CASE in page.inner_text("tbody")
+    page.click(f"a[href='/cabinet/cases/{OPEN_CASE}']")
+    page.wait_for_selector("#timeline")
+    assert inline_scripts(page) == []
+    assert_accessible(page)
+    screenshot(page, f"case-file-{language}")
 
 
 def test_a_new_notice_shows_live_in_the_header(world: World, browser_for: Any) -> None:

@@ -294,3 +294,25 @@ async def test_an_unexpected_error_on_a_page_is_a_page_with_a_reference(
         assert status == 500 and "Sorry, there is a problem with the service" in html
         assert re.search(r"quote this reference: [0-9a-f]{12}\.", html)
         assert "secret internal detail" not in html and "Traceback" not in html
+
+
+async def test_the_case_page_shows_my_case_and_nobody_elses(
+        people: People, client: TestClient[Any, Any], db: Any) -> None:
+    from tests.web.pages.test_public_pages import CLOSED, NUMBER, seed
+
+    await seed(db)
+    await log_in(client, people.aliya)
+    status, html, _response = await page(client, f"/cabinet/cases/{NUMBER}", **{"Accept-Language": "ru"})
+    assert status == 200
+    assert "Дело № 7594-26-00-2/000001" in html and "Назначено заседание" in html
+    assert "Истец: ӘЛИЕВА АЛИЯ" in html and "Ответчик: БЕКОВ БОЛАТ" in html
+    assert "10 марта 2026\u202fг., 09:00" in html and "/invitation.ics" in html
+    assert "Исковое заявление" in html and "0,00\xa0₸" in html
+    status, html, _response = await page(client, f"/cabinet/cases/{CLOSED}", **{"Accept-Language": "ru"})
+    assert status == 200  # her own case of a closed category
+    async with other_browser(client) as stranger:
+        await log_in(stranger, people.mallory)
+        for number in (NUMBER, CLOSED, "7594-26-00-2/999999", "garbage"):
+            response = await stranger.get(f"/cabinet/cases/{number}", headers=HTML)
+            assert response.status in (400, 404), number
+            assert "ӘЛИЕВА" not in await response.text()

@@ -32,3 +32,26 @@ def test_each_name_reads_differently_in_each_language() -> None:
         for message in table.values():
             assert translations("en").gettext(message) == message
             assert len({translations(language).gettext(message) for language in LANGUAGES}) >= 2, message
+
+
+def test_every_case_action_document_kind_and_filing_type_has_a_name() -> None:
+    from cabinet.case_status import CaseAction
+    from cabinet.fees import FilingType
+    from cabinet.filing.documents import DocumentKind
+
+    assert {a.value for a in CaseAction} <= set(vocabulary.TIMELINE)
+    assert set(vocabulary.DOCUMENT_KIND) == {k.value for k in DocumentKind}
+    assert set(vocabulary.FILING_TYPE) == {t.value for t in FilingType}
+
+
+def test_every_timeline_fact_recorded_anywhere_has_a_name() -> None:
+    """Facts are recorded with literal names (``timeline.fact(case, "hearing_moved", ...)``)."""
+    import re
+
+    from tests.conftest import REPO
+
+    recorded = set()
+    for path in [*REPO.glob("cabinet/**/*.py"), *REPO.glob("sessions/**/*.py")]:
+        recorded |= set(re.findall(r"\.fact\(\s*\w+,\s*\"(\w+)\"", path.read_text()))
+    assert recorded, "no timeline facts found: has the Timeline API changed?"
+    assert recorded <= set(vocabulary.TIMELINE), recorded - set(vocabulary.TIMELINE)
