@@ -24,6 +24,7 @@ from web.pages.errors import page_errors
 from web.pages.language import PREFERENCES, PreferenceStore
 from web.pages.notices import routes as notice_routes
 from web.pages.public import routes as public_routes
+from web.pages.registry import routes as registry_routes
 from web.pages.rendering import JINJA, build_environment
 
 log = logging.getLogger(__name__)
@@ -53,3 +54,4 @@ def setup(app: web.Application) -> None:
     app.router.add_routes(cabinet_routes)
     app.router.add_routes(notice_routes)
     app.router.add_routes(case_file_routes)
+    app.router.add_routes(registry_routes)

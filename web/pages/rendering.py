@@ -17,6 +17,7 @@ import jinja2
 from aiohttp import web
 
 from cabinet.identity.http import current_principal
+from cabinet.identity.roles import Role
 from cabinet.notifications.inbox import Inbox
 from cabinet.notifications.notices import LANGUAGES as NOTICE_LANGUAGES
 from cabinet.notifications.notices import NoticeKind, heading
@@ -74,6 +75,7 @@ async def render(request: web.Request, template: str, context: dict[str, Any] | 
     unread = await _unread(request, principal.user_id) if principal else 0
     values: dict[str, Any] = {
         "unread": unread,
+        "is_clerk": bool(principal and principal.has_role(Role.CLERK)),
         "notice_headings": _notice_headings(language) if principal else {},
         "lang": language,
         "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],

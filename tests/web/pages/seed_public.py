@@ -21,6 +21,7 @@ COURT = CourtSpec("7594", "Алматы", "Алматы қаласының Ал�
                   "Алмалинский районный суд города Алматы", "Almaly District Court of Almaty")
 OPEN_CASE = "7594-26-00-2/000001"
 CLOSED_CASE = "7594-26-00-2/000002"
+CLERK_IIN = "920202400789"
 
 
 async def seed(url: str, day: date) -> None:
@@ -30,8 +31,10 @@ async def seed(url: str, day: date) -> None:
             await courts.add(COURT)
             for room in ("Зал 1", "Зал 2"):
                 await courts.add_courtroom("7594", room)
-            await UserService(session, SystemClock()).grant(
-                PersonName("700707300789", "СУДЬЯЕВ САПАР"), Role.JUDGE, "7594", granter=None, actor="test")
+            users = UserService(session, SystemClock())
+            await users.grant(PersonName("700707300789", "СУДЬЯЕВ САПАР"), Role.JUDGE, "7594", granter=None,
+                              actor="test")
+            await users.grant(PersonName(CLERK_IIN, "ХАТШЫ ХАДИША"), Role.CLERK, "7594", granter=None, actor="test")
         case = await add_case(db, OPEN_CASE, status="scheduled")
         closed = await add_case(db, CLOSED_CASE, category="03", closed=True)
         at = datetime.combine(day, time(10, 0), COURT_TIME).astimezone(UTC)

@@ -27,7 +27,7 @@ from core.clock import COURT_TIME
 from tests.conftest import REPO, SHARED, require
 from tests.web.pages.browser import assert_accessible, inline_scripts, screenshot
 from tests.web.pages.ncalayer_standin import NCALayerStandIn
-from tests.web.pages.seed_public import OPEN_CASE
+from tests.web.pages.seed_public import CLERK_IIN, OPEN_CASE
 from tests.web.pages.server import AppServer, start_server
 from web.i18n import translations
 from web.pages.refusals import LOGIN_MESSAGES
@@ -74,6 +74,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                                             patronymic="СЕРІКҚЫЗЫ", password=password),
             "revoked": server.ca.issue_person(iin="850505300456", surname="БЕКОВ", given_name="БОЛАТ",
                                               patronymic=None, password=password),
+            "clerk": server.ca.issue_person(iin=CLERK_IIN, surname="ХАТШЫ", given_name="ХАДИША", patronymic=None,
+                                            password=password),
             "ncalayer": server.ca.issue_person(iin="920202400567", surname="НҰРЛАНОВА", given_name="НАЗЕРКЕ",
                                                patronymic=None, password=password),
         }
@@ -294,3 +296,20 @@ def test_a_new_notice_shows_live_in_the_header(world: World, browser_for: Any) -
         assert page.inner_text("#unread-count") == str(before)
     else:
         assert page.locator("#unread-count").is_hidden()
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_registry_desk_is_accessible_in_each_language(world: World, browser_for: Any, language: str) -> None:
+    page = open_login(world, browser_for, language)
+    submit_key(page, world.people["clerk"].auth.p12, PASSWORD)
+    page.wait_for_url(world.server.url + "/cabinet")
+    page.click("a[href='/staff/registry']")
+    page.wait_for_selector("h1")
+    assert inline_scripts(page) == []
+    assert_accessible(page)
+    screenshot(page, f"registry-{language}")
+    page.goto(world.server.url + "/staff/registry/1/return")
+    page.click("main button[type=submit]")  # no reason given
+    page.wait_for_selector(".error-summary")
+    assert_accessible(page)
+    screenshot(page, f"registry-return-error-{language}")
