@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.cabinet.conftest import cabinet_app, cast  # noqa: F401 - the cabinet's app and key holders, for the desks
+from tests.cabinet.filing.conftest import court  # noqa: F401 - a seeded court whose cast is logged in
 from tests.web.pages.browser import launch, require_chromium
 
 

@@ -11,8 +11,8 @@ import aiohttp
 
 from cabinet.eds.ca import IssuedPerson
 from cabinet.eds.keys import load_key_file
-from tests.cabinet.conftest import PASSWORD, cabinet_app, cast  # noqa: F401 - fixtures used by `court`
-from tests.cabinet.filing.conftest import Court, claim_body, court, pdf  # noqa: F401
+from tests.cabinet.conftest import PASSWORD
+from tests.cabinet.filing.conftest import Court, claim_body, pdf
 from tests.web.pages.test_pages_http import token_of
 
 HTML = {"Accept": "text/html", "Accept-Language": "en"}
