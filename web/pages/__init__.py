@@ -17,6 +17,7 @@ from core.resources import CLOCK, CONFIG, DB
 from web.i18n import LANGUAGES, translations
 from web.pages import assets, headers
 from web.pages.account import routes as account_routes
+from web.pages.bench_desk import routes as bench_routes
 from web.pages.cabinet import routes as cabinet_routes
 from web.pages.case_file import routes as case_file_routes
 from web.pages.csrf import CSRF_KEY, set_seed_cookie
@@ -55,3 +56,4 @@ def setup(app: web.Application) -> None:
     app.router.add_routes(notice_routes)
     app.router.add_routes(case_file_routes)
     app.router.add_routes(registry_routes)
+    app.router.add_routes(bench_routes)

@@ -76,6 +76,7 @@ async def render(request: web.Request, template: str, context: dict[str, Any] | 
     values: dict[str, Any] = {
         "unread": unread,
         "is_clerk": bool(principal and principal.has_role(Role.CLERK)),
+        "is_judge": bool(principal and principal.has_role(Role.JUDGE)),
         "notice_headings": _notice_headings(language) if principal else {},
         "lang": language,
         "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],

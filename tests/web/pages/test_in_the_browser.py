@@ -76,6 +76,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                                               patronymic=None, password=password),
             "clerk": server.ca.issue_person(iin=CLERK_IIN, surname="ХАТШЫ", given_name="ХАДИША", patronymic=None,
                                             password=password),
+            "judge": server.ca.issue_person(iin="700707300789", surname="СУДЬЯЕВ", given_name="САПАР",
+                                            patronymic=None, password=password),
             "ncalayer": server.ca.issue_person(iin="920202400567", surname="НҰРЛАНОВА", given_name="НАЗЕРКЕ",
                                                patronymic=None, password=password),
         }
@@ -313,3 +315,22 @@ def test_the_registry_desk_is_accessible_in_each_language(world: World, browser_
     page.wait_for_selector(".error-summary")
     assert_accessible(page)
     screenshot(page, f"registry-return-error-{language}")
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_judges_docket_is_accessible_in_each_language(world: World, browser_for: Any, language: str) -> None:
+    page = open_login(world, browser_for, language)
+    submit_key(page, world.people["judge"].auth.p12, PASSWORD)
+    page.wait_for_url(world.server.url + "/cabinet")
+    page.click("a[href='/staff/cases']")
+    page.wait_for_selector("table")
+    assert OPEN_CASE in page.inner_text("tbody")
+    assert inline_scripts(page) == []
+    assert_accessible(page)
+    screenshot(page, f"docket-{language}")
+    page.goto(f"{world.server.url}/staff/cases/{OPEN_CASE}/leave-without-motion")
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".error-summary")
+    assert page.locator(".error-summary li").count() == 2
+    assert_accessible(page)
+    screenshot(page, f"leave-without-motion-error-{language}")
