@@ -42,10 +42,11 @@ async def test_leaving_without_motion_needs_a_reason_and_a_future_day(court: Cou
     async with await browser_of(court, getattr(court.cast, judge)) as chambers:
         form = await (await chambers.get(f"/staff/cases/{number}/leave-without-motion", headers=HTML)).text()
         today = court.app.clock.now().astimezone(COURT_TIME).date()
+        later = (today + timedelta(days=5)).isoformat()
         for data, fields in (({"reason": "", "deadline": ""}, ("reason", "deadline")),
                              ({"reason": "Attach the contract", "deadline": today.isoformat()}, ("deadline",)),
                              ({"reason": "Attach the contract", "deadline": "2026-02-30"}, ("deadline",)),
-                             ({"reason": "x" * 2001, "deadline": (today + timedelta(days=5)).isoformat()}, ("reason",))):
+                             ({"reason": "x" * 2001, "deadline": later}, ("reason",))):
             response = await chambers.post(f"/staff/cases/{number}/leave-without-motion",
                                            data={"csrf_token": token_of(form), **data}, headers=HTML)
             html = await response.text()
