@@ -27,6 +27,7 @@ from web.pages.notices import routes as notice_routes
 from web.pages.public import routes as public_routes
 from web.pages.registry import routes as registry_routes
 from web.pages.rendering import JINJA, build_environment
+from web.pages.scheduling import routes as scheduling_routes
 
 log = logging.getLogger(__name__)
 
@@ -57,3 +58,4 @@ def setup(app: web.Application) -> None:
     app.router.add_routes(case_file_routes)
     app.router.add_routes(registry_routes)
     app.router.add_routes(bench_routes)
+    app.router.add_routes(scheduling_routes)

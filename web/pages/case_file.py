@@ -19,12 +19,18 @@ from cabinet.filing.sections import case_sections
 from cabinet.filing.tracking import TrackingService
 from cabinet.filing.views import case_file_json
 from cabinet.identity.http import current_principal
+from cabinet.identity.roles import Role
 from core.resources import DB
+from web.i18n import N_
 from web.pages import vocabulary
 from web.pages.rendering import render
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
+
+SCHEDULABLE = frozenset({"accepted", "scheduled", "heard"})
+"""The statuses from which the booking service schedules a hearing (others it refuses)."""
+SCHEDULED = N_("The hearing is scheduled; everyone summoned gets a notice with a calendar file.")
 
 
 def tiyn(amount: str | None) -> int | None:
@@ -46,4 +52,7 @@ async def case_page(request: web.Request) -> web.Response:
         fee["owed_tiyn"], fee["paid_tiyn"] = tiyn(fee["owed"]), tiyn(fee["paid"])
     for event in case["timeline"]:
         event["at"] = datetime.fromisoformat(event["at"])
-    return await render(request, "cabinet/case.html", {"case": case, "vocabulary": vocabulary})
+    schedulable = case["status"] in SCHEDULABLE and (principal.has_role(Role.CLERK) or principal.has_role(Role.JUDGE))
+    return await render(request, "cabinet/case.html", {
+        "case": case, "vocabulary": vocabulary, "schedulable": schedulable,
+        "banner": SCHEDULED if request.query.get("done") == "scheduled" else None})

@@ -334,3 +334,14 @@ def test_the_judges_docket_is_accessible_in_each_language(world: World, browser_
     assert page.locator(".error-summary li").count() == 2
     assert_accessible(page)
     screenshot(page, f"leave-without-motion-error-{language}")
+    page.goto(f"{world.server.url}/cabinet/cases/{OPEN_CASE}")
+    page.click(f"a[href='/staff/cases/{OPEN_CASE}/schedule']")
+    page.wait_for_selector("form input[name=summoned]")
+    assert_accessible(page)
+    screenshot(page, f"schedule-{language}")
+    for box in page.locator("input[name=summoned]").all():
+        box.uncheck()
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".error-summary")
+    assert_accessible(page)
+    screenshot(page, f"schedule-error-{language}")
