@@ -77,6 +77,7 @@ async def render(request: web.Request, template: str, context: dict[str, Any] | 
         "unread": unread,
         "is_clerk": bool(principal and principal.has_role(Role.CLERK)),
         "is_judge": bool(principal and principal.has_role(Role.JUDGE)),
+        "is_court_admin": bool(principal and principal.has_role(Role.COURT_ADMIN)),
         "notice_headings": _notice_headings(language) if principal else {},
         "lang": language,
         "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],

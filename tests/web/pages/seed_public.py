@@ -35,6 +35,8 @@ async def seed(url: str, day: date) -> None:
             await users.grant(PersonName("700707300789", "СУДЬЯЕВ САПАР"), Role.JUDGE, "7594", granter=None,
                               actor="test")
             await users.grant(PersonName(CLERK_IIN, "ХАТШЫ ХАДИША"), Role.CLERK, "7594", granter=None, actor="test")
+            await users.grant(PersonName(CLERK_IIN, "ХАТШЫ ХАДИША"), Role.COURT_ADMIN, "7594", granter=None,
+                              actor="test")
         case = await add_case(db, OPEN_CASE, status="scheduled")
         closed = await add_case(db, CLOSED_CASE, category="03", closed=True)
         at = datetime.combine(day, time(10, 0), COURT_TIME).astimezone(UTC)

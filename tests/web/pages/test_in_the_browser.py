@@ -315,6 +315,11 @@ def test_the_registry_desk_is_accessible_in_each_language(world: World, browser_
     page.wait_for_selector(".error-summary")
     assert_accessible(page)
     screenshot(page, f"registry-return-error-{language}")
+    page.goto(world.server.url + "/staff/grants")  # the clerk is also the court's administrator here
+    page.wait_for_selector("table")
+    assert inline_scripts(page) == []
+    assert_accessible(page)
+    screenshot(page, f"grants-{language}")
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
