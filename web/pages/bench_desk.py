@@ -17,12 +17,11 @@ from cabinet.case_status import CaseStatus
 from cabinet.filing.access import caller_of
 from cabinet.filing.staff import StaffService
 from cabinet.filing.tracking import MAX_PAGE, StaffQuery, TrackingService
-from cabinet.identity.http import current_principal
-from cabinet.identity.principal import Principal
 from core.clock import COURT_TIME
 from core.resources import CLOCK, DB
 from web.i18n import N_
 from web.pages import vocabulary
+from web.pages.access import logged_in
 from web.pages.csrf import check_csrf
 from web.pages.rendering import render
 
@@ -37,16 +36,10 @@ DEADLINE_INVALID = N_("Enter the last day to remedy as a real date, for example 
 DEADLINE_PAST = N_("The last day to remedy must be after today.")
 
 
-async def _judge(request: web.Request) -> Principal:
-    principal = await current_principal(request)
-    if principal is None:
-        raise web.HTTPSeeOther("/login?next=" + request.path)
-    return principal
-
 
 @routes.get("/staff/cases")
 async def my_docket(request: web.Request) -> web.Response:
-    principal = await _judge(request)
+    principal = await logged_in(request)
     async with request.app[DB].sessions() as session:
         cases, _total = await TrackingService(session).staff_cases(
             caller_of(principal), StaffQuery(judge_iin=principal.iin, limit=MAX_PAGE))
@@ -60,7 +53,7 @@ async def my_docket(request: web.Request) -> web.Response:
 
 @routes.post("/staff/cases/{number:.+}/accept")
 async def accept(request: web.Request) -> web.Response:
-    principal = await _judge(request)
+    principal = await logged_in(request)
     check_csrf(request, (await request.post()).get("csrf_token"))
     async with request.app[DB].transaction() as session:
         case = await StaffService(session, request.app[CLOCK]).accept(request.match_info["number"][:60], principal)
@@ -69,7 +62,7 @@ async def accept(request: web.Request) -> web.Response:
 
 @routes.get("/staff/cases/{number:.+}/leave-without-motion")
 async def motion_form(request: web.Request) -> web.Response:
-    await _judge(request)
+    await logged_in(request)
     return await render(request, "staff/motion.html", {"number": request.match_info["number"][:60], "reason": "",
                                                        "deadline": "", "errors": {}})
 
@@ -89,7 +82,7 @@ def _deadline(text: str, today: date) -> tuple[datetime | None, str | None]:
 
 @routes.post("/staff/cases/{number:.+}/leave-without-motion")
 async def leave_without_motion(request: web.Request) -> web.Response:
-    principal = await _judge(request)
+    principal = await logged_in(request)
     form = await request.post()
     check_csrf(request, form.get("csrf_token"))
     number = request.match_info["number"][:60]

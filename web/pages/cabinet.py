@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote
 
 from aiohttp import web
 
 from cabinet.filing.access import caller_of
 from cabinet.filing.tracking import TrackingService
-from cabinet.identity.http import current_principal
 from core.resources import DB
 from web.pages import vocabulary
+from web.pages.access import logged_in
 from web.pages.rendering import render
 
 log = logging.getLogger(__name__)
@@ -40,9 +39,7 @@ def matches(case: dict[str, Any], query: str, status: str) -> bool:
 
 @routes.get("/cabinet")
 async def my_cases(request: web.Request) -> web.Response:
-    principal = await current_principal(request)
-    if principal is None:
-        raise web.HTTPSeeOther("/login?next=" + quote(request.path_qs, safe=""))
+    principal = await logged_in(request)
     query = request.query.get("q", "").strip()[:100]
     status = request.query.get("status", "")
     if status not in vocabulary.CASE_STATUS:

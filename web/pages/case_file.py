@@ -18,11 +18,11 @@ from cabinet.filing.access import caller_of
 from cabinet.filing.sections import case_sections
 from cabinet.filing.tracking import TrackingService
 from cabinet.filing.views import case_file_json
-from cabinet.identity.http import current_principal
 from cabinet.identity.roles import Role
 from core.resources import DB
 from web.i18n import N_
 from web.pages import vocabulary
+from web.pages.access import logged_in
 from web.pages.rendering import render
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,7 @@ def tiyn(amount: str | None) -> int | None:
 
 @routes.get("/cabinet/cases/{number:.+}")
 async def case_page(request: web.Request) -> web.Response:
-    principal = await current_principal(request)
-    if principal is None:
-        raise web.HTTPSeeOther("/login?next=" + request.path)
+    principal = await logged_in(request)
     number = request.match_info["number"][:60]
     async with request.app[DB].sessions() as session:
         case_file = await TrackingService(session).case_file(number, caller_of(principal))

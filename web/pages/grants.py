@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cabinet.audit import AuditEntry
 from cabinet.courts import Court
 from cabinet.identifiers import Iin
-from cabinet.identity.http import current_principal
 from cabinet.identity.models import RoleGrant, User
 from cabinet.identity.principal import Principal
 from cabinet.identity.roles import Role
@@ -27,6 +26,7 @@ from cabinet.identity.users import PersonName, UserService
 from core.errors import Forbidden, SotkabError
 from core.resources import CLOCK, DB
 from web.i18n import N_
+from web.pages.access import logged_in
 from web.pages.csrf import check_csrf
 from web.pages.rendering import render
 
@@ -73,9 +73,7 @@ class GrantsView:
 
 
 async def _admin(request: web.Request) -> Principal:
-    principal = await current_principal(request)
-    if principal is None:
-        raise web.HTTPSeeOther("/login?next=" + request.path)
+    principal = await logged_in(request)
     if not principal.courts_with(Role.COURT_ADMIN):
         raise Forbidden("only a court administrator may grant roles", code="not_court_admin")
     return principal

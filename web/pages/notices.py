@@ -12,12 +12,11 @@ import logging
 
 from aiohttp import web
 
-from cabinet.identity.http import current_principal
-from cabinet.identity.principal import Principal
 from cabinet.notifications.inbox import Inbox
 from cabinet.notifications.notices import LANGUAGES as NOTICE_LANGUAGES
 from cabinet.notifications.notices import NoticeKind, heading, particulars
 from core.resources import CLOCK, DB
+from web.pages.access import logged_in
 from web.pages.language import request_language
 from web.pages.rendering import render
 
@@ -26,12 +25,6 @@ routes = web.RouteTableDef()
 
 PAGE = 50
 
-
-async def _principal(request: web.Request) -> Principal:
-    principal = await current_principal(request)
-    if principal is None:
-        raise web.HTTPSeeOther("/login?next=" + request.path)
-    return principal
 
 
 def _heading(kind: str, language: str) -> str:
@@ -43,7 +36,7 @@ def _heading(kind: str, language: str) -> str:
 
 @routes.get("/cabinet/notices")
 async def notice_list(request: web.Request) -> web.Response:
-    principal = await _principal(request)
+    principal = await logged_in(request)
     language = await request_language(request)
     async with request.app[DB].sessions() as session:
         page = await Inbox(session, request.app[CLOCK]).page(principal.user_id, limit=PAGE)
@@ -54,7 +47,7 @@ async def notice_list(request: web.Request) -> web.Response:
 
 @routes.get(r"/cabinet/notices/{id:\d{1,18}}")
 async def open_notice(request: web.Request) -> web.Response:
-    principal = await _principal(request)
+    principal = await logged_in(request)
     language = await request_language(request)
     notice_id = int(request.match_info["id"])
     async with request.app[DB].transaction() as session:

@@ -18,11 +18,10 @@ from cabinet.filing.access import caller_of
 from cabinet.filing.models import Case
 from cabinet.filing.staff import StaffService
 from cabinet.filing.tracking import TrackingService
-from cabinet.identity.http import current_principal
-from cabinet.identity.principal import Principal
 from core.resources import CLOCK, DB
 from web.i18n import N_
 from web.pages import vocabulary
+from web.pages.access import logged_in
 from web.pages.csrf import check_csrf
 from web.pages.rendering import render
 
@@ -36,16 +35,10 @@ DONE = {"registered": N_("The filing was registered as case %(number)s."),
         "returned": N_("The filing %(number)s was returned to the filer.")}
 
 
-async def _staff(request: web.Request) -> Principal:
-    principal = await current_principal(request)
-    if principal is None:
-        raise web.HTTPSeeOther("/login?next=" + request.path)
-    return principal
-
 
 @routes.get("/staff/registry")
 async def queue(request: web.Request) -> web.Response:
-    principal = await _staff(request)
+    principal = await logged_in(request)
     async with request.app[DB].sessions() as session:
         filings = await TrackingService(session).staff_filings(caller_of(principal), "submitted", QUEUE, 0)
     done = request.query.get("done", "")
@@ -59,7 +52,7 @@ async def queue(request: web.Request) -> web.Response:
 
 @routes.post(r"/staff/registry/{id:\d{1,18}}/register")
 async def register(request: web.Request) -> web.Response:
-    principal = await _staff(request)
+    principal = await logged_in(request)
     check_csrf(request, (await request.post()).get("csrf_token"))
     async with request.app[DB].transaction() as session:
         filing = await StaffService(session, request.app[CLOCK]).register(int(request.match_info["id"]), principal)
@@ -74,13 +67,13 @@ async def _case_number(session: AsyncSession, case_id: int | None) -> str:
 
 @routes.get(r"/staff/registry/{id:\d{1,18}}/return")
 async def return_form(request: web.Request) -> web.Response:
-    await _staff(request)
+    await logged_in(request)
     return await render(request, "staff/return.html", {"id": request.match_info["id"], "reason": "", "error": None})
 
 
 @routes.post(r"/staff/registry/{id:\d{1,18}}/return")
 async def return_filing(request: web.Request) -> web.Response:
-    principal = await _staff(request)
+    principal = await logged_in(request)
     form = await request.post()
     check_csrf(request, form.get("csrf_token"))
     reason = str(form.get("reason") or "").strip()

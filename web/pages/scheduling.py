@@ -17,7 +17,6 @@ from aiohttp import web
 from cabinet.courts import Court, CourtStore
 from cabinet.filing.access import caller_of
 from cabinet.filing.tracking import TrackingService
-from cabinet.identity.http import current_principal
 from cabinet.identity.principal import Principal
 from core.clock import COURT_TIME
 from core.errors import SotkabError
@@ -27,6 +26,7 @@ from sessions.hearings import HearingRole
 from sessions.requests import booking_request
 from web.i18n import N_
 from web.pages import vocabulary
+from web.pages.access import logged_in
 from web.pages.csrf import check_csrf
 from web.pages.rendering import render
 
@@ -52,12 +52,6 @@ CLASHES = {
 }
 
 
-async def _staff(request: web.Request) -> Principal:
-    principal = await current_principal(request)
-    if principal is None:
-        raise web.HTTPSeeOther("/login?next=" + request.path)
-    return principal
-
 
 async def _context(request: web.Request, principal: Principal, number: str) -> dict[str, Any]:
     async with request.app[DB].sessions() as session:
@@ -76,7 +70,7 @@ async def _context(request: web.Request, principal: Principal, number: str) -> d
 
 @routes.get("/staff/cases/{number:.+}/schedule")
 async def schedule_form(request: web.Request) -> web.Response:
-    principal = await _staff(request)
+    principal = await logged_in(request)
     context = await _context(request, principal, request.match_info["number"][:60])
     return await render(request, "staff/schedule.html", context)
 
@@ -118,7 +112,7 @@ def _clashes(refusal: SotkabError) -> list[dict[str, Any]]:
 
 @routes.post("/staff/cases/{number:.+}/schedule")
 async def schedule(request: web.Request) -> web.Response:
-    principal = await _staff(request)
+    principal = await logged_in(request)
     form = await request.post()
     check_csrf(request, form.get("csrf_token"))
     context = await _context(request, principal, request.match_info["number"][:60])

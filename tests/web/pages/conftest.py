@@ -1,4 +1,4 @@
-"""Fixtures of the page tests: one Chromium per test session, a fresh browser context per test."""
+"""Fixtures of the page tests: one Chromium per browser-test module, a fresh browser context per test."""
 
 from __future__ import annotations
 
@@ -12,8 +12,12 @@ from tests.cabinet.filing.conftest import court  # noqa: F401 - a seeded court w
 from tests.web.pages.browser import launch, require_chromium
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
+    """One Chromium for a module of browser tests (there is one such module, so one per run).
+
+    Not session-wide: Playwright's sync API keeps its event loop marked as running in this thread
+    until it stops, and every asyncio test after it would then fail to start its own loop."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 

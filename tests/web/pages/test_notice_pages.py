@@ -4,28 +4,16 @@ serves, the header counts what is unread, and nobody opens another person's noti
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from cabinet.identity.http import LOGIN
 from cabinet.notifications.outbox import notify
 from core.resources import CLOCK, DB
 from tests.web.pages.test_pages_http import HTML, People, log_in, other_browser, page
 from tests.web.pages.test_pages_http import people as people
-from web.app import create_app
-
-
-@pytest.fixture
-async def client(people: People, make_config: Any, db: Any) -> AsyncIterator[TestClient[Any, Any]]:
-    config = make_config()
-    shutil.copytree(people.ca_dir, config.pki_dir)
-    async with TestClient(TestServer(create_app(config))) as c:
-        yield c
 
 
 async def summon(client: TestClient[Any, Any], token: str) -> int:
