@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 
+from cabinet.eds.ca import CertificateAuthority, IssuedPerson
+from core.clock import SystemClock
 from tests.cabinet.conftest import cabinet_app, cast  # noqa: F401 - the cabinet's app and key holders, for the desks
 from tests.cabinet.filing.conftest import court  # noqa: F401 - a seeded court whose cast is logged in
 from tests.web.pages.browser import launch, require_chromium
+from web.app import create_app
 
 
 @pytest.fixture(scope="module")
@@ -45,3 +52,33 @@ def browser_for(chromium: Any) -> Iterator[Any]:
     yield open_context
     for context in contexts:
         context.close()
+
+
+PASSWORD = b"page-tests"
+
+
+@dataclass(frozen=True)
+class People:
+    ca_dir: Path
+    aliya: IssuedPerson
+    mallory: IssuedPerson
+
+
+@pytest.fixture(scope="module")
+def people(tmp_path_factory: pytest.TempPathFactory) -> People:
+    base = tmp_path_factory.mktemp("page-pki")
+    ca = CertificateAuthority.init(base / "pki", base_url="http://127.0.0.1:8080", clock=SystemClock())
+    return People(
+        base / "pki",
+        ca.issue_person(iin="900101400123", surname="ӘЛИЕВА", given_name="АЛИЯ", patronymic=None, password=PASSWORD),
+        ca.issue_person(iin="800101300111", surname="<SCRIPT>ALERT(1)</SCRIPT>",
+                        given_name="<IMG SRC=X ONERROR=ALERT(2)>", patronymic=None, password=PASSWORD),
+    )
+
+
+@pytest.fixture
+async def client(people: People, make_config: Any, db: Any) -> AsyncIterator[TestClient[Any, Any]]:
+    config = make_config()
+    shutil.copytree(people.ca_dir, config.pki_dir)
+    async with TestClient(TestServer(create_app(config))) as c:
+        yield c

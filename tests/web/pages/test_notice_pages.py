@@ -12,8 +12,8 @@ from aiohttp.test_utils import TestClient
 from cabinet.identity.http import LOGIN
 from cabinet.notifications.outbox import notify
 from core.resources import CLOCK, DB
-from tests.web.pages.test_pages_http import HTML, People, log_in, other_browser, page
-from tests.web.pages.test_pages_http import people as people
+from tests.web.pages.conftest import People
+from tests.web.pages.test_pages_http import HTML, log_in, other_browser, page
 
 
 async def summon(client: TestClient[Any, Any], token: str) -> int:

@@ -9,9 +9,6 @@ from __future__ import annotations
 import base64
 import re
 import shutil
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,40 +16,10 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from cabinet.eds.ca import CertificateAuthority, IssuedPerson
+from cabinet.eds.ca import IssuedPerson
 from cabinet.eds.keys import load_key_file
-from core.clock import SystemClock
+from tests.web.pages.conftest import PASSWORD, People
 from web.app import create_app
-
-PASSWORD = b"page-tests"
-
-
-@dataclass(frozen=True)
-class People:
-    ca_dir: Path
-    aliya: IssuedPerson
-    mallory: IssuedPerson
-
-
-@pytest.fixture(scope="module")
-def people(tmp_path_factory: pytest.TempPathFactory) -> People:
-    base = tmp_path_factory.mktemp("page-pki")
-    ca = CertificateAuthority.init(base / "pki", base_url="http://127.0.0.1:8080", clock=SystemClock())
-    return People(
-        base / "pki",
-        ca.issue_person(iin="900101400123", surname="ӘЛИЕВА", given_name="АЛИЯ", patronymic=None, password=PASSWORD),
-        ca.issue_person(iin="800101300111", surname="<SCRIPT>ALERT(1)</SCRIPT>",
-                        given_name="<IMG SRC=X ONERROR=ALERT(2)>", patronymic=None, password=PASSWORD),
-    )
-
-
-@pytest.fixture
-async def client(people: People, make_config: Any, db: Any) -> AsyncIterator[TestClient[Any, Any]]:
-    config = make_config()
-    shutil.copytree(people.ca_dir, config.pki_dir)
-    async with TestClient(TestServer(create_app(config))) as c:
-        yield c
-
 
 HTML = {"Accept": "text/html"}
 
