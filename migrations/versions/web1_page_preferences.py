@@ -3,7 +3,7 @@
 The language a person chose on the pages, kept per user so it follows them to every device.
 
 Revision ID: web1_0008
-Revises: 0007
+Revises: 0031
 Create Date: 2026-11-30 09:30:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = 'web1_0008'
-down_revision: str | Sequence[str] | None = '0007'
+down_revision: str | Sequence[str] | None = '0031'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
