@@ -4,7 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint install clean
+NPM_STAMP := node_modules/.installed
+ASSETS := web/static/dist/manifest.json
+CATALOGS := $(foreach lang,kk ru en,web/i18n/$(lang)/LC_MESSAGES/messages.mo)
+PYBABEL := $(BIN)/pybabel
+
+.PHONY: run test bench lint install clean assets i18n-extract i18n-update i18n-compile
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,22 +17,46 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Front-end packages from the npm registry (package-lock.json), bundled into web/static/dist.
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NPM_STAMP)
 
-run: $(STAMP)
+$(ASSETS): $(NPM_STAMP) frontend/build.mjs $(wildcard frontend/src/*)
+	node frontend/build.mjs
+
+assets: $(ASSETS)
+
+# The pages' words: extract from code and templates, merge into each catalog, compile for the server.
+i18n-extract: $(STAMP)
+	$(PYBABEL) -q extract -F web/i18n/babel.cfg --no-location --sort-output --omit-header \
+		-o web/i18n/messages.pot .
+
+i18n-update: i18n-extract
+	$(PYBABEL) -q update -i web/i18n/messages.pot -d web/i18n --no-fuzzy-matching --omit-header \
+		--ignore-obsolete
+
+web/i18n/%/LC_MESSAGES/messages.mo: web/i18n/%/LC_MESSAGES/messages.po $(STAMP)
+	$(PYBABEL) -q compile -d web/i18n -l $*
+
+i18n-compile: $(CATALOGS)
+
+install: $(STAMP) $(ASSETS) $(CATALOGS)
+
+run: install
 	$(BIN)/sotkab db upgrade
 	$(BIN)/sotkab demo seed
 	$(BIN)/sotkab serve
 
-test: $(STAMP)
+test: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy core cabinet sessions signaling media recordings web
 
-bench: $(STAMP)
+bench: install
 	@set -e; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules web/static/dist $(CATALOGS)

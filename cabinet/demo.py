@@ -111,8 +111,12 @@ def instructions(config: Config) -> str:
         lines.append(f"  {person.slug:<12} {role:<12} IIN {person.iin}  {person.full_name}")
     lines += [
         "",
-        "Log in with the AUTH_RSA256_*.p12 key (the RSA256_*.p12 key signs documents):",
-        f"  SOTKAB_KEY_PASSWORD={DEMO_PASSWORD} .venv/bin/sotkab login --key {folder}/judge/AUTH_RSA256_*.p12",
+        f"In a browser: open {config.public_url}/login, choose a person's AUTH_RSA256_*.p12 file and type the",
+        "password above (the page signs in the browser; the key file never leaves it).",
+        "",
+        "From a second shell, with the AUTH_RSA256_*.p12 key (the RSA256_*.p12 key signs documents):",
+        f"  SOTKAB_KEY_PASSWORD={DEMO_PASSWORD} .venv/bin/sotkab login --url {config.public_url} "
+        f"--key {folder}/judge/AUTH_RSA256_*.p12",
         "  then call the API with the printed bearer token, e.g.",
         f"  curl -H 'Authorization: Bearer TOKEN' {config.public_url}/api/v1/me",
         "",

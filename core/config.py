@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -63,6 +64,7 @@ class Config:
     trusted_networks: tuple[IPv4Network | IPv6Network, ...] = field(init=False, default=(), compare=False)
     recording_retention_days: int = 5 * 365  # how long a hearing recording is kept, unless its category says
     recording_retention: tuple[str, ...] = ()  # per case category, "CATEGORY=DAYS" (e.g. "03=3650")
+    ncalayer_url: str = "wss://127.0.0.1:13579"  # where the login and signing pages look for NCALayer; "" = never
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -132,6 +134,8 @@ class Config:
         for server in self.ice_servers:
             if server.split(":", 1)[0] not in ("stun", "turn", "turns"):
                 problems.append(f"ice_servers: {server!r} is not a stun:/turn:/turns: URL")
+        if self.ncalayer_url and not re.fullmatch(r"wss?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?/?", self.ncalayer_url):
+            problems.append(f"ncalayer_url: {self.ncalayer_url!r} is not a ws:// or wss:// URL")
         if self.system_key_file is not None and not self.system_key_file.is_file():
             problems.append(f"system_key_file: {self.system_key_file} is not a readable file")
         if self.system_key_file is not None and not self.system_key_password:

@@ -19,6 +19,7 @@ from core.db import Database
 from core.middleware import error_middleware
 from core.proxies import forwarded_middleware
 from core.resources import CLOCK, CONFIG, DB
+from web import pages
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
     recordings.setup.setup(app)
     signaling.setup(app)
     openapi.setup(app)
+    pages.setup(app)
     return app
 
 

@@ -13,6 +13,7 @@ import cabinet.notifications.models
 import cabinet.payments.models
 import recordings.models
 import sessions.models
+import web.pages.models
 from core.db import Base
 
 metadata = Base.metadata

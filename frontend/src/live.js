@@ -1,0 +1,27 @@
+// Live notices on every cabinet page: the unread count in the header follows the /cabinet
+// socket.io namespace (the session cookie authenticates the handshake), and a new notice is
+// announced to screen readers. Without script the count is still right as of the page's render.
+import { io } from "socket.io-client";
+
+const count = document.getElementById("unread-count");
+const words = document.getElementById("unread-words");
+const announce = document.getElementById("live-notices");
+const template = document.getElementById("live-words").content;
+const phrases = new Map([...template.querySelectorAll("[data-word]")].map((node) => [node.dataset.word, node.textContent]));
+const headings = new Map([...template.querySelectorAll("[data-kind]")].map((node) => [node.dataset.kind, node.textContent]));
+
+function phrase(name, values) {
+  return (phrases.get(name) || "").replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? ""));
+}
+
+const socket = io("/cabinet", { transports: ["websocket"], withCredentials: true });
+socket.on("unread", ({ unread }) => {
+  count.textContent = String(unread);
+  count.hidden = unread === 0;
+  words.textContent = unread ? phrase("unread", { count: unread }) : "";
+  document.body.dataset.unread = String(unread);
+});
+socket.on("notice", (notice) => {
+  // The heading in the reader's language (the notice's stored title is the issuer's wording).
+  announce.textContent = phrase("new", { heading: headings.get(notice.kind) || notice.title || "" });
+});
