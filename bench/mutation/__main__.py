@@ -1,0 +1,231 @@
+"""``make mutation``: how many injected bugs in the rule modules the tests catch, module by module.
+
+1. mutmut (configured under ``[tool.mutmut]`` in pyproject.toml) mutates inside the functions of
+   the rule modules and runs, for each mutant, the fast tests that reach the mutated function.
+2. Every mutant mutmut did not kill (survived, or reached by no test) is run again in a fresh
+   process with the module's own tests (:mod:`bench.mutation.fresh`): mutmut switches mutants at
+   call time in workers forked after import, so code that runs at import time gives false survivors.
+3. :mod:`bench.mutation.tables` mutates the module-level rule tables, which mutmut never touches;
+   each such mutant is imported in a fresh process and checked by the module's own tests.
+
+A module's own tests are the fast tests (see :mod:`bench.mutation.fast_tests`) of mutmut's test
+selection that import it. Mutants reviewed as equivalent (no behaviour can tell them apart) are
+listed with the reason in ``equivalent.toml`` and count neither way. The score is
+killed / (killed + survived); the last line is the benches' JSON with ``mutation_score_min``.
+
+    python -m bench.mutation [--incremental] [--module sessions/lifecycle.py ...] [--jobs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.mutation import fresh
+from bench.mutation.survivors import describe_mutmut_mutant, module_tests
+from bench.mutation.tables import table_mutants
+
+REPO = Path(__file__).resolve().parents[2]
+MUTANTS = REPO / "mutants"
+TARGET = 0.90
+_KILLED_BY_MUTMUT = {1, 3, 24, -24, 152, 36, 255}  # failed tests, pytest internal error, timeouts
+
+
+@dataclass
+class Tally:
+    module: str
+    killed: int = 0
+    survived: list[str] = field(default_factory=list)
+    equivalent: list[str] = field(default_factory=list)
+    by_mutmut: int = 0
+    by_tables: int = 0
+
+    @property
+    def tested(self) -> int:
+        return self.killed + len(self.survived)
+
+    @property
+    def score(self) -> float:
+        return self.killed / self.tested if self.tested else 1.0
+
+
+def _config() -> dict:
+    return tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["tool"]["mutmut"]
+
+
+def _equivalents() -> dict[tuple[str, str], str]:
+    data = tomllib.loads((Path(__file__).parent / "equivalent.toml").read_text("utf-8"))
+    return {(entry["module"], entry["mutant"]): entry["reason"] for entry in data.get("equivalent", [])}
+
+
+def _run_mutmut(jobs: int, incremental: bool, modules: list[str] | None, log: Path) -> float:
+    if not incremental and modules is None and MUTANTS.exists():
+        shutil.rmtree(MUTANTS)
+    patterns = [f"{_dotted(module)}.*" for module in modules or []]
+    started = time.monotonic()
+    with log.open("w") as out:
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("mutmut")), "run", "--max-children", str(jobs), *patterns],
+            cwd=REPO, stdout=out, stderr=subprocess.STDOUT, check=False,
+        )
+    if done.returncode != 0:
+        sys.exit(f"mutmut failed (exit {done.returncode}); see {log}")
+    return time.monotonic() - started
+
+
+def _mutmut_verdicts(module: str) -> dict[str, int | None]:
+    meta = MUTANTS / (module + ".meta")
+    return dict(json.loads(meta.read_text("utf-8"))["exit_code_by_key"])
+
+
+def _dotted(module: str) -> str:
+    return module.removesuffix(".py").replace("/", ".")
+
+
+def _baseline(module: str, tests: list[str], extra: list[str]) -> float:
+    """The module's own tests must pass unmutated, in both places mutants are run from."""
+    started = time.monotonic()
+    for cwd in (REPO, MUTANTS):
+        job = fresh.Job(f"baseline {cwd.name}", cwd, [*extra, *tests], timeout_s=600,
+                        mutant_under_test="" if cwd == MUTANTS else None)
+        code = fresh.run_jobs([job], 1)[job.key]
+        if code != 0:
+            sys.exit(f"{module}: its tests fail without any mutant (exit {code}) in {cwd}")
+    return (time.monotonic() - started) / 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.mutation", description=__doc__.split("\n")[0])
+    parser.add_argument("--module", action="append", help="only this module (repeatable), e.g. cabinet/money.py")
+    parser.add_argument("--jobs", type=int, default=2, help="processes at a time (default 2)")
+    parser.add_argument("--incremental", action="store_true",
+                        help="keep mutmut's earlier verdicts in mutants/ (always so with --module)")
+    parser.add_argument("--skip-mutmut", action="store_true", help="reuse mutants/ as it is (after a run)")
+    parser.add_argument("--logs", type=Path, help="keep each fresh run's pytest output in this folder")
+    args = parser.parse_args(argv)
+
+    config = _config()
+    modules: list[str] = list(config["only_mutate"])
+    unknown = sorted(set(args.module or []) - set(modules))
+    if unknown:
+        parser.error(f"not in [tool.mutmut] only_mutate: {', '.join(unknown)}")
+    selected = args.module or modules
+    extra = [a for a in config.get("pytest_add_cli_args", [])]
+    selection = list(config["pytest_add_cli_args_test_selection"])
+    if args.logs:
+        args.logs.mkdir(parents=True, exist_ok=True)
+    equivalents = _equivalents()
+    used_equivalents: set[tuple[str, str]] = set()
+    started = time.monotonic()
+
+    log_dir = REPO / "var" / "mutation"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    if args.skip_mutmut:
+        mutmut_s = 0.0
+    else:
+        print(f"mutmut run over {len(modules)} modules (log: {log_dir / 'mutmut.log'}) ...", flush=True)
+        mutmut_s = _run_mutmut(args.jobs, args.incremental, args.module, log_dir / "mutmut.log")
+        print(f"  mutmut done in {mutmut_s:.0f} s", flush=True)
+
+    # Fresh runs of mutmut's mutants use the tests as they are now, not as mutmut copied them.
+    for folder in ("tests", "bench"):
+        shutil.copytree(REPO / folder, MUTANTS / folder, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    fresh.preload()
+    tallies: list[Tally] = []
+    for module in selected:
+        tally = Tally(module)
+        tests = module_tests(module, selection)
+        if not tests:
+            sys.exit(f"{module}: no test in the selection imports it")
+        per_run = _baseline(module, tests, extra)
+        timeout = max(30.0, per_run * 10)
+        jobs: list[fresh.Job] = []
+        labels: dict[str, str] = {}
+
+        verdicts = _mutmut_verdicts(module)
+        for name, code in verdicts.items():
+            label = describe_mutmut_mutant(MUTANTS, module, name)
+            if (module, label) in equivalents:
+                used_equivalents.add((module, label))
+                tally.equivalent.append(label)
+                continue
+            tally.by_mutmut += 1
+            if code in _KILLED_BY_MUTMUT:
+                tally.killed += 1
+                continue
+            labels[name] = label
+            jobs.append(fresh.Job(name, MUTANTS, [*extra, *tests], mutant_under_test=name, timeout_s=timeout))
+
+        for mutant in table_mutants(REPO / module, module):
+            label = f"{mutant.key} (line {mutant.line})"
+            if (module, mutant.key) in equivalents:
+                used_equivalents.add((module, mutant.key))
+                tally.equivalent.append(label)
+                continue
+            tally.by_tables += 1
+            key = f"table:{module}:{len(labels)}"
+            labels[key] = label
+            jobs.append(fresh.Job(key, REPO, [*extra, *tests], module_name=_dotted(module),
+                                  module_source=mutant.source, timeout_s=timeout))
+
+        module_started = time.monotonic()
+        results = fresh.run_jobs(jobs, args.jobs, args.logs)
+        for key, code in results.items():
+            if code in fresh.KILLING_EXIT_CODES:
+                tally.killed += 1
+            else:
+                tally.survived.append(labels[key])
+        tallies.append(tally)
+        print(
+            f"{module}: {tally.by_mutmut} mutmut + {tally.by_tables} table mutants, "
+            f"{len(jobs)} run fresh in {time.monotonic() - module_started:.0f} s",
+            flush=True,
+        )
+
+    _report(tallies, equivalents, used_equivalents, selected, time.monotonic() - started, mutmut_s)
+    lowest = min(t.score for t in tallies)
+    return 0 if lowest >= TARGET else 1
+
+
+def _report(tallies: list[Tally], equivalents: dict[tuple[str, str], str], used: set[tuple[str, str]],
+            selected: list[str], total_s: float, mutmut_s: float) -> None:
+    print()
+    print(f"{'module':<28} {'mutants':>8} {'killed':>7} {'survived':>9} {'equiv.':>7} {'score':>7}")
+    for t in tallies:
+        print(f"{t.module:<28} {t.tested:>8} {t.killed:>7} {len(t.survived):>9} {len(t.equivalent):>7} "
+              f"{t.score:>7.1%}")
+    for t in tallies:
+        if t.survived:
+            print(f"\nsurvivors in {t.module}:")
+            for label in t.survived:
+                print(f"  - {label}")
+    stale = sorted(key for key in equivalents if key[0] in selected and key not in used)
+    if stale:
+        print("\nequivalent.toml entries that match no mutant any more (review and remove):")
+        for module, mutant in stale:
+            print(f"  - {module}: {mutant}")
+    print(f"\nrun time: {total_s:.0f} s (mutmut {mutmut_s:.0f} s)")
+    lowest = min(tallies, key=lambda t: t.score)
+    results = [
+        {"name": "mutation_score_min", "value": round(lowest.score, 4), "unit": "ratio", "target": TARGET,
+         "met": lowest.score >= TARGET},
+        *(
+            {"name": f"mutation_score[{t.module}]", "value": round(t.score, 4), "unit": "ratio", "target": TARGET,
+             "met": t.score >= TARGET}
+            for t in tallies
+        ),
+        {"name": "mutation_run_time", "value": round(total_s), "unit": "s", "target": None, "met": True},
+    ]
+    print(json.dumps({"results": results}))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

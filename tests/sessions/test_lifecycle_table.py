@@ -1,0 +1,199 @@
+"""The lifecycle's table, cell by cell: every (action, state) pair either leads where the rules say
+or is refused, and every step leaves the minutes what they need (reasons, times, who).
+
+The expected table is written out here, not read from :data:`sessions.lifecycle.TRANSITIONS`, so
+an edit of the module's table (CLOSE allowed from SCHEDULED, OPEN_LOBBY from SUSPENDED) fails here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from core.clock import FixedClock
+from sessions.errors import IllegalHearingTransition, InvalidHearing, NotAllowed
+from sessions.hearings import HearingPlan
+from sessions.lifecycle import (
+    RECORDING_STATES,
+    Action,
+    CourtPolicy,
+    Hearing,
+    HearingState,
+    Lifecycle,
+    PauseReason,
+    SuspendReason,
+)
+from tests.sessions.conftest import CLERK, JUDGE, PLAINTIFF
+
+S = HearingState
+#: action -> (the states it may be taken from, the state it leads to), as the court's rules say.
+EXPECTED: dict[Action, tuple[set[HearingState], HearingState]] = {
+    Action.OPEN_LOBBY: ({S.SCHEDULED}, S.LOBBY_OPEN),
+    Action.START: ({S.LOBBY_OPEN}, S.IN_SESSION),
+    Action.PAUSE: ({S.IN_SESSION}, S.PAUSED),
+    Action.RESUME: ({S.PAUSED, S.SUSPENDED}, S.IN_SESSION),
+    Action.SUSPEND: ({S.IN_SESSION, S.PAUSED}, S.SUSPENDED),
+    Action.CLOSE: ({S.IN_SESSION, S.PAUSED}, S.CLOSED),
+    Action.ADJOURN: ({S.LOBBY_OPEN, S.IN_SESSION, S.PAUSED, S.SUSPENDED}, S.ADJOURNED),
+    Action.CANCEL: ({S.SCHEDULED, S.LOBBY_OPEN}, S.CANCELLED),
+}
+
+
+def _in_state(plan: HearingPlan, state: HearingState) -> Hearing:
+    return Hearing(
+        "h-table",
+        plan,
+        state,
+        pause_reason=PauseReason.RECESS if state is S.PAUSED else None,
+        suspend_reason=SuspendReason.TECHNICAL_FAILURE if state is S.SUSPENDED else None,
+    )
+
+
+def _step(rules: Lifecycle, action: Action) -> Callable[[Hearing, str], Hearing]:
+    return {
+        Action.OPEN_LOBBY: rules.open_lobby,
+        Action.START: rules.start,
+        Action.PAUSE: lambda h, actor: rules.pause(h, actor, PauseReason.RECESS),
+        Action.RESUME: rules.resume,
+        Action.SUSPEND: rules.suspend,
+        Action.CLOSE: rules.close,
+        Action.ADJOURN: rules.adjourn,
+        Action.CANCEL: rules.cancel,
+    }[action]
+
+
+@pytest.mark.parametrize("state", list(HearingState))
+@pytest.mark.parametrize("action", list(EXPECTED))
+def test_every_action_in_every_state(plan: HearingPlan, clock: FixedClock, action: Action, state: HearingState) -> None:
+    # A scheduled hearing stays scheduled only before its lobby opens; the rest stand at the start.
+    clock.set(plan.lobby_opens_at - timedelta(minutes=1) if state is S.SCHEDULED else plan.start)
+    rules = Lifecycle(clock)
+    hearing = _in_state(plan, state)
+    sources, target = EXPECTED[action]
+    if state not in sources:
+        with pytest.raises(IllegalHearingTransition) as refused:
+            _step(rules, action)(hearing, JUDGE)
+        assert refused.value.details == {"action": action.value, "state": state.value}
+        return
+    after = _step(rules, action)(hearing, JUDGE)
+    assert after.state is target
+    last = after.events[-1]
+    assert (last.seq, last.action, last.actor, last.at) == (1, action, JUDGE, clock.now())
+    assert (last.details["from"], last.details["to"]) == (state.value, target.value)
+    assert after.pause_reason is (PauseReason.RECESS if target is S.PAUSED else None)
+    assert (after.suspend_reason is None) is (target is not S.SUSPENDED)
+
+
+def test_live_final_and_recorded_states() -> None:
+    assert {s for s in HearingState if s.is_live} == {S.LOBBY_OPEN, S.IN_SESSION, S.PAUSED, S.SUSPENDED}
+    assert {s for s in HearingState if s.is_final} == {S.CLOSED, S.ADJOURNED, S.CANCELLED}
+    assert RECORDING_STATES == {S.IN_SESSION, S.PAUSED, S.SUSPENDED}
+
+
+def test_closing_during_a_recess_ends_the_recess(plan: HearingPlan, clock: FixedClock) -> None:
+    rules = Lifecycle(clock)
+    clock.set(plan.start)
+    paused = rules.pause(rules.start(rules.settle(Hearing("h", plan)), JUDGE), JUDGE, PauseReason.DELIBERATION)
+    clock.advance(timedelta(minutes=20))
+    closed = rules.close(paused, JUDGE)
+    assert closed.state is S.CLOSED and closed.pause_reason is None
+    assert dict(closed.events[-1].details) == {"from": "paused", "to": "closed"}
+    assert closed.events[-1].at == plan.start + timedelta(minutes=20)
+
+
+@pytest.mark.parametrize("reason", list(SuspendReason))
+def test_a_suspension_records_its_reason_for_the_minutes(
+    plan: HearingPlan, clock: FixedClock, reason: SuspendReason
+) -> None:
+    rules = Lifecycle(clock)
+    clock.set(plan.start)
+    paused = rules.pause(rules.start(rules.settle(Hearing("h", plan)), JUDGE), JUDGE, PauseReason.RECESS)
+    suspended = rules.suspend(paused, CLERK, reason)
+    assert suspended.suspend_reason is reason and suspended.pause_reason is None
+    assert dict(suspended.events[-1].details) == {"from": "paused", "to": "suspended", "reason": reason.value}
+    assert suspended.events[-1].actor == CLERK
+    assert rules.suspend(rules.resume(suspended, JUDGE), JUDGE).suspend_reason is SuspendReason.TECHNICAL_FAILURE
+    resumed = rules.resume(suspended, JUDGE)
+    assert resumed.suspend_reason is None and resumed.pause_reason is None
+
+
+def test_adjourning_clears_a_pause_and_records_no_date_when_none_is_known(plan: HearingPlan, clock: FixedClock) -> None:
+    rules = Lifecycle(clock)
+    clock.set(plan.start)
+    paused = rules.pause(rules.start(rules.settle(Hearing("h", plan)), JUDGE), JUDGE, PauseReason.RECESS)
+    adjourned = rules.adjourn(paused, JUDGE)
+    assert adjourned.pause_reason is None and adjourned.adjourned_to is None
+    assert dict(adjourned.events[-1].details) == {"from": "paused", "to": "adjourned"}
+    with pytest.raises(InvalidHearing) as today:
+        rules.adjourn(rules.resume(paused, JUDGE), JUDGE, clock.now())
+    assert today.value.details == {"field": "new_start"}
+
+
+def test_a_cancellation_keeps_its_reason_trimmed_and_drops_a_blank_one(plan: HearingPlan, clock: FixedClock) -> None:
+    rules = Lifecycle(clock)
+    hearing = Hearing("h", plan)
+    assert rules.cancel(hearing, CLERK, "  judge ill  ").events[-1].details["reason"] == "judge ill"
+    assert "reason" not in rules.cancel(hearing, CLERK, "   ").events[-1].details
+    assert dict(rules.cancel(hearing, CLERK).events[-1].details) == {"from": "scheduled", "to": "cancelled"}
+
+
+def test_the_log_never_goes_back_in_time(plan: HearingPlan, clock: FixedClock) -> None:
+    """A clock stepped back (NTP, another node) must not put an entry before the one it follows."""
+    rules = Lifecycle(clock)
+    clock.set(plan.start)
+    started = rules.start(rules.settle(Hearing("h", plan)), JUDGE)
+    clock.set(plan.start - timedelta(minutes=5))
+    paused = rules.pause(started, JUDGE, PauseReason.RECESS)
+    assert paused.events[-1].at == plan.start
+    assert [e.at for e in paused.events] == sorted(e.at for e in paused.events)
+    clock.set(plan.start + timedelta(minutes=3))
+    assert rules.resume(paused, JUDGE).events[-1].at == plan.start + timedelta(minutes=3)
+
+
+def test_when_the_hearing_entered_its_state(plan: HearingPlan, clock: FixedClock) -> None:
+    rules = Lifecycle(clock)
+    hearing = Hearing("h", plan)
+    assert hearing.state_since is None
+    clock.set(plan.start)
+    started = rules.start(rules.settle(hearing), JUDGE)
+    assert started.state_since == plan.start
+    clock.advance(timedelta(minutes=7))
+    assert rules.watch(started, {JUDGE: clock.now()}).state_since == plan.start
+
+
+def test_the_judge_lost_while_the_lobby_is_open_does_not_suspend(plan: HearingPlan, clock: FixedClock) -> None:
+    rules = Lifecycle(clock, CourtPolicy(judge_loss_timeout=timedelta(seconds=10)))
+    clock.set(plan.start + timedelta(hours=2))
+    lobby = rules.settle(Hearing("h", plan))
+    assert lobby.state is S.LOBBY_OPEN
+    assert rules.watch(lobby, {}) is lobby
+
+
+def test_a_judge_seen_lately_keeps_the_session_going_long_after_it_started(
+    plan: HearingPlan, clock: FixedClock
+) -> None:
+    rules = Lifecycle(clock, CourtPolicy(judge_loss_timeout=timedelta(seconds=60)))
+    clock.set(plan.start)
+    live = rules.start(rules.settle(Hearing("h", plan)), JUDGE)
+    clock.advance(timedelta(minutes=30))
+    assert rules.watch(live, {JUDGE: clock.now() - timedelta(seconds=59)}) is live
+    assert rules.watch(live, {PLAINTIFF: clock.now()}).state is S.SUSPENDED
+
+
+def test_a_refusal_names_the_action_and_the_actor_role(plan: HearingPlan, clock: FixedClock) -> None:
+    rules = Lifecycle(clock)
+    clock.set(plan.start)
+    lobby = rules.settle(Hearing("h", plan))
+    with pytest.raises(NotAllowed) as party:
+        rules.start(lobby, PLAINTIFF)
+    assert party.value.details == {"action": "start", "role": "plaintiff"}
+    assert "start is for the judge" in party.value.message
+    with pytest.raises(NotAllowed) as nobody:
+        rules.open_lobby(Hearing("h", plan), "u-nobody")
+    assert nobody.value.details == {"action": "open_lobby", "role": "none"}
+    assert "not a participant" in nobody.value.message
+    with pytest.raises(IllegalHearingTransition) as illegal:
+        rules.pause(lobby, JUDGE, PauseReason.RECESS)
+    assert illegal.value.message == "cannot pause a hearing that is lobby_open"
