@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint install clean
+.PHONY: run test bench mutation lint install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,5 +29,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	@set -e; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
+# Mutation testing of the rule modules (bench/mutation): slow, so not part of `make test`.
+# MUTATION_ARGS="--module sessions/lifecycle.py" checks one module.
+mutation: $(STAMP)
+	nice $(BIN)/python -m bench.mutation $(MUTATION_ARGS)
+
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var mutants
