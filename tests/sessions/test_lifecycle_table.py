@@ -197,3 +197,64 @@ def test_a_refusal_names_the_action_and_the_actor_role(plan: HearingPlan, clock:
     with pytest.raises(IllegalHearingTransition) as illegal:
         rules.pause(lobby, JUDGE, PauseReason.RECESS)
     assert illegal.value.message == "cannot pause a hearing that is lobby_open"
+
+
+def _refusal(step: Callable[[], object]) -> tuple[dict, str]:
+    with pytest.raises(InvalidHearing) as refused:
+        step()
+    return refused.value.details, refused.value.message
+
+
+def test_each_bad_value_is_refused_naming_its_field(plan: HearingPlan, clock: FixedClock) -> None:
+    """A client that sends a naive time or an inconsistent record is told which field is wrong."""
+    from datetime import datetime
+
+    from sessions.lifecycle import HearingEvent, judge_connection_lost
+
+    naive = datetime(2026, 1, 15, 10, 0)
+    aware = clock.now()
+    rules = Lifecycle(clock)
+    clock.set(plan.start)
+    live = rules.start(rules.settle(Hearing("h", plan)), JUDGE)
+    cases: list[tuple[Callable[[], object], str, str]] = [
+        (lambda: judge_connection_lost(live, {JUDGE: naive}, aware, timedelta(seconds=1)), "last_seen", ""),
+        (lambda: judge_connection_lost(live, {JUDGE: aware}, naive, timedelta(seconds=1)), "now", ""),
+        (lambda: rules.watch(live, {JUDGE: naive}), "last_seen", ""),
+        (lambda: Hearing("h", plan).effective_state(naive), "now", ""),
+        (lambda: rules.adjourn(live, JUDGE, naive + timedelta(days=9)), "new_start", ""),
+        (lambda: rules.adjourn(live, JUDGE, aware - timedelta(days=1)), "new_start",
+         "a hearing is adjourned to a future date"),
+        (lambda: HearingEvent(1, naive, JUDGE, Action.START), "at", ""),
+        (lambda: HearingEvent(0, aware, JUDGE, Action.START), "seq", "event seq starts at 1"),
+        (lambda: HearingEvent(1, aware, JUDGE, Action.START, details={"n": 1}), "details", "event details are text"),
+        (lambda: Hearing("", plan), "hearing_id", "hearing_id must not be empty"),
+        (lambda: Hearing("h", plan, events=(HearingEvent(2, aware, JUDGE, Action.START),)), "events",
+         "the event log is numbered 1, 2, 3, ... without gaps"),
+        (lambda: Hearing("h", plan, S.PAUSED), "pause_reason", "a pause reason goes with the paused state only"),
+        (lambda: Hearing("h", plan, S.SUSPENDED), "suspend_reason",
+         "a suspension reason goes with the suspended state only"),
+        (lambda: Hearing("h", plan, S.CLOSED, adjourned_to=aware), "adjourned_to",
+         "only an adjourned hearing has a new date"),
+        (lambda: Hearing("h", plan, S.ADJOURNED, adjourned_to=naive), "adjourned_to", ""),
+        (lambda: CourtPolicy(judge_loss_timeout=timedelta(0)), "judge_loss_timeout",
+         "judge_loss_timeout must be positive"),
+        (lambda: CourtPolicy(judge_loss_timeout=60), "judge_loss_timeout", ""),  # type: ignore[arg-type]
+        (lambda: CourtPolicy(max_chat_length=0), "max_chat_length", "max_chat_length must be positive"),
+        (lambda: CourtPolicy(max_chat_length="9"), "max_chat_length", ""),  # type: ignore[arg-type]
+    ]
+    for step, field_name, message in cases:
+        details, text = _refusal(step)
+        assert details == {"field": field_name}, (field_name, details)
+        assert text and (not message or text == message), (field_name, text)
+
+
+def test_well_formed_values_are_kept_as_given(plan: HearingPlan, clock: FixedClock) -> None:
+    from sessions.lifecycle import HearingEvent
+
+    event = HearingEvent(1, clock.now(), None, "start", details={"k": "v"})  # type: ignore[arg-type]
+    assert event.action is Action.START and dict(event.details) == {"k": "v"} and event.target is None
+    later = clock.now() + timedelta(days=3)
+    adjourned = Hearing("h", plan, "adjourned", adjourned_to=later)  # type: ignore[arg-type]
+    assert adjourned.state is S.ADJOURNED and adjourned.adjourned_to == later
+    assert CourtPolicy(max_chat_length=1).max_chat_length == 1
+    assert CourtPolicy(judge_loss_timeout=timedelta(microseconds=1)).judge_loss_timeout == timedelta(microseconds=1)
