@@ -18,11 +18,12 @@ from hypothesis import settings
 
 #: Fixtures that bring up a real part (or read files outside the checkout).
 SLOW_FIXTURES = frozenset({"database_url", "pki_session", "cast", "relay", "nca"})
+MAX_EXAMPLES = 30
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Property tests explore less and the same way each time: a verdict must not depend on luck."""
-    settings.register_profile("mutation", max_examples=30, derandomize=True, database=None, deadline=None)
+    settings.register_profile("mutation", max_examples=MAX_EXAMPLES, derandomize=True, database=None, deadline=None)
     settings.load_profile("mutation")
 
 
@@ -30,8 +31,22 @@ def is_fast(item: pytest.Item) -> bool:
     return not SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ()))
 
 
+def _capped(explicit: settings) -> settings:
+    return settings(explicit, max_examples=min(explicit.max_examples, MAX_EXAMPLES),
+                    stateful_step_count=min(explicit.stateful_step_count, 20), derandomize=True, database=None)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     slow = [item for item in items if not is_fast(item)]
     if slow:
         items[:] = [item for item in items if is_fast(item)]
         config.hook.pytest_deselected(items=slow)
+    for item in items:
+        # Settings written on a test (a state machine's 150 runs of 40 steps) beat the profile: cap them.
+        test = getattr(item, "obj", None)
+        explicit = getattr(test, "_hypothesis_internal_use_settings", None)
+        if isinstance(explicit, settings):
+            test._hypothesis_internal_use_settings = _capped(explicit)  # type: ignore[union-attr]
+        case = getattr(item, "cls", None)
+        if case is not None and isinstance(getattr(case, "settings", None), settings):
+            case.settings = _capped(case.settings)
