@@ -62,13 +62,14 @@ def test_the_bounds_of_a_case_number() -> None:
 
 IDENTIFIER_REFUSALS: list[tuple[Callable[[], object], str, str, str]] = [
     (lambda: Iin("12"), "invalid_iin", "'12' is not a valid IIN: it must be exactly 12 digits", "format"),
-    (lambda: Iin(5), "invalid_iin", "'int' is not a valid IIN: it must be exactly 12 digits", "format"),  # type: ignore[arg-type]
+    (lambda: Iin(5),  # type: ignore[arg-type]
+     "invalid_iin", "'int' is not a valid IIN: it must be exactly 12 digits", "format"),
     (lambda: Iin("x" * 30), "invalid_iin", "'xxxxxxxxxxxxxxxxxxxx' is not a valid IIN: it must be exactly 12 digits",
      "format"),
     (lambda: Iin("900101700005"), "invalid_iin",
      "'900101700005' is not a valid IIN: digit 7 must be 1-6 (century and sex)", "century"),
-    (lambda: Iin("901301300005"), "invalid_iin", "'901301300005' is not a valid IIN: the first six digits are not a date",
-     "birth_date"),
+    (lambda: Iin("901301300005"), "invalid_iin",
+     "'901301300005' is not a valid IIN: the first six digits are not a date", "birth_date"),
     (lambda: Iin("900101300004"), "invalid_iin", "'900101300004' is not a valid IIN: the check digit does not match",
      "checksum"),
     (lambda: Bin("901301300005"), "invalid_bin", "'901301300005' is not a valid BIN: digits 3-4 must be a month 01-12",

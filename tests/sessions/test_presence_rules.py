@@ -33,7 +33,8 @@ def test_a_wrong_move_names_the_action_and_the_state() -> None:
     assert error.message == "cannot admit somebody who is in room"
     outside = Presence("u-1", HearingRole.PLAINTIFF)
     for step, action in ((outside.call, "call"), (outside.dismiss, "dismiss"), (outside.leave, "leave"),
-                         (lambda: outside.disconnect(NOW), "disconnect"), (lambda: outside.reconnect(NOW), "reconnect")):
+                         (lambda: outside.disconnect(NOW), "disconnect"),
+                         (lambda: outside.reconnect(NOW), "reconnect")):
         error = refusal(step)
         assert error.details == {"action": action, "state": "outside"}
     joined_twice = refusal(lambda: in_room().join(Admission("u-1", HearingRole.PLAINTIFF,
