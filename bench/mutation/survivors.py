@@ -43,7 +43,7 @@ def _readable(mangled: str) -> str:
     return f"{cls}.{method}"
 
 
-def _short(line: str, limit: int = 90) -> str:
+def _short(line: str, limit: int = 160) -> str:
     flat = " ".join(line.split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 

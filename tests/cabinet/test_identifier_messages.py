@@ -100,3 +100,11 @@ def test_the_check_digit_needs_eleven_ascii_digits() -> None:
 def test_typed_spaces_of_every_kind_are_dropped() -> None:
     assert Iin.parse(" 900101\u00a0300\u202f811 ").value == "900101300811"
     assert str(Bin.parse("  0004 4000 0003 ")) == str(Bin.parse("000440000003"))
+
+
+def test_the_check_digit_on_numbers_without_zeros() -> None:
+    """With no zero digit, any change of one weight in the round that decides changes the result."""
+    assert check_digit("12345678912") == 9
+    assert check_digit("98765432198") == 2
+    assert check_digit("19174719488") == 7  # the first round gives 10: the second decides
+    assert check_digit("55555555555") == 0

@@ -35,7 +35,7 @@ def test_default_capacities_hold_about_a_quarter_second() -> None:
     assert (VIDEO_QUEUE_FRAMES, AUDIO_QUEUE_FRAMES) == (8, 16)
     assert FrameQueue(Kind.VIDEO).capacity == 8 and FrameQueue(Kind.AUDIO).capacity == 16
     assert FrameQueue(Kind.AUDIO, capacity=1).capacity == 1
-    with pytest.raises(ValueError, match="at least one frame"):
+    with pytest.raises(ValueError, match=r"^a frame queue holds at least one frame$"):
         FrameQueue(Kind.AUDIO, capacity=-1)
 
 
@@ -62,10 +62,11 @@ def test_an_overflowing_video_queue_kept_by_a_keyframe() -> None:
 
 def test_a_restart_drops_what_is_queued_and_waits_for_a_keyframe_on_video_only() -> None:
     queue = FrameQueue(Kind.VIDEO)
+    queue.push(video(False, 0))  # dropped while waiting for the first keyframe
     queue.push(video(True, 0))
     queue.push(video(False, 3000))
     queue.restart()
-    assert (len(queue), queue.dropped, queue.need_keyframe) == (0, 2, True)
+    assert (len(queue), queue.dropped, queue.need_keyframe) == (0, 3, True)
     sound = FrameQueue(Kind.AUDIO)
     sound.push(audio(0))
     sound.restart()
@@ -121,10 +122,12 @@ async def test_timestamps_stay_monotonic_across_a_change_of_source() -> None:
     assert (await track.next_frame())[1] == 500_000  # the first source goes out as it is
     assert (await track.next_frame())[1] == 503_000
     track.switch_source(None)
-    track.push(video(True, 10))  # another publisher's clock
-    track.push(video(False, 3010))
+    track.push(video(True, 10))  # another publisher's clock, and its own frame spacing from here on
+    track.push(video(False, 3510))
+    track.push(video(False, 5010))
     assert (await track.next_frame())[1] == 503_000 + 3000  # one frame step after the last one sent
-    assert (await track.next_frame())[1] == 506_000 + 3000
+    assert (await track.next_frame())[1] == 506_000 + 3500
+    assert (await track.next_frame())[1] == 506_000 + 5000
     sound = ForwardTrack(Kind.AUDIO)
     sound.switch_source(None)  # before anything was sent: nothing to continue from
     sound.push(audio(777))
@@ -135,9 +138,14 @@ async def test_timestamps_stay_monotonic_across_a_change_of_source() -> None:
 
 
 def test_the_throttle_refuses_a_negative_interval_and_sends_at_the_interval_boundary() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^min_interval must be non-negative$"):
         KeyframeThrottle(-0.1)
     throttle = KeyframeThrottle(0.5)
     throttle.sent(10.0)
     assert throttle.request(10.5) == 0.0
+    assert throttle.request(10.5) == 0.0  # sent at once, nothing deferred to coalesce into
+    throttle.sent(10.5)
+    assert throttle.request(10.6) == pytest.approx(0.4)
+    throttle.sent(10.6)
+    assert throttle.request(10.7) == pytest.approx(0.4)  # a PLI sent clears the deferral
     assert KeyframeThrottle(0).request(0.0) == 0.0
