@@ -109,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep mutmut's earlier verdicts in mutants/ (always so with --module)")
     parser.add_argument("--skip-mutmut", action="store_true", help="reuse mutants/ as it is (after a run)")
     parser.add_argument("--logs", type=Path, help="keep each fresh run's pytest output in this folder")
+    parser.add_argument("--report", action="store_true",
+                        help="run nothing: report the last verdicts (var/mutation/verdicts) against equivalent.toml")
     args = parser.parse_args(argv)
 
     config = _config()
@@ -122,8 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.logs:
         args.logs.mkdir(parents=True, exist_ok=True)
     equivalents = _equivalents()
-    used_equivalents: set[tuple[str, str]] = set()
     started = time.monotonic()
+    if args.report:
+        return _summary(selected, equivalents, 0.0, 0.0)
 
     log_dir = REPO / "var" / "mutation"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -139,58 +142,70 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(REPO / folder, MUTANTS / folder, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__"))
     fresh.preload()
-    tallies: list[Tally] = []
     for module in selected:
-        tally = Tally(module)
         tests = module_tests(module, selection)
         if not tests:
             sys.exit(f"{module}: no test in the selection imports it")
-        per_run = _baseline(module, tests, extra)
-        timeout = max(30.0, per_run * 10)
-        jobs: list[fresh.Job] = []
-        labels: dict[str, str] = {}
-
-        verdicts = _mutmut_verdicts(module)
-        for name, code in verdicts.items():
-            label = describe_mutmut_mutant(MUTANTS, module, name)
-            if (module, label) in equivalents:
-                used_equivalents.add((module, label))
-                tally.equivalent.append(label)
-                continue
-            tally.by_mutmut += 1
-            if code in _KILLED_BY_MUTMUT:
-                tally.killed += 1
-                continue
-            labels[name] = label
-            jobs.append(fresh.Job(name, MUTANTS, [*extra, *tests], mutant_under_test=name, timeout_s=timeout))
-
-        for mutant in table_mutants(REPO / module, module):
-            label = f"{mutant.key} (line {mutant.line})"
-            if (module, mutant.key) in equivalents:
-                used_equivalents.add((module, mutant.key))
-                tally.equivalent.append(label)
-                continue
-            tally.by_tables += 1
-            key = f"table:{module}:{len(labels)}"
-            labels[key] = label
-            jobs.append(fresh.Job(key, REPO, [*extra, *tests], module_name=_dotted(module),
-                                  module_source=mutant.source, timeout_s=timeout))
-
         module_started = time.monotonic()
-        results = fresh.run_jobs(jobs, args.jobs, args.logs)
-        for key, code in results.items():
-            if code in fresh.KILLING_EXIT_CODES:
+        records = _check_module(module, tests, extra, args.jobs, args.logs)
+        _verdict_file(module).write_text(json.dumps(records, ensure_ascii=False, indent=1), "utf-8")
+        print(f"{module}: {len(records)} mutants, {sum(1 for r in records if r['source'] == 'table')} of them "
+              f"in tables, checked in {time.monotonic() - module_started:.0f} s", flush=True)
+    return _summary(selected, equivalents, time.monotonic() - started, mutmut_s)
+
+
+def _verdict_file(module: str) -> Path:
+    folder = REPO / "var" / "mutation" / "verdicts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / (module.replace("/", "__") + ".json")
+
+
+def _check_module(module: str, tests: list[str], extra: list[str], parallel: int,
+                  logs: Path | None) -> list[dict[str, object]]:
+    """Every mutant of one module with its verdict: mutmut's kills, then fresh runs for the rest."""
+    per_run = _baseline(module, tests, extra)
+    timeout = max(30.0, per_run * 10)
+    records: dict[str, dict[str, object]] = {}
+    jobs: list[fresh.Job] = []
+    for name, code in _mutmut_verdicts(module).items():
+        label = describe_mutmut_mutant(MUTANTS, module, name)
+        records[name] = {"key": label, "label": label, "source": "mutmut", "killed": code in _KILLED_BY_MUTMUT}
+        if code not in _KILLED_BY_MUTMUT:
+            jobs.append(fresh.Job(name, MUTANTS, [*extra, *tests], mutant_under_test=name, timeout_s=timeout))
+    for index, mutant in enumerate(table_mutants(REPO / module, module)):
+        key = f"table:{module}:{index}"
+        records[key] = {"key": mutant.key, "label": f"{mutant.key} (line {mutant.line})", "source": "table",
+                        "killed": False}
+        jobs.append(fresh.Job(key, REPO, [*extra, *tests], module_name=_dotted(module),
+                              module_source=mutant.source, timeout_s=timeout))
+    for key, code in fresh.run_jobs(jobs, parallel, logs).items():
+        records[key]["killed"] = code in fresh.KILLING_EXIT_CODES
+    return list(records.values())
+
+
+def _summary(selected: list[str], equivalents: dict[tuple[str, str], str], total_s: float, mutmut_s: float) -> int:
+    tallies: list[Tally] = []
+    used: set[tuple[str, str]] = set()
+    for module in selected:
+        path = _verdict_file(module)
+        if not path.exists():
+            sys.exit(f"{module}: no verdicts yet in {path}; run without --report first")
+        tally = Tally(module)
+        for record in json.loads(path.read_text("utf-8")):
+            key = (module, str(record["key"]))
+            if record["source"] == "table":
+                tally.by_tables += 1
+            else:
+                tally.by_mutmut += 1
+            if key in equivalents:
+                used.add(key)
+                tally.equivalent.append(str(record["label"]))
+            elif record["killed"]:
                 tally.killed += 1
             else:
-                tally.survived.append(labels[key])
+                tally.survived.append(str(record["label"]))
         tallies.append(tally)
-        print(
-            f"{module}: {tally.by_mutmut} mutmut + {tally.by_tables} table mutants, "
-            f"{len(jobs)} run fresh in {time.monotonic() - module_started:.0f} s",
-            flush=True,
-        )
-
-    _report(tallies, equivalents, used_equivalents, selected, time.monotonic() - started, mutmut_s)
+    _report(tallies, equivalents, used, selected, total_s, mutmut_s)
     lowest = min(t.score for t in tallies)
     return 0 if lowest >= TARGET else 1
 
@@ -212,7 +227,8 @@ def _report(tallies: list[Tally], equivalents: dict[tuple[str, str], str], used:
         print("\nequivalent.toml entries that match no mutant any more (review and remove):")
         for module, mutant in stale:
             print(f"  - {module}: {mutant}")
-    print(f"\nrun time: {total_s:.0f} s (mutmut {mutmut_s:.0f} s)")
+    if total_s:
+        print(f"\nrun time: {total_s:.0f} s (mutmut {mutmut_s:.0f} s)")
     lowest = min(tallies, key=lambda t: t.score)
     results = [
         {"name": "mutation_score_min", "value": round(lowest.score, 4), "unit": "ratio", "target": TARGET,
@@ -222,8 +238,10 @@ def _report(tallies: list[Tally], equivalents: dict[tuple[str, str], str], used:
              "met": t.score >= TARGET}
             for t in tallies
         ),
-        {"name": "mutation_run_time", "value": round(total_s), "unit": "s", "target": None, "met": True},
     ]
+    if total_s:
+        results.append({"name": "mutation_run_time", "value": round(total_s), "unit": "s", "target": None,
+                        "met": True})
     print(json.dumps({"results": results}))
 
 
