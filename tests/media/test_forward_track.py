@@ -60,6 +60,22 @@ def test_an_overflowing_video_queue_kept_by_a_keyframe() -> None:
     assert queue.dropped == 5 and len(queue) == 0
 
 
+def test_every_dropped_frame_is_counted() -> None:
+    waiting = FrameQueue(Kind.VIDEO, capacity=2)
+    for ts in (0, 3000, 6000):
+        assert waiting.push(video(False, ts)) is PushOutcome.WAITING_FOR_KEYFRAME
+    assert waiting.dropped == 3
+    sound = FrameQueue(Kind.AUDIO, capacity=1)
+    for ts in range(4):
+        sound.push(audio(ts))
+    assert sound.dropped == 3 and sound.pop().rtp_timestamp == 3  # type: ignore[union-attr]
+    behind = FrameQueue(Kind.VIDEO, capacity=1)
+    behind.push(video(True, 0))
+    assert behind.push(video(False, 3000)) is PushOutcome.OVERFLOW
+    assert behind.push(video(False, 6000)) is PushOutcome.WAITING_FOR_KEYFRAME
+    assert behind.dropped == 3
+
+
 def test_a_restart_drops_what_is_queued_and_waits_for_a_keyframe_on_video_only() -> None:
     queue = FrameQueue(Kind.VIDEO)
     queue.push(video(False, 0))  # dropped while waiting for the first keyframe

@@ -258,3 +258,22 @@ def test_well_formed_values_are_kept_as_given(plan: HearingPlan, clock: FixedClo
     assert adjourned.state is S.ADJOURNED and adjourned.adjourned_to == later
     assert CourtPolicy(max_chat_length=1).max_chat_length == 1
     assert CourtPolicy(judge_loss_timeout=timedelta(microseconds=1)).judge_loss_timeout == timedelta(microseconds=1)
+
+
+def test_an_automatic_suspension_tells_the_minutes_when_the_judge_was_last_seen(
+    plan: HearingPlan, clock: FixedClock
+) -> None:
+    from datetime import timezone
+
+    rules = Lifecycle(clock, CourtPolicy(judge_loss_timeout=timedelta(seconds=60)))
+    clock.set(plan.start)
+    live = rules.start(rules.settle(Hearing("h", plan)), JUDGE)
+    almaty = timezone(timedelta(hours=5))
+    seen = (plan.start + timedelta(minutes=1)).astimezone(almaty)
+    clock.set(plan.start + timedelta(minutes=2, seconds=1))
+    suspended = rules.watch(live, {JUDGE: seen})
+    assert dict(suspended.events[-1].details) == {
+        "from": "in_session", "to": "suspended", "reason": "judge_connection_lost",
+        "judge_last_seen": "2026-01-15T10:01:00+00:00",
+    }
+    assert (suspended.events[-1].at, suspended.events[-1].target) == (clock.now(), JUDGE)

@@ -187,9 +187,9 @@ def test_individual_and_organisation_are_not_roles_within_one(role: Role) -> Non
 
 def test_an_organisation_needs_a_bin_and_a_name() -> None:
     assert Organisation("123456789021", "ТОО «Сот»").role is Role.EMPLOYEE
-    with pytest.raises(ValueError, match="BIN"):
+    with pytest.raises(ValueError, match=r"^BIN must be 12 digits$"):
         Organisation("BIN123456789021", "ТОО «Сот»")
-    with pytest.raises(ValueError, match="name"):
+    with pytest.raises(ValueError, match=r"^organisation name must not be empty$"):
         Organisation("123456789021", "  ")
 
 
@@ -202,8 +202,9 @@ def test_a_signer_identity_holds_twelve_digit_numbers_only() -> None:
         "patronymic": None, "organisation": None, "country": "KZ", "roles": ["INDIVIDUAL"], "keyType": "AUTH",
     }
     assert SignerIdentity(iin=None, bin=None, **{**fields, "key_type": None}).to_json()["keyType"] is None
-    for iin, bin_ in (("90010140000", None), ("IIN900101400005", None), (None, "12345678902X")):
-        with pytest.raises(ValueError, match="12 digits"):
+    for iin, bin_, message in (("90010140000", None, "IIN"), ("IIN900101400005", None, "IIN"),
+                               (None, "12345678902X", "BIN")):
+        with pytest.raises(ValueError, match=rf"^{message} must be 12 digits$"):
             SignerIdentity(iin=iin, bin=bin_, **fields)
 
 
@@ -217,12 +218,14 @@ def test_the_subject_nca_writes() -> None:
     }
     plain = build_subject(iin="900101400005", surname="A", given_name="B", patronymic=None, country="RU")
     assert [a.oid.dotted_string for a in plain] == ["2.5.4.3", "2.5.4.4", "2.5.4.5", "2.5.4.6"]
-    with pytest.raises(ValueError, match="12 digits"):
+    with pytest.raises(ValueError, match=r"^IIN must be 12 digits$"):
         build_subject(iin="90010140000", surname="A", given_name="B", patronymic=None)
-    with pytest.raises(ValueError, match="must not be empty"):
+    with pytest.raises(ValueError, match=r"^surname and given name must not be empty$"):
         build_subject(iin="900101400005", surname=" ", given_name="B", patronymic=None)
-    with pytest.raises(ValueError, match="must not be empty"):
+    with pytest.raises(ValueError, match=r"^surname and given name must not be empty$"):
         build_subject(iin="900101400005", surname="A", given_name="", patronymic=None)
+    with pytest.raises(ValueError, match=r"^surname and given name together exceed the 64 characters of a CN$"):
+        build_subject(iin="900101400005", surname="Б" * 40, given_name="А" * 24, patronymic=None)
 
 
 def test_a_given_name_is_read_from_the_common_name_when_the_surname_does_not_lead_it() -> None:
@@ -233,6 +236,9 @@ def test_a_given_name_is_read_from_the_common_name_when_the_surname_does_not_lea
     cn, sn, serial, ou = (x509.NameOID.COMMON_NAME, x509.NameOID.SURNAME, x509.NameOID.SERIAL_NUMBER,
                           x509.NameOID.ORGANIZATIONAL_UNIT_NAME)
     assert identity((cn, "ТЕСТОВ ТЕСТ АЛЕКСЕЙ")).given_name == "ТЕСТ АЛЕКСЕЙ"
+    assert identity((cn, "ДЕ ЛА КРУЗ МАРИЯ"), (sn, "ДЕ ЛА КРУЗ")).given_name == "МАРИЯ"
+    nameless = identity((sn, "ТЕСТОВ"), (x509.NameOID.COUNTRY_NAME, "KZ"))
+    assert (nameless.common_name, nameless.given_name, nameless.country) == ("", None, "KZ")
     assert identity((cn, "ИВАНОВ ПЁТР"), (sn, "ПЕТРОВ")).given_name == "ПЁТР"
     assert identity((cn, "ТЕСТОВ"), (sn, "ТЕСТОВ")).given_name is None
     assert identity((cn, "ТЕСТОВ  "), (sn, "ТЕСТОВ")).given_name is None
