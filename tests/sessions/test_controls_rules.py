@@ -135,3 +135,24 @@ def test_chat_refusals_say_why(live: Hearing, clock: FixedClock) -> None:
     long = refusal(lambda: controls.chat(live, PLAINTIFF, "123456"))
     assert (long.message, long.details) == ("a chat message is at most 5 characters", {"action": "chat", "limit": 5})
     assert controls.chat(live, JUDGE, "order", "staff").events[-1].details["channel"] == "staff"  # type: ignore[arg-type]
+
+
+def test_the_words_of_each_refusal(controls: Controls, live: Hearing, clock: FixedClock) -> None:
+    assert refusal(lambda: controls.chat(live, OBSERVER, "hi")).message == (
+        "observers follow the hearing but do not write in it")
+    assert refusal(lambda: controls.raise_hand(live, CLERK)).message == (
+        "raising a hand is for participants who may speak and are not court staff")
+    assert refusal(lambda: controls.mute(live, JUDGE, OBSERVER)).message == "observers publish nothing to mute"
+    assert refusal(lambda: controls.remove(live, JUDGE, JUDGE)).message == "remove is applied to somebody else"
+    missing = refusal(lambda: controls.admit(live, JUDGE, None))  # type: ignore[arg-type]
+    assert (missing.message, missing.details) == ("admit needs a target", {"action": "admit"})
+
+
+def test_a_hand_is_lowered_by_the_person_it_belongs_to(controls: Controls, live: Hearing, clock: FixedClock) -> None:
+    own = refusal(lambda: controls.lower_hand(live, CLERK))
+    assert (type(own), own.details) == (NotAllowed, {"action": "lower_hand", "role": "clerk"})
+    court = Controls(Lifecycle(clock, CourtPolicy(clerk_may_run_controls=True)))
+    padded = refusal(lambda: court.lower_hand(live, CLERK, f" {CLERK} "))
+    assert (type(padded), padded.details) == (IllegalControl, {"action": "lower_hand", "target": CLERK})
+    said = controls.chat(live, PLAINTIFF, "hello")
+    assert (said.events[-1].actor, said.events[-1].target) == (PLAINTIFF, None)

@@ -88,7 +88,8 @@ def test_muting_is_per_kind_and_only_speakers_raise_hands() -> None:
     assert (video_off.audio_muted, video_off.video_muted) == (False, True)
     assert video_off.capabilities == Capabilities(True, False, True, True, True, True)
     assert party.mute().audio_muted and not party.mute().video_muted
-    assert not party.mute().unmute().audio_muted and party.mute(MediaKind.VIDEO).unmute().video_muted
+    assert party.mute().unmute().audio_muted is False and party.mute(MediaKind.VIDEO).unmute().video_muted
+    assert party.mute(MediaKind.VIDEO).unmute(MediaKind.VIDEO).video_muted is False
     assert not video_off.unmute(MediaKind.VIDEO).video_muted
     assert party.raise_hand().lower_hand().hand_raised is False
     error = refusal(lambda: in_room(HearingRole.JUDGE).raise_hand())
