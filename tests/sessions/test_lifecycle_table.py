@@ -144,12 +144,14 @@ def test_the_log_never_goes_back_in_time(plan: HearingPlan, clock: FixedClock) -
     rules = Lifecycle(clock)
     clock.set(plan.start)
     started = rules.start(rules.settle(Hearing("h", plan)), JUDGE)
-    clock.set(plan.start - timedelta(minutes=5))
+    clock.set(plan.start + timedelta(minutes=10))
     paused = rules.pause(started, JUDGE, PauseReason.RECESS)
-    assert paused.events[-1].at == plan.start
-    assert [e.at for e in paused.events] == sorted(e.at for e in paused.events)
-    clock.set(plan.start + timedelta(minutes=3))
-    assert rules.resume(paused, JUDGE).events[-1].at == plan.start + timedelta(minutes=3)
+    clock.set(plan.start + timedelta(minutes=5))
+    resumed = rules.resume(paused, JUDGE)
+    assert resumed.events[-1].at == plan.start + timedelta(minutes=10)  # the last entry's time, not an older one
+    assert [e.at for e in resumed.events] == sorted(e.at for e in resumed.events)
+    clock.set(plan.start + timedelta(minutes=13))
+    assert rules.pause(resumed, JUDGE, PauseReason.RECESS).events[-1].at == plan.start + timedelta(minutes=13)
 
 
 def test_when_the_hearing_entered_its_state(plan: HearingPlan, clock: FixedClock) -> None:
@@ -197,6 +199,13 @@ def test_a_refusal_names_the_action_and_the_actor_role(plan: HearingPlan, clock:
     with pytest.raises(IllegalHearingTransition) as illegal:
         rules.pause(lobby, JUDGE, PauseReason.RECESS)
     assert illegal.value.message == "cannot pause a hearing that is lobby_open"
+    with pytest.raises(IllegalHearingTransition) as twice:
+        rules.open_lobby(lobby, JUDGE)
+    assert twice.value.message == "cannot open lobby a hearing that is lobby_open"
+    with pytest.raises(NotAllowed) as listed:
+        rules.open_lobby(Hearing("h", plan), PLAINTIFF)
+    assert listed.value.message == "open lobby is for the judge; the actor is a plaintiff"
+    assert nobody.value.message == "open lobby is for the judge; the actor is not a participant"
 
 
 def _refusal(step: Callable[[], object]) -> tuple[dict, str]:
@@ -277,3 +286,18 @@ def test_an_automatic_suspension_tells_the_minutes_when_the_judge_was_last_seen(
         "judge_last_seen": "2026-01-15T10:01:00+00:00",
     }
     assert (suspended.events[-1].at, suspended.events[-1].target) == (clock.now(), JUDGE)
+
+
+def test_an_event_keeps_its_time_in_utc_and_its_details_read_only(clock: FixedClock) -> None:
+    from datetime import UTC, timezone
+
+    from sessions.lifecycle import HearingEvent
+
+    almaty = clock.now().astimezone(timezone(timedelta(hours=5)))
+    given = {"reason": "recess"}
+    event = HearingEvent(1, almaty, JUDGE, Action.PAUSE, details=given)
+    assert event.at == clock.now() and event.at.tzinfo is UTC
+    given["reason"] = "edited later"
+    assert dict(event.details) == {"reason": "recess"}
+    with pytest.raises(TypeError):
+        event.details["reason"] = "edited"  # type: ignore[index]
