@@ -156,3 +156,12 @@ def test_a_hand_is_lowered_by_the_person_it_belongs_to(controls: Controls, live:
     assert (type(padded), padded.details) == (IllegalControl, {"action": "lower_hand", "target": CLERK})
     said = controls.chat(live, PLAINTIFF, "hello")
     assert (said.events[-1].actor, said.events[-1].target) == (PLAINTIFF, None)
+
+
+def test_a_recording_pause_keeps_its_reason_trimmed_and_bounded(controls: Controls, live: Hearing) -> None:
+    paused = controls.pause_recording(live, JUDGE, "  a minor testifies  ")
+    assert dict(paused.events[-1].details) == {"reason": "a minor testifies"}
+    assert dict(controls.pause_recording(live, JUDGE, "x" * 600).events[-1].details) == {"reason": "x" * 500}
+    assert dict(controls.pause_recording(live, JUDGE, "   ").events[-1].details) == {}
+    assert dict(controls.pause_recording(live, JUDGE).events[-1].details) == {}
+    assert dict(controls.resume_recording(paused, JUDGE).events[-1].details) == {}

@@ -32,6 +32,7 @@ from cabinet.eds.profile import (
     normalise_iin,
     parse_identity,
     policy_for,
+    policy_problem,
     roles_of,
     usage_problem,
 )
@@ -62,7 +63,7 @@ def _usage(*, digital_signature: bool = False, non_repudiation: bool = False,
 
 
 def _cert(usage: x509.KeyUsage | None, ekus: list[x509.ObjectIdentifier] | None,
-          name: x509.Name | None = None) -> x509.Certificate:
+          name: x509.Name | None = None, policies: list[str] | None = None) -> x509.Certificate:
     now = datetime.now(UTC)
     subject = name or x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "ТЕСТОВ ТЕСТ")])
     builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
@@ -72,6 +73,9 @@ def _cert(usage: x509.KeyUsage | None, ekus: list[x509.ObjectIdentifier] | None,
         builder = builder.add_extension(usage, critical=True)
     if ekus is not None:
         builder = builder.add_extension(x509.ExtendedKeyUsage(ekus), critical=False)
+    if policies is not None:
+        builder = builder.add_extension(x509.CertificatePolicies(
+            [x509.PolicyInformation(x509.ObjectIdentifier(p), None) for p in policies]), critical=False)
     return builder.sign(_KEY, hashes.SHA256())
 
 
@@ -246,3 +250,23 @@ def test_a_given_name_is_read_from_the_common_name_when_the_surname_does_not_lea
     assert (only.iin, only.bin, only.key_type, only.roles) == ("900101400005", "123456789021", KeyType.AUTH, ())
     assert identity((cn, "X Y"), (serial, "PASSPORT123")).iin is None
     assert identity((cn, "X Y"), (ou, "BIN123456789021"), (ou, "отдел")).bin == "123456789021"
+
+
+def test_each_key_is_issued_under_its_nca_policy() -> None:
+    individual = x509.ObjectIdentifier("1.2.398.3.3.4.1.1")
+    organisation = x509.ObjectIdentifier("1.2.398.3.3.4.1.2")
+    assert policy_problem(_cert(AUTH_USAGE, [CLIENT_AUTH, individual], policies=["1.2.398.3.3.2.4"]),
+                          Purpose.LOGIN) is None
+    assert policy_problem(_cert(SIGN_USAGE, [EMAIL_PROTECTION, individual], policies=["1.2.398.3.3.2.3"]),
+                          Purpose.DOCUMENT) is None
+    assert policy_problem(_cert(AUTH_USAGE, [CLIENT_AUTH, organisation], policies=["1.2.398.3.3.2.2"]),
+                          Purpose.LOGIN) is None
+    assert policy_problem(_cert(SIGN_USAGE, [EMAIL_PROTECTION, organisation], policies=["1.2.398.3.3.2.1"]),
+                          Purpose.DOCUMENT) is None
+    assert policy_problem(_cert(AUTH_USAGE, [CLIENT_AUTH, individual]), Purpose.LOGIN) == (
+        "the certificate names no certificate policy; the NCA profile needs 1.2.398.3.3.2.4")
+    assert policy_problem(_cert(AUTH_USAGE, [CLIENT_AUTH, organisation], policies=["1.2.398.3.3.2.4", "2.5.29.32.0"]),
+                          Purpose.LOGIN) == (
+        "the certificate policy 1.2.398.3.3.2.4, 2.5.29.32.0 is not the NCA AUTH policy 1.2.398.3.3.2.2")
+    assert policy_problem(_cert(SIGN_USAGE, [EMAIL_PROTECTION], policies=["1.2.398.3.3.2.4"]), Purpose.DOCUMENT) == (
+        "the certificate policy 1.2.398.3.3.2.4 is not the NCA SIGN policy 1.2.398.3.3.2.3")
