@@ -9,7 +9,7 @@ ASSETS := web/static/dist/manifest.json
 CATALOGS := $(foreach lang,kk ru en,web/i18n/$(lang)/LC_MESSAGES/messages.mo)
 PYBABEL := $(BIN)/pybabel
 
-.PHONY: run test bench lint install clean assets i18n-extract i18n-update i18n-compile
+.PHONY: run test bench mutation lint install clean assets i18n-extract i18n-update i18n-compile
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,5 +58,10 @@ lint: $(STAMP)
 bench: install
 	@set -e; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
+# Mutation testing of the rule modules (bench/mutation): slow, so not part of `make test`.
+# MUTATION_ARGS="--module sessions/lifecycle.py" checks one module.
+mutation: $(STAMP)
+	nice $(BIN)/python -m bench.mutation $(MUTATION_ARGS)
+
 clean:
-	rm -rf $(VENV) var node_modules web/static/dist $(CATALOGS)
+	rm -rf $(VENV) var mutants node_modules web/static/dist $(CATALOGS)

@@ -203,7 +203,10 @@ class StaffService:
         if not permits(relations, resource if resource is not Resource.CASE else view_resource, Action.ACT):
             raise FilingForbidden(f"you may not do this in case {case.number}", code="not_judge_of_case")
         actor = acting_as(relations)
-        assert actor is not None
+        if actor is None or actor not in _ROLE_OF:
+            # A relation the policy lets act but that has no role in the state machine: refuse it
+            # rather than fail on it (an assert here turned such a request into a 500).
+            raise FilingForbidden(f"you may not do this in case {case.number}", code="not_judge_of_case")
         return case, _ROLE_OF[actor]
 
     async def accept(self, number: str, principal: Principal) -> Case:
