@@ -4,7 +4,7 @@ One run, side by side:
 
 * ``http_lookups_per_s``: ``GET /api/v1/public/cases/{number}`` for random existing open-category
   numbers, against the real app (``sotkab serve``, one process) in its own process, on a fresh database;
-* ``raw_queries_per_s``: the exact SQL the endpoint runs (``cabinet.public.store.case_lookup_sql()``,
+* ``raw_queries_per_s``: the exact SQL the endpoint runs (``sessions.public.store.case_lookup_sql()``,
   the text the store hands to asyncpg), through an asyncpg pool from this process, prepared, same
   numbers, same concurrency;
 * ``http_vs_raw_ratio``: what is left of the database's rate after HTTP, routing, JSON and the app.
@@ -52,7 +52,7 @@ import psutil
 
 from cabinet.case_numbers import CaseKind, format_case_number
 from cabinet.filing.categories import CATEGORIES
-from cabinet.public.store import case_lookup_sql
+from sessions.public.store import case_lookup_sql
 from web.migrate import upgrade
 
 SERVER = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")

@@ -1,7 +1,8 @@
 """The OpenAPI document: valid OpenAPI 3.1, and exactly the /api/v1 routes the application serves.
 
-Packages describe their routes in their own ``openapi.py``; when someone adds or removes a route
-without describing it, the route-set test here names the difference.
+Packages describe their routes in their own ``openapi.py`` and register that fragment from their
+``setup(app)``; when someone adds or removes a route without describing it, the route-set test here
+names the difference.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from openapi_spec_validator import validate
 
 from core.config import load_config
-from core.openapi import app_operations, build_document, operations
+from core.openapi import CORE, FRAGMENTS, app_operations, build_document, document_of, operations, register_fragment
 from web.app import create_app
 
 
@@ -27,7 +28,7 @@ def app(tmp_path: Path) -> web.Application:
 
 def test_the_document_is_valid_openapi_3_1_and_describes_exactly_the_routes_of_a_real_app(
         app: web.Application) -> None:
-    document = build_document()
+    document = document_of(app)
 
     validate(document)  # raises with the JSON path of the first problem
     assert document["openapi"].startswith("3.1")
@@ -38,8 +39,8 @@ def test_the_document_is_valid_openapi_3_1_and_describes_exactly_the_routes_of_a
     assert sorted(described - served) == [], "operations the document describes but the app does not serve"
 
 
-def test_every_operation_says_how_it_fails_and_who_may_call_it() -> None:
-    document = build_document()
+def test_every_operation_says_how_it_fails_and_who_may_call_it(app: web.Application) -> None:
+    document = document_of(app)
     schemes = set(document["components"]["securitySchemes"])
     assert schemes == {"bearerAuth", "sessionCookie"}
     for path, item in document["paths"].items():
@@ -59,8 +60,8 @@ def test_every_operation_says_how_it_fails_and_who_may_call_it() -> None:
                     assert "{" + parameter["name"] + "}" in path, where
 
 
-def test_the_error_schema_is_the_one_the_middleware_writes() -> None:
-    error = build_document()["components"]["schemas"]["Error"]
+def test_the_error_schema_is_the_one_the_middleware_writes(app: web.Application) -> None:
+    error = document_of(app)["components"]["schemas"]["Error"]
 
     assert error["required"] == ["error"]
     assert error["properties"]["error"]["required"] == ["code", "message"]
@@ -69,7 +70,23 @@ def test_the_error_schema_is_the_one_the_middleware_writes() -> None:
 
 def test_two_packages_describing_one_operation_is_refused() -> None:
     with pytest.raises(ValueError, match="described twice"):
-        build_document(("core.openapi", "core.openapi"))
+        build_document((CORE, CORE))
+
+
+def test_every_package_registers_its_own_fragment(app: web.Application) -> None:
+    """No central list: the document is made of what the packages' ``setup(app)`` registered."""
+    owners = [fragment.owner for fragment in app[FRAGMENTS]]
+
+    assert sorted(owners) == sorted(["cabinet.identity", "cabinet.filing", "cabinet.notifications",
+                                     "cabinet.payments", "sessions", "sessions.public"])
+    assert "/api/v1/public/cases/{number}" in document_of(app)["paths"]
+
+
+def test_a_fragment_registered_after_the_document_is_built_is_refused(app: web.Application) -> None:
+    with pytest.raises(RuntimeError, match="already built"):
+        register_fragment(app, "late", {"/api/v1/late": {}})
+
+    assert "/api/v1/late" not in document_of(app)["paths"]
 
 
 @pytest.fixture
@@ -78,9 +95,9 @@ async def client(app: web.Application) -> AsyncIterator[TestClient[Any, Any]]:
         yield c
 
 
-async def test_the_document_is_served_without_login(client: TestClient[Any, Any]) -> None:
+async def test_the_document_is_served_without_login(app: web.Application, client: TestClient[Any, Any]) -> None:
     response = await client.get("/api/v1/openapi.json")
 
     assert response.status == 200
     assert response.content_type == "application/json"
-    assert await response.json() == build_document()
+    assert await response.json() == document_of(app)

@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cabinet.public.routes import PUBLIC
-from cabinet.public.store import PublicStore, case_lookup_sql, open_lookup_pool
 from core.db import Database
+from sessions.public.routes import PUBLIC
+from sessions.public.store import PublicStore, case_lookup_sql, open_lookup_pool
 from tests.cabinet.conftest import CabinetApp, Cast, seed_court
-from tests.cabinet.public.conftest import add_case, add_hearing
+from tests.sessions.public.conftest import add_case, add_hearing
 
 NOW = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)
 

@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from cabinet.public.routes import PUBLIC, routes
-from cabinet.public.service import PublicService
-from cabinet.public.store import open_lookup_pool
+from core.openapi import register_fragment
 from core.resources import CLOCK, DB
+from sessions.public import openapi
+from sessions.public.routes import PUBLIC, routes
+from sessions.public.service import PublicService
+from sessions.public.store import open_lookup_pool
 
 
 async def _service(app: web.Application) -> AsyncIterator[None]:
@@ -21,3 +23,4 @@ async def _service(app: web.Application) -> AsyncIterator[None]:
 def setup(app: web.Application) -> None:
     app.cleanup_ctx.append(_service)
     app.router.add_routes(routes)
+    register_fragment(app, "sessions.public", openapi.PATHS, openapi.SCHEMAS)

@@ -29,11 +29,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from cabinet.courts import Court, Courtroom
 from cabinet.filing.models import Case, CaseParty, Filing
 from cabinet.identity.models import User
-from cabinet.public.calendar import ListedHearing, PartyFacts
-from cabinet.public.lookup import CaseRecord, CourtFacts, HearingSlot
 from core.db import Database, table
 from sessions.lifecycle import HearingState
 from sessions.models import HearingRow
+from sessions.public.calendar import ListedHearing, PartyFacts
+from sessions.public.lookup import CaseRecord, CourtFacts, HearingSlot
 
 log = logging.getLogger(__name__)
 
