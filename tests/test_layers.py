@@ -63,6 +63,11 @@ def _absolute(module: str, is_package: bool, level: int, target: str | None) -> 
     return ".".join([*base, target] if target else base)
 
 
+def _is_module(root: Path, name: str) -> bool:
+    path = root.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
 def imports_of(root: Path, path: Path) -> Iterator[Import]:
     """Every module ``path`` imports: statements at any depth, and literal ``import_module`` calls."""
     module = module_name(root, path)
@@ -72,8 +77,10 @@ def imports_of(root: Path, path: Path) -> Iterator[Import]:
             for alias in node.names:
                 yield Import(module, node.lineno, alias.name)
         elif isinstance(node, ast.ImportFrom):
-            target = node.module if node.level == 0 else _absolute(module, is_package, node.level, node.module)
-            yield Import(module, node.lineno, target or "")
+            base = node.module if node.level == 0 else _absolute(module, is_package, node.level, node.module)
+            for alias in node.names:  # ``from pkg import submodule`` imports pkg.submodule
+                sub = f"{base}.{alias.name}"
+                yield Import(module, node.lineno, sub if _is_module(root, sub) else base or "")
         elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
@@ -157,3 +164,52 @@ def test_the_repository_check_fails_once_an_upward_import_is_added(tmp_path: Pat
     upward = upward_imports(tmp_path)
 
     assert [(i.module, i.target) for i in upward] == [("cabinet.fees", "signaling.setup")]
+
+
+def import_cycles(root: Path) -> list[list[str]]:
+    """Groups of modules of the layer packages that import each other, directly or round a loop
+    (every import counts, ``TYPE_CHECKING`` and function-level ones included)."""
+    graph: dict[str, set[str]] = {}
+    for layer in LAYERS:
+        for path in sorted((root / layer).rglob("*.py")):
+            module = module_name(root, path)
+            graph[module] = {i.target for i in imports_of(root, path) if i.target != module}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:  # Tarjan's strongly connected components
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for target in sorted(graph[node] & graph.keys()):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = [stack.pop()]
+            while group[-1] != node:
+                group.append(stack.pop())
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return cycles
+
+
+def test_no_two_modules_import_each_other() -> None:
+    assert import_cycles(REPO) == []
+
+
+def test_a_circle_hidden_under_type_checking_is_found(tmp_path: Path) -> None:
+    root = _tree(tmp_path, {
+        "cabinet/eds/ca.py": "from cabinet.eds import pki\n",
+        "cabinet/eds/pki.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from cabinet.eds.ca import X\n",
+    })
+    (root / "cabinet" / "eds" / "__init__.py").write_text("")
+
+    assert import_cycles(root) == [["cabinet.eds.ca", "cabinet.eds.pki"]]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -29,10 +29,16 @@ from cabinet.eds.profile import (
     policy_for,
 )
 
-if TYPE_CHECKING:
-    from cabinet.eds.ca import Revocation
-
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """One revoked serial as a CRL lists it (kept here, below :mod:`cabinet.eds.ca`, which imports it)."""
+
+    serial: int
+    revoked_at: datetime
+    reason: x509.ReasonFlags
 
 
 def new_rsa_key() -> rsa.RSAPrivateKey:
