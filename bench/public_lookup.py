@@ -4,8 +4,8 @@ One run, side by side:
 
 * ``http_lookups_per_s``: ``GET /api/v1/public/cases/{number}`` for random existing open-category
   numbers, against the real app (``sotkab serve``, one process) in its own process, on a fresh database;
-* ``raw_queries_per_s``: the exact SQL the endpoint runs (``sessions.public.store.case_lookup_sql()``,
-  the text the store hands to asyncpg), through an asyncpg pool from this process, prepared, same
+* ``raw_queries_per_s``: the exact SQL the endpoint runs (``core.db.asyncpg_statement(CASE_LOOKUP)``,
+  the text the store's fast path hands to asyncpg), through an asyncpg pool from this process, prepared, same
   numbers, same concurrency;
 * ``http_vs_raw_ratio``: what is left of the database's rate after HTTP, routing, JSON and the app.
 
@@ -52,7 +52,8 @@ import psutil
 
 from cabinet.case_numbers import CaseKind, format_case_number
 from cabinet.filing.categories import CATEGORIES
-from sessions.public.store import case_lookup_sql
+from core.db import asyncpg_statement
+from sessions.public.store import CASE_LOOKUP
 from web.migrate import upgrade
 
 SERVER = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
@@ -166,7 +167,8 @@ async def _seed(dsn: str) -> list[str]:
 
 
 async def _raw_rate(dsn: str, numbers: list[str]) -> tuple[float, int]:
-    sql, order, fixed = case_lookup_sql()
+    compiled = asyncpg_statement(CASE_LOOKUP)
+    sql, order, fixed = compiled.text, compiled.names, compiled.fixed
     pool = await asyncpg.create_pool(dsn, min_size=CONCURRENCY, max_size=CONCURRENCY)
     rng = random.Random(1)
     done = 0
@@ -351,7 +353,7 @@ async def main() -> int:
         await asyncio.to_thread(upgrade, url)
         numbers = await _seed(dsn)
         print(f"seeded {CASES:,} cases ({len(numbers):,} open-category) in {time.perf_counter() - t0:.1f} s")
-        print(f"the endpoint's SQL:\n  {case_lookup_sql()[0]}\n")
+        print(f"the endpoint's SQL:\n  {asyncpg_statement(CASE_LOOKUP).text}\n")
 
         meter = CpuMeter()
         raw, raw_n = await _raw_rate(dsn, numbers)

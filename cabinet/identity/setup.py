@@ -18,7 +18,7 @@ from cabinet.eds.verifier import Verifier, build_verifier
 from cabinet.identity import openapi
 from cabinet.identity.challenges import ChallengeMinter, load_or_create_key
 from cabinet.identity.http import LOGIN
-from cabinet.identity.login import LoginService, open_token_pool
+from cabinet.identity.login import LoginService
 from cabinet.identity.routes import routes
 from core.clock import SystemClock
 from core.config import Config
@@ -62,9 +62,8 @@ async def _identity(app: web.Application) -> AsyncIterator[None]:
     app[VERIFIER] = verifier
     minter = ChallengeMinter(load_or_create_key(config.data_dir / "secrets" / "login-challenge.key"),
                              app[CLOCK], timedelta(seconds=config.nonce_ttl_s))
-    token_pool = await open_token_pool(app[DB])
     login = LoginService(app[DB], verifier, app[CLOCK], minter, session_ttl=timedelta(seconds=config.session_ttl_s),
-                         token_pool=token_pool)
+                         reads=await app[DB].fast_path())
     app[LOGIN] = login
     purger = asyncio.create_task(_purge_forever(login))
     yield

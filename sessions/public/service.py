@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
-
 from cabinet.courts import COURT_CODE
 from core.clock import Clock
-from core.db import Database
+from core.db import FastPath
 from sessions.public.calendar import cause_list_json, court_day, requested_day
 from sessions.public.errors import PublicCourtNotFound, PublicQueryInvalid
 from sessions.public.lookup import PublicCase, not_found, public_case, publishable, requested_number
@@ -16,8 +14,8 @@ from sessions.public.store import PublicStore
 
 
 class PublicService:
-    def __init__(self, db: Database, clock: Clock, lookup_pool: asyncpg.Pool | None = None) -> None:
-        self.store = PublicStore(db, lookup_pool)
+    def __init__(self, reads: FastPath, clock: Clock) -> None:
+        self.store = PublicStore(reads)
         self.clock = clock
 
     async def case(self, number_text: str) -> PublicCase:

@@ -1,5 +1,5 @@
-"""Assembly of public access: one :class:`PublicService` per app (made when the database opens, with the
-database's shared asyncpg pool for the case lookup on PostgreSQL), and the routes."""
+"""Assembly of public access: one :class:`PublicService` per app (made when the database opens, on the
+database's fast path), its routes and its OpenAPI fragment."""
 
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ from core.resources import CLOCK, DB
 from sessions.public import openapi
 from sessions.public.routes import PUBLIC, routes
 from sessions.public.service import PublicService
-from sessions.public.store import open_lookup_pool
 
 
 async def _service(app: web.Application) -> AsyncIterator[None]:
-    app[PUBLIC] = PublicService(app[DB], app[CLOCK], await open_lookup_pool(app[DB]))
+    app[PUBLIC] = PublicService(await app[DB].fast_path(), app[CLOCK])
     yield
 
 

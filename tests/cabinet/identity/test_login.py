@@ -21,7 +21,7 @@ from cabinet.eds.ca import IssuedKey
 from cabinet.eds.keys import load_key_file
 from cabinet.identity.http import LOGIN
 from cabinet.identity.models import AuthSession, User
-from core.db import Database
+from core.db import Database, FastPath
 from tests.cabinet.conftest import PASSWORD, CabinetApp, Cast, sign_b64
 
 
@@ -243,8 +243,8 @@ async def test_the_session_check_reads_the_same_on_its_pool_and_on_the_engine(ca
     token = (await (await login(cabinet_app, cast.bob.auth)).json())["token"]
     service = cabinet_app.client.app[LOGIN]
     engine_only = copy.copy(service)
-    engine_only.token_pool = None
-    assert (service.token_pool is not None) == (service.db.dialect == "postgresql")
+    engine_only.reads = FastPath(None, service.db.engine)
+    assert (service.reads.pool is not None) == (service.db.dialect == "postgresql")
     assert await service.authenticate(token) == await engine_only.authenticate(token) is not None
     assert await service.authenticate(token + "x") is None and await engine_only.authenticate(token + "x") is None
     cabinet_app.clock.advance(timedelta(seconds=cabinet_app.config.session_ttl_s + 1))
