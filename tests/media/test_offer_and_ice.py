@@ -86,3 +86,18 @@ def test_relay_only_ice_needs_a_turn_server_with_credentials() -> None:
 def test_ice_refuses_servers_aiortc_would_silently_ignore() -> None:
     with pytest.raises(ConfigError):
         IceConfig((IceServer("stun:a.example:3478"), IceServer("stun:b.example:3478")))
+
+
+def test_the_setting_carries_turn_credentials_in_the_urls_user_part() -> None:
+    config = IceConfig.from_urls(["stun:stun.court.kz:3478", "turn:court:s3cr:et@10.0.0.1:3478?transport=udp"])
+
+    assert config.servers == (IceServer("stun:stun.court.kz:3478"),
+                              IceServer("turn:10.0.0.1:3478?transport=udp", "court", "s3cr:et"))
+    assert IceConfig.from_urls([]) == IceConfig()
+
+
+@pytest.mark.parametrize("url", ["turn:10.0.0.1:3478", "turn:@10.0.0.1:3478", "turn:court@10.0.0.1:3478",
+                                 "http://court.kz", "stun.court.kz:3478"])
+def test_a_turn_url_without_credentials_or_a_foreign_scheme_is_refused(url: str) -> None:
+    with pytest.raises(ConfigError):
+        IceConfig.from_urls([url])
