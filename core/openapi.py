@@ -246,7 +246,9 @@ def build_document(fragments: Iterable[Fragment]) -> Json:
             "title": "Sot Kabinet API", "version": "1",
             "description": "E-filing, case tracking, court fees, notifications and public access of the Sot "
                            "Kabinet online court. Every refusal is `{\"error\": {\"code\", \"message\", "
-                           "\"details\"?}}`; clients branch on `code`.",
+                           "\"details\"?}}`; clients branch on `code`. Every JSON key — in request and "
+                           "response bodies, query parameters, error details and the socket.io events of "
+                           "`signaling/events.md` — is snake_case (`expires_at`, `case_number`), never camelCase.",
             "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
         },
         "servers": [{"url": "/"}],

@@ -95,4 +95,4 @@ class IceConfig:
                 entry["username"] = s.username
                 entry["credential"] = s.credential
             servers.append(entry)
-        return {"iceServers": servers, "iceTransportPolicy": "relay" if self.relay_only else "all"}
+        return {"ice_servers": servers, "ice_transport_policy": "relay" if self.relay_only else "all"}

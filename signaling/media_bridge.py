@@ -100,7 +100,7 @@ class MediaBridge:
                     if isinstance(event, SlotAssigned):
                         await self._emit(hearing_id, int(event.viewer_id), "media_slot", {
                             "slot": event.slot,
-                            "userId": None if event.publisher_id is None else int(event.publisher_id)})
+                            "user_id": None if event.publisher_id is None else int(event.publisher_id)})
                     elif isinstance(event, ParticipantLeft):
                         self.sessions.discard((hearing_id, int(event.participant_id)))
                         await self._emit(hearing_id, int(event.participant_id), "media_ended",

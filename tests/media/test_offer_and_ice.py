@@ -67,7 +67,7 @@ async def test_an_offer_without_vp8_is_refused() -> None:
 def test_ice_defaults_to_no_servers_so_aiortc_never_calls_google_stun() -> None:
     config = IceConfig().rtc_configuration()
     assert config.iceServers == []
-    assert IceConfig().browser_configuration() == {"iceServers": [], "iceTransportPolicy": "all"}
+    assert IceConfig().browser_configuration() == {"ice_servers": [], "ice_transport_policy": "all"}
 
 
 def test_relay_only_ice_needs_a_turn_server_with_credentials() -> None:
@@ -80,7 +80,7 @@ def test_relay_only_ice_needs_a_turn_server_with_credentials() -> None:
     turn = IceServer("turn:127.0.0.1:3478?transport=udp", "court", "secret")
     config = IceConfig((turn,), relay_only=True)
     assert config.rtc_configuration().iceTransportPolicy is RTCIceTransportPolicy.RELAY
-    assert config.browser_configuration()["iceServers"][0]["username"] == "court"
+    assert config.browser_configuration()["ice_servers"][0]["username"] == "court"
 
 
 def test_ice_refuses_servers_aiortc_would_silently_ignore() -> None:

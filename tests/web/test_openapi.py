@@ -7,7 +7,8 @@ names the difference.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,22 @@ from aiohttp.test_utils import TestClient, TestServer
 from openapi_spec_validator import validate
 
 from core.config import load_config
-from core.openapi import CORE, FRAGMENTS, app_operations, build_document, document_of, operations, register_fragment
+from core.openapi import (
+    CORE,
+    FRAGMENTS,
+    Fragment,
+    app_operations,
+    array,
+    build_document,
+    document_of,
+    obj,
+    ok,
+    operation,
+    operations,
+    query_param,
+    register_fragment,
+    string,
+)
 from web.app import create_app
 
 
@@ -87,6 +103,49 @@ def test_a_fragment_registered_after_the_document_is_built_is_refused(app: web.A
         register_fragment(app, "late", {"/api/v1/late": {}})
 
     assert "/api/v1/late" not in document_of(app)["paths"]
+
+
+def _property_names(node: Any, where: str = "#") -> Iterator[tuple[str, str]]:
+    """(name, JSON path) of every property and parameter anywhere in a document."""
+    if isinstance(node, dict):
+        for name in node.get("properties", {}) if isinstance(node.get("properties"), dict) else ():
+            yield name, f"{where}/properties"
+        for name in node.get("required", []) if isinstance(node.get("required"), list) else ():
+            yield name, f"{where}/required"
+        if node.get("in") in ("query", "path", "header", "cookie") and isinstance(node.get("name"), str):
+            if node["in"] in ("query", "path"):
+                yield node["name"], f"{where}/name"
+        for key, value in node.items():
+            yield from _property_names(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _property_names(value, f"{where}/{i}")
+
+
+SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+
+
+def test_every_key_of_the_api_is_snake_case(app: web.Application) -> None:
+    """One casing: every property of every schema (components and inline), every query and path
+    parameter; the document says so in its description."""
+    document = document_of(app)
+
+    names = list(_property_names(document["paths"])) + list(_property_names(document["components"]["schemas"]))
+
+    assert len(names) > 200, "the walk found too few properties to be walking the document"
+    assert [f"{where}: {name}" for name, where in names if not SNAKE.match(name)] == []
+    assert "snake_case" in document["info"]["description"]
+
+
+def test_the_casing_walk_finds_a_camel_case_property_wherever_it_is() -> None:
+    fragment = Fragment("bad", {"/api/v1/bad": {"get": operation(
+        "bad", tags=["x"], security=[], responses=ok(obj({"items": array(obj({"createdAt": string()}))})),
+        parameters=[query_param("pageSize", string())])}})
+
+    names = {name for name, _ in _property_names(build_document([CORE, fragment])["paths"])}
+
+    assert {"createdAt", "pageSize"} <= names
+    assert not all(SNAKE.match(name) for name in names)
 
 
 @pytest.fixture
