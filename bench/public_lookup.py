@@ -479,7 +479,7 @@ async def bare_server(port: int, dsn: str) -> None:
     from core.errors import SotkabError
     from sessions.public.lookup import not_found, public_case, publishable, requested_number
     from sessions.public.routes import CACHE_CONTROL
-    from sessions.public.store import _record
+    from sessions.public.store import case_record
 
     async def no_reset(_connection: Any) -> None:
         """As the app's pool: one autocommit statement leaves nothing to reset."""
@@ -494,7 +494,7 @@ async def bare_server(port: int, dsn: str) -> None:
                 raise not_found(number)
             values = {"number": str(number), "now": datetime.now(UTC)}
             row = await pool.fetchrow(compiled.text, *compiled.args(values))
-            case = public_case(number, None if row is None else _record(row))
+            case = public_case(number, None if row is None else case_record(row))
         except SotkabError as exc:
             return web.json_response({"error": exc.to_json()}, status=exc.status)
         return web.json_response(case.to_json(), headers={"Cache-Control": CACHE_CONTROL})

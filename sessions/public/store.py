@@ -101,7 +101,7 @@ def _slot(start: datetime, minutes: int, courtroom: str | None, format_: str, is
                        format=format_, open=bool(is_open))
 
 
-def _record(row: Mapping[str, Any]) -> CaseRecord:
+def case_record(row: Mapping[str, Any]) -> CaseRecord:
     """A lookup row (a SQLAlchemy row's mapping or an asyncpg record) as the rules' input."""
     hearing = None
     if row["start"] is not None:
@@ -128,7 +128,7 @@ class PublicStore:
         """The case with this canonical number, whatever its category (the rules decide what to show),
         with its next hearing that has not ended by ``now``."""
         found = await self.reads.fetchrow(CASE_LOOKUP, {"number": number, "now": now})
-        return None if found is None else _record(found)
+        return None if found is None else case_record(found)
 
     async def court(self, code: str) -> tuple[int, CourtFacts] | None:
         async with self.engine.connect() as conn:
