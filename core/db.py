@@ -117,10 +117,11 @@ class AsyncpgStatement:
         return [values[name] if name in values else self.fixed[name] for name in self.names]
 
 
-@functools.cache
+@functools.lru_cache(maxsize=256)
 def asyncpg_statement(statement: Executable) -> AsyncpgStatement:
     """``statement`` compiled once by SQLAlchemy's asyncpg dialect (cached per statement object), so the
-    SQLAlchemy statement stays the one definition of what the fast path runs."""
+    SQLAlchemy statement stays the one definition of what the fast path runs. Meant for statements
+    defined once (module constants); the cache is bounded, so one built per call only costs its compile."""
     from sqlalchemy.dialects.postgresql.asyncpg import dialect
 
     compiled = cast(SQLCompiler, cast(ClauseElement, statement).compile(dialect=dialect()))
