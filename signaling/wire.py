@@ -18,8 +18,9 @@ from sessions.service import HearingEvent, HearingView, JoinResult, ParticipantV
 MAX_ID = 2**53
 MAX_TEXT = 8 * 1024
 MAX_FIELDS = 32
-HEARTBEAT_FIELDS = {"packet_loss": ("packet_loss", 0.0, 1.0), "rtt_ms": ("rtt_ms", 0.0, 600_000.0),
-                    "bitrate_kbps": ("bitrate_kbps", 0.0, 10_000_000.0), "jitter_ms": ("jitter_ms", 0.0, 600_000.0)}
+HEARTBEAT_FIELDS = {"packet_loss": (0.0, 1.0), "rtt_ms": (0.0, 600_000.0), "bitrate_kbps": (0.0, 10_000_000.0),
+                    "jitter_ms": (0.0, 600_000.0)}
+"""Each statistic a heartbeat may carry, with its range; the name is the same on the wire and in ``stats``."""
 
 
 class PayloadError(Exception):
@@ -94,12 +95,12 @@ def heartbeat_stats(data: object) -> dict[str, float]:
     for key, value in payload.fields.items():
         if key not in HEARTBEAT_FIELDS:
             raise PayloadError(f"unknown heartbeat field {key!r}; known: {', '.join(HEARTBEAT_FIELDS)}", key)
-        name, low, high = HEARTBEAT_FIELDS[key]
+        low, high = HEARTBEAT_FIELDS[key]
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             raise PayloadError(f"{key} must be a number", key)
         if not low <= value <= high:
             raise PayloadError(f"{key} must be between {low:g} and {high:g}", key)
-        stats[name] = float(value)
+        stats[key] = float(value)
     return stats
 
 
