@@ -213,3 +213,38 @@ def test_a_circle_hidden_under_type_checking_is_found(tmp_path: Path) -> None:
     (root / "cabinet" / "eds" / "__init__.py").write_text("")
 
     assert import_cycles(root) == [["cabinet.eds.ca", "cabinet.eds.pki"]]
+
+
+def test_the_top_knows_the_layers_not_their_sub_packages() -> None:
+    """``web/`` assembles each layer through what the layer exposes — the package itself (``setup``,
+    ``add_commands``), its ``setup`` module and its ``schema`` module — never a domain sub-module."""
+    exposed = {f"{layer}{suffix}" for layer in LAYERS for suffix in ("", ".setup", ".schema")}
+    reaching = [imp for path in sorted((REPO / "web").rglob("*.py")) for imp in imports_of(REPO, path)
+                if imp.target.split(".")[0] in LAYERS and imp.target.split(".")[0] not in ("core", "web")
+                and imp.target not in exposed]
+
+    assert reaching == [], "\n".join(map(str, reaching))
+
+
+def dynamic_imports(root: Path) -> list[str]:
+    """``import_module(name)`` / ``__import__(name)`` calls whose module is not a literal: an import the
+    layer check cannot read (a list of module names hidden in a string is how upward imports hide)."""
+    found = []
+    for layer in LAYERS:
+        for path in sorted((root / layer).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call):
+                    func = node.func
+                    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                    literal = bool(node.args) and isinstance(node.args[0], ast.Constant)
+                    if name in ("import_module", "__import__") and not literal:
+                        found.append(f"{module_name(root, path)}:{node.lineno}")
+    return found
+
+
+def test_no_module_is_imported_by_a_computed_name(tmp_path: Path) -> None:
+    assert dynamic_imports(REPO) == []
+    root = _tree(tmp_path, {"core/openapi.py": "import importlib\nFRAGMENTS = ('cabinet.identity.openapi',)\n"
+                                               "for name in FRAGMENTS:\n    importlib.import_module(name)\n"})
+
+    assert dynamic_imports(root) == ["core.openapi:4"]
