@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 def create_app(config: Config, *, clock: Clock | None = None) -> web.Application:
     import cabinet
     import signaling
+    from recordings.setup import setup as setup_recordings
     from sessions.setup import setup as setup_sessions
 
     app = web.Application(
@@ -39,6 +40,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
     metrics.setup(app)
     cabinet.setup(app)
     setup_sessions(app)
+    setup_recordings(app)
     signaling.setup(app)
     openapi.setup(app)
     return app

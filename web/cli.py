@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 def build_parser() -> argparse.ArgumentParser:
     import cabinet
+    import recordings
 
     parser = argparse.ArgumentParser(prog="sotkab", description="Sot Kabinet online court platform")
     parser.add_argument("--config", type=Path, help="TOML configuration file (SOTKAB_* variables override it)")
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     down.set_defaults(func=_db_downgrade)
 
     cabinet.add_commands(sub)
+    recordings.add_commands(sub)
     return parser
 
 

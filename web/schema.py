@@ -7,6 +7,7 @@ registers them on ``Base.metadata``.
 from __future__ import annotations
 
 import cabinet.schema
+import recordings.schema
 import sessions.schema
 from core.db import Base
 

@@ -94,7 +94,7 @@ def test_every_package_registers_its_own_fragment(app: web.Application) -> None:
     owners = [fragment.owner for fragment in app[FRAGMENTS]]
 
     assert sorted(owners) == sorted(["cabinet.identity", "cabinet.filing", "cabinet.notifications",
-                                     "cabinet.payments", "sessions", "sessions.public"])
+                                     "cabinet.payments", "sessions", "sessions.public", "recordings"])
     assert "/api/v1/public/cases/{number}" in document_of(app)["paths"]
 
 
