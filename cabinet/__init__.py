@@ -14,6 +14,7 @@ from aiohttp import web
 
 
 def setup(app: web.Application) -> None:
+    from cabinet import checkpoints
     from cabinet.filing import setup as filing
     from cabinet.identity import setup as identity
     from cabinet.notifications import setup as notifications
@@ -23,6 +24,7 @@ def setup(app: web.Application) -> None:
     filing.setup(app)
     notifications.setup(app)
     payments.setup(app)
+    checkpoints.setup(app)
 
 
 def add_commands(subparsers: Any) -> None:

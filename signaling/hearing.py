@@ -349,7 +349,7 @@ class HearingNamespace(socketio.AsyncNamespace):
                 await self.emit("alert", {"kind": "left", "user_id": int(user)}, room=staff_room(view.hearing_id))
         await self.emit("roster", view_json(view), room=hearing_room(view.hearing_id))
         await self.bus.publish({"op": "sync", "hearing": view.hearing_id, "state": view.state.value,
-                                "presence": presence, "recordingPaused": view.recording_paused})
+                                "presence": presence, "recording_paused": view.recording_paused})
 
     # ---- commands every process applies to the sockets and media sessions it holds ------------
 
@@ -368,7 +368,7 @@ class HearingNamespace(socketio.AsyncNamespace):
         elif op == "sync":
             state = HearingState(command["state"])
             if self.recorders is not None:  # recordings: start/pause/resume/stop with the hearing
-                await self.recorders.hearing_changed(hearing_id, state, bool(command.get("recordingPaused")),
+                await self.recorders.hearing_changed(hearing_id, state, bool(command.get("recording_paused")),
                                                      local=bool(self._held.get(hearing_id)))
             await self._sync(hearing_id, state, command.get("presence") or {})
 

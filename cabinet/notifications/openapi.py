@@ -61,7 +61,7 @@ PATHS = {
             "The caller's notices, newest first", tags=TAGS, security=AUTH,
             parameters=[query_param("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
                         query_param("before", {"type": "integer", "minimum": 1},
-                                    "a notice id: the page after it (`nextBefore`)")],
+                                    "a notice id: the page after it (`next_before`)")],
             responses=ok(obj({"notifications": array(ref("NoticeSummary")), "total": {"type": "integer"},
                               "unread": {"type": "integer"}, "next_before": nullable({"type": "integer"})})),
             errors={400: ["invalid_query"]}),

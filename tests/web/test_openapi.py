@@ -93,7 +93,7 @@ def test_every_package_registers_its_own_fragment(app: web.Application) -> None:
     """No central list: the document is made of what the packages' ``setup(app)`` registered."""
     owners = [fragment.owner for fragment in app[FRAGMENTS]]
 
-    assert sorted(owners) == sorted(["cabinet.identity", "cabinet.filing", "cabinet.notifications",
+    assert sorted(owners) == sorted(["cabinet", "cabinet.identity", "cabinet.filing", "cabinet.notifications",
                                      "cabinet.payments", "sessions", "sessions.public", "recordings"])
     assert "/api/v1/public/cases/{number}" in document_of(app)["paths"]
 
