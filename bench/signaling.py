@@ -200,7 +200,7 @@ async def run(urls: list[str], hearings: list[list[tuple[str, int, HearingRole]]
     started = time.perf_counter()
 
     async def controls(judge: Client) -> None:
-        target = plaintiffs[judge.hearing].you["userId"]
+        target = plaintiffs[judge.hearing].you["user_id"]
         for i in range(CONTROLS_PER_JUDGE):
             reply = await judge.call("mute" if i % 2 == 0 else "unmute", {"target": target})
             assert reply.get("ok"), reply

@@ -38,6 +38,7 @@ from aiohttp import web
 from cryptography import x509
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cabinet import openapi
 from cabinet.audit import AuditEntry, AuditHead
 from cabinet.courts import Court
 from cabinet.eds import cms
@@ -46,6 +47,7 @@ from core.clock import Clock
 from core.config import Config
 from core.db import Database
 from core.errors import NotFound, SotkabError
+from core.openapi import register_fragment
 from core.resources import CLOCK, CONFIG, DB
 
 log = logging.getLogger(__name__)
@@ -212,4 +214,5 @@ async def _checkpoint_forever(app: web.Application, every_s: float) -> None:
 
 def setup(app: web.Application) -> None:
     app.router.add_get("/api/v1/audit/checkpoints", _published)
+    register_fragment(app, "cabinet", openapi.PATHS)
     app.cleanup_ctx.append(_every_interval)

@@ -1,5 +1,5 @@
 """OpenAPI description of the cabinet's own routes outside its sub-packages: the published audit
-checkpoints (merged by :mod:`core.openapi`)."""
+checkpoints (registered by :func:`cabinet.checkpoints.setup`)."""
 
 from __future__ import annotations
 

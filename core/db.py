@@ -12,9 +12,11 @@ the same models and queries run on both. Two portability decisions live here:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -23,6 +25,8 @@ from sqlalchemy import DateTime, MetaData, Table, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
@@ -99,6 +103,78 @@ async def _no_reset(_connection: Any) -> None:
     """asyncpg still rolls back a transaction left open; nothing else needs resetting (see raw_pool)."""
 
 
+@dataclass(frozen=True)
+class AsyncpgStatement:
+    """A SQLAlchemy statement as asyncpg runs it: its text with ``$n`` parameters, the names of those
+    parameters in order, and the values SQLAlchemy compiled into it (e.g. a subquery's ``LIMIT 1``)."""
+
+    text: str
+    names: tuple[str, ...]
+    fixed: Mapping[str, Any]
+
+    def args(self, values: Mapping[str, Any]) -> list[Any]:
+        """The positional arguments for ``values`` (by parameter name); the fixed ones are filled in."""
+        return [values[name] if name in values else self.fixed[name] for name in self.names]
+
+
+@functools.lru_cache(maxsize=256)
+def asyncpg_statement(statement: Executable) -> AsyncpgStatement:
+    """``statement`` compiled once by SQLAlchemy's asyncpg dialect (cached per statement object), so the
+    SQLAlchemy statement stays the one definition of what the fast path runs. Meant for statements
+    defined once (module constants); the cache is bounded, so one built per call only costs its compile."""
+    from sqlalchemy.dialects.postgresql.asyncpg import dialect
+
+    compiled = cast(SQLCompiler, cast(ClauseElement, statement).compile(dialect=dialect()))
+    return AsyncpgStatement(str(compiled), tuple(compiled.positiontup or ()), dict(compiled.params))
+
+
+@dataclass(frozen=True)
+class FastPath:
+    """Single statements that need no transaction, run as cheaply as each backend allows.
+
+    On PostgreSQL a statement runs on the database's shared asyncpg pool (:meth:`Database.raw_pool`) as
+    the text of :func:`asyncpg_statement`; ``engine`` is then the engine in ``AUTOCOMMIT``, for reads
+    that keep to SQLAlchemy (one ``SELECT`` needs no ``BEGIN``/``ROLLBACK``: a third of the round trips).
+    On SQLite ``pool`` is ``None`` and everything goes through the plain engine (its ``BEGIN IMMEDIATE``
+    hook expects a matching end, so autocommit is not used there).
+
+    Values go to asyncpg as they are and rows come back as asyncpg decodes them, without SQLAlchemy's
+    type processing: use it for columns whose Python value is what the driver gives (timestamps come
+    back timezone-aware on both backends). Rows are mappings by column name on both backends.
+    """
+
+    pool: Any  # asyncpg.Pool | None (asyncpg is imported only where PostgreSQL is used)
+    engine: AsyncEngine
+
+    async def fetch(self, statement: Executable, values: Mapping[str, Any]) -> Sequence[Mapping[Any, Any]]:
+        if self.pool is not None:
+            compiled = asyncpg_statement(statement)
+            records: Sequence[Mapping[Any, Any]] = await self.pool.fetch(compiled.text, *compiled.args(values))
+            return records
+        async with self.engine.connect() as conn:
+            return [row._mapping for row in await conn.execute(statement, dict(values))]
+
+    async def fetchrow(self, statement: Executable, values: Mapping[str, Any]) -> Mapping[Any, Any] | None:
+        if self.pool is not None:
+            compiled = asyncpg_statement(statement)
+            record: Mapping[Any, Any] | None = await self.pool.fetchrow(compiled.text, *compiled.args(values))
+            return record
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(statement, dict(values))).first()
+        return None if row is None else row._mapping
+
+    async def execute(self, statement: Executable, values: Mapping[str, Any]) -> int:
+        """Run one writing statement on its own (committed at once); the number of rows it changed."""
+        if self.pool is not None:
+            compiled = asyncpg_statement(statement)
+            status: str = await self.pool.execute(compiled.text, *compiled.args(values))
+            last = status.rsplit(" ", 1)[-1]
+            return int(last) if last.isdigit() else 0
+        async with self.engine.begin() as conn:
+            result = await conn.execute(statement, dict(values))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
 class Database:
     """The engine plus the session factory; one unit of work per request via :meth:`transaction`."""
 
@@ -108,6 +184,7 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._raw_pool: Any = None
         self._raw_pool_lock = asyncio.Lock()
+        self._fast_path: FastPath | None = None
 
     async def raw_pool(self) -> Any:
         """On PostgreSQL, ONE small asyncpg pool shared by every hot path (``None`` on SQLite).
@@ -128,6 +205,17 @@ class Database:
                 self._raw_pool = await asyncpg.create_pool(
                     *args, min_size=0, max_size=RAW_POOL_SIZE, reset=_no_reset, **kwargs)
         return self._raw_pool
+
+    async def fast_path(self) -> FastPath:
+        """The one way hot paths run single statements: ``await db.fast_path()`` once at start-up, then
+        ``fetch``/``fetchrow``/``execute`` a SQLAlchemy statement with a dict of its parameters. It
+        compiles the statement for asyncpg (once), uses the shared pool of :meth:`raw_pool` on
+        PostgreSQL and the engine on SQLite; see :class:`FastPath`."""
+        if self._fast_path is None:
+            pool = await self.raw_pool()
+            engine = self.engine.execution_options(isolation_level="AUTOCOMMIT") if pool is not None else self.engine
+            self._fast_path = FastPath(pool, engine)
+        return self._fast_path
 
     @property
     def dialect(self) -> str:
@@ -152,6 +240,7 @@ class Database:
         if self._raw_pool is not None:
             await self._raw_pool.close()
             self._raw_pool = None
+        self._fast_path = None
         await self.engine.dispose()
 
 

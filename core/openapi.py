@@ -1,8 +1,10 @@
 """The OpenAPI 3.1 document of ``/api/v1``, served at ``GET /api/v1/openapi.json``.
 
 Each package describes its own routes in an ``openapi.py`` next to its ``routes.py`` (a ``PATHS``
-dict and optionally ``SCHEMAS``), written with the small builders below; this module merges them,
-adds what every operation shares — the error schema ``{"error": {"code", "message", "details"?}}``
+dict and optionally ``SCHEMAS``), written with the small builders below, and registers them from its
+``setup(app)`` with :func:`register_fragment` — the floor knows no package above it. Once every
+package has set up, the app factory calls :func:`setup`, which merges the app's fragments, adds what
+every operation shares — the error schema ``{"error": {"code", "message", "details"?}}``
 and the two ways to authenticate (a bearer token, or the session cookie) — and refuses to build a
 document in which two packages claim the same path or schema name. ``tests/web/test_openapi.py``
 validates the document against the OpenAPI 3.1 schema and checks that its operations are exactly
@@ -15,27 +17,15 @@ from __future__ import annotations
 
 import copy
 import enum
-import importlib
+import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 log = logging.getLogger(__name__)
-
-FRAGMENTS = (
-    "core.openapi",
-    "cabinet.openapi",
-    "cabinet.identity.openapi",
-    "cabinet.filing.openapi",
-    "cabinet.payments.openapi",
-    "cabinet.notifications.openapi",
-    "cabinet.public.openapi",
-    "sessions.openapi",
-    "recordings.openapi",
-)
-"""Modules whose ``PATHS`` (and ``SCHEMAS``) make up the document, in the order they are listed."""
 
 DOCUMENT_URL = "/api/v1/openapi.json"
 OPENAPI_VERSION = "3.1.0"
@@ -212,22 +202,44 @@ PATHS: Json = {
 # --- assembly ---------------------------------------------------------------------------------
 
 
-def build_document(fragments: Sequence[str] = FRAGMENTS) -> Json:
-    """Merge the packages' fragments; two packages describing the same path or schema is an error."""
+@dataclass(frozen=True)
+class Fragment:
+    """What one package contributes: its paths and its named schemas."""
+
+    owner: str
+    paths: Json
+    schemas: Json = field(default_factory=dict)
+
+
+CORE = Fragment("core.openapi", PATHS, SCHEMAS)
+
+FRAGMENTS = web.AppKey("openapi_fragments", list[Fragment])
+DOCUMENT_KEY = web.AppKey("openapi_document", bytes)
+
+
+def register_fragment(app: web.Application, owner: str, paths: Json, schemas: Json | None = None) -> None:
+    """Add a package's description to the app's document; called from the package's ``setup(app)``."""
+    if DOCUMENT_KEY in app:
+        raise RuntimeError(f"{owner}: the OpenAPI document is already built; register from setup(app), "
+                           "before the app factory calls core.openapi.setup")
+    app.setdefault(FRAGMENTS, []).append(Fragment(owner, paths, schemas or {}))
+
+
+def build_document(fragments: Iterable[Fragment]) -> Json:
+    """Merge the fragments; two packages describing the same path or schema is an error."""
     paths: Json = {}
     schemas: Json = {}
-    for module_name in fragments:
-        module = importlib.import_module(module_name)
-        for path, item in getattr(module, "PATHS", {}).items():
+    for fragment in fragments:
+        for path, item in fragment.paths.items():
             if not path.startswith("/api/v1/"):
-                raise ValueError(f"{module_name}: {path} is outside /api/v1")
+                raise ValueError(f"{fragment.owner}: {path} is outside /api/v1")
             for method in item:
                 if method in paths.get(path, {}):
-                    raise ValueError(f"{module_name}: {method.upper()} {path} is described twice")
+                    raise ValueError(f"{fragment.owner}: {method.upper()} {path} is described twice")
             paths.setdefault(path, {}).update(copy.deepcopy(item))
-        for name, schema in getattr(module, "SCHEMAS", {}).items():
+        for name, schema in fragment.schemas.items():
             if name in schemas:
-                raise ValueError(f"{module_name}: schema {name} is described twice")
+                raise ValueError(f"{fragment.owner}: schema {name} is described twice")
             schemas[name] = copy.deepcopy(schema)
     return {
         "openapi": OPENAPI_VERSION,
@@ -235,13 +247,21 @@ def build_document(fragments: Sequence[str] = FRAGMENTS) -> Json:
             "title": "Sot Kabinet API", "version": "1",
             "description": "E-filing, case tracking, court fees, notifications and public access of the Sot "
                            "Kabinet online court. Every refusal is `{\"error\": {\"code\", \"message\", "
-                           "\"details\"?}}`; clients branch on `code`.",
+                           "\"details\"?}}`; clients branch on `code`. Every JSON key — in request and "
+                           "response bodies, query parameters, error details and the socket.io events of "
+                           "`signaling/events.md` — is snake_case (`expires_at`, `case_number`), never camelCase.",
             "license": {"name": "Apache-2.0", "identifier": "Apache-2.0"},
         },
         "servers": [{"url": "/"}],
         "paths": dict(sorted(paths.items())),
         "components": {"schemas": dict(sorted(schemas.items())), "securitySchemes": SECURITY_SCHEMES},
     }
+
+
+def document_of(app: web.Application) -> Json:
+    """The document ``app`` serves (built by :func:`setup`)."""
+    result: Json = json.loads(app[DOCUMENT_KEY])
+    return result
 
 
 def operations(document: Json) -> set[tuple[str, str]]:
@@ -262,16 +282,16 @@ def app_operations(app: web.Application, prefix: str = "/api/v1/") -> set[tuple[
     return found
 
 
-DOCUMENT_KEY = web.AppKey("openapi_document", bytes)
-
-
 async def _serve(request: web.Request) -> web.Response:
     return web.Response(body=request.app[DOCUMENT_KEY], content_type="application/json",
                         headers={"Cache-Control": "public, max-age=300"})
 
 
 def setup(app: web.Application) -> None:
-    import json
+    """Build the document from this module's fragment and every package's, and serve it.
 
-    app[DOCUMENT_KEY] = json.dumps(build_document(), ensure_ascii=False).encode()
+    Called by the app factory after every package's ``setup(app)``; a later registration is refused.
+    """
+    fragments = [CORE, *app.get(FRAGMENTS, [])]
+    app[DOCUMENT_KEY] = json.dumps(build_document(fragments), ensure_ascii=False).encode()
     app.router.add_get(DOCUMENT_URL, _serve)

@@ -1,6 +1,6 @@
 """The hearing media relay: an aiortc SFU forwarding encoded VP8/Opus frames (see README.md)."""
 
-from media.controls import Admission, Control
+from media.controls import Control, MediaAnswer
 from media.feeds import BoundedFeed, ParticipantLeft, RelayEvent, SlotAssigned, Tap
 from media.frames import EncodedFrame, Kind
 from media.ice import IceConfig, IceServer
@@ -8,13 +8,13 @@ from media.relay import Relay
 from media.stats import ParticipantStats
 
 __all__ = [
-    "Admission",
     "BoundedFeed",
     "Control",
     "EncodedFrame",
     "IceConfig",
     "IceServer",
     "Kind",
+    "MediaAnswer",
     "ParticipantLeft",
     "ParticipantStats",
     "Relay",

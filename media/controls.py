@@ -55,7 +55,7 @@ class ForwardingRule:
 
 
 @dataclass(frozen=True)
-class Admission:
+class MediaAnswer:
     """What signaling sends back to the browser: the answer and the slots it will show others in.
 
     ``answer_sdp`` carries all the relay's ICE candidates (aiortc gathers before answering).

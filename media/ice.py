@@ -7,6 +7,7 @@ explicit empty list (host candidates only: offline and loopback work, NATs need 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,20 @@ class IceServer:
         if self.is_turn and not (self.username and self.credential):
             raise ConfigError(f"TURN server {self.url!r} needs a username and a credential")
 
+    @classmethod
+    def from_url(cls, text: str) -> IceServer:
+        """One server from one setting; TURN credentials ride in the URL's user part.
+
+        ``turn:user:secret@host:3478`` is read as ``turn:host:3478`` with that username and credential,
+        which is how coturn's long-term credentials are usually written in one setting.
+        """
+        scheme, _, rest = text.partition(":")
+        if "@" not in rest:
+            return cls(text)
+        userinfo, _, host = rest.rpartition("@")
+        username, _, credential = userinfo.partition(":")
+        return cls(f"{scheme}:{host}", username or None, credential or None)
+
     @property
     def is_turn(self) -> bool:
         return self.url.startswith(("turn:", "turns:"))
@@ -43,6 +58,11 @@ class IceConfig:
 
     servers: tuple[IceServer, ...] = field(default_factory=tuple)
     relay_only: bool = False
+
+    @classmethod
+    def from_urls(cls, urls: Iterable[str], *, relay_only: bool = False) -> IceConfig:
+        """The configuration of the ``ice_servers`` setting (see :meth:`IceServer.from_url`)."""
+        return cls(tuple(IceServer.from_url(url) for url in urls), relay_only=relay_only)
 
     def __post_init__(self) -> None:
         turn = [s for s in self.servers if s.is_turn]
@@ -75,4 +95,4 @@ class IceConfig:
                 entry["username"] = s.username
                 entry["credential"] = s.credential
             servers.append(entry)
-        return {"iceServers": servers, "iceTransportPolicy": "relay" if self.relay_only else "all"}
+        return {"ice_servers": servers, "ice_transport_policy": "relay" if self.relay_only else "all"}

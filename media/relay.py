@@ -21,7 +21,7 @@ from aiortc.sdp import candidate_from_sdp
 
 from core.clock import Clock, SystemClock
 from media import aiortc_hooks
-from media.controls import Admission, Control
+from media.controls import Control, MediaAnswer
 from media.errors import (
     InvalidCandidate,
     InvalidControl,
@@ -79,7 +79,7 @@ class Relay:
 
     async def admit(
         self, hearing_id: str, participant_id: str, *, may_publish: bool, privileged: bool, offer_sdp: str
-    ) -> Admission:
+    ) -> MediaAnswer:
         """Answer a participant's offer; a participant already admitted is replaced (reconnect)."""
         if self._closed:
             raise RelayClosed("the media relay is shut down")
@@ -113,7 +113,7 @@ class Relay:
         self._fill_slots(hearing)
         logger.info("admitted %s to hearing %s (publishes=%s, slots=%d)",
                     participant_id, hearing_id, plan.publishes, len(plan.slots))
-        return Admission(answer_sdp=answer, slots=tuple(s.index for s in plan.slots),
+        return MediaAnswer(answer_sdp=answer, slots=tuple(s.index for s in plan.slots),
                          ice=self.ice.browser_configuration())
 
     async def add_ice_candidate(

@@ -14,7 +14,9 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from cabinet.filing.resources import COURT_KEYS
+from core.openapi import register_fragment
 from core.resources import CLOCK, CONFIG, DB
+from recordings import openapi
 from recordings.live import RecorderHub, TapSource
 from recordings.resources import RECORDINGS
 from recordings.routes import routes
@@ -28,6 +30,7 @@ __all__ = ["RECORDINGS", "hub_for", "setup"]
 def setup(app: web.Application) -> None:
     app.cleanup_ctx.append(_service)
     app.router.add_routes(routes)
+    register_fragment(app, "recordings", openapi.PATHS, openapi.SCHEMAS)
 
 
 def hub_for(app: web.Application, relay: TapSource) -> RecorderHub:

@@ -67,7 +67,7 @@ class Identity:
 
 
 @dataclass(frozen=True)
-class Admission:
+class AdmissionGrant:
     """A positive decision: how this user enters, and in what capacity."""
 
     user_id: str
@@ -93,7 +93,7 @@ def _refuse(code: RefusalCode, message: str, **details: str) -> AdmissionRefused
     return error_type(message, code=code.value, details=details)
 
 
-def decide_admission(identity: Identity, plan: HearingPlan, state: HearingState, now: datetime) -> Admission:
+def decide_admission(identity: Identity, plan: HearingPlan, state: HearingState, now: datetime) -> AdmissionGrant:
     """Decide how ``identity`` enters the hearing planned as ``plan``, now in ``state``.
 
     ``state`` is the stored lifecycle state; the lobby's opening at its lead time is derived from
@@ -148,4 +148,4 @@ def decide_admission(identity: Identity, plan: HearingPlan, state: HearingState,
         else:
             decision = AdmissionDecision.WAIT_IN_WAITING_ROOM
     logger.debug("admission of %s: %s as %s", identity.user_id, decision, role)
-    return Admission(identity.user_id, role, decision)
+    return AdmissionGrant(identity.user_id, role, decision)

@@ -3,7 +3,7 @@
 A hearing starting at 10:00 sees everybody join at once, and a server process has about 1 ms of CPU
 per join to keep the last one waiting under a quarter of a second. Through the SQLAlchemy engine
 each statement pays for the pool checkout, the greenlet hop, the compiled-cache lookup, parameter
-and row processing (about 0.2 ms of CPU; see also :mod:`cabinet.public.store`, which found the same
+and row processing (about 0.2 ms of CPU; see also :mod:`sessions.public.store`, which found the same
 for the case lookup). The unlocked join (:meth:`sessions.service.HearingService.join`) is two
 single statements in autocommit and the roster one, so they run here as the very SQL text
 SQLAlchemy's asyncpg dialect writes for :mod:`sessions.snapshot`'s statements (one definition of

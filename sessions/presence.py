@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sessions.admission import Admission, AdmissionDecision
+from sessions.admission import AdmissionDecision, AdmissionGrant
 from sessions.errors import IllegalPresenceTransition, InvalidHearing
 from sessions.hearings import HearingRole, as_utc
 from sessions.lifecycle import MediaKind
@@ -85,13 +85,13 @@ class Presence:
             raise InvalidHearing("hands are raised in the hearing room", details={"field": "hand_raised"})
 
     @classmethod
-    def of(cls, admission: Admission) -> Presence:
+    def of(cls, admission: AdmissionGrant) -> Presence:
         """A fresh presence, still outside, for somebody admission has let through."""
         return cls(admission.user_id, admission.role)
 
     # -- moving between rooms -------------------------------------------------------------------
 
-    def join(self, admission: Admission) -> Presence:
+    def join(self, admission: AdmissionGrant) -> Presence:
         """Enter through the door admission opened: the waiting room or straight into the hearing."""
         if admission.user_id != self.user_id:
             raise InvalidHearing("the admission is for somebody else", details={"field": "user_id"})

@@ -45,7 +45,7 @@ from core.clock import Clock
 from core.config import Config
 from core.db import Database
 from sessions.actions import apply_action
-from sessions.admission import Admission, Identity, StaffRole, decide_admission
+from sessions.admission import AdmissionGrant, Identity, StaffRole, decide_admission
 from sessions.booking import BookingService
 from sessions.controls import Controls
 from sessions.errors import (
@@ -257,7 +257,7 @@ class HearingService:
         return self._joined(hearing_id, principal.user_id, seat[0], seat[1])
 
     def _seat_unlocked(self, record: HearingRecord,
-                       principal: Principal) -> tuple[Admission, Presence, Person, Person] | None:
+                       principal: Principal) -> tuple[AdmissionGrant, Presence, Person, Person] | None:
         """Admission and presence from an unlocked read, with the person's row before and after;
         None if the join must log something (the lobby opening) or add a row (an observer)."""
         hearing = hearing_of(record, record.place, ())
@@ -269,7 +269,7 @@ class HearingService:
         return admission, presence, was, person
 
     def _admit(self, record: HearingRecord, hearing: Hearing, principal: Principal,
-               person: Person) -> tuple[Admission, Presence]:
+               person: Person) -> tuple[AdmissionGrant, Presence]:
         """The pure part of a join: the admission decision and where it puts ``person`` (updated)."""
         identity = Identity(uid(principal.user_id), True, staff_roles(principal.grants, record.court_id))
         admission = decide_admission(identity, hearing.plan, hearing.state, self.clock.now())
@@ -278,7 +278,7 @@ class HearingService:
         person.last_seen_at = self.clock.now()
         return admission, presence
 
-    def _enter(self, presence: Presence, admission: Admission) -> Presence:
+    def _enter(self, presence: Presence, admission: AdmissionGrant) -> Presence:
         now = self.clock.now()
         if presence.state is PresenceState.REMOVED:
             raise AdmissionRefused("the judge removed you from this hearing", code="removed",
@@ -291,7 +291,7 @@ class HearingService:
             return presence
         return presence.join(admission)
 
-    def _joined(self, hearing_id: int, user: int, admission: Admission, presence: Presence) -> JoinResult:
+    def _joined(self, hearing_id: int, user: int, admission: AdmissionGrant, presence: Presence) -> JoinResult:
         return JoinResult(hearing_id=hearing_id, user_id=user, admission=admission, presence_state=presence.state,
                           capabilities=presence.capabilities, role=admission.role,
                           is_staff=admission.role.is_staff)

@@ -8,9 +8,12 @@ from datetime import timedelta
 from aiohttp import web
 
 from cabinet.filing.sections import register_case_section
+from core.openapi import register_fragment
 from core.resources import CLOCK, CONFIG, DB
+from sessions import openapi
 from sessions.case_section import hearings_section
 from sessions.hotpath import open_hot_pool
+from sessions.public import setup as public_access
 from sessions.resources import HEARINGS
 from sessions.routes import routes
 from sessions.service import HearingService
@@ -22,7 +25,9 @@ def setup(app: web.Application) -> None:
     """Routes now; the service in ``cleanup_ctx``, after the database it needs is opened."""
     app.cleanup_ctx.append(_service)
     app.router.add_routes(routes)
+    register_fragment(app, "sessions", openapi.PATHS, openapi.SCHEMAS)
     register_case_section(app, "hearings", hearings_section(app[CONFIG]))
+    public_access.setup(app)
 
 
 async def _service(app: web.Application) -> AsyncIterator[None]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
-from sessions.admission import Admission
+from sessions.admission import AdmissionGrant
 from sessions.hearings import HearingPlan, HearingRole
 from sessions.lifecycle import Action, HearingState, PauseReason, SuspendReason
 from sessions.presence import Capabilities, PresenceState
@@ -75,7 +75,7 @@ class JoinResult:
 
     hearing_id: int
     user_id: int
-    admission: Admission
+    admission: AdmissionGrant
     presence_state: PresenceState
     capabilities: Capabilities
     role: HearingRole

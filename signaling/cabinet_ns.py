@@ -49,11 +49,11 @@ def notice_json(notice: Notice) -> dict[str, Any]:
         "id": notice.id,
         "kind": notice.kind,
         "title": notice.title,
-        "caseId": notice.case_id,
-        "caseNumber": notice.case_number,
+        "case_id": notice.case_id,
+        "case_number": notice.case_number,
         "court": notice.court,
         "when": notice.event_at.isoformat() if notice.event_at else None,
-        "createdAt": notice.created_at.isoformat(),
+        "created_at": notice.created_at.isoformat(),
         "read": notice.read_at is not None,
     }
 

@@ -210,7 +210,7 @@ class HearingNamespace(socketio.AsyncNamespace):
         except SessionsError as exc:
             log.info("disconnect of %s from hearing %s not recorded: %s", user_id, hearing_id, exc.code)
             return
-        await self.emit("alert", {"kind": "connection_lost", "userId": user_id,
+        await self.emit("alert", {"kind": "connection_lost", "user_id": user_id,
                                   "name": connection.principal.name}, room=staff_room(hearing_id))
         await self._publish_view(await self.service.view(hearing_id))
 
@@ -268,7 +268,7 @@ class HearingNamespace(socketio.AsyncNamespace):
         except SotkabError as exc:
             return error_json(exc)
         user_id, hearing_id = connection.principal.user_id, connection.hearing_id
-        report = {"userId": user_id, "name": connection.principal.name, **_camel(stats)}
+        report = {"user_id": user_id, "name": connection.principal.name, **stats}
         await self.emit("stats", report, room=staff_room(hearing_id))
         loss, rtt = stats.get("packet_loss", 0.0), stats.get("rtt_ms", 0.0)
         if loss >= ALERT_PACKET_LOSS or rtt >= ALERT_RTT_MS:
@@ -305,8 +305,8 @@ class HearingNamespace(socketio.AsyncNamespace):
         try:
             payload = Payload.of(data)
             await self.bridge.candidate(connection.hearing_id, connection.principal.user_id,
-                                        optional_text(payload, "candidate"), optional_text(payload, "sdpMid"),
-                                        optional_int(payload, "sdpMLineIndex"))
+                                        optional_text(payload, "candidate"), optional_text(payload, "sdp_mid"),
+                                        optional_int(payload, "sdp_mline_index"))
         except PayloadError as exc:
             return exc.as_json()
         except SotkabError as exc:
@@ -346,10 +346,10 @@ class HearingNamespace(socketio.AsyncNamespace):
         self._published[view.hearing_id] = presence
         for user, state in presence.items():
             if before.get(user) == PresenceState.RECONNECTING.value and state == PresenceState.OUTSIDE.value:
-                await self.emit("alert", {"kind": "left", "userId": int(user)}, room=staff_room(view.hearing_id))
+                await self.emit("alert", {"kind": "left", "user_id": int(user)}, room=staff_room(view.hearing_id))
         await self.emit("roster", view_json(view), room=hearing_room(view.hearing_id))
         await self.bus.publish({"op": "sync", "hearing": view.hearing_id, "state": view.state.value,
-                                "presence": presence, "recordingPaused": view.recording_paused})
+                                "presence": presence, "recording_paused": view.recording_paused})
 
     # ---- commands every process applies to the sockets and media sessions it holds ------------
 
@@ -368,7 +368,7 @@ class HearingNamespace(socketio.AsyncNamespace):
         elif op == "sync":
             state = HearingState(command["state"])
             if self.recorders is not None:  # recordings: start/pause/resume/stop with the hearing
-                await self.recorders.hearing_changed(hearing_id, state, bool(command.get("recordingPaused")),
+                await self.recorders.hearing_changed(hearing_id, state, bool(command.get("recording_paused")),
                                                      local=bool(self._held.get(hearing_id)))
             await self._sync(hearing_id, state, command.get("presence") or {})
 
@@ -438,7 +438,7 @@ class HearingNamespace(socketio.AsyncNamespace):
         for hearing_id, (events, view) in ticked.items():
             for event in events:
                 if event.action is Action.SUSPEND and event.actor_user_id is None:
-                    await self.emit("alert", {"kind": "judge_connection_lost", "userId": event.target_user_id},
+                    await self.emit("alert", {"kind": "judge_connection_lost", "user_id": event.target_user_id},
                                     room=staff_room(hearing_id))
             if events:
                 await self._broadcast(hearing_id, 0, events)
@@ -467,11 +467,6 @@ def _not_joined() -> dict[str, Any]:
 
 def _plain(details: Mapping[str, Any] | None) -> dict[str, Any]:
     return {str(k): v if isinstance(v, str | int | float | bool) else str(v) for k, v in (details or {}).items()}
-
-
-def _camel(stats: Mapping[str, float]) -> dict[str, float]:
-    names = {"packet_loss": "packetLoss", "rtt_ms": "rttMs", "bitrate_kbps": "bitrateKbps", "jitter_ms": "jitterMs"}
-    return {names.get(k, k): v for k, v in stats.items()}
 
 
 async def run_sweeper(namespace: HearingNamespace, interval_s: float, liveness_s: float) -> None:

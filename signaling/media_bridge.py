@@ -24,7 +24,7 @@ from aiohttp import web
 
 from core.metrics import register_collector
 from core.resources import CLOCK, CONFIG
-from media import Control, IceConfig, IceServer, ParticipantLeft, Relay, SlotAssigned
+from media import Control, IceConfig, ParticipantLeft, Relay, SlotAssigned
 from media.errors import UnknownHearing, UnknownParticipant
 from media.metrics import relay_families
 from sessions.lifecycle import Action, MediaKind
@@ -34,24 +34,6 @@ log = logging.getLogger(__name__)
 RELAY = web.AppKey("media_relay", Relay)
 Emit = Callable[[int, int, str, dict[str, Any]], Any]
 """emit(hearing_id, user_id, event, data): deliver to that participant's local socket, if any."""
-
-
-def ice_config(servers: tuple[str, ...]) -> IceConfig:
-    """The relay's ICE servers from ``config.ice_servers``; TURN credentials ride in the URL's user part.
-
-    ``turn:user:secret@host:3478`` is accepted as ``turn:host:3478`` with that username and
-    credential, which is how coturn's long-term credentials are usually written in one setting.
-    """
-    parsed: list[IceServer] = []
-    for text in servers:
-        scheme, _, rest = text.partition(":")
-        if "@" in rest:
-            userinfo, _, host = rest.rpartition("@")
-            username, _, credential = userinfo.partition(":")
-            parsed.append(IceServer(f"{scheme}:{host}", username or None, credential or None))
-        else:
-            parsed.append(IceServer(text))
-    return IceConfig(tuple(parsed))
 
 
 def relay_control(action: Action, details: dict[str, str] | Any) -> Control | None:
@@ -118,7 +100,7 @@ class MediaBridge:
                     if isinstance(event, SlotAssigned):
                         await self._emit(hearing_id, int(event.viewer_id), "media_slot", {
                             "slot": event.slot,
-                            "userId": None if event.publisher_id is None else int(event.publisher_id)})
+                            "user_id": None if event.publisher_id is None else int(event.publisher_id)})
                     elif isinstance(event, ParticipantLeft):
                         self.sessions.discard((hearing_id, int(event.participant_id)))
                         await self._emit(hearing_id, int(event.participant_id), "media_ended",
@@ -136,7 +118,7 @@ class MediaBridge:
 
 async def relay_resource(app: web.Application) -> AsyncIterator[None]:
     """One relay per process, with the ICE servers of the configuration."""
-    relay = Relay(ice_config(app[CONFIG].ice_servers), clock=app[CLOCK])
+    relay = Relay(IceConfig.from_urls(app[CONFIG].ice_servers), clock=app[CLOCK])
     app[RELAY] = relay
     register_collector(app, lambda app: relay_families(relay))
     yield

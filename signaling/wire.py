@@ -18,8 +18,9 @@ from sessions.service import HearingEvent, HearingView, JoinResult, ParticipantV
 MAX_ID = 2**53
 MAX_TEXT = 8 * 1024
 MAX_FIELDS = 32
-HEARTBEAT_FIELDS = {"packetLoss": ("packet_loss", 0.0, 1.0), "rttMs": ("rtt_ms", 0.0, 600_000.0),
-                    "bitrateKbps": ("bitrate_kbps", 0.0, 10_000_000.0), "jitterMs": ("jitter_ms", 0.0, 600_000.0)}
+HEARTBEAT_FIELDS = {"packet_loss": (0.0, 1.0), "rtt_ms": (0.0, 600_000.0), "bitrate_kbps": (0.0, 10_000_000.0),
+                    "jitter_ms": (0.0, 600_000.0)}
+"""Each statistic a heartbeat may carry, with its range; the name is the same on the wire and in ``stats``."""
 
 
 class PayloadError(Exception):
@@ -94,12 +95,12 @@ def heartbeat_stats(data: object) -> dict[str, float]:
     for key, value in payload.fields.items():
         if key not in HEARTBEAT_FIELDS:
             raise PayloadError(f"unknown heartbeat field {key!r}; known: {', '.join(HEARTBEAT_FIELDS)}", key)
-        name, low, high = HEARTBEAT_FIELDS[key]
+        low, high = HEARTBEAT_FIELDS[key]
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             raise PayloadError(f"{key} must be a number", key)
         if not low <= value <= high:
             raise PayloadError(f"{key} must be between {low:g} and {high:g}", key)
-        stats[name] = float(value)
+        stats[key] = float(value)
     return stats
 
 
@@ -112,27 +113,27 @@ def error_json(exc: SotkabError) -> dict[str, Any]:
 
 
 def event_json(event: HearingEvent) -> dict[str, Any]:
-    return {"hearingId": event.hearing_id, "seq": event.seq, "at": event.at.isoformat(),
+    return {"hearing_id": event.hearing_id, "seq": event.seq, "at": event.at.isoformat(),
             "action": event.action.value, "actor": event.actor_user_id, "target": event.target_user_id,
             "details": dict(event.details), "state": event.state.value}
 
 
 def participant_json(person: ParticipantView) -> dict[str, Any]:
-    return {"userId": person.user_id, "role": person.role.value, "name": person.name,
-            "presence": person.presence.value, "mutedAudio": person.muted_audio,
-            "mutedVideo": person.muted_video, "handRaised": person.hand_raised, "listed": person.listed,
+    return {"user_id": person.user_id, "role": person.role.value, "name": person.name,
+            "presence": person.presence.value, "muted_audio": person.muted_audio,
+            "muted_video": person.muted_video, "hand_raised": person.hand_raised, "listed": person.listed,
             "represents": person.represents_user_id}
 
 
 def view_json(view: HearingView) -> dict[str, Any]:
     return {
-        "hearingId": view.hearing_id, "state": view.state.value, "caseId": view.case_id,
-        "caseNumber": view.case_number, "court": view.court_code, "courtroom": view.courtroom_name,
-        "isOpen": view.is_open, "start": view.plan.start.isoformat(),
-        "durationMin": int(view.plan.duration.total_seconds() // 60),
-        "pauseReason": None if view.pause_reason is None else view.pause_reason.value,
-        "suspendReason": None if view.suspend_reason is None else view.suspend_reason.value,
-        "recordingPaused": view.recording_paused, "sequence": view.sequence,
+        "hearing_id": view.hearing_id, "state": view.state.value, "case_id": view.case_id,
+        "case_number": view.case_number, "court": view.court_code, "courtroom": view.courtroom_name,
+        "is_open": view.is_open, "start": view.plan.start.isoformat(),
+        "duration_min": int(view.plan.duration.total_seconds() // 60),
+        "pause_reason": None if view.pause_reason is None else view.pause_reason.value,
+        "suspend_reason": None if view.suspend_reason is None else view.suspend_reason.value,
+        "recording_paused": view.recording_paused, "sequence": view.sequence,
         "participants": [participant_json(p) for p in view.participants],
     }
 
@@ -140,10 +141,10 @@ def view_json(view: HearingView) -> dict[str, Any]:
 def join_json(joined: JoinResult, view: HearingView) -> dict[str, Any]:
     caps = joined.capabilities
     return {
-        "you": {"userId": joined.user_id, "role": joined.role.value, "isStaff": joined.is_staff,
+        "you": {"user_id": joined.user_id, "role": joined.role.value, "is_staff": joined.is_staff,
                 "decision": joined.admission.decision.value, "presence": joined.presence_state.value,
-                "capabilities": {"publishAudio": caps.publish_audio, "publishVideo": caps.publish_video,
-                                 "receive": caps.receive, "chatAll": caps.chat_all, "chatStaff": caps.chat_staff,
-                                 "raiseHand": caps.raise_hand}},
+                "capabilities": {"publish_audio": caps.publish_audio, "publish_video": caps.publish_video,
+                                 "receive": caps.receive, "chat_all": caps.chat_all, "chat_staff": caps.chat_staff,
+                                 "raise_hand": caps.raise_hand}},
         "hearing": view_json(view),
     }

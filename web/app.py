@@ -1,8 +1,9 @@
 """The application factory: the one place where the platform is assembled.
 
-Every package contributes its routes and namespaces through ``setup(app)``; resources (the
-database, the CA, background senders) open and close in ``cleanup_ctx`` in the order they are
-registered, so a test can build as many independent apps as it likes.
+Every layer package contributes its routes, namespaces and OpenAPI fragments through its own
+``setup(app)``, from the floor up; the OpenAPI document is built last, from what they registered.
+Resources (the database, the CA, background senders) open and close in ``cleanup_ctx`` in the order
+they are registered, so a test can build as many independent apps as it likes.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ log = logging.getLogger(__name__)
 
 def create_app(config: Config, *, clock: Clock | None = None) -> web.Application:
     import cabinet
-    import recordings.setup
-    import sessions.setup
     import signaling
+    from recordings.setup import setup as setup_recordings
+    from sessions.setup import setup as setup_sessions
 
     app = web.Application(
         middlewares=[error_middleware, forwarded_middleware, ratelimit.rate_limit_middleware],
@@ -41,8 +42,8 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
     health.setup(app)
     metrics.setup(app)
     cabinet.setup(app)
-    sessions.setup.setup(app)
-    recordings.setup.setup(app)
+    setup_sessions(app)
+    setup_recordings(app)
     signaling.setup(app)
     openapi.setup(app)
     pages.setup(app)

@@ -1,6 +1,7 @@
 """``sotkab``: the operator's command line.
 
-Each package adds its own sub-commands through ``add_commands(subparsers)``; a command's
+Each layer package adds its own sub-commands through ``add_commands(subparsers)`` (the CLI knows the
+layers, not their sub-packages); a command's
 handler is ``async def handler(args, config) -> int``. A typed error prints its message on
 stderr and exits 2; a bad configuration exits 78 (EX_CONFIG) before any command runs.
 """
@@ -21,10 +22,8 @@ log = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from cabinet import cli as cabinet_cli
-    from cabinet.eds import cli as eds_cli
-    from cabinet.identity import cli as identity_cli
-    from recordings import cli as recordings_cli
+    import cabinet
+    import recordings
 
     parser = argparse.ArgumentParser(prog="sotkab", description="Sot Kabinet online court platform")
     parser.add_argument("--config", type=Path, help="TOML configuration file (SOTKAB_* variables override it)")
@@ -43,10 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     down.add_argument("revision")
     down.set_defaults(func=_db_downgrade)
 
-    cabinet_cli.add_commands(sub)
-    eds_cli.add_commands(sub)
-    identity_cli.add_commands(sub)
-    recordings_cli.add_commands(sub)
+    cabinet.add_commands(sub)
+    recordings.add_commands(sub)
     return parser
 
 

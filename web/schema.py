@@ -1,18 +1,14 @@
 """Every table of the platform, gathered for Alembic and for schema tests.
 
-Importing the model modules here (and only here) registers their tables on ``Base.metadata``.
+Each layer package names its own tables in its ``schema`` module; importing those (and only those)
+registers them on ``Base.metadata``.
 """
 
 from __future__ import annotations
 
-import cabinet.audit
-import cabinet.courts
-import cabinet.filing.models
-import cabinet.identity.models
-import cabinet.notifications.models
-import cabinet.payments.models
-import recordings.models
-import sessions.models
+import cabinet.schema
+import recordings.schema
+import sessions.schema
 import web.pages.models
 from core.db import Base
 

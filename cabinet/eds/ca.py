@@ -34,6 +34,7 @@ from cryptography.x509.oid import NameOID
 
 from cabinet.eds import pki
 from cabinet.eds.errors import CaError
+from cabinet.eds.pki import Revocation
 from cabinet.eds.profile import KeyType, Organisation, build_subject
 from core.clock import Clock
 
@@ -62,13 +63,6 @@ class IssuedKey:
 class IssuedPerson:
     auth: IssuedKey
     sign: IssuedKey
-
-
-@dataclass(frozen=True)
-class Revocation:
-    serial: int
-    revoked_at: datetime
-    reason: x509.ReasonFlags
 
 
 @dataclass

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -29,10 +29,16 @@ from cabinet.eds.profile import (
     policy_for,
 )
 
-if TYPE_CHECKING:
-    from cabinet.eds.ca import Revocation
-
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """One revoked serial as a CRL lists it (kept here, below :mod:`cabinet.eds.ca`, which imports it)."""
+
+    serial: int
+    revoked_at: datetime
+    reason: x509.ReasonFlags
 
 
 def new_rsa_key() -> rsa.RSAPrivateKey:
@@ -102,6 +108,35 @@ def _ski_hex(public_key: rsa.RSAPublicKey) -> str:
     return x509.SubjectKeyIdentifier.from_public_key(public_key).digest.hex()
 
 
+def _authority_builder(subject: x509.Name, key: rsa.RSAPrivateKey, issuer: x509.Name,
+                       issuer_key: rsa.RSAPrivateKey, not_before: datetime, not_after: datetime, *,
+                       ca: bool, path_length: int | None = None) -> x509.CertificateBuilder:
+    """What a CA and its OCSP responder share: a signing key usage (certificate and CRL signing for a
+    CA only) and the key identifiers that chain them."""
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length if ca else None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, content_commitment=False, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
+                encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
+        )
+    )
+
+
 def ca_certificate(
     subject: x509.Name,
     key: rsa.RSAPrivateKey,
@@ -112,28 +147,8 @@ def ca_certificate(
     *,
     path_length: int | None = None,
 ) -> x509.Certificate:
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=path_length), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-                encipher_only=False, decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
-        )
-    )
+    builder = _authority_builder(subject, key, issuer, issuer_key, not_before, not_after, ca=True,
+                                 path_length=path_length)
     return builder.sign(issuer_key, hashes.SHA256())
 
 
@@ -146,32 +161,12 @@ def ocsp_responder_certificate(
     not_after: datetime,
 ) -> x509.Certificate:
     """A delegated responder (RFC 6960 §4.2.2.2): issued by the CA, id-kp-OCSPSigning, no-check."""
+    subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
+                         x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     builder = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "KZ"),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]))
-        .issuer_name(issuer.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-                encipher_only=False, decipher_only=False,
-            ),
-            critical=True,
-        )
+        _authority_builder(subject, key, issuer.subject, issuer_key, not_before, not_after, ca=False)
         .add_extension(x509.ExtendedKeyUsage([EKU_OCSP_SIGNING]), critical=False)
         .add_extension(x509.OCSPNoCheck(), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
-        )
     )
     return builder.sign(issuer_key, hashes.SHA256())
 

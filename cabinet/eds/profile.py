@@ -161,14 +161,14 @@ class SignerIdentity:
         return {
             "iin": self.iin,
             "bin": self.bin,
-            "commonName": self.common_name,
+            "common_name": self.common_name,
             "surname": self.surname,
-            "givenName": self.given_name,
+            "given_name": self.given_name,
             "patronymic": self.patronymic,
             "organisation": self.organisation,
             "country": self.country,
             "roles": [role.value for role in self.roles],
-            "keyType": self.key_type.value if self.key_type else None,
+            "key_type": self.key_type.value if self.key_type else None,
         }
 
 

@@ -86,11 +86,11 @@ class RevocationResult:
         return {
             "status": self.status.value,
             "source": self.source.value if self.source else None,
-            "checkedAt": iso(self.checked_at),
-            "revokedAt": iso(self.revoked_at),
+            "checked_at": iso(self.checked_at),
+            "revoked_at": iso(self.revoked_at),
             "reason": self.reason,
-            "thisUpdate": iso(self.this_update),
-            "nextUpdate": iso(self.next_update),
+            "this_update": iso(self.this_update),
+            "next_update": iso(self.next_update),
             "url": self.url,
             "problems": list(self.problems),
         }

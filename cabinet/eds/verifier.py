@@ -90,9 +90,9 @@ class CertificateInfo:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "serialNumber": self.serial, "subject": self.subject, "issuer": self.issuer,
-            "notBefore": _iso(self.not_before), "notAfter": _iso(self.not_after),
-            "validNow": self.valid_now, "validAtSigningTime": self.valid_at_signing_time,
+            "serial_number": self.serial, "subject": self.subject, "issuer": self.issuer,
+            "not_before": _iso(self.not_before), "not_after": _iso(self.not_after),
+            "valid_now": self.valid_now, "valid_at_signing_time": self.valid_at_signing_time,
             "sha256": self.sha256,
         }
 
@@ -132,9 +132,9 @@ class VerificationResult:
         return {
             "valid": self.valid, "intact": self.intact, "trusted": self.trusted,
             "code": self.code.value if self.code else None, "message": self.message,
-            "purpose": self.purpose.value, "checkedAt": _iso(self.checked_at),
-            "signingTime": _iso(self.signing_time),
-            "keyType": self.key_type.value if self.key_type else None,
+            "purpose": self.purpose.value, "checked_at": _iso(self.checked_at),
+            "signing_time": _iso(self.signing_time),
+            "key_type": self.key_type.value if self.key_type else None,
             "roles": [role.value for role in self.roles],
             "signer": self.signer.to_json() if self.signer else None,
             "certificate": self.certificate.to_json() if self.certificate else None,

@@ -10,12 +10,14 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from cabinet.eds.routes import CA_KEY
+from cabinet.filing import openapi
 from cabinet.filing.deferrals import remind_due
 from cabinet.filing.resources import COURT_KEYS, STORAGE
 from cabinet.filing.routes import routes
 from cabinet.filing.sections import CASE_SECTIONS
 from cabinet.filing.storage import FilesystemStorage
 from cabinet.filing.systemkey import CourtKeys
+from core.openapi import register_fragment
 from core.resources import CLOCK, CONFIG, DB
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,7 @@ def setup(app: web.Application) -> None:
     app[COURT_KEYS] = CourtKeys(config, app.get(CA_KEY))
     app[CASE_SECTIONS] = {}
     app.router.add_routes(routes)
+    register_fragment(app, "cabinet.filing", openapi.PATHS, openapi.SCHEMAS)
     app.cleanup_ctx.append(_deferral_reminders)
 
 

@@ -45,6 +45,6 @@ async def _login(args: argparse.Namespace, config: Config) -> int:
     if "error" in body:
         print(f"sotkab: login refused: {body['error']['code']}: {body['error']['message']}", file=sys.stderr)
         return 1
-    print(json.dumps({"token": body["token"], "expiresAt": body["expiresAt"], "user": body["user"]},
+    print(json.dumps({"token": body["token"], "expires_at": body["expires_at"], "user": body["user"]},
                      ensure_ascii=False, indent=2))
     return 0

@@ -17,18 +17,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import hashlib
 import logging
 import secrets
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-import asyncpg
 from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cabinet.audit import AuditLog
 from cabinet.eds.profile import Purpose
@@ -39,7 +35,7 @@ from cabinet.identity.principal import Principal
 from cabinet.identity.roles import Grant, Role
 from cabinet.identity.users import PersonName, UserService
 from core.clock import Clock
-from core.db import Database, insert_if_absent, table
+from core.db import Database, FastPath, insert_if_absent, table
 from core.errors import BadRequest, Unauthenticated
 
 log = logging.getLogger(__name__)
@@ -80,22 +76,8 @@ _SESSION_OF_TOKEN = (
     .join(_USERS, _USERS.c.id == _SESSIONS.c.user_id)
     .outerjoin(_GRANTS, (_GRANTS.c.user_id == _USERS.c.id) & _GRANTS.c.revoked_at.is_(None))
     .where(_SESSIONS.c.token_hash == bindparam("token_hash")))
-"""A session with its user and live grants in one statement (one row per grant, at least one row)."""
-
-
-@functools.cache
-def session_of_token_sql() -> str:
-    """:data:`_SESSION_OF_TOKEN` as asyncpg runs it (its one parameter is ``$1``, the token hash)."""
-    from sqlalchemy.dialects.postgresql.asyncpg import dialect
-
-    return str(_SESSION_OF_TOKEN.compile(dialect=dialect()))
-
-
-
-async def open_token_pool(db: Database) -> asyncpg.Pool | None:
-    """The database's shared asyncpg pool for hot reads on PostgreSQL (``None`` on SQLite)."""
-    pool: asyncpg.Pool | None = await db.raw_pool()
-    return pool
+"""A session with its user and live grants in one statement (one row per grant, at least one row).
+Every authenticated request runs it, so it goes by the database's fast path (:meth:`Database.fast_path`)."""
 
 
 async def end_certificate_sessions(session: AsyncSession, serial_hex: str, now: datetime) -> int:
@@ -114,17 +96,13 @@ async def end_certificate_sessions(session: AsyncSession, serial_hex: str, now: 
 
 class LoginService:
     def __init__(self, db: Database, verifier: Verifier, clock: Clock, challenges: ChallengeMinter, *,
-                 session_ttl: timedelta, token_pool: asyncpg.Pool | None = None) -> None:
+                 session_ttl: timedelta, reads: FastPath) -> None:
         self.db = db
-        self.token_pool = token_pool
+        self.reads = reads
         self.verifier = verifier
         self.clock = clock
         self.challenges = challenges
         self.session_ttl = session_ttl
-        self._reads: AsyncEngine = db.engine
-        if db.dialect == "postgresql":
-            # One SELECT needs no BEGIN/ROLLBACK around it: a third of the round trips.
-            self._reads = db.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def issue_challenge(self) -> Challenge:
         return self.challenges.mint()
@@ -213,13 +191,7 @@ class LoginService:
         """The principal of a live session token, or None (unknown, expired or logged out)."""
         if not token or len(token) > 200:
             return None
-        rows: Sequence[Mapping[Any, Any]]
-        if self.token_pool is not None:
-            rows = await self.token_pool.fetch(session_of_token_sql(), hash_token(token))
-        else:
-            async with self._reads.connect() as conn:
-                found = await conn.execute(_SESSION_OF_TOKEN, {"token_hash": hash_token(token)})
-                rows = [row._mapping for row in found]
+        rows = await self.reads.fetch(_SESSION_OF_TOKEN, {"token_hash": hash_token(token)})
         if not rows:
             return None
         first = rows[0]

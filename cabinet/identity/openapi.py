@@ -27,7 +27,7 @@ SCHEMAS = {
     "Certificate": obj({
         "valid": {"type": "boolean"}, "intact": {"type": "boolean"}, "trusted": {"type": "boolean"},
         "code": nullable(values_of(FailureCode)), "message": string(), "purpose": string(),
-        "checkedAt": TIMESTAMP, "signingTime": nullable(TIMESTAMP), "keyType": nullable(string()),
+        "checked_at": TIMESTAMP, "signing_time": nullable(TIMESTAMP), "key_type": nullable(string()),
         "roles": array(string()), "signer": nullable({"type": "object"}),
         "certificate": nullable({"type": "object"}), "revocation": nullable({"type": "object"}),
     }, description="The verifier's account of the login signature and its certificate."),
@@ -48,8 +48,8 @@ PATHS = {
     "/api/v1/auth/challenge": {
         "post": operation("A single-use login challenge", tags=TAGS, security=PUBLIC,
                           description="Sign the base64-decoded `nonce` with the EDS AUTH key (CMS) and send it "
-                                      "to `/api/v1/auth/login` before `expiresAt`.",
-                          responses=ok(obj({"nonce": string("base64"), "expiresAt": TIMESTAMP})),
+                                      "to `/api/v1/auth/login` before `expires_at`.",
+                          responses=ok(obj({"nonce": string("base64"), "expires_at": TIMESTAMP})),
                           errors={429: ["rate_limited"]}),
     },
     "/api/v1/auth/login": {
@@ -60,7 +60,7 @@ PATHS = {
                                                     "most 16 KiB)", maxLength=16_384)})),
             responses=ok(obj({
                 "token": string("bearer token; also set as the `sotkab_session` cookie"),
-                "expiresAt": TIMESTAMP, "createdAccount": {"type": "boolean"},
+                "expires_at": TIMESTAMP, "created_account": {"type": "boolean"},
                 "user": obj({"iin": string(), "name": string(), "roles": array(ref("RoleGrant"))}),
                 "certificate": ref("Certificate"),
             }), headers={"Set-Cookie": {"description": "`sotkab_session=<token>; HttpOnly; SameSite=Lax`",
@@ -71,13 +71,13 @@ PATHS = {
     },
     "/api/v1/auth/logout": {
         "post": operation("End the session", tags=TAGS, security=AUTH,
-                          responses=ok(obj({"loggedOut": {"type": "boolean", "const": True}})),
+                          responses=ok(obj({"logged_out": {"type": "boolean", "const": True}})),
                           errors={403: ["cross_site_request"]}),
     },
     "/api/v1/me": {
         "get": operation("Who is logged in", tags=TAGS, security=AUTH,
                          responses=ok(obj({"iin": string(), "name": string(), "surname": string(),
-                                           "givenName": string(), "patronymic": string(),
+                                           "given_name": string(), "patronymic": string(),
                                            "roles": array(ref("RoleGrant"))}))),
     },
     "/api/v1/admin/grants": {

@@ -25,7 +25,7 @@ async def _describe(request: web.Request, principal: Principal) -> dict[str, Any
         "iin": user.iin,
         "name": user.common_name,
         "surname": user.surname,
-        "givenName": user.given_name,
+        "given_name": user.given_name,
         "patronymic": user.patronymic,
         "roles": [{"role": g.role, "court": c.code if c else None} for g, c in grants],
     }
@@ -34,7 +34,7 @@ async def _describe(request: web.Request, principal: Principal) -> dict[str, Any
 @routes.post("/api/v1/auth/challenge")
 async def challenge(request: web.Request) -> web.Response:
     issued = request.app[LOGIN].issue_challenge()
-    return web.json_response({"nonce": issued.nonce, "expiresAt": issued.expires_at.isoformat()})
+    return web.json_response({"nonce": issued.nonce, "expires_at": issued.expires_at.isoformat()})
 
 
 #: A login body is a nonce and a base64 CMS (an NCA leaf and maybe its chain): a few KB. Anything
@@ -50,8 +50,8 @@ async def login(request: web.Request) -> web.Response:
     outcome = await request.app[LOGIN].login(nonce, signature, user_agent=request.headers.get("User-Agent", ""))
     response = web.json_response({
         "token": outcome.token,
-        "expiresAt": outcome.expires_at.isoformat(),
-        "createdAccount": outcome.created_account,
+        "expires_at": outcome.expires_at.isoformat(),
+        "created_account": outcome.created_account,
         "user": {"iin": outcome.principal.iin, "name": outcome.principal.name,
                  "roles": [{"role": role, "court": court} for role, court in outcome.roles]},
         "certificate": outcome.verification.to_json(),
@@ -68,7 +68,7 @@ async def login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     principal = await require_principal(request)
     await request.app[LOGIN].logout(principal)
-    response = web.json_response({"loggedOut": True})
+    response = web.json_response({"logged_out": True})
     response.del_cookie(SESSION_COOKIE, path="/")
     return response
 

@@ -15,12 +15,14 @@ from cabinet.eds.ca import CertificateAuthority
 from cabinet.eds.routes import CA_KEY, add_pki_routes
 from cabinet.eds.transport import AiohttpTransport
 from cabinet.eds.verifier import Verifier, build_verifier
+from cabinet.identity import openapi
 from cabinet.identity.challenges import ChallengeMinter, load_or_create_key
 from cabinet.identity.http import LOGIN
-from cabinet.identity.login import LoginService, open_token_pool
+from cabinet.identity.login import LoginService
 from cabinet.identity.routes import routes
 from core.clock import SystemClock
 from core.config import Config
+from core.openapi import register_fragment
 from core.resources import CLOCK, CONFIG, DB
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,7 @@ def setup(app: web.Application) -> None:
     if config.builtin_ca:
         add_pki_routes(app, open_builtin_ca(config))
     app.router.add_routes(routes)
+    register_fragment(app, "cabinet.identity", openapi.PATHS, openapi.SCHEMAS)
     app.cleanup_ctx.append(_identity)
 
 
@@ -60,9 +63,8 @@ async def _identity(app: web.Application) -> AsyncIterator[None]:
     app[VERIFIER] = verifier
     minter = ChallengeMinter(load_or_create_key(config.data_dir / "secrets" / "login-challenge.key"),
                              app[CLOCK], timedelta(seconds=config.nonce_ttl_s))
-    token_pool = await open_token_pool(app[DB])
     login = LoginService(app[DB], verifier, app[CLOCK], minter, session_ttl=timedelta(seconds=config.session_ttl_s),
-                         token_pool=token_pool)
+                         reads=await app[DB].fast_path())
     app[LOGIN] = login
     purger = asyncio.create_task(_purge_forever(login))
     yield

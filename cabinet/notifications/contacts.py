@@ -80,9 +80,9 @@ class ContactService:
         user.phone = contacts.phone
         if any(changed.values()):
             await self.audit.append("user.contacts", actor=principal.audit_actor, subject=principal.iin,
-                                    details={"emailChanged": changed["email"], "phoneChanged": changed["phone"],
-                                             "emailSet": contacts.email is not None,
-                                             "phoneSet": contacts.phone is not None})
+                                    details={"email_changed": changed["email"], "phone_changed": changed["phone"],
+                                             "email_set": contacts.email is not None,
+                                             "phone_set": contacts.phone is not None})
         return contacts
 
     async def _user(self, principal: Principal) -> User:

@@ -76,8 +76,8 @@ class Inbox:
         if first_open:
             await AuditLog(self.session, self.clock).append(
                 "notice.served", actor=principal.audit_actor, subject=f"notice:{notice.id}",
-                details={"kind": notice.kind, "caseId": notice.case_id, "caseNumber": notice.case_number,
-                         "servedAt": now.isoformat()})
+                details={"kind": notice.kind, "case_id": notice.case_id, "case_number": notice.case_number,
+                         "served_at": now.isoformat()})
             log.info("notice %s served on user %s", notice.id, principal.user_id)
         deliveries = list(await self.session.scalars(
             select(Delivery).where(Delivery.notice_id == notice.id).order_by(Delivery.id)))

@@ -31,9 +31,9 @@ _LINES = array(obj({"label": string(), "value": string()}))
 SCHEMAS = {
     "NoticeSummary": obj({
         "id": {"type": "integer"}, "kind": values_of(NoticeKind), "title": string(),
-        "caseId": nullable({"type": "integer"}), "caseNumber": nullable(string()), "court": nullable(string()),
-        "when": nullable(TIMESTAMP), "createdAt": TIMESTAMP, "read": {"type": "boolean"},
-        "readAt": nullable(TIMESTAMP), "servedAt": nullable(TIMESTAMP),
+        "case_id": nullable({"type": "integer"}), "case_number": nullable(string()), "court": nullable(string()),
+        "when": nullable(TIMESTAMP), "created_at": TIMESTAMP, "read": {"type": "boolean"},
+        "read_at": nullable(TIMESTAMP), "served_at": nullable(TIMESTAMP),
     }),
     "Notice": {"allOf": [ref("NoticeSummary"), obj({
         "body": string(), "addressee": string(), "capacity": nullable(string()), "place": nullable(string()),
@@ -41,15 +41,15 @@ SCHEMAS = {
         "particulars": obj({"kk": _LINES, "ru": _LINES, "en": _LINES},
                            description="the CPC art. 128(2) lines in three languages"),
         "deliveries": array(obj({"channel": values_of(["email", "sms"]), "state": string(),
-                                 "sentAt": nullable(TIMESTAMP)})),
+                                 "sent_at": nullable(TIMESTAMP)})),
         "attachments": array(ref("NoticeAttachment")),
     })]},
     "NoticeAttachment": obj({
         "position": {"type": "integer", "minimum": 1, "maximum": MAX_ATTACHMENTS},
-        "filename": string(), "contentType": values_of(ALLOWED_TYPES),
+        "filename": string(), "content_type": values_of(ALLOWED_TYPES),
         "size": {"type": "integer", "minimum": 1, "maximum": MAX_ATTACHMENT_BYTES},
         "sha256": string("hex SHA-256 of the file", pattern="^[0-9a-f]{64}$"),
-        "downloadUrl": string("path of `GET /api/v1/notifications/{notice_id}/attachments/{position}`"),
+        "download_url": string("path of `GET /api/v1/notifications/{notice_id}/attachments/{position}`"),
     }, description="A file that went out with the notice (e.g. the hearing's .ics invitation)"),
     "Contacts": obj({"email": nullable(string(maxLength=320)), "phone": nullable(string(maxLength=320))},
                     description="`null` or `\"\"` clears a contact"),
@@ -61,9 +61,9 @@ PATHS = {
             "The caller's notices, newest first", tags=TAGS, security=AUTH,
             parameters=[query_param("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
                         query_param("before", {"type": "integer", "minimum": 1},
-                                    "a notice id: the page after it (`nextBefore`)")],
+                                    "a notice id: the page after it (`next_before`)")],
             responses=ok(obj({"notifications": array(ref("NoticeSummary")), "total": {"type": "integer"},
-                              "unread": {"type": "integer"}, "nextBefore": nullable({"type": "integer"})})),
+                              "unread": {"type": "integer"}, "next_before": nullable({"type": "integer"})})),
             errors={400: ["invalid_query"]}),
     },
     "/api/v1/notifications/{notice_id}": {

@@ -49,8 +49,8 @@ def attachment_path(notice_id: int, position: int) -> str:
 
 
 def _attachment_json(item: AttachmentInfo) -> dict[str, Any]:
-    return {"position": item.position, "filename": item.filename, "contentType": item.content_type,
-            "size": item.size, "sha256": item.sha256, "downloadUrl": attachment_path(item.notice_id, item.position)}
+    return {"position": item.position, "filename": item.filename, "content_type": item.content_type,
+            "size": item.size, "sha256": item.sha256, "download_url": attachment_path(item.notice_id, item.position)}
 
 
 def _iso(value: Any) -> str | None:
@@ -59,10 +59,10 @@ def _iso(value: Any) -> str | None:
 
 def _summary(notice: Notice) -> dict[str, Any]:
     return {
-        "id": notice.id, "kind": notice.kind, "title": notice.title, "caseId": notice.case_id,
-        "caseNumber": notice.case_number, "court": notice.court, "when": _iso(notice.event_at),
-        "createdAt": _iso(notice.created_at), "read": notice.read_at is not None,
-        "readAt": _iso(notice.read_at), "servedAt": _iso(notice.served_at),
+        "id": notice.id, "kind": notice.kind, "title": notice.title, "case_id": notice.case_id,
+        "case_number": notice.case_number, "court": notice.court, "when": _iso(notice.event_at),
+        "created_at": _iso(notice.created_at), "read": notice.read_at is not None,
+        "read_at": _iso(notice.read_at), "served_at": _iso(notice.served_at),
     }
 
 
@@ -74,7 +74,7 @@ def _full(notice: Notice, deliveries: list[Delivery], attachments: list[Attachme
         "heading": {lang: heading(kind, i) for i, lang in enumerate(LANGUAGES)},
         "particulars": {lang: [{"label": label, "value": value} for label, value in particulars(content, i)]
                         for i, lang in enumerate(LANGUAGES)},
-        "deliveries": [{"channel": d.channel, "state": d.state, "sentAt": _iso(d.sent_at)} for d in deliveries],
+        "deliveries": [{"channel": d.channel, "state": d.state, "sent_at": _iso(d.sent_at)} for d in deliveries],
         "attachments": [_attachment_json(item) for item in attachments],
     }
 
@@ -88,7 +88,7 @@ async def list_notices(request: web.Request) -> web.Response:
     async with request.app[DB].transaction() as session:
         page = await Inbox(session, request.app[CLOCK]).page(principal.user_id, limit=limit, before=before)
     return web.json_response({"notifications": [_summary(n) for n in page.notices], "total": page.total,
-                              "unread": page.unread, "nextBefore": page.next_before})
+                              "unread": page.unread, "next_before": page.next_before})
 
 
 @routes.get("/api/v1/notifications/{notice_id}")

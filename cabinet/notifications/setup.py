@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from cabinet.notifications import openapi
 from cabinet.notifications.channels import Transport
 from cabinet.notifications.email import SmtpMailer
 from cabinet.notifications.metrics import outbox_families
@@ -25,6 +26,7 @@ from cabinet.notifications.routes import routes
 from cabinet.notifications.sender import Sender
 from cabinet.notifications.sms import SandboxSmsProvider, SmsProvider, SmsTransport
 from core.metrics import register_collector
+from core.openapi import register_fragment
 from core.resources import CLOCK, CONFIG, DB
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ SENDER = web.AppKey("notification_sender", Sender)
 
 def setup(app: web.Application) -> None:
     app.router.add_routes(routes)
+    register_fragment(app, "cabinet.notifications", openapi.PATHS, openapi.SCHEMAS)
     app.cleanup_ctx.append(_sender)
     register_collector(app, outbox_families)
 

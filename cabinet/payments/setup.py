@@ -17,14 +17,15 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+from cabinet.payments import openapi, sandbox_pages
 from cabinet.payments import routes as payment_routes
-from cabinet.payments import sandbox_pages
 from cabinet.payments.refunds import RefundService
 from cabinet.payments.routes import PAYMENTS, REFUNDS
 from cabinet.payments.sandbox import SANDBOX, SandboxPaymentProvider, load_or_create_secret
 from cabinet.payments.sandbox_pages import SANDBOX_PROVIDER
 from cabinet.payments.service import PaymentService
 from core.errors import ServiceUnavailable
+from core.openapi import register_fragment
 from core.resources import CLOCK, CONFIG, DB
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ def setup(app: web.Application) -> None:
         load_or_create_secret(config.data_dir), base_url=config.public_url, clock=app[CLOCK])
     app.router.add_routes(payment_routes.routes)
     app.router.add_routes(sandbox_pages.routes)
+    register_fragment(app, "cabinet.payments", openapi.PATHS, openapi.SCHEMAS)
     app.cleanup_ctx.append(_payments)
 
 

@@ -24,7 +24,7 @@ from schemathesis.core.result import Ok
 
 from core.db import Database
 from tests.cabinet.conftest import CabinetApp, Cast, bearer, seed_court
-from tests.cabinet.public.conftest import add_case, add_hearing
+from tests.sessions.public.conftest import add_case, add_hearing
 
 EXAMPLES_PER_MODE = 6
 """Per operation, per generation mode, per caller: 43 operations x 2 modes x 2 callers x 6 stays well

@@ -67,7 +67,7 @@ async def test_an_offer_without_vp8_is_refused() -> None:
 def test_ice_defaults_to_no_servers_so_aiortc_never_calls_google_stun() -> None:
     config = IceConfig().rtc_configuration()
     assert config.iceServers == []
-    assert IceConfig().browser_configuration() == {"iceServers": [], "iceTransportPolicy": "all"}
+    assert IceConfig().browser_configuration() == {"ice_servers": [], "ice_transport_policy": "all"}
 
 
 def test_relay_only_ice_needs_a_turn_server_with_credentials() -> None:
@@ -80,9 +80,24 @@ def test_relay_only_ice_needs_a_turn_server_with_credentials() -> None:
     turn = IceServer("turn:127.0.0.1:3478?transport=udp", "court", "secret")
     config = IceConfig((turn,), relay_only=True)
     assert config.rtc_configuration().iceTransportPolicy is RTCIceTransportPolicy.RELAY
-    assert config.browser_configuration()["iceServers"][0]["username"] == "court"
+    assert config.browser_configuration()["ice_servers"][0]["username"] == "court"
 
 
 def test_ice_refuses_servers_aiortc_would_silently_ignore() -> None:
     with pytest.raises(ConfigError):
         IceConfig((IceServer("stun:a.example:3478"), IceServer("stun:b.example:3478")))
+
+
+def test_the_setting_carries_turn_credentials_in_the_urls_user_part() -> None:
+    config = IceConfig.from_urls(["stun:stun.court.kz:3478", "turn:court:s3cr:et@10.0.0.1:3478?transport=udp"])
+
+    assert config.servers == (IceServer("stun:stun.court.kz:3478"),
+                              IceServer("turn:10.0.0.1:3478?transport=udp", "court", "s3cr:et"))
+    assert IceConfig.from_urls([]) == IceConfig()
+
+
+@pytest.mark.parametrize("url", ["turn:10.0.0.1:3478", "turn:@10.0.0.1:3478", "turn:court@10.0.0.1:3478",
+                                 "http://court.kz", "stun.court.kz:3478"])
+def test_a_turn_url_without_credentials_or_a_foreign_scheme_is_refused(url: str) -> None:
+    with pytest.raises(ConfigError):
+        IceConfig.from_urls([url])

@@ -96,7 +96,7 @@ async def test_a_relay_only_participant_connects_through_coturn(turn_server: Ice
         assert candidates and all(" typ relay " in line for line in candidates)
         await other.join(relay, "h")
         admission = await relay.admit("h", "behind-nat", may_publish=True, privileged=False, offer_sdp=offer)
-        assert admission.ice["iceTransportPolicy"] == "relay"
+        assert admission.ice["ice_transport_policy"] == "relay"
         await behind_nat.pc.setRemoteDescription(RTCSessionDescription(admission.answer_sdp, "answer"))
         await wait_for(lambda: len(behind_nat.frames_from(relay, "h", "other")) > 10
                        and len(other.frames_from(relay, "h", "behind-nat")) > 10, within=15)

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from sessions.admission import (
-    Admission,
     AdmissionDecision,
+    AdmissionGrant,
     Identity,
     RefusalCode,
     StaffRole,
@@ -40,7 +40,7 @@ def eds(role: HearingRole) -> Identity:
     return Identity(USER_OF_ROLE[role], eds_authenticated=True, staff_roles=staff)
 
 
-def refusal(call: Callable[[], Admission]) -> AdmissionRefused:
+def refusal(call: Callable[[], AdmissionGrant]) -> AdmissionRefused:
     with pytest.raises(AdmissionRefused) as caught:
         call()
     return caught.value
@@ -63,7 +63,7 @@ EXPECTED = {
 @pytest.mark.parametrize("role", list(HearingRole))
 def test_every_role_enters_its_own_way(plan: HearingPlan, role: HearingRole) -> None:
     admission = decide_admission(eds(role), plan, HearingState.LOBBY_OPEN, plan.start)
-    assert admission == Admission(USER_OF_ROLE[role], role, EXPECTED[role])
+    assert admission == AdmissionGrant(USER_OF_ROLE[role], role, EXPECTED[role])
     assert admission.may_publish is (role is not HearingRole.OBSERVER)
     assert admission.waits is (EXPECTED[role] is WAITING)
 

@@ -76,13 +76,13 @@ async def test_the_owner_downloads_the_invitation_from_the_notice_and_nobody_els
 
     opened = await (await court.get("alice", f"/api/v1/notifications/{notice.id}")).json()
     [listed] = opened["attachments"]
-    assert (listed["filename"], listed["contentType"], listed["sha256"]) == (
+    assert (listed["filename"], listed["content_type"], listed["sha256"]) == (
         f"hearing-{hearing['id']}.ics", "text/calendar", attachment.sha256)
-    download = await court.get("alice", listed["downloadUrl"])
+    download = await court.get("alice", listed["download_url"])
     assert download.status == 200 and await download.read() == attachment.content
     assert download.content_type == "text/calendar"
     for other in ("bob", "clerk"):
-        refused = await court.get(other, listed["downloadUrl"])
+        refused = await court.get(other, listed["download_url"])
         assert refused.status == 404, other
         assert (await refused.json())["error"]["code"] == "notice_not_found"
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sessions.admission import Admission, AdmissionDecision
+from sessions.admission import AdmissionDecision, AdmissionGrant
 from sessions.errors import IllegalPresenceTransition, InvalidHearing
 from sessions.hearings import HearingRole
 from sessions.lifecycle import MediaKind
@@ -19,7 +19,7 @@ GRACE = timedelta(seconds=30)
 
 
 def joined(role: HearingRole, decision: AdmissionDecision) -> Presence:
-    admission = Admission("u-1", role, decision)
+    admission = AdmissionGrant("u-1", role, decision)
     return Presence.of(admission).join(admission)
 
 
@@ -64,7 +64,7 @@ def test_muting_stops_publishing_and_survives_leaving() -> None:
     assert not party.capabilities.publish_audio and party.capabilities.publish_video
     party = party.mute(MediaKind.VIDEO)
     assert not party.capabilities.publish_video
-    rejoined = party.leave().join(Admission("u-1", HearingRole.PLAINTIFF, AdmissionDecision.AUTO_ADMITTED))
+    rejoined = party.leave().join(AdmissionGrant("u-1", HearingRole.PLAINTIFF, AdmissionDecision.AUTO_ADMITTED))
     assert rejoined.audio_muted and rejoined.video_muted
     assert rejoined.unmute(MediaKind.AUDIO).capabilities.publish_audio
 
@@ -91,7 +91,7 @@ def test_after_the_grace_period_one_joins_again_through_the_door() -> None:
 def test_removal_is_final() -> None:
     removed = joined(HearingRole.PLAINTIFF, AdmissionDecision.AUTO_ADMITTED).remove()
     with pytest.raises(IllegalPresenceTransition) as caught:
-        removed.join(Admission("u-1", HearingRole.PLAINTIFF, AdmissionDecision.AUTO_ADMITTED))
+        removed.join(AdmissionGrant("u-1", HearingRole.PLAINTIFF, AdmissionDecision.AUTO_ADMITTED))
     assert caught.value.code == "removed"
     with pytest.raises(IllegalPresenceTransition):
         removed.remove()
@@ -103,7 +103,7 @@ def test_moves_that_make_no_sense_are_refused() -> None:
     outside = Presence("u-1", HearingRole.WITNESS)
     for move in (
         in_room.admit, in_room.call, waiting.dismiss, outside.leave, outside.admit,
-        lambda: in_room.join(Admission("u-1", HearingRole.WITNESS, AdmissionDecision.AUTO_ADMITTED)),
+        lambda: in_room.join(AdmissionGrant("u-1", HearingRole.WITNESS, AdmissionDecision.AUTO_ADMITTED)),
         lambda: outside.reconnect(NOW), lambda: outside.disconnect(NOW), waiting.raise_hand,
         joined(HearingRole.JUDGE, AdmissionDecision.ENTER_DIRECTLY).dismiss,
         joined(HearingRole.OBSERVER, AdmissionDecision.OBSERVER_VIEW_ONLY).raise_hand,
@@ -112,7 +112,7 @@ def test_moves_that_make_no_sense_are_refused() -> None:
             move()
         assert caught.value.code in ("illegal_presence_transition", "removed")
     with pytest.raises(InvalidHearing):
-        outside.join(Admission("u-2", HearingRole.WITNESS, AdmissionDecision.AUTO_ADMITTED))
+        outside.join(AdmissionGrant("u-2", HearingRole.WITNESS, AdmissionDecision.AUTO_ADMITTED))
 
 
 def test_a_presence_value_refuses_inconsistent_fields() -> None:
@@ -132,7 +132,7 @@ MOVES = st.lists(
 )
 
 
-def apply(presence: Presence, move: str, now: datetime, admission: Admission) -> Presence:
+def apply(presence: Presence, move: str, now: datetime, admission: AdmissionGrant) -> Presence:
     simple = {"admit": presence.admit, "call": presence.call, "dismiss": presence.dismiss, "leave": presence.leave,
               "remove": presence.remove, "hand": presence.raise_hand}
     if move in simple:
@@ -150,7 +150,7 @@ def apply(presence: Presence, move: str, now: datetime, admission: Admission) ->
 def test_any_sequence_of_moves_keeps_presence_consistent(moves: list[str], role: HearingRole) -> None:
     presence = Presence("u-1", role)
     now = NOW
-    admission = Admission("u-1", role, AdmissionDecision.WAIT_IN_WAITING_ROOM)
+    admission = AdmissionGrant("u-1", role, AdmissionDecision.WAIT_IN_WAITING_ROOM)
     for move in moves:
         now += timedelta(seconds=10)
         before = presence

@@ -7,10 +7,11 @@ transport), logged in by EDS through the HTTP API exactly as a browser would be.
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -76,6 +77,24 @@ class Socket:
     async def close(self) -> None:
         if self.sio.connected:
             await self.sio.disconnect()
+
+    def camel_case_keys(self) -> list[str]:
+        """Every key of every payload received that is not snake_case (events.md: one casing)."""
+        return sorted({f"{event}: {key}" for event, payloads in self.received.items()
+                       for key in _keys(payloads) if not SNAKE_CASE.match(key)})
+
+
+SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+
+
+def _keys(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _keys(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _keys(item)
 
 
 def base_url(app: CabinetApp) -> str:

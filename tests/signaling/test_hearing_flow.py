@@ -9,7 +9,7 @@ from tests.signaling.conftest import Courthouse, Socket, leave_all
 
 
 def presence(roster: dict[str, Any], user_id: int) -> str | None:
-    return next((p["presence"] for p in roster["participants"] if p["userId"] == user_id), None)
+    return next((p["presence"] for p in roster["participants"] if p["user_id"] == user_id), None)
 
 
 def roster_shows(user_id: int, state: str) -> Any:
@@ -28,7 +28,7 @@ async def test_a_hearing_from_lobby_to_close(courthouse: Courthouse) -> None:
 
     judge = await h.join("judge", hearing)
     you = (await judge.wait("joined"))["you"]
-    assert you["role"] == "judge" and you["isStaff"] and you["presence"] == "in_room"
+    assert you["role"] == "judge" and you["is_staff"] and you["presence"] == "in_room"
     assert (await judge.wait("joined"))["hearing"]["state"] == "lobby_open"
 
     alice = await h.join("alice", hearing)
@@ -40,7 +40,7 @@ async def test_a_hearing_from_lobby_to_close(courthouse: Courthouse) -> None:
         assert (await alice.wait("joined"))["you"]["presence"] == "waiting"
         assert (await carol.wait("joined"))["you"]["role"] == "witness"
         seen = (await observer.wait("joined"))["you"]
-        assert seen["role"] == "observer" and not seen["capabilities"]["publishAudio"]
+        assert seen["role"] == "observer" and not seen["capabilities"]["publish_audio"]
         await judge.wait("roster", roster_shows(bob_id, "waiting"))
 
         assert (await judge.call("start")) ["ok"]
@@ -60,7 +60,7 @@ async def test_a_hearing_from_lobby_to_close(courthouse: Courthouse) -> None:
 
         # Hands, chat to everybody in the room (not the waiting witness), staff chat.
         assert (await bob.call("raise_hand"))["ok"]
-        await judge.wait("roster", lambda r: any(p["userId"] == bob_id and p["handRaised"]
+        await judge.wait("roster", lambda r: any(p["user_id"] == bob_id and p["hand_raised"]
                                                  for p in r["participants"]))
         assert (await alice.call("chat", {"text": "I have the receipt here", "channel": "all"}))["ok"]
         said = await bob.wait("hearing_event", event_of("chat"))
@@ -76,7 +76,7 @@ async def test_a_hearing_from_lobby_to_close(courthouse: Courthouse) -> None:
 
         # Mute, unmute, remove, pause, resume, close.
         assert (await judge.call("mute", {"target": bob_id, "media": "audio"}))["ok"]
-        await bob.wait("roster", lambda r: any(p["userId"] == bob_id and p["mutedAudio"] for p in r["participants"]))
+        await bob.wait("roster", lambda r: any(p["user_id"] == bob_id and p["muted_audio"] for p in r["participants"]))
         assert (await judge.call("unmute", {"target": bob_id}))["ok"]
         assert (await judge.call("remove", {"target": observer_id, "reason": "filming the hearing"}))["ok"]
         ended = await observer.wait("ended")
@@ -96,6 +96,7 @@ async def test_a_hearing_from_lobby_to_close(courthouse: Courthouse) -> None:
         for socket in (alice, bob, carol, judge):
             assert (await socket.wait("ended"))["code"] == "hearing_closed"
         assert (await h.refused("alice", hearing))["code"] == "hearing_closed"
+        assert [key for socket in sockets for key in socket.camel_case_keys()] == [], "events.md: snake_case keys"
     finally:
         await leave_all(*sockets)
 

@@ -85,8 +85,10 @@ async def test_malformed_events_are_refused_before_anything_happens(courthouse: 
         assert reply["error"] == {"code": "invalid_payload", "message": "target must be a non-negative integer",
                                   "details": {"field": "target"}}
         assert (await judge.call("chat", {"text": 5}))["error"]["details"] == {"field": "text"}
-        assert (await judge.call("heartbeat", {"packetLoss": 2}))["error"]["details"] == {"field": "packetLoss"}
+        assert (await judge.call("heartbeat", {"packet_loss": 2}))["error"]["details"] == {"field": "packet_loss"}
         assert (await judge.call("heartbeat", {"cpu": 1}))["error"]["code"] == "invalid_payload"
+        camel = await judge.call("heartbeat", {"packetLoss": 0.5})  # the old casing is not read silently
+        assert camel["error"]["code"] == "invalid_payload" and camel["error"]["details"] == {"field": "packetLoss"}
         assert (await judge.call("media_offer", {}))["error"]["details"] == {"field": "sdp"}
         assert (await judge.call("close"))["error"]["code"] == "illegal_hearing_transition"
         assert (await judge.call("admit", {"target": 10**6}))["error"]["code"] == "illegal_control"

@@ -27,7 +27,7 @@ async def test_a_drop_within_the_grace_period_keeps_the_place(courthouse: Courth
         roster = await bob.wait("roster", roster_shows(alice_id, "reconnecting"))
         assert presence(roster, alice_id) == "reconnecting", "the others see reconnecting, not left"
         alert = await judge.wait("alert", lambda a: a["kind"] == "connection_lost")
-        assert alert["userId"] == alice_id
+        assert alert["user_id"] == alice_id
         assert "alert" not in bob.received, "alerts are for the court staff"
 
         h.app.clock.advance(timedelta(seconds=10))
@@ -43,7 +43,7 @@ async def test_a_drop_within_the_grace_period_keeps_the_place(courthouse: Courth
         await judge.wait("roster", roster_shows(bob_id, "reconnecting"))
         h.app.clock.advance(timedelta(seconds=h.app.config.hearing_reconnect_grace_s + 1))
         await judge.wait("roster", roster_shows(bob_id, "outside"), within=15)
-        assert (await judge.wait("alert", lambda a: a["kind"] == "left"))["userId"] == bob_id
+        assert (await judge.wait("alert", lambda a: a["kind"] == "left"))["user_id"] == bob_id
         bob = await h.join("bob", hearing)
         assert (await bob.wait("joined"))["you"]["presence"] == "waiting", "past the grace: the waiting room again"
     finally:
@@ -88,15 +88,16 @@ async def test_judge_and_clerk_see_connection_stats_and_alerts(courthouse: Court
     alice = await h.join("alice", hearing)
     bob = await h.join("bob", hearing)
     try:
-        assert (await alice.call("heartbeat", {"packetLoss": 0.01, "rttMs": 80, "bitrateKbps": 900}))["ok"]
+        assert (await alice.call("heartbeat", {"packet_loss": 0.01, "rtt_ms": 80, "bitrate_kbps": 900}))["ok"]
         for staff in (judge, clerk):
             stats = await staff.wait("stats")
-            assert stats == {"userId": h.ids["alice"], "name": stats["name"], "packetLoss": 0.01, "rttMs": 80.0,
-                             "bitrateKbps": 900.0}
-        assert (await alice.call("heartbeat", {"packetLoss": 0.35, "rttMs": 1500}))["ok"]
+            assert stats == {"user_id": h.ids["alice"], "name": stats["name"], "packet_loss": 0.01, "rtt_ms": 80.0,
+                             "bitrate_kbps": 900.0}
+        assert (await alice.call("heartbeat", {"packet_loss": 0.35, "rtt_ms": 1500}))["ok"]
         alert = await clerk.wait("alert", lambda a: a["kind"] == "poor_connection")
-        assert alert["userId"] == h.ids["alice"] and alert["packetLoss"] == 0.35
+        assert alert["user_id"] == h.ids["alice"] and alert["packet_loss"] == 0.35
         await judge.wait("alert", lambda a: a["kind"] == "poor_connection")
         assert "stats" not in bob.received and "alert" not in bob.received, "parties do not see others' links"
+        assert judge.camel_case_keys() == clerk.camel_case_keys() == [], "events.md: snake_case keys"
     finally:
         await leave_all(judge, clerk, alice, bob)

@@ -47,8 +47,8 @@ async def test_a_judge_on_one_process_admits_a_party_on_the_other(courthouse: Co
         sockets.append(clerk)
         bob = await connect(one.url, HEARING_NS, auth("bob"))
         sockets.append(bob)
-        assert (await bob.call("heartbeat", {"packetLoss": 0.5}))["ok"]
-        assert (await clerk.wait("alert", lambda a: a["kind"] == "poor_connection"))["userId"] == h.ids["bob"]
+        assert (await bob.call("heartbeat", {"packet_loss": 0.5}))["ok"]
+        assert (await clerk.wait("alert", lambda a: a["kind"] == "poor_connection"))["user_id"] == h.ids["bob"]
 
         # Removal decided on process one ends the socket held by process two.
         assert (await judge.call("remove", {"target": h.ids["alice"]}))["ok"]

@@ -24,10 +24,10 @@ async def test_media_flows_between_admitted_participants_and_controls_reach_the_
         await alice.wait("roster", roster_shows(alice_id, "in_room"))
 
         reply = await judge_peer.negotiate(judge)
-        assert reply["slots"] == [0, 1] and reply["ice"]["iceServers"] == []
+        assert reply["slots"] == [0, 1] and reply["ice"]["ice_servers"] == []
         await alice_peer.negotiate(alice)
-        await alice.wait("media_slot", lambda e: e["userId"] == judge_id)
-        await judge.wait("media_slot", lambda e: e["userId"] == alice_id)
+        await alice.wait("media_slot", lambda e: e["user_id"] == judge_id)
+        await judge.wait("media_slot", lambda e: e["user_id"] == alice_id)
 
         slot = SignaledPeer.slot_showing(alice, judge_id)
         assert slot is not None
@@ -39,7 +39,7 @@ async def test_media_flows_between_admitted_participants_and_controls_reach_the_
         back = judge_peer.inboxes[SignaledPeer.slot_showing(judge, alice_id) or 0]
         await wait_for(lambda: len(back.audio) > 5, within=10)
         assert (await judge.call("mute", {"target": alice_id, "media": "audio"}))["ok"]
-        await alice.wait("roster", lambda r: any(p["userId"] == alice_id and p["mutedAudio"]
+        await alice.wait("roster", lambda r: any(p["user_id"] == alice_id and p["muted_audio"]
                                                  for p in r["participants"]))
         await asyncio.sleep(0.5)
         count = len(back.audio)
@@ -49,7 +49,7 @@ async def test_media_flows_between_admitted_participants_and_controls_reach_the_
         # Removal ends her media session through the relay.
         assert (await judge.call("remove", {"target": alice_id}))["ok"]
         await alice.wait("ended")
-        await judge.wait("media_slot", lambda e: e["userId"] is None)
+        await judge.wait("media_slot", lambda e: e["user_id"] is None)
     finally:
         await judge_peer.close()
         await alice_peer.close()

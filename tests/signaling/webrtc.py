@@ -35,7 +35,7 @@ class SignaledPeer(Peer):
         """The receive slot that the relay last said shows ``user_id`` (from media_slot events)."""
         slot = None
         for event in socket.received.get("media_slot", []):
-            if event["userId"] == user_id:
+            if event["user_id"] == user_id:
                 slot = event["slot"]
             elif slot is not None and event["slot"] == slot:
                 slot = None

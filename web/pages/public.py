@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 from aiohttp import web
 
 from cabinet.courts import CourtStore
-from cabinet.public.routes import PUBLIC
+from sessions.public.routes import PUBLIC
 from core.clock import COURT_TIME
 from core.errors import SotkabError
 from core.resources import CLOCK, DB

@@ -299,11 +299,11 @@ async def test_the_json_result_is_shaped_for_the_api(pki_env, verifier, key_of) 
 
     body = result.to_json()
 
-    assert body["valid"] and body["code"] is None and body["keyType"] == "AUTH"
+    assert body["valid"] and body["code"] is None and body["key_type"] == "AUTH"
     assert body["signer"]["iin"] == "900101400001" and body["signer"]["surname"] == "ЖҰМАБЕКОВА"
     assert body["roles"] == ["INDIVIDUAL"]
     assert body["revocation"]["status"] == "good" and body["revocation"]["source"] == "ocsp"
-    assert {"notBefore", "notAfter", "validNow", "validAtSigningTime"} <= body["certificate"].keys()
+    assert {"not_before", "not_after", "valid_now", "valid_at_signing_time"} <= body["certificate"].keys()
 
 
 # ----------------------------------------------------------------------------- real NCA material

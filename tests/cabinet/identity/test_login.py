@@ -21,7 +21,7 @@ from cabinet.eds.ca import IssuedKey
 from cabinet.eds.keys import load_key_file
 from cabinet.identity.http import LOGIN
 from cabinet.identity.models import AuthSession, User
-from core.db import Database
+from core.db import Database, FastPath
 from tests.cabinet.conftest import PASSWORD, CabinetApp, Cast, sign_b64
 
 
@@ -66,7 +66,7 @@ async def test_a_challenge_is_32_random_bytes_valid_for_five_minutes(cabinet_app
     body = await response.json()
     assert len(base64.b64decode(body["nonce"])) >= 32
     assert body["nonce"] != await challenge(cabinet_app)
-    expires = datetime.fromisoformat(body["expiresAt"])
+    expires = datetime.fromisoformat(body["expires_at"])
     assert timedelta(minutes=4, seconds=59) <= expires - cabinet_app.clock.now() <= timedelta(minutes=5)
 
 
@@ -76,7 +76,7 @@ async def test_first_login_creates_the_citizen_and_a_session(cabinet_app: Cabine
     response = await login(cabinet_app, cast.alice.auth, detached=detached)
     assert response.status == 200, await response.text()
     body = await response.json()
-    assert body["createdAccount"] is True
+    assert body["created_account"] is True
     assert body["user"]["iin"] == "900101400123"
     assert body["user"]["name"] == "ӘЛИЕВА АЛИЯ"
     assert body["user"]["roles"] == []
@@ -87,7 +87,7 @@ async def test_first_login_creates_the_citizen_and_a_session(cabinet_app: Cabine
     me = await cabinet_app.client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
     assert (await me.json())["surname"] == "ӘЛИЕВА"
     again = await login(cabinet_app, cast.alice.auth)
-    assert (await again.json())["createdAccount"] is False
+    assert (await again.json())["created_account"] is False
     assert await counts(db) == (1, 2)
 
 
@@ -243,8 +243,8 @@ async def test_the_session_check_reads_the_same_on_its_pool_and_on_the_engine(ca
     token = (await (await login(cabinet_app, cast.bob.auth)).json())["token"]
     service = cabinet_app.client.app[LOGIN]
     engine_only = copy.copy(service)
-    engine_only.token_pool = None
-    assert (service.token_pool is not None) == (service.db.dialect == "postgresql")
+    engine_only.reads = FastPath(None, service.db.engine)
+    assert (service.reads.pool is not None) == (service.db.dialect == "postgresql")
     assert await service.authenticate(token) == await engine_only.authenticate(token) is not None
     assert await service.authenticate(token + "x") is None and await engine_only.authenticate(token + "x") is None
     cabinet_app.clock.advance(timedelta(seconds=cabinet_app.config.session_ttl_s + 1))

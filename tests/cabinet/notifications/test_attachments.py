@@ -235,19 +235,19 @@ async def test_the_notice_lists_its_attachments_and_the_owner_downloads_each_byt
     assert response.status == 200
     listed = (await response.json())["attachments"]
     assert listed == [
-        {"position": 1, "filename": "hearing-17.ics", "contentType": "text/calendar", "size": len(ics()),
+        {"position": 1, "filename": "hearing-17.ics", "content_type": "text/calendar", "size": len(ics()),
          "sha256": hashlib.sha256(ics()).hexdigest(),
-         "downloadUrl": f"/api/v1/notifications/{notice}/attachments/1"},
-        {"position": 2, "filename": "Повестка.pdf", "contentType": "application/pdf", "size": len(pdf()),
+         "download_url": f"/api/v1/notifications/{notice}/attachments/1"},
+        {"position": 2, "filename": "Повестка.pdf", "content_type": "application/pdf", "size": len(pdf()),
          "sha256": hashlib.sha256(pdf()).hexdigest(),
-         "downloadUrl": f"/api/v1/notifications/{notice}/attachments/2"}]
+         "download_url": f"/api/v1/notifications/{notice}/attachments/2"}]
 
-    calendar = await cabinet_app.client.get(listed[0]["downloadUrl"], headers=headers)
+    calendar = await cabinet_app.client.get(listed[0]["download_url"], headers=headers)
     assert calendar.status == 200 and await calendar.read() == ics()
     assert calendar.content_type == "text/calendar" and calendar.charset == "utf-8"
     assert calendar.headers["Content-Disposition"].startswith('attachment; filename="hearing-17.ics"')
     assert calendar.headers["X-Content-Type-Options"] == "nosniff"
-    act = await cabinet_app.client.get(listed[1]["downloadUrl"], headers=headers)
+    act = await cabinet_app.client.get(listed[1]["download_url"], headers=headers)
     assert act.status == 200 and await act.read() == pdf() and act.content_type == "application/pdf"
     assert "filename*=UTF-8''%D0%9F%D0%BE%D0%B2%D0%B5%D1%81%D1%82%D0%BA%D0%B0.pdf" in act.headers[
         "Content-Disposition"]

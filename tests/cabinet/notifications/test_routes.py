@@ -62,15 +62,15 @@ async def test_the_list_is_newest_first_paginated_and_counts_unread(
     assert response.status == 200
     page = await response.json()
     assert [n["id"] for n in page["notifications"]] == [ids[4], ids[3]]
-    assert (page["total"], page["unread"], page["nextBefore"]) == (5, 5, ids[3])
+    assert (page["total"], page["unread"], page["next_before"]) == (5, 5, ids[3])
     first = page["notifications"][0]
-    assert first["title"] == "Заседание 4" and first["caseNumber"] == "7594-26-00-2/000005"
-    assert first["read"] is False and first["servedAt"] is None and "body" not in first
+    assert first["title"] == "Заседание 4" and first["case_number"] == "7594-26-00-2/000005"
+    assert first["read"] is False and first["served_at"] is None and "body" not in first
     response = await cabinet_app.client.get(f"/api/v1/notifications?limit=2&before={ids[3]}", headers=headers)
     assert [n["id"] for n in (await response.json())["notifications"]] == [ids[2], ids[1]]
     response = await cabinet_app.client.get(f"/api/v1/notifications?limit=2&before={ids[1]}", headers=headers)
     last = await response.json()
-    assert [n["id"] for n in last["notifications"]] == [ids[0]] and last["nextBefore"] is None
+    assert [n["id"] for n in last["notifications"]] == [ids[0]] and last["next_before"] is None
 
 
 async def test_opening_a_notice_serves_it_once_and_writes_that_to_the_audit_log(
@@ -81,7 +81,7 @@ async def test_opening_a_notice_serves_it_once_and_writes_that_to_the_audit_log(
     response = await cabinet_app.client.get(f"/api/v1/notifications/{notice}", headers=headers)
     assert response.status == 200
     body = await response.json()
-    assert body["servedAt"] == served_at.isoformat() and body["read"] is True
+    assert body["served_at"] == served_at.isoformat() and body["read"] is True
     assert body["body"] == "Явка обязательна." and body["place"] == "Зал 2" and body["capacity"] == "plaintiff"
     assert body["heading"]["ru"] == "Судебная повестка"
     assert {"label": "В качестве", "value": "истец"} in body["particulars"]["ru"]
@@ -89,11 +89,11 @@ async def test_opening_a_notice_serves_it_once_and_writes_that_to_the_audit_log(
 
     cabinet_app.clock.advance(timedelta(hours=3))
     again = await (await cabinet_app.client.get(f"/api/v1/notifications/{notice}", headers=headers)).json()
-    assert again["servedAt"] == served_at.isoformat()
+    assert again["served_at"] == served_at.isoformat()
     async with db.transaction() as session:
         served = list(await session.scalars(select(AuditEntry).where(AuditEntry.action == "notice.served")))
         assert (await verify_chain(session)).ok
-    assert [(e.actor, e.subject, e.details["caseNumber"]) for e in served] == [
+    assert [(e.actor, e.subject, e.details["case_number"]) for e in served] == [
         ("iin:900101400123", f"notice:{notice}", "7594-26-00-2/000005")]
 
 
@@ -104,7 +104,7 @@ async def test_marking_read_does_not_count_as_service(
     response = await cabinet_app.client.post(f"/api/v1/notifications/{notice}/read", headers=headers)
     assert response.status == 200
     body = await response.json()
-    assert body["read"] is True and body["servedAt"] is None
+    assert body["read"] is True and body["served_at"] is None
     page = await (await cabinet_app.client.get("/api/v1/notifications", headers=headers)).json()
     assert page["unread"] == 0
 
@@ -167,7 +167,7 @@ async def test_contacts_are_normalised_and_used_for_the_next_notice(
         [entry] = list(await session.scalars(select(AuditEntry).where(AuditEntry.action == "user.contacts")))
     assert sorted((r.channel, r.address) for r in rows) == [("email", "Aliya.Alieva@example.kz"),
                                                             ("sms", "+77012345678")]
-    assert entry.details == {"emailChanged": True, "phoneChanged": True, "emailSet": True, "phoneSet": True}
+    assert entry.details == {"email_changed": True, "phone_changed": True, "email_set": True, "phone_set": True}
 
     response = await cabinet_app.client.put("/api/v1/me/contacts", headers=headers,
                                             json={"email": None, "phone": ""})

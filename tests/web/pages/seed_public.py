@@ -15,7 +15,7 @@ from cabinet.identity.roles import Role
 from cabinet.identity.users import PersonName, UserService
 from core.clock import COURT_TIME, SystemClock
 from core.db import connect
-from tests.cabinet.public.conftest import add_case, add_hearing
+from tests.sessions.public.conftest import add_case, add_hearing
 
 COURT = CourtSpec("7594", "Алматы", "Алматы қаласының Алмалы аудандық соты",
                   "Алмалинский районный суд города Алматы", "Almaly District Court of Almaty")

@@ -20,7 +20,7 @@ from cabinet.identity.roles import Role
 from cabinet.identity.users import PersonName, UserService
 from core.clock import FixedClock, SystemClock
 from core.db import Database
-from tests.cabinet.public.conftest import ALICE, BOB, add_case, add_hearing
+from tests.sessions.public.conftest import ALICE, BOB, add_case, add_hearing
 from web.app import create_app
 
 NUMBER = "7594-26-00-2/000001"

@@ -6,7 +6,7 @@ from cabinet.case_numbers import CaseKind
 from cabinet.case_status import CaseStatus
 from cabinet.filing.categories import CATEGORIES
 from cabinet.filing.forms import PartyRole
-from cabinet.public.calendar import PUBLISHED_ROLES
+from sessions.public.calendar import PUBLISHED_ROLES
 from sessions.hearings import HearingFormat
 from sessions.lifecycle import HearingState
 from web.i18n import LANGUAGES, translations

@@ -24,7 +24,7 @@ from typing import Any
 from cabinet.case_numbers import CaseKind, CaseNumber, parse_case_number
 from cabinet.case_status import CaseStatus
 from cabinet.filing.categories import CATEGORIES
-from cabinet.public.errors import PublicCaseNotFound
+from sessions.public.errors import PublicCaseNotFound
 
 log = logging.getLogger(__name__)
 

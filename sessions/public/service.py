@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
-
 from cabinet.courts import COURT_CODE
-from cabinet.public.calendar import cause_list_json, court_day, requested_day
-from cabinet.public.errors import PublicCourtNotFound, PublicQueryInvalid
-from cabinet.public.lookup import PublicCase, not_found, public_case, publishable, requested_number
-from cabinet.public.store import PublicStore
 from core.clock import Clock
-from core.db import Database
+from core.db import FastPath
+from sessions.public.calendar import cause_list_json, court_day, requested_day
+from sessions.public.errors import PublicCourtNotFound, PublicQueryInvalid
+from sessions.public.lookup import PublicCase, not_found, public_case, publishable, requested_number
+from sessions.public.store import PublicStore
 
 
 class PublicService:
-    def __init__(self, db: Database, clock: Clock, lookup_pool: asyncpg.Pool | None = None) -> None:
-        self.store = PublicStore(db, lookup_pool)
+    def __init__(self, reads: FastPath, clock: Clock) -> None:
+        self.store = PublicStore(reads)
         self.clock = clock
 
     async def case(self, number_text: str) -> PublicCase:
@@ -31,7 +29,7 @@ class PublicService:
 
     async def cause_list(self, court_code: str | None, day_text: str | None) -> dict[str, Any]:
         """The court's hearings of one day (today in court time by default), published per
-        :mod:`cabinet.public.calendar`: ``400 invalid_query`` / ``invalid_date``, ``404 court_not_found``."""
+        :mod:`sessions.public.calendar`: ``400 invalid_query`` / ``invalid_date``, ``404 court_not_found``."""
         if not court_code:
             raise PublicQueryInvalid("court is required (its code, e.g. 7594)", details={"field": "court"})
         if not COURT_CODE.match(court_code):

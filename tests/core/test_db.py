@@ -75,3 +75,34 @@ async def test_every_migration_downgrades_to_an_empty_database(tmp_path: object)
     await db.close()
     assert set(tables) <= {"alembic_version"}
     await asyncio.to_thread(upgrade, url)
+
+
+async def test_the_fast_path_reads_and_writes_alike_on_the_pool_and_on_the_engine(db: Database) -> None:
+    """``Database.fast_path()``: the shared asyncpg pool on PostgreSQL, the engine on SQLite; the same
+    statement (with a value compiled into it, ``LIMIT``) gives the same rows either way."""
+    from sqlalchemy import bindparam, select, update
+
+    from core.db import FastPath, table
+
+    users = table(User)
+    created = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    async with db.transaction() as session:
+        session.add_all([User(iin=f"90010130001{i}", common_name=f"USER {i}", created_at=created) for i in range(3)])
+    fast = await db.fast_path()
+    assert fast is await db.fast_path()
+    assert (fast.pool is not None) == (db.dialect == "postgresql")
+    by_prefix = (select(users.c.iin, users.c.common_name, users.c.created_at)
+                 .where(users.c.iin.startswith(bindparam("prefix"))).order_by(users.c.iin).limit(2))
+    rename = update(users).where(users.c.iin == bindparam("wanted")).values(common_name=bindparam("name"))
+    engine_only = FastPath(None, db.engine)
+
+    for reads in (fast, engine_only):
+        rows = await reads.fetch(by_prefix, {"prefix": "9001013000"})
+        assert [(r["iin"], r["common_name"]) for r in rows] == [("900101300010", "USER 0"), ("900101300011", "USER 1")]
+        assert rows[0]["created_at"] == created and rows[0]["created_at"].utcoffset() == timedelta(0)
+        assert await reads.fetchrow(by_prefix, {"prefix": "1"}) is None
+    assert await fast.execute(rename, {"wanted": "900101300012", "name": "RENAMED"}) == 1
+    assert await engine_only.execute(rename, {"wanted": "000000000000", "name": "NOBODY"}) == 0
+    found = await engine_only.fetchrow(by_prefix, {"prefix": "900101300012"})
+    assert found is not None and found["common_name"] == "RENAMED"
+    await db.close()

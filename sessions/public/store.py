@@ -5,35 +5,33 @@ case by its unique number, joined by primary key to its court, its judge and its
 and to its next hearing (found through the ``hearings.case_id`` index) with that hearing's
 courtroom — without an ORM session (no identity map, no unit of work: nothing is written).
 
-On PostgreSQL the lookup runs on its own small asyncpg pool (:func:`open_lookup_pool`), not through
-the SQLAlchemy engine: SQLAlchemy's connection checkout, statement cache, result rows and type
-processing cost about 0.15 ms of CPU per lookup, more than PostgreSQL spends answering it. The pool
-also keeps anonymous traffic off the connections the cabinet's writes need. :data:`CASE_LOOKUP` stays
-the one definition of the statement: :func:`case_lookup_sql` is its text as SQLAlchemy's asyncpg
-dialect writes it, which the store runs and ``bench/public_lookup.py`` runs through bare asyncpg to
-measure what the HTTP layer costs on top of it. SQLite runs the same statement through the engine.
+On PostgreSQL the lookup runs on the database's fast path (:meth:`core.db.Database.fast_path`: the
+shared asyncpg pool), not through the SQLAlchemy engine: SQLAlchemy's connection checkout, statement
+cache, result rows and type processing cost about 0.15 ms of CPU per lookup, more than PostgreSQL
+spends answering it. The pool also keeps anonymous traffic off the connections the cabinet's writes
+need. :data:`CASE_LOOKUP` stays the one definition of the statement: the fast path runs its text as
+SQLAlchemy's asyncpg dialect writes it (:func:`core.db.asyncpg_statement`), which
+``bench/public_lookup.py`` also runs through bare asyncpg to measure what the HTTP layer costs on top
+of it. SQLite runs the same statement through the engine.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-import asyncpg
 from sqlalchemy import ColumnElement, Select, and_, bindparam, literal_column, or_, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cabinet.courts import Court, Courtroom
 from cabinet.filing.models import Case, CaseParty, Filing
 from cabinet.identity.models import User
-from cabinet.public.calendar import ListedHearing, PartyFacts
-from cabinet.public.lookup import CaseRecord, CourtFacts, HearingSlot
-from core.db import Database, table
+from core.db import FastPath, table
 from sessions.lifecycle import HearingState
 from sessions.models import HearingRow
+from sessions.public.calendar import ListedHearing, PartyFacts
+from sessions.public.lookup import CaseRecord, CourtFacts, HearingSlot
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +101,7 @@ def _slot(start: datetime, minutes: int, courtroom: str | None, format_: str, is
                        format=format_, open=bool(is_open))
 
 
-def _record(row: Mapping[str, Any]) -> CaseRecord:
+def case_record(row: Mapping[str, Any]) -> CaseRecord:
     """A lookup row (a SQLAlchemy row's mapping or an asyncpg record) as the rules' input."""
     hearing = None
     if row["start"] is not None:
@@ -117,49 +115,20 @@ def _record(row: Mapping[str, Any]) -> CaseRecord:
     )
 
 
-@functools.cache
-def case_lookup_sql() -> tuple[str, tuple[str, ...], dict[str, Any]]:
-    """:data:`CASE_LOOKUP` for asyncpg: its SQL text (``$n`` parameters), the names of the parameters in
-    order, and the values of the fixed ones (the subquery's ``LIMIT 1``)."""
-    from sqlalchemy.dialects.postgresql.asyncpg import dialect
-
-    compiled = CASE_LOOKUP.compile(dialect=dialect())
-    return str(compiled), tuple(compiled.positiontup or ()), dict(compiled.params)
-
-
-
-
-
-async def open_lookup_pool(db: Database) -> asyncpg.Pool | None:
-    """The database's shared asyncpg pool for hot reads on PostgreSQL (``None`` on SQLite)."""
-    pool: asyncpg.Pool | None = await db.raw_pool()
-    return pool
-
-
 class PublicStore:
-    """Reads only. On PostgreSQL the case lookup runs on ``lookup_pool`` (see the module docstring) and the
-    other reads on the engine in autocommit: a single SELECT needs no ``BEGIN``/``ROLLBACK`` around it,
-    which would triple its round trips. (SQLite keeps its transactions: its ``BEGIN IMMEDIATE`` hook in
-    :mod:`core.db` expects a matching end.)"""
+    """Reads only. The case lookup runs on the fast path's pool on PostgreSQL (see the module docstring),
+    the other reads on its engine (in autocommit on PostgreSQL: a single SELECT needs no
+    ``BEGIN``/``ROLLBACK`` around it, which would triple its round trips)."""
 
-    def __init__(self, db: Database, lookup_pool: asyncpg.Pool | None = None) -> None:
-        self.db = db
-        self.engine: AsyncEngine = db.engine
-        if db.dialect == "postgresql":
-            self.engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self.lookup_pool = lookup_pool
-        self._lookup_sql, self._lookup_order, self._lookup_fixed = case_lookup_sql()
+    def __init__(self, reads: FastPath) -> None:
+        self.reads = reads
+        self.engine = reads.engine
 
     async def case(self, number: str, now: datetime) -> CaseRecord | None:
         """The case with this canonical number, whatever its category (the rules decide what to show),
         with its next hearing that has not ended by ``now``."""
-        if self.lookup_pool is not None:
-            values = {**self._lookup_fixed, "number": number, "now": now}
-            found = await self.lookup_pool.fetchrow(self._lookup_sql, *[values[name] for name in self._lookup_order])
-            return None if found is None else _record(found)
-        async with self.engine.connect() as conn:
-            row = (await conn.execute(CASE_LOOKUP, {"number": number, "now": now})).first()
-        return None if row is None else _record(row._mapping)
+        found = await self.reads.fetchrow(CASE_LOOKUP, {"number": number, "now": now})
+        return None if found is None else case_record(found)
 
     async def court(self, code: str) -> tuple[int, CourtFacts] | None:
         async with self.engine.connect() as conn:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from cabinet.public.errors import PublicQueryInvalid
-from cabinet.public.service import PublicService
+from sessions.public.errors import PublicQueryInvalid
+from sessions.public.service import PublicService
 
 routes = web.RouteTableDef()
 PUBLIC = web.AppKey("public_service", PublicService)

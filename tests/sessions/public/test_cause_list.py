@@ -1,6 +1,6 @@
 """GET /api/v1/public/hearings?court=&date=: a court's hearings of one day, as the public may read them.
 
-Specification (the policy table is in cabinet/public/calendar.py):
+Specification (the policy table is in sessions/public/calendar.py):
 - the day is the court's local day (UTC+5); default today by the court's clock;
 - an open hearing of an open case lists its parties as courts print them (surname and initials for
   people, names of organisations), never an IIN or BIN, never representatives;
@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from cabinet.public.calendar import published_name
 from core.db import Database
+from sessions.public.calendar import published_name
 from tests.cabinet.conftest import DEMO_COURT, CabinetApp, Cast, seed_court
-from tests.cabinet.public.conftest import ALICE, BOB, Party, add_case, add_hearing
+from tests.sessions.public.conftest import ALICE, BOB, Party, add_case, add_hearing
 
 URL = "/api/v1/public/hearings"
 KZ = timedelta(hours=5)

@@ -19,7 +19,7 @@ import pytest
 from core.db import Database
 from tests.cabinet.conftest import CabinetApp, Cast, bearer, seed_court
 from tests.cabinet.filing.conftest import Court, registered_case
-from tests.cabinet.public.conftest import ALICE, BOB, FILED, add_case
+from tests.sessions.public.conftest import ALICE, BOB, FILED, add_case
 
 URL = "/api/v1/public/cases/"
 

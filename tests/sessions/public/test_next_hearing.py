@@ -8,7 +8,7 @@ import pytest
 
 from core.db import Database
 from tests.cabinet.conftest import CabinetApp, Cast, seed_court
-from tests.cabinet.public.conftest import add_case, add_hearing
+from tests.sessions.public.conftest import add_case, add_hearing
 
 NUMBER = "7594-26-01-2/000001"
 NOW = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)

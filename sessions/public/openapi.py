@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from cabinet.case_numbers import CaseKind
 from cabinet.case_status import CaseStatus
-from cabinet.public.calendar import PUBLISHED_ROLES
 from core.openapi import (
     DATE,
     PUBLIC,
@@ -21,6 +20,7 @@ from core.openapi import (
     values_of,
 )
 from sessions.lifecycle import HearingState
+from sessions.public.calendar import PUBLISHED_ROLES
 
 TAGS = ["public"]
 CACHED = {"Cache-Control": {"description": "`public, max-age=30`", "schema": string()}}

@@ -29,9 +29,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from cabinet.case_numbers import CaseKind
-from cabinet.public.errors import PublicQueryInvalid
-from cabinet.public.lookup import CourtFacts, HearingSlot, category_title, publishable
 from core.clock import COURT_TIME
+from sessions.public.errors import PublicQueryInvalid
+from sessions.public.lookup import CourtFacts, HearingSlot, category_title, publishable
 
 PUBLISHED_ROLES = ("plaintiff", "applicant", "defendant", "third_party")
 

@@ -18,6 +18,7 @@ from cabinet.filing.models import Case, CaseParty, Filing
 from cabinet.identity.models import User
 from core.db import Database
 from sessions.models import HearingRow
+from tests.cabinet.conftest import cabinet_app, cast  # noqa: F401  (the cabinet tests' app and key holders)
 from tests.cabinet.filing.conftest import court  # noqa: F401  (the filing tests' court, for end-to-end cases)
 
 FILED = datetime(2026, 3, 2, 4, 30, tzinfo=UTC)
