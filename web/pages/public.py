@@ -14,10 +14,10 @@ from urllib.parse import quote, urlencode
 from aiohttp import web
 
 from cabinet.courts import CourtStore
-from sessions.public.routes import PUBLIC
 from core.clock import COURT_TIME
 from core.errors import SotkabError
 from core.resources import CLOCK, DB
+from sessions.public.routes import PUBLIC
 from web.i18n import N_
 from web.pages import vocabulary
 from web.pages.language import request_language

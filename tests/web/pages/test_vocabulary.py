@@ -6,9 +6,9 @@ from cabinet.case_numbers import CaseKind
 from cabinet.case_status import CaseStatus
 from cabinet.filing.categories import CATEGORIES
 from cabinet.filing.forms import PartyRole
-from sessions.public.calendar import PUBLISHED_ROLES
 from sessions.hearings import HearingFormat
 from sessions.lifecycle import HearingState
+from sessions.public.calendar import PUBLISHED_ROLES
 from web.i18n import LANGUAGES, translations
 from web.pages import vocabulary
 
