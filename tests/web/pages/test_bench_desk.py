@@ -7,18 +7,14 @@ import re
 from datetime import timedelta
 
 from core.clock import COURT_TIME
-from tests.cabinet.filing.conftest import Court, claim_body, pdf
+from tests.cabinet.filing.conftest import Court, registered_case
 from tests.web.pages.test_pages_http import token_of
 from tests.web.pages.test_registry_desk import HTML, browser_of
 
 
 async def registered(court: Court) -> tuple[str, str]:
     """A claim submitted and registered; returns (case number, the assigned judge's cast name)."""
-    draft = await court.create("alice", claim_body("850505300456", exemption="labour"))
-    assert (await court.upload("alice", draft["id"], pdf())).status == 201
-    assert (await court.post("alice", f"/api/v1/filings/{draft['id']}/submit")).status == 200
-    response = await court.post("clerk", f"/api/v1/staff/filings/{draft['id']}/register")
-    number = (await response.json())["case_number"]
+    _, number = await registered_case(court)
     case = await (await court.get("clerk", f"/api/v1/cases/{number}")).json()
     judge = "judge" if case["judge"]["name"].startswith("СУДЬЯЕВ") else "judge2"
     return number, judge

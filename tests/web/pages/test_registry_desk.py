@@ -12,7 +12,7 @@ import aiohttp
 from cabinet.eds.ca import IssuedPerson
 from cabinet.eds.keys import load_key_file
 from tests.cabinet.conftest import PASSWORD
-from tests.cabinet.filing.conftest import Court, claim_body, pdf
+from tests.cabinet.filing.conftest import Court, attach_exemption_proof, claim_body, confirm_exemption, pdf
 from tests.web.pages.test_pages_http import token_of
 
 HTML = {"Accept": "text/html", "Accept-Language": "en"}
@@ -33,8 +33,10 @@ async def browser_of(court: Court, person: IssuedPerson) -> aiohttp.ClientSessio
 async def submitted(court: Court) -> dict[str, Any]:
     draft = await court.create("alice", claim_body("850505300456", exemption="labour"))
     assert (await court.upload("alice", draft["id"], pdf())).status == 201
+    await attach_exemption_proof(court, "alice", draft["id"])
     response = await court.post("alice", f"/api/v1/filings/{draft['id']}/submit")
     assert response.status == 200, await response.text()
+    await confirm_exemption(court, draft["id"])
     return dict(await response.json())
 
 
