@@ -185,8 +185,11 @@ class HearingService:
             sequence=row.ics_sequence,
         )
 
-    async def minutes(self, hearing_id: int, language: str = "ru") -> str:
-        """The minutes drawn from the stored log; private messages to the staff are left out."""
+    async def minutes(self, hearing_id: int, language: str = "ru", *, principal: Principal | None = None) -> str:
+        """The minutes drawn from the stored log; private messages to the staff are left out.
+
+        With ``principal``, only the court's judges and clerks may read them (checked in the same
+        transaction that reads the log)."""
         try:
             lang = Language(language)
         except ValueError:
@@ -194,6 +197,8 @@ class HearingService:
             raise InvalidHearing(f"minutes are written in {choices}", code="unsupported_language",
                                  details={"field": "language"}) from None
         async with self.db.transaction() as session:
+            if principal is not None:
+                await BookingService(session, self.clock, self.config).require_staff(principal, hearing_id)
             store = HearingStore(session)
             row = await store.get(hearing_id)
             place = await store.place(row)
