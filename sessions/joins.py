@@ -29,22 +29,22 @@ class JoinCoalescer:
     async def join(self, hearing_id: int, unlocked: Callable[[], Awaitable[T | None]],
                    locked: Callable[[], Awaitable[T]]) -> T:
         """``unlocked()`` returns None when the join must be taken under the lock."""
-        opening = self._opening.get(hearing_id)
-        if opening is not None:
-            await asyncio.shield(opening)
-        joined = await unlocked()
+        joined = await self._after_opening(hearing_id, unlocked)
         if joined is not None:
             return joined
-        opening = self._opening.get(hearing_id)
-        if opening is not None:
-            await asyncio.shield(opening)
-            joined = await unlocked()
-            if joined is not None:
-                return joined
-            return await locked()
+        if hearing_id in self._opening:
+            joined = await self._after_opening(hearing_id, unlocked)
+            return joined if joined is not None else await locked()
         done = self._opening[hearing_id] = asyncio.get_running_loop().create_future()
         try:
             return await locked()
         finally:
             del self._opening[hearing_id]
             done.set_result(None)
+
+    async def _after_opening(self, hearing_id: int, unlocked: Callable[[], Awaitable[T | None]]) -> T | None:
+        """``unlocked()``, once the opening this process is running for the hearing (if any) is done."""
+        opening = self._opening.get(hearing_id)
+        if opening is not None:
+            await asyncio.shield(opening)
+        return await unlocked()

@@ -34,16 +34,22 @@ async def gone(socket: Socket, within: float = 5.0) -> None:
         await asyncio.sleep(0.05)
 
 
+async def in_session(h: Courthouse, party: str) -> tuple[int, Socket, Socket]:
+    """A started hearing with auto-admission: the judge's socket and the party's, in the room."""
+    hearing = await h.book(people=PEOPLE, auto_admit=True)
+    judge = await h.join("judge", hearing)
+    other = await h.join(party, hearing)
+    assert (await judge.call("start"))["ok"]
+    await other.wait("roster", roster_shows(h.ids[party], "in_room"))
+    return hearing, judge, other
+
+
 async def test_a_client_sending_reserved_event_names_is_refused_and_stays_known(courthouse: Courthouse) -> None:
     """Item 7: a client-sent ``disconnect`` made the server forget a socket that stayed in the
     hearing's rooms, so a removed party kept receiving the chat; ``connect`` re-ran the join."""
     h = courthouse
-    hearing = await h.book(people=PEOPLE, auto_admit=True)
-    judge = await h.join("judge", hearing)
-    alice = await h.join("alice", hearing)
+    _, judge, alice = await in_session(h, "alice")
     try:
-        assert (await judge.call("start"))["ok"]
-        await alice.wait("roster", roster_shows(h.ids["alice"], "in_room"))
         await alice.wait("joined")
         joined = len(alice.received["joined"])
         for name in ("disconnect", "connect", "connect_error"):
@@ -94,12 +100,8 @@ async def test_logout_ends_the_hearing_and_cabinet_sockets_at_once(courthouse: C
 async def test_an_expired_session_cannot_call_anything(courthouse: Courthouse) -> None:
     """Item 8: a session past its expiry kept sending chat and heartbeats on its open socket."""
     h = courthouse
-    hearing = await h.book(people=PEOPLE, auto_admit=True)
-    judge = await h.join("judge", hearing)
-    alice = await h.join("alice", hearing)
+    _, judge, alice = await in_session(h, "alice")
     try:
-        assert (await judge.call("start"))["ok"]
-        await alice.wait("roster", roster_shows(h.ids["alice"], "in_room"))
         assert (await alice.call("heartbeat", {"rttMs": 20}))["ok"]
         h.app.clock.advance(timedelta(seconds=h.app.config.session_ttl_s + 1))
         for name, data in (("chat", {"text": "я ещё здесь"}), ("heartbeat", {"rttMs": 20})):
@@ -123,11 +125,8 @@ async def _revoke_clerk(h: Courthouse) -> None:
 async def test_a_clerk_whose_grant_was_revoked_can_no_longer_steer_the_hearing(courthouse: Courthouse) -> None:
     """Item 8: a clerk whose grant was revoked still suspended the hearing on their open socket."""
     h = courthouse
-    hearing = await h.book(people=PEOPLE)
-    judge = await h.join("judge", hearing)
-    clerk = await h.join("clerk", hearing)
+    _, judge, clerk = await in_session(h, "clerk")
     try:
-        assert (await judge.call("start"))["ok"]
         await _revoke_clerk(h)
         reply = await clerk.call("suspend", {"reason": "technical_failure"})
         assert reply["error"]["code"] == "staff_grant_revoked", reply
@@ -145,11 +144,8 @@ async def test_a_refused_attempt_does_not_end_the_live_socket(courthouse: Courth
     """Item 8a: a new connection ended the person's older socket ("replaced") before admission was
     decided, so a refused attempt still disconnected the live one. Now admission comes first."""
     h = courthouse
-    hearing = await h.book(people=PEOPLE)
-    judge = await h.join("judge", hearing)
-    clerk = await h.join("clerk", hearing)
+    hearing, judge, clerk = await in_session(h, "clerk")
     try:
-        assert (await judge.call("start"))["ok"]
         await _revoke_clerk(h)
         assert (await h.refused("clerk", hearing))["code"] == "staff_role_required"
         await asyncio.sleep(0.4)

@@ -12,7 +12,7 @@ from cabinet.identity.models import AuthSession
 from core.resources import CLOCK, DB
 from tests.signaling.conftest import Courthouse, connect, leave_all
 from tests.signaling.test_hearing_flow import roster_shows
-from tests.signaling.test_socket_lifetime import PEOPLE, _revoke_clerk, gone
+from tests.signaling.test_socket_lifetime import _revoke_clerk, gone, in_session
 
 
 @pytest.fixture
@@ -24,13 +24,9 @@ async def test_sockets_of_a_session_ended_in_the_database_end_by_themselves(cour
     """A session ended outside this process (a revoked certificate's sessions are ended in the
     database; another process's logout whose bus message was lost) ends its sockets anyway."""
     h = courthouse
-    hearing = await h.book(people=PEOPLE, auto_admit=True)
-    judge = await h.join("judge", hearing)
-    bob = await h.join("bob", hearing)
+    _, judge, bob = await in_session(h, "bob")
     cabinet = await connect(h.url, "/cabinet", {"token": h.tokens["bob"]})
     try:
-        assert (await judge.call("start"))["ok"]
-        await bob.wait("roster", roster_shows(h.ids["bob"], "in_room"))
         app: Any = h.app.client.app
         async with app[DB].transaction() as session:
             await session.execute(update(AuthSession).where(AuthSession.user_id == h.ids["bob"])
@@ -48,11 +44,8 @@ async def test_sockets_of_a_session_ended_in_the_database_end_by_themselves(cour
 
 async def test_a_staff_socket_ends_when_the_grant_is_revoked(courthouse: Courthouse) -> None:
     h = courthouse
-    hearing = await h.book(people=PEOPLE)
-    judge = await h.join("judge", hearing)
-    clerk = await h.join("clerk", hearing)
+    _, judge, clerk = await in_session(h, "clerk")
     try:
-        assert (await judge.call("start"))["ok"]
         await _revoke_clerk(h)
         assert (await clerk.wait("ended", within=5))["code"] == "staff_grant_revoked"
         await gone(clerk)
