@@ -17,7 +17,7 @@ The namespace's parts are their own objects: the sockets this process holds
 (:class:`~signaling.sockets.SocketRegistry`), roster batching (:class:`~signaling.roster.Roster`),
 the periodic sweeper (:class:`~signaling.sweeper.Sweeper`), the media relay
 (:class:`~signaling.media_bridge.MediaBridge`) and the bus between processes, whose typed commands
-:meth:`HearingNamespace.on_command` applies. Rooms: :mod:`signaling.rooms`.
+:class:`~signaling.hearing_commands.HearingCommands` applies. Rooms: :mod:`signaling.rooms`.
 """
 
 from __future__ import annotations
@@ -33,17 +33,17 @@ from aiohttp import web
 
 from cabinet.identity.principal import Principal
 from core.errors import SotkabError
-from media import Control
 from media.errors import MediaError
 from sessions.errors import SessionsError
-from sessions.lifecycle import Action, ChatChannel, HearingState
+from sessions.lifecycle import Action, ChatChannel
 from sessions.presence import PresenceState
 from sessions.resources import HEARINGS
 from sessions.service import HearingService
 from sessions.views import Outcome
 from signaling.auth import SESSION_ENDED, STAFF_GRANT_REVOKED, Lapse, authenticate, recheck, refuse
 from signaling.bus import Bus
-from signaling.commands import Command, EndSession, MediaCommand, ReplaceSockets, SyncHearing
+from signaling.commands import MediaCommand, ReplaceSockets
+from signaling.hearing_commands import HearingCommands
 from signaling.media_bridge import MediaBridge, relay_control
 from signaling.rooms import hearing_room, in_room, staff_room, user_room
 from signaling.roster import Roster
@@ -67,7 +67,6 @@ NAMESPACE = "/hearing"
 ALERT_PACKET_LOSS = 0.10
 ALERT_RTT_MS = 1000.0
 ACK_GRACE_S = 0.2
-_FINAL = frozenset({HearingState.CLOSED, HearingState.ADJOURNED, HearingState.CANCELLED})
 _DETAIL_KEYS = ("reason", "media", "text", "channel", "new_start")
 _SERVER_EVENTS = frozenset({"connect", "disconnect"})
 """Sent by python-socketio itself; a client sending these names is refused by the server."""
@@ -102,7 +101,7 @@ class HearingNamespace(socketio.AsyncNamespace):
     def start(self, bridge: MediaBridge, bus: Bus) -> None:
         self._bridge, self._bus = bridge, bus
         self._roster = Roster(self, bus, self.service.view, self._later)
-        bus.on_command(self.on_command)
+        bus.on_command(HearingCommands(self))
 
     @property
     def service(self) -> HearingService:
@@ -199,7 +198,7 @@ class HearingNamespace(socketio.AsyncNamespace):
     async def lapse(self, connection: Connection, lapse: Lapse) -> None:
         """End a socket whose session or grant is gone: the person leaves the hearing (their media
         session ends with the roster) and the socket is told why."""
-        if not await self._end(connection.sid, lapse.code, lapse.message):
+        if not await self.end(connection.sid, lapse.code, lapse.message):
             return
         try:
             await self.broadcast(await self.service.left(connection.user_id, connection.hearing_id))
@@ -274,44 +273,7 @@ class HearingNamespace(socketio.AsyncNamespace):
                 await self.bus.publish(MediaCommand(hearing_id, logged.target_user_id, control))
         await self.roster.publish(outcome.view)
 
-    # ---- commands every process applies to the sockets and media sessions it holds ------------
-
-    async def on_command(self, command: Command) -> None:
-        if isinstance(command, ReplaceSockets):
-            for connection in self.sockets.of_person(command.hearing_id, command.user_id):
-                if connection.sid != command.keep_sid:
-                    await self._end(connection.sid, "replaced", "you joined this hearing from another window")
-        elif isinstance(command, MediaCommand):
-            await self.bridge.control(command.hearing_id, command.user_id, command.control)
-        elif isinstance(command, SyncHearing):
-            await self._sync(command)
-        elif isinstance(command, EndSession):
-            for connection in self.sockets.of_session(command.session_id):
-                await self.lapse(connection, Lapse(command.code, command.message))
-
-    async def _sync(self, command: SyncHearing) -> None:
-        """Match this process's sockets and media sessions to the hearing as it now stands."""
-        hearing_id, state, presence = command.hearing_id, command.state, command.presence
-        held = self.sockets.in_hearing(hearing_id)
-        if state in _FINAL:
-            for connection in held:
-                await self._end(connection.sid, "hearing_" + state.value, f"the hearing is {state.value}")
-            await self.bridge.close_hearing(hearing_id)
-            self.roster.forget(hearing_id)
-            return
-        for connection in held:
-            where = presence.get(connection.user_id)
-            if where is PresenceState.REMOVED:
-                await self._end(connection.sid, "removed", "the judge removed you from the hearing")
-            elif where is PresenceState.IN_ROOM:
-                await self.enter_room(connection.sid, in_room(hearing_id))
-            else:
-                await self.leave_room(connection.sid, in_room(hearing_id))
-        for hid, user in list(self.bridge.sessions):
-            if hid == hearing_id and presence.get(user) is not PresenceState.IN_ROOM:
-                await self.bridge.control(hearing_id, user, Control.REMOVE)
-
-    async def _end(self, sid: str, code: str, message: str) -> bool:
+    async def end(self, sid: str, code: str, message: str) -> bool:
         """Tell a socket why it is being ended, then close it once pending replies have gone out.
         False if it was already ended."""
         connection = self.sockets.get(sid)
