@@ -11,8 +11,7 @@ from sqlalchemy import update
 from cabinet.identity.models import AuthSession
 from core.resources import CLOCK, DB
 from tests.signaling.conftest import Courthouse, connect, leave_all
-from tests.signaling.test_hearing_flow import roster_shows
-from tests.signaling.test_socket_lifetime import _revoke_clerk, gone, in_session
+from tests.signaling.test_socket_lifetime import _revoke_clerk, gone, in_session, left_the_session
 
 
 @pytest.fixture
@@ -35,7 +34,7 @@ async def test_sockets_of_a_session_ended_in_the_database_end_by_themselves(cour
         assert (await cabinet.wait("ended", within=5))["code"] == "session_ended"
         await gone(bob)
         await gone(cabinet)
-        await judge.wait("roster", roster_shows(h.ids["bob"], "outside"))
+        await judge.wait("roster", left_the_session(h.ids["bob"]))
         assert not judge.received["ended"], "the judge's own session is untouched"
         assert (await judge.call("heartbeat", {"rttMs": 10}))["ok"]
     finally:
