@@ -52,6 +52,7 @@ class SyncHearing:
     hearing_id: int
     state: HearingState
     presence: Mapping[int, PresenceState]
+    recording_paused: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,8 @@ def encode(command: Command) -> dict[str, Any]:
                 "control": command.control.value}
     if isinstance(command, SyncHearing):
         return {"op": Op.SYNC.value, "hearing": command.hearing_id, "state": command.state.value,
-                "presence": {str(user): where.value for user, where in command.presence.items()}}
+                "presence": {str(user): where.value for user, where in command.presence.items()},
+                "recording_paused": command.recording_paused}
     return {"op": Op.END_SESSION.value, "session": command.session_id, "code": command.code,
             "message": command.message}
 
@@ -100,8 +102,11 @@ def decode(data: object) -> Command:
             presence = data.get("presence")
             if not isinstance(presence, Mapping):
                 raise CommandInvalid("sync: presence must be an object")
+            paused = data.get("recording_paused", False)
+            if not isinstance(paused, bool):
+                raise CommandInvalid("sync: recording_paused must be true or false")
             return SyncHearing(_int(data, "hearing"), HearingState(str(data.get("state"))),
-                               {int(user): PresenceState(where) for user, where in presence.items()})
+                               {int(user): PresenceState(where) for user, where in presence.items()}, paused)
         return EndSession(_int(data, "session"), _text(data, "code"), _text(data, "message"))
     except (ValueError, TypeError) as exc:
         if isinstance(exc, CommandInvalid):

@@ -34,6 +34,7 @@ from aiohttp import web
 from cabinet.identity.principal import Principal
 from core.errors import SotkabError
 from media.errors import MediaError
+from recordings.live import RecorderHub
 from sessions.errors import SessionsError
 from sessions.lifecycle import Action, ChatChannel
 from sessions.presence import PresenceState
@@ -97,6 +98,8 @@ class HearingNamespace(socketio.AsyncNamespace):
         self._bus: Bus | None = None
         self._roster: Roster | None = None
         self._tasks: set[asyncio.Future[None]] = set()
+        self.recorders: RecorderHub | None = None
+        """This process's hearing recorders (set at start-up by signaling.setup)."""
 
     def start(self, bridge: MediaBridge, bus: Bus) -> None:
         self._bridge, self._bus = bridge, bus

@@ -77,7 +77,7 @@ class Roster:
             if before.get(user) is PresenceState.RECONNECTING and state is PresenceState.OUTSIDE:
                 await self.namespace.emit("alert", {"kind": "left", "userId": user}, room=staff_room(view.hearing_id))
         await self.namespace.emit("roster", view_json(view), room=hearing_room(view.hearing_id))
-        await self.bus.publish(SyncHearing(view.hearing_id, view.state, presence))
+        await self.bus.publish(SyncHearing(view.hearing_id, view.state, presence, view.recording_paused))
 
     def forget(self, hearing_id: int) -> None:
         self._published.pop(hearing_id, None)

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from cabinet.identity.http import LOGIN
 from core.resources import CONFIG
+from recordings.setup import hub_for
 from sessions.resources import HEARINGS
 from signaling.bus import Bus
 from signaling.cabinet_ns import CabinetNamespace, notice_watcher
@@ -62,6 +63,8 @@ async def hearing_resources(app: web.Application) -> AsyncIterator[None]:
         await bus.publish(EndSession(session_id, "session_ended", "you logged out; log in again"))
 
     bridge = MediaBridge(app[RELAY], to_participant)
+    recorders = hub_for(app, app[RELAY])
+    namespace.recorders = recorders
     namespace.start(bridge, bus)
     bus.on_command(cabinet.on_command)
     app[LOGIN].on_session_ended(logged_out)
@@ -80,6 +83,7 @@ async def hearing_resources(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     await namespace.stop()
+    await recorders.close()
     await bridge.close()
     await bus.close()
 

@@ -25,6 +25,7 @@ COMMANDS = [
     MediaCommand(7, 42, Control.MUTE_AUDIO),
     MediaCommand(7, None, Control.PAUSE_HEARING),
     SyncHearing(7, HearingState.IN_SESSION, {42: PresenceState.IN_ROOM, 43: PresenceState.REMOVED}),
+    SyncHearing(7, HearingState.IN_SESSION, {}, recording_paused=True),
     EndSession(99, "session_ended", "you logged out"),
 ]
 
@@ -42,6 +43,7 @@ def test_every_command_survives_the_json_trip(command: object) -> None:
     {"op": "sync", "hearing": 7, "state": "in_session", "presence": {"abc": "in_room"}},
     {"op": "sync", "hearing": 7, "state": "in_session", "presence": {"1": "invisible"}},
     {"op": "sync", "hearing": 7, "state": "in_session", "presence": ["1"]},
+    {"op": "sync", "hearing": 7, "state": "in_session", "presence": {}, "recording_paused": "yes"},
     {"op": "end_session", "session": 1, "code": 5, "message": "x"},
 ])
 def test_malformed_commands_are_refused_whole(data: object) -> None:
