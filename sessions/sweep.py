@@ -13,17 +13,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from core.clock import Clock
 from sessions.errors import SessionsError
 from sessions.lifecycle import CourtPolicy, HearingState, Lifecycle
 from sessions.snapshot import HearingRecord
 from sessions.steps import Step
 from sessions.store import hearing_of, presence_of, store_presence
-from sessions.views import HearingEvent, Outcome
-
-if TYPE_CHECKING:
-    from sessions.service import HearingService
+from sessions.views import HearingEvent, HearingView, Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -54,10 +52,23 @@ def apply_time_rules(step: Step, lifecycle: Lifecycle, now: datetime, grace: tim
             row.disconnected_at = None
 
 
+class Hearings(Protocol):
+    """What the sweep needs of :class:`sessions.service.HearingService` (which owns a :class:`Sweeper`)."""
+
+    clock: Clock
+    policy: CourtPolicy
+    reconnect_grace: timedelta
+
+    async def record(self, hearing_id: int) -> HearingRecord: ...
+    async def records(self, hearing_ids: Iterable[int]) -> dict[int, HearingRecord]: ...
+    async def watched(self, hearing_id: int) -> Outcome: ...
+    def view_of(self, record: HearingRecord) -> HearingView: ...
+
+
 class Sweeper:
     """:meth:`HearingService.sweep` and :meth:`HearingService.tick`."""
 
-    def __init__(self, service: HearingService) -> None:
+    def __init__(self, service: Hearings) -> None:
         self.service = service
 
     def _due(self, record: HearingRecord) -> bool:

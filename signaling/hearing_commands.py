@@ -4,27 +4,44 @@ to the sockets and media sessions it holds, and quietly for the ones it does not
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from media import Control
+from recordings.live import RecorderHub
 from sessions.lifecycle import HearingState
 from sessions.presence import PresenceState
 from signaling.auth import Lapse
 from signaling.commands import Command, EndSession, MediaCommand, ReplaceSockets, SyncHearing
+from signaling.media_bridge import MediaBridge
 from signaling.rooms import in_room
-
-if TYPE_CHECKING:
-    from signaling.hearing import HearingNamespace
+from signaling.roster import Roster
+from signaling.sockets import Connection, SocketRegistry
 
 log = logging.getLogger(__name__)
 
 _FINAL = frozenset({HearingState.CLOSED, HearingState.ADJOURNED, HearingState.CANCELLED})
 
 
+class Namespace(Protocol):
+    """What the handler needs of :class:`signaling.hearing.HearingNamespace` (which owns it)."""
+
+    sockets: SocketRegistry
+    recorders: RecorderHub | None
+
+    @property
+    def bridge(self) -> MediaBridge: ...
+    @property
+    def roster(self) -> Roster: ...
+    async def end(self, sid: str, code: str, message: str) -> bool: ...
+    async def lapse(self, connection: Connection, lapse: Lapse) -> None: ...
+    async def enter_room(self, sid: str, room: str, namespace: str | None = None) -> None: ...
+    async def leave_room(self, sid: str, room: str, namespace: str | None = None) -> None: ...
+
+
 class HearingCommands:
     """The bus handler of the ``/hearing`` namespace."""
 
-    def __init__(self, namespace: HearingNamespace) -> None:
+    def __init__(self, namespace: Namespace) -> None:
         self.namespace = namespace
 
     async def __call__(self, command: Command) -> None:
