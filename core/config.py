@@ -51,6 +51,7 @@ class Config:
     mail_from: str = "no-reply@sotkab.invalid"
     notify_poll_s: float = 5.0
     hearing_reconnect_grace_s: float = 30.0  # a dropped hearing participant keeps their place this long
+    socket_recheck_s: float = 10.0  # open sockets whose session or staff grant is gone end within this long
     ice_servers: tuple[str, ...] = ()
     system_key_file: Path | None = None  # the court's SIGN key (.p12) for receipts; else the built-in CA issues one
     system_key_password: str = ""
@@ -128,6 +129,8 @@ class Config:
             problems.append(f"notify_poll_s: must be in (0, 3600] seconds, got {self.notify_poll_s}")
         if not 0 < self.hearing_reconnect_grace_s <= 600:
             problems.append(f"hearing_reconnect_grace_s: must be in (0, 600] s, got {self.hearing_reconnect_grace_s}")
+        if not 0 < self.socket_recheck_s <= 600:
+            problems.append(f"socket_recheck_s: must be in (0, 600] s, got {self.socket_recheck_s}")
         for root in self.trust_roots:
             if not root.is_file():
                 problems.append(f"trust_roots: {root} is not a readable file")
@@ -191,6 +194,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "smtp_port": int,
     "notify_poll_s": float,
     "hearing_reconnect_grace_s": float,
+    "socket_recheck_s": float,
     "ice_servers": _parse_list,
     "trusted_proxies": _parse_list,
     "system_key_file": Path,

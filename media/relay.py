@@ -78,9 +78,15 @@ class Relay:
     # ---- admission -------------------------------------------------------------------------
 
     async def admit(
-        self, hearing_id: str, participant_id: str, *, may_publish: bool, privileged: bool, offer_sdp: str
+        self, hearing_id: str, participant_id: str, *, may_publish: bool, privileged: bool, offer_sdp: str,
+        muted: frozenset[Kind] = frozenset(), paused: bool | None = None,
     ) -> MediaAnswer:
-        """Answer a participant's offer; a participant already admitted is replaced (reconnect)."""
+        """Answer a participant's offer; a participant already admitted is replaced (reconnect).
+
+        A new session starts in the state its owner decides elsewhere: ``muted`` kinds are not
+        forwarded from the first frame, and ``paused`` (when given) sets the hearing's pause, so a
+        pause ordered while this relay held no session of the hearing is not lost.
+        """
         if self._closed:
             raise RelayClosed("the media relay is shut down")
         if not self._hooks_checked:
@@ -107,6 +113,12 @@ class Relay:
             await session.pc.close()
             raise RelayClosed("the hearing was closed while the participant was being admitted")
         hearing.participants[participant_id] = session
+        session.muted.update(muted)
+        if paused is not None and paused is not hearing.paused:
+            hearing.paused = paused
+            for other in list(hearing.participants.values()):
+                if other is not session:
+                    self._refresh_forwarding(hearing, other)
         for published in session.published.values():
             published.forwarding = session.rule(hearing.paused).forwards(published.kind)
         session.pc.on("connectionstatechange", lambda: self._on_connection_state(hearing, session))

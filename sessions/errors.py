@@ -50,6 +50,14 @@ class IllegalPresenceTransition(SessionsError):
     default_code = "illegal_presence_transition"
 
 
+class NotInHearingRoom(SessionsError):
+    """Media (a relay session) is for the people in the hearing room only: not the waiting room,
+    not somebody removed, dismissed or gone."""
+
+    status = 409
+    default_code = "not_in_hearing_room"
+
+
 class AdmissionRefused(SessionsError):
     """Someone may not enter the hearing; ``code`` says why (not_a_participant, hearing_not_open, ...)."""
 

@@ -1,6 +1,7 @@
 """The hearings HTTP API: booking, the hearing's particulars, its minutes and one's invitation.
 
-Handlers parse, authorize, call one service and serialize; see ``sessions/API.md``.
+Handlers parse, authorize, call one service and serialize; see ``sessions/API.md``. Each request
+is one transaction: what a change wrote and what the reply shows are the same snapshot.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cabinet.identity.http import require_principal
 from core.requests import json_object, string_field
@@ -15,9 +17,10 @@ from core.resources import CLOCK, CONFIG, DB
 from sessions.booking import Access, BookingService, full_json, public_json
 from sessions.errors import InvalidHearing
 from sessions.labels import Language
+from sessions.models import HearingRow
 from sessions.requests import booking_request, reschedule_request
 from sessions.resources import HEARINGS
-from sessions.store import HearingNotFound, HearingStore, hearing_of
+from sessions.store import HearingNotFound, HearingStore, Place, hearing_of
 
 logger = logging.getLogger(__name__)
 
@@ -45,14 +48,10 @@ def _language(request: web.Request, default: Language) -> Language:
                              details={"field": "lang"}) from None
 
 
-async def _booked(request: web.Request, status: int, hearing_id: int | None = None) -> web.Response:
-    async with request.app[DB].transaction() as session:
-        store = HearingStore(session)
-        row = await store.get(hearing_id if hearing_id is not None else _id(request))
-        place = await store.place(row)
-        hearing = hearing_of(row, place, await store.events(row.id))
-    now = request.app[CLOCK].now()
-    return web.json_response(full_json(row, place, hearing, hearing.effective_state(now)), status=status)
+async def _booked(request: web.Request, session: AsyncSession, row: HearingRow, place: Place) -> dict[str, object]:
+    """The hearing's full particulars as the change just left them, read in its transaction."""
+    hearing = hearing_of(row, place, await HearingStore(session).events(row.id))
+    return full_json(row, place, hearing, hearing.effective_state(request.app[CLOCK].now()))
 
 
 @routes.post("/api/v1/hearings")
@@ -60,8 +59,10 @@ async def schedule(request: web.Request) -> web.Response:
     principal = await require_principal(request)
     booking = booking_request(await json_object(request))
     async with request.app[DB].transaction() as session:
-        row, _ = await BookingService(session, request.app[CLOCK], request.app[CONFIG]).schedule(principal, booking)
-    return await _booked(request, 201, row.id)
+        row, place = await BookingService(session, request.app[CLOCK], request.app[CONFIG]).schedule(
+            principal, booking)
+        body = await _booked(request, session, row, place)
+    return web.json_response(body, status=201)
 
 
 @routes.patch(HEARING)
@@ -69,9 +70,10 @@ async def reschedule(request: web.Request) -> web.Response:
     principal = await require_principal(request)
     change = reschedule_request(await json_object(request))
     async with request.app[DB].transaction() as session:
-        await BookingService(session, request.app[CLOCK], request.app[CONFIG]).reschedule(
+        row, place = await BookingService(session, request.app[CLOCK], request.app[CONFIG]).reschedule(
             principal, _id(request), change)
-    return await _booked(request, 200)
+        body = await _booked(request, session, row, place)
+    return web.json_response(body)
 
 
 @routes.post(HEARING + "/cancel")
@@ -81,8 +83,10 @@ async def cancel(request: web.Request) -> web.Response:
     if not reason:
         raise InvalidHearing("say why the hearing is cancelled", details={"field": "reason"})
     async with request.app[DB].transaction() as session:
-        await BookingService(session, request.app[CLOCK], request.app[CONFIG]).cancel(principal, _id(request), reason)
-    return await _booked(request, 200)
+        row, place = await BookingService(session, request.app[CLOCK], request.app[CONFIG]).cancel(
+            principal, _id(request), reason)
+        body = await _booked(request, session, row, place)
+    return web.json_response(body)
 
 
 @routes.get(HEARING)
@@ -101,9 +105,7 @@ async def show(request: web.Request) -> web.Response:
 async def minutes(request: web.Request) -> web.Response:
     principal = await require_principal(request)
     language = _language(request, Language.RU)
-    async with request.app[DB].transaction() as session:
-        await BookingService(session, request.app[CLOCK], request.app[CONFIG]).require_staff(principal, _id(request))
-    text = await request.app[HEARINGS].minutes(_id(request), language.value)
+    text = await request.app[HEARINGS].minutes(_id(request), language.value, principal=principal)
     return web.Response(text=text, content_type="text/plain", charset="utf-8")
 
 

@@ -19,13 +19,17 @@ For the signaling server:
 * call :meth:`HearingService.heartbeat` for every connected participant at least every
   ``policy.judge_loss_timeout / 3`` (default 60 s / 3): a judge whose heartbeats stop counts as
   gone, which is what lets :meth:`HearingService.sweep` suspend a hearing whose server crashed;
-* call :meth:`HearingService.sweep` periodically (every few seconds) for every live hearing;
+* call :meth:`HearingService.sweep` periodically (every few seconds) for every live hearing
+  (:mod:`sessions.sweep`);
+* changes return an :class:`~sessions.views.Outcome`: the logged events and the hearing as it
+  stands after them, so nobody reads the view again to broadcast it;
+* a media session starts from :meth:`HearingService.media_grant` (the stored mute, pause and
+  presence), and is checked against it again once the relay admitted it;
 * every refusal is a :class:`sessions.errors.SessionsError` (``.code``, ``.status``, ``.details``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
@@ -40,6 +44,7 @@ from cabinet.case_status import ActorRole, CaseAction, CaseStatus
 from cabinet.filing.cases import CaseStore
 from cabinet.filing.timeline import Timeline
 from cabinet.identity.principal import Principal
+from cabinet.identity.roles import Grant
 from cabinet.identity.users import UserService
 from core.clock import Clock
 from core.config import Config
@@ -55,10 +60,11 @@ from sessions.errors import (
     InvalidHearing,
     NotAllowed,
     NotAuthenticated,
-    SessionsError,
+    NotInHearingRoom,
 )
 from sessions.hearings import HearingRole
 from sessions.hotpath import HotPath
+from sessions.joins import JoinCoalescer
 from sessions.labels import Language
 from sessions.lifecycle import (
     Action,
@@ -85,7 +91,8 @@ from sessions.snapshot import (
 )
 from sessions.steps import Step, checked_stats, staff_roles
 from sessions.store import HearingFields, HearingStore, Place, hearing_of, presence_of, store_presence, uid
-from sessions.views import HearingEvent, HearingView, JoinResult, ParticipantView
+from sessions.sweep import Sweeper, apply_time_rules
+from sessions.views import HearingEvent, HearingView, JoinResult, MediaGrant, Outcome, ParticipantView
 
 logger = logging.getLogger(__name__)
 
@@ -130,10 +137,9 @@ class HearingService:
         """Joins without the hearing lock need a shared row lock inside one statement: PostgreSQL."""
         self._hot = None if hot_pool is None else HotPath(hot_pool)
         """Joins and roster reads on their own asyncpg pool (PostgreSQL, :mod:`sessions.hotpath`)."""
-        self._opening: dict[int, asyncio.Future[None]] = {}
-        """Hearings whose locked join (logging the lobby opening) runs now in this process: the
-        people joining beside it wait for it and then join unlocked, instead of all queueing on the
-        lock. Only a shortcut: the database decides, and other processes take the lock."""
+        self._joins = JoinCoalescer()
+        """Joins beside the one that logs a lobby opening wait for it (:mod:`sessions.joins`)."""
+        self.sweeper = Sweeper(self)
 
     @asynccontextmanager
     async def _reader(self) -> AsyncIterator[AsyncConnection]:
@@ -144,11 +150,21 @@ class HearingService:
 
     async def view(self, hearing_id: int) -> HearingView:
         """The hearing as the room shows it: one Core read, no event log (see :mod:`sessions.snapshot`)."""
+        return self.view_of(await self.record(hearing_id))
+
+    async def record(self, hearing_id: int) -> HearingRecord:
+        """The hearing's columns and people, unlocked (the hot pool on PostgreSQL)."""
         if self._hot is not None:
-            record = await self._hot.read_hearing(hearing_id)
-            return self._view(record, record.place, hearing_of(record, record.place, ()))
+            return await self._hot.read_hearing(hearing_id)
         async with self._reader() as conn:
-            record = await read_hearing(conn, hearing_id)
+            return await read_hearing(conn, hearing_id)
+
+    async def records(self, hearing_ids: Iterable[int]) -> dict[int, HearingRecord]:
+        """Several hearings in one unlocked statement; the ones that are gone are left out."""
+        async with self._reader() as conn:
+            return await read_hearings(conn, hearing_ids)
+
+    def view_of(self, record: HearingRecord) -> HearingView:
         return self._view(record, record.place, hearing_of(record, record.place, ()))
 
     def _view(self, row: HearingFields, place: Place, hearing: Hearing) -> HearingView:
@@ -169,8 +185,11 @@ class HearingService:
             sequence=row.ics_sequence,
         )
 
-    async def minutes(self, hearing_id: int, language: str = "ru") -> str:
-        """The minutes drawn from the stored log; private messages to the staff are left out."""
+    async def minutes(self, hearing_id: int, language: str = "ru", *, principal: Principal | None = None) -> str:
+        """The minutes drawn from the stored log; private messages to the staff are left out.
+
+        With ``principal``, only the court's judges and clerks may read them (checked in the same
+        transaction that reads the log)."""
         try:
             lang = Language(language)
         except ValueError:
@@ -178,6 +197,8 @@ class HearingService:
             raise InvalidHearing(f"minutes are written in {choices}", code="unsupported_language",
                                  details={"field": "language"}) from None
         async with self.db.transaction() as session:
+            if principal is not None:
+                await BookingService(session, self.clock, self.config).require_staff(principal, hearing_id)
             store = HearingStore(session)
             row = await store.get(hearing_id)
             place = await store.place(row)
@@ -204,25 +225,8 @@ class HearingService:
         if principal is None:
             raise NotAuthenticated("log in with your electronic digital signature to join")
         if self._optimistic:
-            opening = self._opening.get(hearing_id)
-            if opening is not None:
-                await asyncio.shield(opening)
-            joined = await self._join_unlocked(principal, hearing_id)
-            if joined is not None:
-                return joined
-            opening = self._opening.get(hearing_id)
-            if opening is not None:
-                await asyncio.shield(opening)
-                joined = await self._join_unlocked(principal, hearing_id)
-                if joined is not None:
-                    return joined
-            else:
-                done = self._opening[hearing_id] = asyncio.get_running_loop().create_future()
-                try:
-                    return await self._join_locked(principal, hearing_id)
-                finally:
-                    del self._opening[hearing_id]
-                    done.set_result(None)
+            return await self._joins.join(hearing_id, lambda: self._join_unlocked(principal, hearing_id),
+                                          lambda: self._join_locked(principal, hearing_id))
         return await self._join_locked(principal, hearing_id)
 
     async def _join_locked(self, principal: Principal, hearing_id: int) -> JoinResult:
@@ -238,7 +242,7 @@ class HearingService:
                 person = await add_observer(conn, record, principal.user_id, principal.name)
             admission, presence = self._admit(record, hearing, principal, person)
             await write_presence(conn, [person])
-        return self._joined(hearing_id, principal.user_id, admission, presence)
+        return self._joined(hearing_id, principal.user_id, admission, presence, record.court_id)
 
     async def _join_unlocked(self, principal: Principal, hearing_id: int) -> JoinResult | None:
         """The join without the hearing lock, or None when it must be taken under the lock."""
@@ -254,7 +258,7 @@ class HearingService:
                 seat = self._seat_unlocked(record, principal)
                 if seat is None or not await write_presence_if_unchanged(conn, record, seat[2], seat[3]):
                     return None
-        return self._joined(hearing_id, principal.user_id, seat[0], seat[1])
+        return self._joined(hearing_id, principal.user_id, seat[0], seat[1], record.court_id)
 
     def _seat_unlocked(self, record: HearingRecord,
                        principal: Principal) -> tuple[AdmissionGrant, Presence, Person, Person] | None:
@@ -291,23 +295,51 @@ class HearingService:
             return presence
         return presence.join(admission)
 
-    def _joined(self, hearing_id: int, user: int, admission: AdmissionGrant, presence: Presence) -> JoinResult:
+    @staticmethod
+    def _joined(hearing_id: int, user: int, admission: AdmissionGrant, presence: Presence, court_id: int) -> JoinResult:
         return JoinResult(hearing_id=hearing_id, user_id=user, admission=admission, presence_state=presence.state,
                           capabilities=presence.capabilities, role=admission.role,
-                          is_staff=admission.role.is_staff)
+                          is_staff=admission.role.is_staff, court_id=court_id)
 
-    async def disconnected(self, user_id: int, hearing_id: int) -> None:
-        """The connection dropped: hold the person's place for the reconnection grace period."""
+    @staticmethod
+    def still_admitted(joined: JoinResult, grants: Iterable[Grant]) -> bool:
+        """Whether ``grants`` (read again now) still carry what ``joined`` was admitted on: a judge
+        or clerk entered as court staff, and stays staff only while the court's grant is live."""
+        if not joined.is_staff:
+            return True
+        needed = StaffRole.JUDGE if joined.role is HearingRole.JUDGE else StaffRole.CLERK
+        return needed in staff_roles(grants, joined.court_id)
+
+    async def media_grant(self, user_id: int, hearing_id: int) -> MediaGrant:
+        """Whether ``user_id`` may have a media session now, and in what state it must start.
+
+        Only people in the hearing room get one (:class:`NotInHearingRoom` otherwise); what the
+        judge muted stays muted and a paused hearing stays paused in every new session.
+        """
+        view = await self.view(hearing_id)
+        me = view.participant(user_id)
+        if me is None or me.presence is not PresenceState.IN_ROOM:
+            raise NotInHearingRoom("media starts once you are admitted to the hearing room",
+                                   details={"hearing_id": hearing_id})
+        return MediaGrant(may_publish=me.role.may_publish, privileged=me.role.is_staff,
+                          muted_audio=me.muted_audio, muted_video=me.muted_video,
+                          paused=view.state is HearingState.PAUSED)
+
+    async def disconnected(self, user_id: int, hearing_id: int) -> HearingView | None:
+        """The connection dropped: hold the person's place for the reconnection grace period.
+
+        Returns the hearing as it now stands, or None if the person is not in it.
+        """
         async with self.db.transaction() as session:
             step = await self._begin(session, hearing_id)
             person = step.person(user_id)
             if person is None:
-                return
+                return None
             presence = presence_of(person)
             if presence.state in (PresenceState.WAITING, PresenceState.IN_ROOM):
                 store_presence(person, presence.disconnect(self.clock.now()))
                 person.last_seen_at = self.clock.now()
-            await step.finish()
+            return (await self._finish(step)).view
 
     async def reconnected(self, user_id: int, hearing_id: int) -> JoinResult:
         """Back within the grace period: the same room, no new admission needed.
@@ -340,10 +372,10 @@ class HearingService:
             await step.finish()
         if expired is not None:
             raise expired
-        return self._joined(hearing_id, user_id, admission, presence)
+        return self._joined(hearing_id, user_id, admission, presence, step.row.court_id)
 
-    async def left(self, user_id: int, hearing_id: int) -> list[HearingEvent]:
-        """The person left; returns what the clock made happen meanwhile (see :meth:`sweep`)."""
+    async def left(self, user_id: int, hearing_id: int) -> Outcome:
+        """The person left; with what the clock made happen meanwhile (see :meth:`sweep`)."""
         async with self.db.transaction() as session:
             step = await self._begin(session, hearing_id)
             person = step.person(user_id)
@@ -353,7 +385,7 @@ class HearingService:
                     store_presence(person, presence.leave())
                     person.disconnected_at = None
             self._time_rules(step)
-            return await step.finish()
+            return await self._finish(step)
 
     async def heartbeat(self, user_id: int, hearing_id: int, stats: Mapping[str, float]) -> None:
         """Record that the person is still connected, with their latest connection figures.
@@ -374,66 +406,24 @@ class HearingService:
             person.last_stats = {**figures, "at": self.clock.now().isoformat()}
 
     async def sweep(self, hearing_id: int) -> list[HearingEvent]:
-        """The time-driven rules: the lobby opens at lead time, a hearing whose judge has been gone
-        longer than ``policy.judge_loss_timeout`` is suspended, expired reconnections leave.
+        """The time-driven rules (:mod:`sessions.sweep`): the lobby opens at lead time, a hearing
+        whose judge has been gone longer than ``policy.judge_loss_timeout`` is suspended, expired
+        reconnections leave. Returns the logged events (presence changes are not events)."""
+        return await self.sweeper.sweep(hearing_id)
 
-        Returns the logged events (presence changes are not events: read them with :meth:`view`).
-        """
-        async with self._reader() as conn:
-            record = await read_hearing(conn, hearing_id)
-        return await self._swept(record) if self._due(record) else []
+    async def tick(self, hearing_ids: Iterable[int]) -> dict[int, Outcome]:
+        """:meth:`sweep` for several hearings, each with the hearing as it then stands."""
+        return await self.sweeper.tick(hearing_ids)
 
-    async def tick(self, hearing_ids: Iterable[int]) -> dict[int, tuple[list[HearingEvent], HearingView]]:
-        """:meth:`sweep` for several hearings, each with the hearing as it then stands.
-
-        Every process sweeps its hearings every few seconds, and nearly always nothing is due: so
-        all of them are read in one statement without a lock, and the locked transaction with the
-        event log runs only for a hearing where a time rule may apply (:meth:`_due`). A hearing
-        that is gone, or whose sweep is refused (logged), is left out.
-        """
-        async with self._reader() as conn:
-            records = await read_hearings(conn, hearing_ids)
-        ticked = {}
-        for hearing_id, record in records.items():
-            if self._due(record):
-                try:
-                    ticked[hearing_id] = (await self._swept(record), await self.view(hearing_id))
-                except SessionsError as exc:
-                    logger.info("sweep of hearing %s refused: %s", hearing_id, exc.code)
-            else:
-                ticked[hearing_id] = ([], self._view(record, record.place, hearing_of(record, record.place, ())))
-        return ticked
-
-    async def _swept(self, record: HearingRecord) -> list[HearingEvent]:
+    async def watched(self, hearing_id: int) -> Outcome:
+        """One locked transaction applying the time rules to the hearing."""
         async with self.db.transaction() as session:
-            step = await self._begin(session, record.id)
+            step = await self._begin(session, hearing_id)
             self._time_rules(step)
-            return await step.finish()
-
-    def _due(self, record: HearingRecord) -> bool:
-        """Whether a time rule may change the hearing now (a superset: :meth:`_time_rules` decides)."""
-        now = self.clock.now()
-        hearing = hearing_of(record, record.place, ())
-        if hearing.effective_state(now) is not hearing.state:
-            return True
-        if hearing.state is HearingState.IN_SESSION:
-            judge = record.person(int(hearing.plan.judge.user_id))
-            seen = None if judge is None else judge.last_seen_at
-            if seen is None or now - seen > self.policy.judge_loss_timeout:
-                return True
-        return any(presence_of(p).has_expired(now, self.reconnect_grace) for p in record.participants)
+            return await self._finish(step)
 
     def _time_rules(self, step: Step) -> None:
-        now = self.clock.now()
-        judge = step.hearing.plan.judge.user_id
-        person = step.person(int(judge))
-        seen = {} if person is None or person.last_seen_at is None else {judge: person.last_seen_at}
-        step.hearing = self.lifecycle.watch(step.hearing, seen)
-        for row in step.row.participants:
-            presence = presence_of(row)
-            if presence.has_expired(now, self.reconnect_grace):
-                store_presence(row, presence.expire(now, self.reconnect_grace))
-                row.disconnected_at = None
+        apply_time_rules(step, self.lifecycle, self.clock.now(), self.reconnect_grace)
 
     # -- controls -----------------------------------------------------------------------------
 
@@ -445,8 +435,9 @@ class HearingService:
         *,
         target_user_id: int | None = None,
         details: Mapping[str, str] | None = None,
-    ) -> list[HearingEvent]:
-        """Apply a lifecycle step or a control, authorized by the pure rules from the actor's listing."""
+    ) -> Outcome:
+        """Apply a lifecycle step or a control, authorized by the pure rules from the actor's listing;
+        the logged events with the hearing as it stands after them."""
         try:
             action = Action(action)
         except ValueError:
@@ -470,7 +461,7 @@ class HearingService:
             if action is Action.CANCEL:
                 await BookingService(session, self.clock, self.config).recorded_cancellation(
                     principal, step.row, step.place, args.get("reason"))
-            return await step.finish()
+            return await self._finish(step)
 
     def _check_chat(self, step: Step, actor_id: int, args: Mapping[str, str]) -> None:
         """One writes to everybody from the hearing room, and to the staff from either room."""
@@ -533,6 +524,10 @@ class HearingService:
             actor=principal.audit_actor, details={"hearing_id": step.row.id})
 
     # -- the unit of work ---------------------------------------------------------------------
+
+    async def _finish(self, step: Step) -> Outcome:
+        events = await step.finish()
+        return Outcome(tuple(events), self._view(step.row, step.place, step.hearing))
 
     async def _begin(self, session: AsyncSession, hearing_id: int) -> Step:
         store = HearingStore(session)

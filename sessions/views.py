@@ -80,6 +80,9 @@ class JoinResult:
     capabilities: Capabilities
     role: HearingRole
     is_staff: bool
+    court_id: int = 0
+    """The court whose staff grants a staff member's admission relied on (see
+    :meth:`sessions.service.HearingService.still_admitted`)."""
 
 
 @dataclass(frozen=True)
@@ -100,3 +103,27 @@ class HearingEvent:
     target_user_id: int | None
     details: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     state: HearingState = HearingState.SCHEDULED
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a change did: the events it logged (for broadcast) and the hearing as it now stands,
+    built in the change's own transaction, so callers do not read the hearing again."""
+
+    events: tuple[HearingEvent, ...]
+    view: HearingView
+
+
+@dataclass(frozen=True)
+class MediaGrant:
+    """Whether and how a person's media session may run, from the hearing's stored state.
+
+    Every media session starts from this (a new ``media_offer``, a reconnection, another
+    process): who mutes, pauses or removes is never forgotten by opening a new session.
+    """
+
+    may_publish: bool
+    privileged: bool
+    muted_audio: bool
+    muted_video: bool
+    paused: bool

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
@@ -54,8 +55,11 @@ def session_token(environ: Mapping[str, Any], auth: object) -> str:
     return morsel.value if morsel is not None else ""
 
 
-async def authenticate(app: web.Application, environ: Mapping[str, Any], auth: object) -> Principal:
-    """The principal behind a handshake, or a refusal with code ``unauthenticated``."""
+async def authenticate(app: web.Application, environ: Mapping[str, Any], auth: object) -> tuple[Principal, str]:
+    """The principal behind a handshake with its session token, or a refusal with code ``unauthenticated``.
+
+    The token is kept with the socket: every later call re-checks it (:func:`recheck`).
+    """
     token = session_token(environ, auth)
     if not token:
         raise refuse("unauthenticated", "log in with your EDS AUTH key first; no session token was sent")
@@ -64,4 +68,26 @@ async def authenticate(app: web.Application, environ: Mapping[str, Any], auth: o
     principal = await app[LOGIN].authenticate(token)
     if principal is None:
         raise refuse("unauthenticated", "the session has expired or was logged out; log in again")
-    return principal
+    return principal, token
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """Why an open socket may no longer act: sent to it in ``ended`` and as the error of the call."""
+
+    code: str
+    message: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message}}
+
+
+SESSION_ENDED = Lapse("session_ended", "your session ended (logged out, expired or revoked); log in again")
+STAFF_GRANT_REVOKED = Lapse("staff_grant_revoked", "your court staff role was revoked; you can no longer act as staff")
+
+
+async def recheck(app: web.Application, token: str) -> Principal | None:
+    """The principal of ``token`` as it stands now (its grants read again), or None if the session
+    is gone: logged out, expired, or ended with its certificate. One indexed read (on PostgreSQL
+    on the shared asyncpg pool), so sockets afford it on every call."""
+    return await app[LOGIN].authenticate(token)

@@ -3,12 +3,15 @@
 socket.io's Redis manager carries *client* traffic between processes (rooms, broadcasts). Some
 actions must run in server code where the socket lives: a participant's media session is in the
 relay of the process their socket is connected to, so "mute X" taken by a judge on process A must
-be applied by process B; so must moving a socket between rooms after an admission, or closing the
-old socket of somebody who reconnected elsewhere. Those go over this bus: every process receives
-every command (including its own) and acts only on the sockets and media sessions it holds.
+be applied by process B; so must moving a socket between rooms after an admission, closing the
+old socket of somebody who reconnected elsewhere, or ending the sockets of a session that was
+logged out. Those go over this bus: every process receives every command (including its own) and
+acts only on the sockets and media sessions it holds.
 
-Without Redis there is one process and a command is dispatched in place. Commands are small JSON
-objects ``{"op": ..., ...}``; handlers must tolerate commands about sockets they do not hold.
+Commands are the typed values of :mod:`signaling.commands`. Without Redis there is one process
+and a command is dispatched in place; on Redis it travels as JSON and is decoded strictly (a
+malformed message is dropped with a warning). Handlers must tolerate commands about sockets they
+do not hold.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ from typing import Any
 
 from redis import asyncio as aioredis
 
+from signaling.commands import Command, CommandInvalid, decode, encode
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "sotkab-signaling-bus"
-Handler = Callable[[dict[str, Any]], Awaitable[None]]
+Handler = Callable[[Command], Awaitable[None]]
 
 
 class Bus:
@@ -33,29 +38,27 @@ class Bus:
 
     def __init__(self, redis_url: str = "") -> None:
         self.redis_url = redis_url
-        self._handler: Handler | None = None
+        self._handlers: list[Handler] = []
         self._redis: aioredis.Redis | None = None
         self._listener: asyncio.Task[None] | None = None
-        self._ready = asyncio.Event()
 
     def on_command(self, handler: Handler) -> None:
-        self._handler = handler
+        """Every handler receives every command, in the order they were added."""
+        self._handlers.append(handler)
 
     async def start(self) -> None:
         if not self.redis_url:
-            self._ready.set()
             return
         self._redis = aioredis.Redis.from_url(self.redis_url)
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         await pubsub.subscribe(CHANNEL)
         self._listener = asyncio.create_task(self._listen(pubsub), name="signaling-bus")
-        self._ready.set()
 
-    async def publish(self, command: dict[str, Any]) -> None:
+    async def publish(self, command: Command) -> None:
         if self._redis is None:
             await self._dispatch(command)
             return
-        await self._redis.publish(CHANNEL, json.dumps(command))
+        await self._redis.publish(CHANNEL, json.dumps(encode(command)))
 
     async def _listen(self, pubsub: Any) -> None:
         try:
@@ -63,23 +66,21 @@ class Bus:
                 if message.get("type") != "message":
                     continue
                 try:
-                    command = json.loads(message["data"])
-                except (ValueError, TypeError):
-                    log.warning("ignored a malformed signaling bus message")
+                    command = decode(json.loads(message["data"]))
+                except (ValueError, TypeError, CommandInvalid) as exc:
+                    log.warning("ignored a malformed signaling bus message: %s", exc)
                     continue
-                if isinstance(command, dict):
-                    await self._dispatch(command)
+                await self._dispatch(command)
         finally:
             with contextlib.suppress(Exception):
                 await pubsub.aclose()
 
-    async def _dispatch(self, command: dict[str, Any]) -> None:
-        if self._handler is None:
-            return
-        try:
-            await self._handler(command)
-        except Exception:
-            log.exception("signaling bus command %s failed", command.get("op"))
+    async def _dispatch(self, command: Command) -> None:
+        for handler in self._handlers:
+            try:
+                await handler(command)
+            except Exception:
+                log.exception("signaling bus command %s failed", type(command).__name__)
 
     async def close(self) -> None:
         if self._listener is not None:

@@ -10,7 +10,13 @@ that each process runs over the ``notices`` table for the users connected *to th
 
 The database is the only source: a process emits only to its own sockets (``ignore_queue``), so
 with several processes on Redis nothing is delivered twice, and a notice committed on any process
-reaches the user on whichever process they are connected to.
+reaches the user on whichever process they are connected to. The queries are the notifications
+package's (:class:`cabinet.notifications.feed.NoticeFeed`).
+
+Clients send no events here: every event a client emits is refused (``unknown_event``). A socket
+lives only as long as its login session: it ends (``ended`` with ``session_ended``) at once on
+logout (the bus's :class:`~signaling.commands.EndSession`), and the watcher's poll ends the ones
+whose session expired or was ended with a revoked certificate.
 """
 
 from __future__ import annotations
@@ -24,13 +30,15 @@ from typing import Any
 
 import socketio
 from aiohttp import web
-from sqlalchemy import func, select
 
+from cabinet.identity.principal import Principal
+from cabinet.notifications.feed import NoticeFeed
 from cabinet.notifications.models import Notice
 from cabinet.notifications.outbox import NUDGE_INFO_KEY, install_nudge
 from core.db import Database
 from core.resources import CONFIG, DB
-from signaling.auth import authenticate
+from signaling.auth import SESSION_ENDED, Lapse, authenticate, recheck
+from signaling.commands import Command, EndSession
 from signaling.server import SIO
 
 log = logging.getLogger(__name__)
@@ -80,8 +88,8 @@ class NoticeWatcher:
         watched = self.users.get(user_id)
         if watched is None:
             async with self.db.sessions() as session:
-                last = await session.scalar(select(func.max(Notice.id)).where(Notice.user_id == user_id))
-            watched = self.users.setdefault(user_id, _Watched(last_notice_id=int(last or 0)))
+                last = await NoticeFeed(session).latest_id(user_id)
+            watched = self.users.setdefault(user_id, _Watched(last_notice_id=last))
         watched.sids.add(sid)
         unread = await self._unread([user_id])
         watched.unread = unread.get(user_id, 0)
@@ -115,8 +123,7 @@ class NoticeWatcher:
     async def _check_batch(self, user_ids: list[int]) -> None:
         floor = min(self.users[u].last_notice_id for u in user_ids if u in self.users) if user_ids else 0
         async with self.db.sessions() as session:
-            fresh = list(await session.scalars(
-                select(Notice).where(Notice.user_id.in_(user_ids), Notice.id > floor).order_by(Notice.id)))
+            fresh = await NoticeFeed(session).after(user_ids, floor)
         unread = await self._unread(user_ids)
         for notice in fresh:
             watched = self.users.get(notice.user_id)
@@ -133,10 +140,7 @@ class NoticeWatcher:
 
     async def _unread(self, user_ids: Iterable[int]) -> dict[int, int]:
         async with self.db.sessions() as session:
-            rows = await session.execute(
-                select(Notice.user_id, func.count()).where(Notice.user_id.in_(list(user_ids)),
-                                                           Notice.read_at.is_(None)).group_by(Notice.user_id))
-        return {int(user_id): int(count) for user_id, count in rows}
+            return await NoticeFeed(session).unread(user_ids)
 
     async def _emit(self, user_id: int, event: str, data: dict[str, Any]) -> None:
         await self.sio.emit(event, data, room=user_room(user_id), namespace=NAMESPACE, ignore_queue=True)
@@ -145,24 +149,60 @@ class NoticeWatcher:
 WATCHER = web.AppKey("notice_watcher", NoticeWatcher)
 
 
+@dataclass(frozen=True)
+class _Socket:
+    user_id: int
+    session_id: int
+    token: str
+
+
 class CabinetNamespace(socketio.AsyncNamespace):
     """Connect with a session; receive ``unread`` at once and ``notice``/``unread`` as things change."""
 
     def __init__(self, app: web.Application) -> None:
         super().__init__(NAMESPACE)
         self.app = app
+        self.sockets: dict[str, _Socket] = {}
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
-        principal = await authenticate(self.app, environ, auth)
-        await self.save_session(sid, {"user_id": principal.user_id})
+        principal, token = await authenticate(self.app, environ, auth)
+        self.sockets[sid] = _Socket(principal.user_id, principal.session_id, token)
         await self.enter_room(sid, user_room(principal.user_id))
         await self.app[WATCHER].attach(principal.user_id, sid)
         log.debug("cabinet socket %s for user %s", sid, principal.user_id)
 
     async def on_disconnect(self, sid: str, reason: object = None) -> None:
-        session = await self.get_session(sid)
-        if session and "user_id" in session:
-            self.app[WATCHER].detach(session["user_id"], sid)
+        socket = self.sockets.pop(sid, None)
+        if socket is not None:
+            self.app[WATCHER].detach(socket.user_id, sid)
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        if event in ("connect", "disconnect"):
+            return await super().trigger_event(event, *args)
+        return {"error": {"code": "unknown_event", "message": f"{event[:50]!r} is not an event of {NAMESPACE}"}}
+
+    async def on_command(self, command: Command) -> None:
+        if isinstance(command, EndSession):
+            for sid, socket in list(self.sockets.items()):
+                if socket.session_id == command.session_id:
+                    await self.end(sid, Lapse(command.code, command.message))
+
+    async def recheck(self) -> None:
+        """End the sockets whose session is gone (expired, logged out, ended with its certificate)."""
+        principals: dict[str, Principal | None] = {}
+        for sid, socket in list(self.sockets.items()):
+            if socket.token not in principals:
+                principals[socket.token] = await recheck(self.app, socket.token)
+            if principals[socket.token] is None:
+                await self.end(sid, SESSION_ENDED)
+
+    async def end(self, sid: str, lapse: Lapse) -> None:
+        socket = self.sockets.pop(sid, None)
+        if socket is None:
+            return
+        self.app[WATCHER].detach(socket.user_id, sid)
+        await self.emit("ended", {"code": lapse.code, "message": lapse.message}, to=sid)
+        await self.disconnect(sid)
 
 
 def _chain(previous: Callable[[], None] | None, mine: Callable[[], None]) -> Callable[[], None]:

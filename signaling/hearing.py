@@ -6,93 +6,85 @@ connecting *is* joining (or re-joining within the grace period), so refusals com
 ``hearing_closed``...). Every other event is a call with an acknowledgement: ``{"ok": true, ...}``
 or ``{"error": {"code", "message", "details"?}}``, the shape of an HTTP error.
 
-Handlers parse, call one :class:`sessions.service.HearingService` method (which authorizes and
-logs), and broadcast what it returns. Event names and payloads: ``signaling/events.md``.
+Every call goes through one dispatcher (:meth:`HearingNamespace.trigger_event`): an unknown event
+name is refused (``unknown_event``; reserved names never get here, see :mod:`signaling.server`),
+the socket must be joined, its session is checked again (logged out, expired or revoked: the
+socket ends; a revoked staff grant ends a staff socket), the payload must be an object, and typed
+refusals become error replies. Handlers then parse, call one service method and broadcast what it
+returns. Event names and payloads: ``signaling/events.md``.
 
-Rooms: ``hearing:<id>`` (everybody connected), ``hearing:<id>:room`` (people in the hearing
-room: the all-participants chat), ``hearing:<id>:staff`` (judge and clerk: staff chat, live
-connection statistics, alerts) and ``hearing:<id>:user:<uid>`` (one person's sockets).
+The namespace's parts are their own objects: the sockets this process holds
+(:class:`~signaling.sockets.SocketRegistry`), roster batching (:class:`~signaling.roster.Roster`),
+the periodic sweeper (:class:`~signaling.sweeper.Sweeper`), the media relay
+(:class:`~signaling.media_bridge.MediaBridge`) and the bus between processes, whose typed commands
+:class:`~signaling.hearing_commands.HearingCommands` applies. Rooms: :mod:`signaling.rooms`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import Coroutine, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from typing import Any, TypeVar
 
 import socketio
 from aiohttp import web
 
 from cabinet.identity.principal import Principal
 from core.errors import SotkabError
-from media import Control
 from media.errors import MediaError
 from recordings.live import RecorderHub
 from sessions.errors import SessionsError
-from sessions.lifecycle import Action, ChatChannel, HearingState
+from sessions.lifecycle import Action, ChatChannel
 from sessions.presence import PresenceState
 from sessions.resources import HEARINGS
-from sessions.service import HearingEvent, HearingService, HearingView, JoinResult
-from signaling.auth import authenticate, refuse
+from sessions.service import HearingService
+from sessions.views import Outcome
+from signaling.auth import SESSION_ENDED, STAFF_GRANT_REVOKED, Lapse, authenticate, recheck, refuse
 from signaling.bus import Bus
+from signaling.commands import MediaCommand, ReplaceSockets
+from signaling.hearing_commands import HearingCommands
 from signaling.media_bridge import MediaBridge, relay_control
+from signaling.rooms import hearing_room, in_room, staff_room, user_room
+from signaling.roster import Roster
+from signaling.sockets import Connection, SocketRegistry
 from signaling.wire import (
     Payload,
     PayloadError,
     error_json,
     event_json,
     heartbeat_stats,
-    join_json,
     optional_int,
     optional_text,
     parse_hearing_id,
-    view_json,
 )
 
 log = logging.getLogger(__name__)
+
+__all__ = ["NAMESPACE", "HearingNamespace", "hearing_room", "in_room", "staff_room", "user_room"]
 
 NAMESPACE = "/hearing"
 ALERT_PACKET_LOSS = 0.10
 ALERT_RTT_MS = 1000.0
 ACK_GRACE_S = 0.2
-ROSTER_COALESCE_S = 0.02
-"""Joins within this window share one roster read and broadcast (a hearing starting at 10:00)."""
-_FINAL = frozenset({HearingState.CLOSED, HearingState.ADJOURNED, HearingState.CANCELLED})
-_CONTROL_EVENTS = tuple(action for action in Action)
+_DETAIL_KEYS = ("reason", "media", "text", "channel", "new_start")
+_SERVER_EVENTS = frozenset({"connect", "disconnect"})
+"""Sent by python-socketio itself; a client sending these names is refused by the server."""
+
+T = TypeVar("T")
+Reply = dict[str, Any]
+Handler = Callable[["HearingNamespace", Connection, Payload], Awaitable[Reply]]
+_EVENTS: dict[str, Handler] = {}
 
 
-def hearing_room(hearing_id: int) -> str:
-    return f"hearing:{hearing_id}"
+def event(name: str) -> Callable[[Handler], Handler]:
+    """Register a call handler; the dispatcher has found its live socket and checked its session."""
+    def register(handler: Handler) -> Handler:
+        _EVENTS[name] = handler
+        return handler
 
-
-def in_room(hearing_id: int) -> str:
-    return f"hearing:{hearing_id}:room"
-
-
-def staff_room(hearing_id: int) -> str:
-    return f"hearing:{hearing_id}:staff"
-
-
-def user_room(hearing_id: int, user_id: int) -> str:
-    return f"hearing:{hearing_id}:user:{user_id}"
-
-
-@dataclass
-class Connection:
-    """What this process knows about one of its sockets."""
-
-    sid: str
-    principal: Principal
-    hearing_id: int
-    joined: JoinResult
-    ended: bool = False
-    """Set when the server ended the socket on purpose (left, removed, replaced, closed)."""
-    stats: dict[str, float] = field(default_factory=dict)
-    beat_at: float = field(default_factory=time.monotonic)
+    return register
 
 
 class HearingNamespace(socketio.AsyncNamespace):
@@ -101,23 +93,18 @@ class HearingNamespace(socketio.AsyncNamespace):
     def __init__(self, app: web.Application) -> None:
         super().__init__(NAMESPACE)
         self.app = app
-        self.connections: dict[str, Connection] = {}
-        self.local: dict[tuple[int, int], str] = {}
-        """(hearing, user) -> the sid of this process's socket for them."""
-        self._held: dict[int, dict[int, str]] = {}
-        """The same, by hearing: a roster sync touches one hearing's sockets, not every socket held."""
+        self.sockets = SocketRegistry()
         self._bridge: MediaBridge | None = None
         self._bus: Bus | None = None
+        self._roster: Roster | None = None
         self._tasks: set[asyncio.Future[None]] = set()
-        self._published: dict[int, dict[str, str]] = {}
-        self._greet: dict[int, list[Connection]] = {}
-        """The presence of each hearing as this process last published it (to notice changes)."""
         self.recorders: RecorderHub | None = None
         """This process's hearing recorders (set at start-up by signaling.setup)."""
 
     def start(self, bridge: MediaBridge, bus: Bus) -> None:
         self._bridge, self._bus = bridge, bus
-        bus.on_command(self.on_command)
+        self._roster = Roster(self, bus, self.service.view, self._later)
+        bus.on_command(HearingCommands(self))
 
     @property
     def service(self) -> HearingService:
@@ -126,32 +113,33 @@ class HearingNamespace(socketio.AsyncNamespace):
 
     @property
     def bridge(self) -> MediaBridge:
-        if self._bridge is None:
-            raise RuntimeError("the /hearing namespace is used before the app started")
-        return self._bridge
+        return _started(self._bridge)
 
     @property
     def bus(self) -> Bus:
-        if self._bus is None:
-            raise RuntimeError("the /hearing namespace is used before the app started")
-        return self._bus
+        return _started(self._bus)
+
+    @property
+    def roster(self) -> Roster:
+        return _started(self._roster)
 
     # ---- connecting is joining ---------------------------------------------------------------
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
-        principal = await authenticate(self.app, environ, auth)
+        principal, token = await authenticate(self.app, environ, auth)
         try:
             hearing_id = parse_hearing_id(auth.get("hearing") if isinstance(auth, Mapping) else None)
         except PayloadError as exc:
             raise refuse(exc.code, exc.message) from None
         try:
-            joined = await self._enter(principal, hearing_id, sid)
+            joined = await self.service.join(principal, hearing_id)
         except SotkabError as exc:
             raise refuse(exc.code, exc.message, **_plain(exc.details)) from None
-        connection = Connection(sid, principal, hearing_id, joined)
-        self.connections[sid] = connection
-        self.local[(hearing_id, principal.user_id)] = sid
-        self._held.setdefault(hearing_id, {})[principal.user_id] = sid
+        # Admitted: only now does this socket take over from the person's older ones (a reload,
+        # a second window, a drop not yet noticed), on whichever process they are.
+        connection = Connection(sid, principal, hearing_id, joined, token)
+        self.sockets.add(connection)
+        await self.bus.publish(ReplaceSockets(hearing_id, principal.user_id, sid))
         await self.enter_room(sid, hearing_room(hearing_id))
         await self.enter_room(sid, user_room(hearing_id, principal.user_id))
         if joined.is_staff:
@@ -160,248 +148,144 @@ class HearingNamespace(socketio.AsyncNamespace):
             await self.enter_room(sid, in_room(hearing_id))
         log.info("user %s joined hearing %s as %s (%s)", principal.user_id, hearing_id, joined.role.value,
                  joined.presence_state.value)
-        self._after_join(connection)
-
-    async def _enter(self, principal: Principal, hearing_id: int, sid: str) -> JoinResult:
-        """Join; somebody reconnecting within the grace period comes back to the same place.
-
-        Any older socket of this person in this hearing (a reload, a second window, a drop not yet
-        noticed), on whichever process, is ended as ``replaced``: this one takes over its place.
-        """
-        await self.bus.publish({"op": "replace", "hearing": hearing_id, "user": principal.user_id, "sid": sid})
-        return await self.service.join(principal, hearing_id)
-
-    def _after_join(self, connection: Connection) -> None:
-        """Greet the new socket and refresh everybody's roster, coalescing a burst of joins."""
-        waiting = self._greet.setdefault(connection.hearing_id, [])
-        waiting.append(connection)
-        if len(waiting) == 1:
-            self._later(self._refresh(connection.hearing_id), ROSTER_COALESCE_S)
-
-    async def _refresh(self, hearing_id: int) -> None:
-        greet = self._greet.pop(hearing_id, [])
-        try:
-            view = await self.service.view(hearing_id)
-            for connection in greet:
-                if not connection.ended:
-                    await self.emit("joined", join_json(connection.joined, view), to=connection.sid)
-            await self._publish_view(view)
-        except Exception:
-            log.exception("announcing joins to hearing %s failed", hearing_id)
-
-    # ---- leaving and dropping ----------------------------------------------------------------
+        self.roster.greet(connection)
 
     async def on_disconnect(self, sid: str, reason: object = None) -> None:
-        connection = self.connections.pop(sid, None)
-        if connection is None:
+        connection = self.sockets.remove(sid)
+        if connection is None or connection.ended:
             return
-        key = (connection.hearing_id, connection.principal.user_id)
-        if self.local.get(key) == sid:
-            del self.local[key]
-            held = self._held.get(key[0], {})
-            held.pop(key[1], None)
-            if not held:
-                self._held.pop(key[0], None)
-        if connection.ended:
-            return
-        user_id, hearing_id = connection.principal.user_id, connection.hearing_id
+        user_id, hearing_id = connection.user_id, connection.hearing_id
         try:
-            await self.service.disconnected(user_id, hearing_id)
+            view = await self.service.disconnected(user_id, hearing_id)
         except SessionsError as exc:
             log.info("disconnect of %s from hearing %s not recorded: %s", user_id, hearing_id, exc.code)
             return
+        if view is None:
+            return
         await self.emit("alert", {"kind": "connection_lost", "user_id": user_id,
                                   "name": connection.principal.name}, room=staff_room(hearing_id))
-        await self._publish_view(await self.service.view(hearing_id))
+        await self.roster.publish(view)
 
-    async def on_leave(self, sid: str, data: object = None) -> dict[str, Any]:
-        connection = self._connection(sid)
-        if connection is None:
-            return _not_joined()
-        try:
-            events = await self.service.left(connection.principal.user_id, connection.hearing_id)
-        except SotkabError as exc:
-            return error_json(exc)
-        connection.ended = True
-        await self._broadcast(connection.hearing_id, connection.principal.user_id, events)
-        self._later(self.disconnect(sid))
-        return {"ok": True}
-
-    # ---- controls, hands and chat: one event per action ---------------------------------------
+    # ---- the dispatcher: every call from a client -------------------------------------------
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
-        if event in _ACTION_NAMES:
-            sid = args[0]
-            return await self._control(sid, Action(event), args[1] if len(args) > 1 else None)
-        return await super().trigger_event(event, *args)
-
-    async def _control(self, sid: str, action: Action, data: object) -> dict[str, Any]:
-        connection = self._connection(sid)
+        if event in _SERVER_EVENTS:
+            return await super().trigger_event(event, *args)
+        sid, data = args[0], args[1] if len(args) > 1 else None
+        handler = _EVENTS.get(event)
+        if handler is None:
+            return {"error": {"code": "unknown_event", "message": f"{event[:50]!r} is not an event of {NAMESPACE}"}}
+        connection = self.sockets.live(sid)
         if connection is None:
-            return _not_joined()
+            return {"error": {"code": "not_joined", "message": "this socket is not in a hearing"}}
+        lapse = self.verdict(connection, await recheck(self.app, connection.token))
+        if lapse is not None:
+            await self.lapse(connection, lapse)
+            return lapse.as_json()
         try:
-            payload = Payload.of(data)
-            target = optional_int(payload, "target")
-            details = {key: value for key in _DETAIL_KEYS
-                       if (value := optional_text(payload, key)) is not None}
-            events = await self.service.control(connection.principal, connection.hearing_id, action,
-                                                target_user_id=target, details=details)
-        except PayloadError as exc:
-            return exc.as_json()
-        except SotkabError as exc:
-            return error_json(exc)
-        await self._broadcast(connection.hearing_id, connection.principal.user_id, events)
-        return {"ok": True, "events": [event_json(e) for e in events]}
-
-    # ---- heartbeat: live connection statistics for judge and clerk ----------------------------
-
-    async def on_heartbeat(self, sid: str, data: object = None) -> dict[str, Any]:
-        connection = self._connection(sid)
-        if connection is None:
-            return _not_joined()
-        try:
-            stats = heartbeat_stats(data)
-            await self.service.heartbeat(connection.principal.user_id, connection.hearing_id, stats)
-            connection.stats, connection.beat_at = stats, time.monotonic()
-        except PayloadError as exc:
-            return exc.as_json()
-        except SotkabError as exc:
-            return error_json(exc)
-        user_id, hearing_id = connection.principal.user_id, connection.hearing_id
-        report = {"user_id": user_id, "name": connection.principal.name, **stats}
-        await self.emit("stats", report, room=staff_room(hearing_id))
-        loss, rtt = stats.get("packet_loss", 0.0), stats.get("rtt_ms", 0.0)
-        if loss >= ALERT_PACKET_LOSS or rtt >= ALERT_RTT_MS:
-            await self.emit("alert", {"kind": "poor_connection", **report}, room=staff_room(hearing_id))
-        return {"ok": True}
-
-    # ---- WebRTC through the media relay -------------------------------------------------------
-
-    async def on_media_offer(self, sid: str, data: object = None) -> dict[str, Any]:
-        connection = self._connection(sid)
-        if connection is None:
-            return _not_joined()
-        try:
-            payload = Payload.of(data)
-            sdp = payload.text("sdp", max_length=64 * 1024)
-            view = await self.service.view(connection.hearing_id)
-            me = view.participant(connection.principal.user_id)
-            if me is None or me.presence is not PresenceState.IN_ROOM:
-                return {"error": {"code": "not_in_hearing_room",
-                                  "message": "media starts once you are admitted to the hearing room"}}
-            joined = connection.joined
-            return {"ok": True, **await self.bridge.offer(
-                connection.hearing_id, connection.principal.user_id, sdp,
-                may_publish=joined.role.may_publish, privileged=joined.is_staff)}
+            return await handler(self, connection, Payload.of(data))
         except PayloadError as exc:
             return exc.as_json()
         except (SotkabError, MediaError) as exc:
             return error_json(exc)
 
-    async def on_ice_candidate(self, sid: str, data: object = None) -> dict[str, Any]:
-        connection = self._connection(sid)
-        if connection is None:
-            return _not_joined()
+    def verdict(self, connection: Connection, principal: Principal | None) -> Lapse | None:
+        """Whether the socket may go on, given its session as read again (None: it may)."""
+        if principal is None:
+            return SESSION_ENDED
+        if not self.service.still_admitted(connection.joined, principal.grants):
+            return STAFF_GRANT_REVOKED
+        connection.principal = principal
+        return None
+
+    async def lapse(self, connection: Connection, lapse: Lapse) -> None:
+        """End a socket whose session or grant is gone: the person leaves the hearing (their media
+        session ends with the roster) and the socket is told why."""
+        if not await self.end(connection.sid, lapse.code, lapse.message):
+            return
         try:
-            payload = Payload.of(data)
-            await self.bridge.candidate(connection.hearing_id, connection.principal.user_id,
-                                        optional_text(payload, "candidate"), optional_text(payload, "sdp_mid"),
-                                        optional_int(payload, "sdp_mline_index"))
-        except PayloadError as exc:
-            return exc.as_json()
-        except SotkabError as exc:
-            return error_json(exc)
+            await self.broadcast(await self.service.left(connection.user_id, connection.hearing_id))
+        except SessionsError as exc:
+            log.info("leaving of %s from hearing %s not recorded: %s", connection.user_id,
+                     connection.hearing_id, exc.code)
+
+    # ---- leaving, controls, heartbeat, WebRTC -------------------------------------------------
+
+    @event("leave")
+    async def _leave(self, connection: Connection, payload: Payload) -> Reply:
+        outcome = await self.service.left(connection.user_id, connection.hearing_id)
+        connection.ended = True
+        await self.broadcast(outcome)
+        self._later(self.disconnect(connection.sid))
+        return {"ok": True}
+
+    async def _control(self, action: Action, connection: Connection, payload: Payload) -> Reply:
+        target = optional_int(payload, "target")
+        details = {key: value for key in _DETAIL_KEYS if (value := optional_text(payload, key)) is not None}
+        outcome = await self.service.control(connection.principal, connection.hearing_id, action,
+                                             target_user_id=target, details=details)
+        await self.broadcast(outcome)
+        return {"ok": True, "events": [event_json(e) for e in outcome.events]}
+
+    @event("heartbeat")
+    async def _heartbeat(self, connection: Connection, payload: Payload) -> Reply:
+        stats = heartbeat_stats(payload.fields)
+        await self.service.heartbeat(connection.user_id, connection.hearing_id, stats)
+        connection.stats, connection.beat_at = stats, time.monotonic()
+        report = {"user_id": connection.user_id, "name": connection.principal.name, **stats}
+        room = staff_room(connection.hearing_id)
+        await self.emit("stats", report, room=room)
+        loss, rtt = stats.get("packet_loss", 0.0), stats.get("rtt_ms", 0.0)
+        if loss >= ALERT_PACKET_LOSS or rtt >= ALERT_RTT_MS:
+            await self.emit("alert", {"kind": "poor_connection", **report}, room=room)
+        return {"ok": True}
+
+    @event("media_offer")
+    async def _media_offer(self, connection: Connection, payload: Payload) -> Reply:
+        sdp = payload.text("sdp", max_length=64 * 1024)
+        user_id, hearing_id = connection.user_id, connection.hearing_id
+        answer = await self.bridge.open_session(hearing_id, user_id, sdp,
+                                                lambda: self.service.media_grant(user_id, hearing_id))
+        return {"ok": True, **answer}
+
+    @event("ice_candidate")
+    async def _ice_candidate(self, connection: Connection, payload: Payload) -> Reply:
+        await self.bridge.candidate(connection.hearing_id, connection.user_id, optional_text(payload, "candidate"),
+                                    optional_text(payload, "sdp_mid"), optional_int(payload, "sdp_mline_index"))
         return {"ok": True}
 
     # ---- broadcasting -------------------------------------------------------------------------
 
-    async def _broadcast(self, hearing_id: int, actor: int, events: list[HearingEvent]) -> None:
-        """Send logged events to whom they concern, drive the relays, then refresh the roster."""
-        for event in events:
-            body = event_json(event)
-            if event.action is Action.CHAT and event.details.get("channel") == ChatChannel.STAFF.value:
+    async def broadcast(self, outcome: Outcome) -> None:
+        """Send logged events to whom they concern, drive the relays, then publish the roster."""
+        hearing_id = outcome.view.hearing_id
+        for logged in outcome.events:
+            body = event_json(logged)
+            if logged.action is Action.CHAT and logged.details.get("channel") == ChatChannel.STAFF.value:
                 await self.emit("hearing_event", body, room=staff_room(hearing_id))
-                if event.actor_user_id is not None:
-                    await self.emit("hearing_event", body, room=user_room(hearing_id, event.actor_user_id),
+                if logged.actor_user_id is not None:
+                    await self.emit("hearing_event", body, room=user_room(hearing_id, logged.actor_user_id),
                                     skip_sid=None)
                 continue
-            room = in_room(hearing_id) if event.action is Action.CHAT else hearing_room(hearing_id)
+            room = in_room(hearing_id) if logged.action is Action.CHAT else hearing_room(hearing_id)
             await self.emit("hearing_event", body, room=room)
-            if event.action is Action.CHAT:
+            if logged.action is Action.CHAT:
                 await self.emit("hearing_event", body, room=staff_room(hearing_id))
-            control = relay_control(event.action, event.details)
+            control = relay_control(logged.action, logged.details)
             if control is not None:
-                await self.bus.publish({"op": "media", "hearing": hearing_id, "user": event.target_user_id,
-                                        "control": control.value})
-        if events:
-            await self._publish_view(await self.service.view(hearing_id))
+                await self.bus.publish(MediaCommand(hearing_id, logged.target_user_id, control))
+        await self.roster.publish(outcome.view)
 
-    @staticmethod
-    def _presence_of(view: HearingView) -> dict[str, str]:
-        return {str(p.user_id): p.presence.value for p in view.participants}
-
-    async def _publish_view(self, view: HearingView) -> None:
-        presence = self._presence_of(view)
-        before = self._published.get(view.hearing_id, {})
-        self._published[view.hearing_id] = presence
-        for user, state in presence.items():
-            if before.get(user) == PresenceState.RECONNECTING.value and state == PresenceState.OUTSIDE.value:
-                await self.emit("alert", {"kind": "left", "user_id": int(user)}, room=staff_room(view.hearing_id))
-        await self.emit("roster", view_json(view), room=hearing_room(view.hearing_id))
-        await self.bus.publish({"op": "sync", "hearing": view.hearing_id, "state": view.state.value,
-                                "presence": presence, "recording_paused": view.recording_paused})
-
-    # ---- commands every process applies to the sockets and media sessions it holds ------------
-
-    async def on_command(self, command: dict[str, Any]) -> None:
-        op, hearing_id = command.get("op"), command.get("hearing")
-        if not isinstance(hearing_id, int):
-            return
-        if op == "replace":
-            sid = self.local.get((hearing_id, int(command["user"])))
-            if sid is not None and sid != command.get("sid"):
-                await self._end(sid, "replaced", "you joined this hearing from another window")
-        elif op == "media":
-            user = command.get("user")
-            await self.bridge.control(hearing_id, user if isinstance(user, int) else None,
-                                      Control(command["control"]))
-        elif op == "sync":
-            state = HearingState(command["state"])
-            if self.recorders is not None:  # recordings: start/pause/resume/stop with the hearing
-                await self.recorders.hearing_changed(hearing_id, state, bool(command.get("recording_paused")),
-                                                     local=bool(self._held.get(hearing_id)))
-            await self._sync(hearing_id, state, command.get("presence") or {})
-
-    async def _sync(self, hearing_id: int, state: HearingState, presence: Mapping[str, str]) -> None:
-        """Match this process's sockets and media sessions to the hearing as it now stands."""
-        held = list(self._held.get(hearing_id, {}).items())
-        if state in _FINAL:
-            for _user, sid in held:
-                await self._end(sid, "hearing_" + state.value, f"the hearing is {state.value}")
-            await self.bridge.close_hearing(hearing_id)
-            self._published.pop(hearing_id, None)
-            return
-        for user, sid in held:
-            where = presence.get(str(user))
-            if where == PresenceState.REMOVED.value:
-                await self._end(sid, "removed", "the judge removed you from the hearing")
-                continue
-            if where == PresenceState.IN_ROOM.value:
-                await self.enter_room(sid, in_room(hearing_id))
-            else:
-                await self.leave_room(sid, in_room(hearing_id))
-        for hid, user in list(self.bridge.sessions):
-            if hid == hearing_id and presence.get(str(user)) != PresenceState.IN_ROOM.value:
-                await self.bridge.control(hearing_id, user, Control.REMOVE)
-
-    async def _end(self, sid: str, code: str, message: str) -> None:
-        """Tell a socket why it is being ended, then close it once pending replies have gone out."""
-        connection = self.connections.get(sid)
+    async def end(self, sid: str, code: str, message: str) -> bool:
+        """Tell a socket why it is being ended, then close it once pending replies have gone out.
+        False if it was already ended."""
+        connection = self.sockets.get(sid)
         if connection is None or connection.ended:
-            return
+            return False
         connection.ended = True
         await self.emit("ended", {"code": code, "message": message}, to=sid)
         self._later(self.disconnect(sid))
+        return True
 
     def _later(self, coro: Coroutine[Any, Any, None], delay: float = ACK_GRACE_S) -> None:
         """Run ``coro`` shortly, so an acknowledgement being sent on the socket is not cut off."""
@@ -417,62 +301,29 @@ class HearingNamespace(socketio.AsyncNamespace):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    # ---- the per-process sweeper --------------------------------------------------------------
-
-    async def sweep(self, liveness_s: float) -> None:
-        """Time-driven rules for the hearings this process has sockets in, and liveness heartbeats.
-
-        An open socket is proof of life even if its page sends no heartbeats: this process beats
-        for it every ``liveness_s``. When the process dies its beats stop, which is how a judge
-        on a crashed server counts as gone and the hearing gets suspended by another process.
-        """
-        now = time.monotonic()
-        for connection in list(self.connections.values()):
-            if connection.ended or now - connection.beat_at < liveness_s:
-                continue
-            connection.beat_at = now
-            with contextlib.suppress(SessionsError):
-                await self.service.heartbeat(connection.principal.user_id, connection.hearing_id,
-                                             connection.stats)
-        ticked = await self.service.tick(self._held) if self._held else {}
-        for hearing_id, (events, view) in ticked.items():
-            for event in events:
-                if event.action is Action.SUSPEND and event.actor_user_id is None:
-                    await self.emit("alert", {"kind": "judge_connection_lost", "user_id": event.target_user_id},
-                                    room=staff_room(hearing_id))
-            if events:
-                await self._broadcast(hearing_id, 0, events)
-                continue
-            # Expired reconnections change presence without a logged event: publish if they did.
-            if self._presence_of(view) != self._published.get(hearing_id):
-                await self._publish_view(view)
-
     async def stop(self) -> None:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def _connection(self, sid: str) -> Connection | None:
-        connection = self.connections.get(sid)
-        return None if connection is None or connection.ended else connection
+
+def _control_handler(action: Action) -> Handler:
+    async def control(namespace: HearingNamespace, connection: Connection, payload: Payload) -> Reply:
+        return await namespace._control(action, connection, payload)
+
+    return control
 
 
-_ACTION_NAMES = frozenset(action.value for action in _CONTROL_EVENTS)
-_DETAIL_KEYS = ("reason", "media", "text", "channel", "new_start")
+for _action in Action:
+    event(_action.value)(_control_handler(_action))
 
 
-def _not_joined() -> dict[str, Any]:
-    return {"error": {"code": "not_joined", "message": "this socket is not in a hearing"}}
+def _started(part: T | None) -> T:
+    if part is None:
+        raise RuntimeError("the /hearing namespace is used before the app started")
+    return part
 
 
 def _plain(details: Mapping[str, Any] | None) -> dict[str, Any]:
     return {str(k): v if isinstance(v, str | int | float | bool) else str(v) for k, v in (details or {}).items()}
 
-
-async def run_sweeper(namespace: HearingNamespace, interval_s: float, liveness_s: float) -> None:
-    while True:
-        await asyncio.sleep(interval_s)
-        try:
-            await namespace.sweep(liveness_s)
-        except Exception:
-            log.exception("hearing sweep failed; retrying in %s s", interval_s)

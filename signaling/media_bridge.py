@@ -1,8 +1,9 @@
 """WebRTC negotiation between a participant's socket and this process's media relay.
 
 Each signaling process runs one :class:`media.Relay`; a participant's media session lives in the
-relay of the process their socket is connected to. Signaling decides *whether* somebody gets a
-session (only people in the hearing room) and whether they may publish (not observers); the
+relay of the process their socket is connected to. The hearing service decides *whether* somebody
+gets a session and in what state it starts (:meth:`sessions.service.HearingService.media_grant`:
+only people in the hearing room, observers do not publish, stored mutes and pause apply); the
 relay answers the offer. Relay events are forwarded to the participant they concern: a
 ``SlotAssigned`` tells a viewer whose picture a receive slot now shows, a ``ParticipantLeft``
 tells a participant their media session ended.
@@ -17,17 +18,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from core.metrics import register_collector
 from core.resources import CLOCK, CONFIG
-from media import Control, IceConfig, ParticipantLeft, Relay, SlotAssigned
+from media import Control, IceConfig, Kind, ParticipantLeft, Relay, SlotAssigned
 from media.errors import UnknownHearing, UnknownParticipant
 from media.metrics import relay_families
 from sessions.lifecycle import Action, MediaKind
+from sessions.views import MediaGrant
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,11 @@ def relay_control(action: Action, details: dict[str, str] | Any) -> Control | No
     }.get(action)
 
 
+def _muted(grant: MediaGrant) -> frozenset[Kind]:
+    return frozenset(kind for kind, muted in ((Kind.AUDIO, grant.muted_audio), (Kind.VIDEO, grant.muted_video))
+                     if muted)
+
+
 class MediaBridge:
     """This process's relay, seen from signaling: offers, candidates, controls, forwarded events."""
 
@@ -60,14 +67,38 @@ class MediaBridge:
         self.sessions: set[tuple[int, int]] = set()
         """(hearing, user) pairs with a media session in this process's relay."""
 
-    async def offer(self, hearing_id: int, user_id: int, sdp: str, *, may_publish: bool,
-                    privileged: bool) -> dict[str, Any]:
+    async def open_session(self, hearing_id: int, user_id: int, sdp: str,
+                           grant: Callable[[], Awaitable[MediaGrant]]) -> dict[str, Any]:
+        """Answer ``user_id``'s offer with a media session in the state the hearing has stored.
+
+        ``grant()`` reads that state (and refuses people not in the hearing room). The relay's
+        admission awaits (ICE gathering), and a remove, dismiss or mute committed meanwhile finds no
+        session here to act on yet: so the grant is read again once the session is registered, and
+        the session is ended (the refusal raised) or brought to the state read. Anything committed
+        after that second read reaches the registered session through the bus as usual.
+        """
+        first = await grant()
         self._forward(hearing_id)
-        admission = await self.relay.admit(str(hearing_id), str(user_id), may_publish=may_publish,
-                                           privileged=privileged, offer_sdp=sdp)
+        admission = await self.relay.admit(str(hearing_id), str(user_id), may_publish=first.may_publish,
+                                           privileged=first.privileged, offer_sdp=sdp, muted=_muted(first),
+                                           paused=first.paused)
         self.sessions.add((hearing_id, user_id))
+        try:
+            now = await grant()
+        except Exception:
+            await self.control(hearing_id, user_id, Control.REMOVE)
+            raise
+        if now != first:
+            await self._bring_to(hearing_id, user_id, now)
         return {"answer": {"type": "answer", "sdp": admission.answer_sdp}, "slots": list(admission.slots),
                 "ice": admission.ice}
+
+    async def _bring_to(self, hearing_id: int, user_id: int, grant: MediaGrant) -> None:
+        controls = (Control.MUTE_AUDIO if grant.muted_audio else Control.UNMUTE_AUDIO,
+                    Control.MUTE_VIDEO if grant.muted_video else Control.UNMUTE_VIDEO)
+        for control in controls:
+            await self.control(hearing_id, user_id, control)
+        await self.control(hearing_id, None, Control.PAUSE_HEARING if grant.paused else Control.RESUME_HEARING)
 
     async def candidate(self, hearing_id: int, user_id: int, candidate: str | None, sdp_mid: str | None,
                         sdp_mline_index: int | None) -> None:

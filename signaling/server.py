@@ -15,11 +15,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import socketio
 from aiohttp import web
 from redis import asyncio as aioredis
 from redis.exceptions import RedisError
+from socketio import packet
 
 from core.config import Config
 from core.errors import ConfigError
@@ -34,6 +36,32 @@ PING_TIMEOUT_S = 10
 """How fast a dead connection is noticed: a silent client is dropped after about 20 s."""
 
 
+RESERVED_EVENTS = frozenset({"connect", "disconnect", "connect_error", "disconnecting", "newListener",
+                             "removeListener", "__disconnect_final"})
+"""Names socket.io uses for its own life cycle. A client may *send* an event by any name, and
+python-socketio hands one named ``disconnect`` to the namespace's disconnect handler (the
+server would forget a socket that stays in its rooms) and one named ``connect`` to the join."""
+
+
+def refused_event(name: object) -> dict[str, Any]:
+    return {"error": {"code": "reserved_event",
+                      "message": f"{str(name)[:50]!r} is not an event a client may send"}}
+
+
+class SignalingServer(socketio.AsyncServer):
+    """The AsyncServer, refusing client events with reserved or non-text names before any handler."""
+
+    async def _handle_event(self, eio_sid: str, namespace: str | None, id: int | None, data: Any) -> None:
+        name = data[0] if isinstance(data, list) and data else None
+        if isinstance(name, str) and name not in RESERVED_EVENTS:
+            await super()._handle_event(eio_sid, namespace, id, data)
+            return
+        log.warning("refused a client event named %r on %s", str(name)[:50], namespace or "/")
+        if id is not None:
+            await self._send_packet(eio_sid, self.packet_class(packet.ACK, namespace=namespace or "/", id=id,
+                                                               data=[refused_event(name)]))
+
+
 def create_server(config: Config) -> socketio.AsyncServer:
     """The AsyncServer for ``config``: in-memory rooms, or Redis-backed rooms with ``redis_url``."""
     manager: socketio.AsyncManager
@@ -41,7 +69,7 @@ def create_server(config: Config) -> socketio.AsyncServer:
         manager = socketio.AsyncRedisManager(config.redis_url, channel=CHANNEL)
     else:
         manager = socketio.AsyncManager()
-    return socketio.AsyncServer(
+    return SignalingServer(
         async_mode="aiohttp",
         client_manager=manager,
         ping_interval=PING_INTERVAL_S,

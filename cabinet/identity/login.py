@@ -20,6 +20,7 @@ import binascii
 import hashlib
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -103,6 +104,7 @@ class LoginService:
         self.clock = clock
         self.challenges = challenges
         self.session_ttl = session_ttl
+        self._ended: list[Callable[[int], Awaitable[None]]] = []
 
     def issue_challenge(self) -> Challenge:
         return self.challenges.mint()
@@ -173,6 +175,11 @@ class LoginService:
                 details={"code": failure.code, "message": failure.message[:300]})
         log.info("login refused: %s", failure.code)
 
+    def on_session_ended(self, listener: Callable[[int], Awaitable[None]]) -> None:
+        """Call ``listener(session_id)`` after a logout commits: whatever holds connections opened
+        with the session (the signaling server's sockets) ends them at once."""
+        self._ended.append(listener)
+
     async def logout(self, principal: Principal) -> None:
         async with self.db.transaction() as session:
             await session.execute(
@@ -180,6 +187,11 @@ class LoginService:
             )
             await AuditLog(session, self.clock).append(
                 "auth.logout", actor=principal.audit_actor, subject=f"session:{principal.session_id}")
+        for listener in self._ended:
+            try:
+                await listener(principal.session_id)
+            except Exception:
+                log.exception("ending the connections of session %s failed", principal.session_id)
 
     async def purge_used_challenges(self) -> int:
         """Forget burnt challenges that have expired: they can no longer be replayed anyway."""

@@ -23,6 +23,7 @@ from sessions.lifecycle import Action, HearingState
 from sessions.models import HearingEventRow
 from sessions.presence import PresenceState
 from sessions.service import HearingService, JoinResult
+from sessions.views import Outcome
 from tests.cabinet.conftest import cabinet_app, cast  # noqa: F401
 from tests.cabinet.filing.conftest import Court, court  # noqa: F401
 from tests.sessions.hearing_world import IIN, accepted_case, book, booking, principal, service, when
@@ -170,7 +171,7 @@ async def test_joins_and_a_close_at_once_keep_one_story(court: Court, db: Databa
     finally:
         await _close(processes)
     refused = [r for r in results if isinstance(r, AdmissionRefused)]
-    assert all(isinstance(r, JoinResult | AdmissionRefused | list) for r in results), results
+    assert all(isinstance(r, JoinResult | AdmissionRefused | Outcome) for r in results), results
     assert all(r.code == "hearing_closed" for r in refused)
     view = await service(court).view(hearing_id)
     assert view.state is HearingState.CLOSED

@@ -15,11 +15,18 @@ from cabinet.identity.users import UserService
 from core.clock import SystemClock
 from core.db import Database
 from sessions.admission import AdmissionDecision
-from sessions.errors import AdmissionRefused, IllegalHearingTransition, IllegalPresenceTransition, NotAllowed
+from sessions.errors import (
+    AdmissionRefused,
+    IllegalHearingTransition,
+    IllegalPresenceTransition,
+    NotAllowed,
+    NotInHearingRoom,
+)
 from sessions.lifecycle import Action, HearingState
 from sessions.models import HearingEventRow
 from sessions.presence import PresenceState
 from sessions.service import HearingService
+from sessions.views import MediaGrant, Outcome
 from tests.cabinet.conftest import cabinet_app, cast  # noqa: F401
 from tests.cabinet.filing.conftest import Court, court  # noqa: F401
 from tests.sessions.hearing_world import IIN, accepted_case, book, booking, principal, service, when
@@ -104,9 +111,13 @@ async def test_controls_are_authorized_logged_and_drawn_into_the_minutes(court: 
         await hearings.join(who, hearing_id)
     with pytest.raises(NotAllowed):
         await hearings.control(alice, hearing_id, Action.START)
-    events = await hearings.control(judge, hearing_id, Action.START)
-    assert [(e.action, e.state) for e in events] == [(Action.START, HearingState.IN_SESSION)]
-    await hearings.control(judge, hearing_id, Action.ADMIT, target_user_id=alice.user_id)
+    started = await hearings.control(judge, hearing_id, Action.START)
+    assert [(e.action, e.state) for e in started.events] == [(Action.START, HearingState.IN_SESSION)]
+    assert started.view.state is HearingState.IN_SESSION, "a control returns the hearing as it now stands"
+    admitted = await hearings.control(judge, hearing_id, Action.ADMIT, target_user_id=alice.user_id)
+    assert admitted.view == await hearings.view(hearing_id), "the returned view is the stored one"
+    me = admitted.view.participant(alice.user_id)
+    assert me is not None and me.presence is PresenceState.IN_ROOM
     await hearings.control(judge, hearing_id, Action.CALL, target_user_id=carol.user_id)
     await hearings.control(judge, hearing_id, Action.MUTE, target_user_id=alice.user_id, details={"media": "video"})
     await hearings.control(alice, hearing_id, Action.RAISE_HAND)
@@ -126,7 +137,7 @@ async def test_controls_are_authorized_logged_and_drawn_into_the_minutes(court: 
         await hearings.control(judge, hearing_id, Action.START)
     await hearings.control(judge, hearing_id, Action.RESUME)
     closed = await hearings.control(judge, hearing_id, Action.CLOSE)
-    assert closed[-1].state is HearingState.CLOSED
+    assert closed.events[-1].state is HearingState.CLOSED
 
     async with db.sessions() as session:
         logged = list(await session.scalars(select(HearingEventRow).where(HearingEventRow.hearing_id == hearing_id)
@@ -153,16 +164,16 @@ async def test_two_processes_controlling_at_once_never_fork_the_state(court: Cou
         await processes[0].join(alice, hearing_id)
         results = await asyncio.gather(*(p.control(judge, hearing_id, Action.START) for p in processes),
                                        return_exceptions=True)
-        started = [r for r in results if isinstance(r, list)]
+        started = [r for r in results if isinstance(r, Outcome)]
         refused = [r for r in results if isinstance(r, IllegalHearingTransition)]
         assert len(started) == 1 and len(refused) == 3, results
         admits = await asyncio.gather(*(p.control(judge, hearing_id, Action.ADMIT, target_user_id=alice.user_id)
                                         for p in processes), return_exceptions=True)
-        assert len([a for a in admits if isinstance(a, list)]) == 1, admits
+        assert len([a for a in admits if isinstance(a, Outcome)]) == 1, admits
         chats = await asyncio.gather(*(processes[i % 4].control(alice, hearing_id, Action.CHAT,
                                                                 details={"text": f"m{i}"}) for i in range(6)),
                                      return_exceptions=True)
-        assert all(isinstance(c, list) for c in chats), chats
+        assert all(isinstance(c, Outcome) for c in chats), chats
     finally:
         for p in processes:
             await p.db.close()
@@ -227,7 +238,7 @@ async def test_a_reconnection_within_the_grace_keeps_the_admitted_place(court: C
     assert late.value.code == "reconnect_grace_expired"
     rejoined = await hearings.join(bob, hearing_id)
     assert rejoined.presence_state is PresenceState.WAITING, "past the grace one is admitted again"
-    assert await hearings.left(alice.user_id, hearing_id) == []
+    assert (await hearings.left(alice.user_id, hearing_id)).events == ()
     out = (await hearings.view(hearing_id)).participant(alice.user_id)
     assert out is not None and out.presence is PresenceState.OUTSIDE
 
@@ -270,3 +281,46 @@ async def test_bad_control_arguments_are_refused_and_logged_nowhere(court: Court
             HearingEventRow.hearing_id == hearing_id).order_by(HearingEventRow.seq)))
     assert actions == ["open_lobby", "start"]
 
+
+
+async def test_a_media_grant_follows_the_stored_hearing(court: Court, db: Database) -> None:  # noqa: F811
+    """Media sessions start from the stored state: a mute, the pause, presence (issue 9, items 5/6)."""
+    hearing_id, judge_name = await _hearing(court, is_open=True)
+    hearings = service(court)
+    judge, alice, observer = [await principal(db, n) for n in (judge_name, "alice", "admin")]
+    for who in (judge, alice, observer):
+        await hearings.join(who, hearing_id)
+    with pytest.raises(NotInHearingRoom) as waiting:
+        await hearings.media_grant(alice.user_id, hearing_id)
+    assert waiting.value.code == "not_in_hearing_room" and waiting.value.status == 409
+    await hearings.control(judge, hearing_id, Action.START)
+    await hearings.control(judge, hearing_id, Action.ADMIT, target_user_id=alice.user_id)
+    assert await hearings.media_grant(alice.user_id, hearing_id) == MediaGrant(
+        may_publish=True, privileged=False, muted_audio=False, muted_video=False, paused=False)
+    await hearings.control(judge, hearing_id, Action.MUTE, target_user_id=alice.user_id, details={"media": "video"})
+    await hearings.control(judge, hearing_id, Action.PAUSE)
+    grant = await hearings.media_grant(alice.user_id, hearing_id)
+    assert grant.muted_video and not grant.muted_audio and grant.paused
+    staff = await hearings.media_grant(judge.user_id, hearing_id)
+    assert staff.privileged and staff.may_publish and staff.paused
+    public = await hearings.media_grant(observer.user_id, hearing_id)
+    assert not public.may_publish and not public.privileged
+    await hearings.control(judge, hearing_id, Action.REMOVE, target_user_id=alice.user_id)
+    with pytest.raises(NotInHearingRoom):
+        await hearings.media_grant(alice.user_id, hearing_id)
+    with pytest.raises(NotInHearingRoom):
+        await hearings.media_grant(10**9, hearing_id)
+
+
+async def test_staff_stay_admitted_only_while_their_grant_lives(court: Court, db: Database) -> None:  # noqa: F811
+    hearing_id, _ = await _hearing(court)
+    hearings = service(court)
+    clerk, alice = await principal(db, "clerk"), await principal(db, "alice")
+    clerk_joined, alice_joined = await hearings.join(clerk, hearing_id), await hearings.join(alice, hearing_id)
+    assert hearings.still_admitted(clerk_joined, clerk.grants)
+    async with db.transaction() as session:
+        await UserService(session, SystemClock()).revoke(IIN["clerk"], Role.CLERK, "7594", granter=None,
+                                                         actor="test")
+    revoked = await principal(db, "clerk")
+    assert not hearings.still_admitted(clerk_joined, revoked.grants)
+    assert hearings.still_admitted(alice_joined, frozenset()), "a party's place rests on no grant"
