@@ -40,6 +40,8 @@ from media.stats import ParticipantStats
 logger = logging.getLogger(__name__)
 
 PLI_MIN_INTERVAL = 0.5  # seconds between keyframe requests to one publisher
+DEFAULT_START_BITRATE_KBPS = 1000  # where Chromium starts its estimate (bench/bwe.py)
+MIN_START_BITRATE_KBPS, MAX_START_BITRATE_KBPS = 100, 10_000
 
 
 @dataclass(eq=False)
@@ -65,7 +67,12 @@ class Relay:
         clock: Clock | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         pli_interval: float = PLI_MIN_INTERVAL,
+        start_bitrate_kbps: int | None = DEFAULT_START_BITRATE_KBPS,
     ) -> None:
+        low, high = MIN_START_BITRATE_KBPS, MAX_START_BITRATE_KBPS
+        if start_bitrate_kbps is not None and not low <= start_bitrate_kbps <= high:
+            raise ValueError(f"start bitrate must be {MIN_START_BITRATE_KBPS}-{MAX_START_BITRATE_KBPS} kbps")
+        self.start_bitrate_kbps = start_bitrate_kbps
         self.ice = ice or IceConfig()
         self._clock = clock or SystemClock()
         self._monotonic = monotonic
@@ -102,6 +109,7 @@ class Relay:
             pli_interval=self._pli_interval,
             sink_for=self._sink_for,
             on_viewer_keyframe_request=self._on_viewer_keyframe_request,
+            start_bitrate_kbps=self.start_bitrate_kbps,
         )
         if self._closed or self._hearings.get(hearing_id) is not hearing:
             await session.pc.close()
@@ -110,6 +118,8 @@ class Relay:
         for published in session.published.values():
             published.forwarding = session.rule(hearing.paused).forwards(published.kind)
         session.pc.on("connectionstatechange", lambda: self._on_connection_state(hearing, session))
+        if session.uplink is not None:
+            session.uplink.start()
         self._fill_slots(hearing)
         logger.info("admitted %s to hearing %s (publishes=%s, slots=%d)",
                     participant_id, hearing_id, plan.publishes, len(plan.slots))
@@ -354,6 +364,8 @@ class Relay:
                     slot.track(kind).switch_source(None)
                 hearing.emit(SlotAssigned(hearing.hearing_id, viewer.participant_id, slot.slot.index, None))
         hearing.emit(ParticipantLeft(hearing.hearing_id, session.participant_id, reason))
+        if session.uplink is not None:
+            await session.uplink.stop()
         await session.pc.close()
         self._fill_slots(hearing)
         logger.info("participant %s left hearing %s: %s", session.participant_id, hearing.hearing_id, reason)

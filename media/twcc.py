@@ -214,7 +214,8 @@ class ArrivalLog:
     def _segments(self, start: int, end: int) -> list[_Segment]:
         """Split [start, end] where a delta overflows 16 bits, then by size."""
         segments: list[_Segment] = []
-        base, deltas, reference, previous = start, [], 0, None
+        deltas: list[int | None] = []
+        base, reference, previous = start, 0, None
         for seq in range(start, end + 1):
             arrival = self._arrivals.get(seq)
             if arrival is None:
