@@ -180,11 +180,14 @@ _VP8_CHUNK = 1300 - 4  # aiortc's PACKET_MAX less the 4-byte descriptor (with a 
 _RTP_HEADER = struct.Struct("!BBHLL")
 
 
-def install_frame_sender(sender: RTCRtpSender, next_frame: FrameSource) -> None:
+def install_frame_sender(sender: RTCRtpSender, next_frame: FrameSource,
+                         pace: Callable[[], float | None] | None = None) -> None:
     """Make ``sender`` send the frames ``next_frame`` yields with the relay's lean RTP loop.
 
     Call before negotiation (``send()`` starts ``_run_rtp``). Codecs other than VP8 and Opus keep
-    aiortc's own loop.
+    aiortc's own loop. ``pace()``, read once per frame, may return a rate in bits per second:
+    that frame's packets are then spread out at that rate instead of leaving in one burst (a
+    keyframe for a viewer on a slow link would otherwise overflow its bottleneck's queue).
     """
     missing = [name for name in _SENDER_STATE if not hasattr(sender, f"_RTCRtpSender__{name}")]
     if missing or not callable(getattr(sender, "_run_rtp", None)):
@@ -194,7 +197,7 @@ def install_frame_sender(sender: RTCRtpSender, next_frame: FrameSource) -> None:
         if codec.mimeType.lower() not in ("video/vp8", "audio/opus"):
             await RTCRtpSender._run_rtp(sender, codec)
             return
-        await _run_frames(sender, next_frame, codec)
+        await _run_frames(sender, next_frame, codec, pace)
 
     sender._run_rtp = run_rtp  # type: ignore[method-assign]
 
@@ -207,7 +210,8 @@ def _set_state(sender: RTCRtpSender, name: str, value: Any) -> None:
     setattr(sender, f"_RTCRtpSender__{name}", value)
 
 
-async def _run_frames(sender: RTCRtpSender, next_frame: FrameSource, codec: RTCRtpCodecParameters) -> None:
+async def _run_frames(sender: RTCRtpSender, next_frame: FrameSource, codec: RTCRtpCodecParameters,
+                      pace: Callable[[], float | None] | None = None) -> None:
     """aiortc's ``_run_rtp`` for pre-encoded VP8/Opus frames, with the per-packet work hoisted."""
     _state(sender, "rtp_started").set()
     history: dict[int, RtpPacket] = _state(sender, "rtp_history")
@@ -237,6 +241,7 @@ async def _run_frames(sender: RTCRtpSender, next_frame: FrameSource, codec: RTCR
             else:
                 payloads = [data]
             last = len(payloads) - 1
+            rate = pace() if pace is not None else None
             for index, payload in enumerate(payloads):
                 marker = 1 if index == last else 0
                 packet = RtpPacket(payload_type=payload_type, marker=marker, sequence_number=sequence_number,
@@ -248,6 +253,8 @@ async def _run_frames(sender: RTCRtpSender, next_frame: FrameSource, codec: RTCR
                 packets += 1
                 octets += len(payload)
                 sequence_number = (sequence_number + 1) & 0xFFFF
+                if rate:
+                    await asyncio.sleep((len(payload) + 40) * 8 / rate)
             _set_state(sender, "ntp_timestamp", ntp)
             _set_state(sender, "rtp_timestamp", timestamp)
             _set_state(sender, "packet_count", packets)

@@ -10,6 +10,7 @@ passthrough hook on publish receivers before aiortc could ever start a decoder.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +21,7 @@ from aiortc.rtcrtptransceiver import RTCRtpTransceiver
 from media import aiortc_hooks
 from media.congestion import UplinkFeedback
 from media.controls import ForwardingRule
+from media.downlink import DownlinkPolicy
 from media.errors import NegotiationFailed
 from media.forwarding import ForwardTrack, KeyframeThrottle
 from media.frames import Kind
@@ -80,6 +82,10 @@ class ParticipantSession:
     keyframe_requests_received: int = 0
     closed: bool = False
     uplink: UplinkFeedback | None = None  # transport-cc feedback, when the publisher offered it
+    downlink_bps: float | None = None  # the viewer's own estimate of its downlink (its REMB)
+    downlink_at: float = 0.0
+    policy: DownlinkPolicy = field(default_factory=DownlinkPolicy)  # for this publisher's video
+    thinned_keyframe_at: float = 0.0
 
     def rule(self, paused: bool) -> ForwardingRule:
         return ForwardingRule(muted=frozenset(self.muted), paused=paused, privileged=self.privileged)
@@ -108,6 +114,7 @@ async def open_session(
     sink_for: Callable[[ParticipantSession, PublishedTrack], aiortc_hooks.FrameSink],
     on_viewer_keyframe_request: Callable[[ParticipantSession, ForwardTrack], None],
     start_bitrate_kbps: int | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> tuple[ParticipantSession, str]:
     """Build the connection for ``plan``, apply the offer and return the session and the answer SDP."""
     pc = RTCPeerConnection(ice.rtc_configuration())
@@ -142,7 +149,10 @@ async def open_session(
                 aiortc_hooks.on_keyframe_request(
                     transceiver.sender, _keyframe_callback(session, track, on_viewer_keyframe_request)
                 )
-                aiortc_hooks.install_frame_sender(transceiver.sender, track.next_frame)
+                aiortc_hooks.install_frame_sender(transceiver.sender, track.next_frame,
+                                                  track.pace if kind is Kind.VIDEO else None)
+                if kind is Kind.VIDEO:
+                    aiortc_hooks.on_remb(transceiver.sender, _remb_callback(session, monotonic))
             else:
                 transceiver = pc.addTransceiver(kind.value, direction="inactive")
             transceiver.setCodecPreferences(_preferences(kind))
@@ -180,6 +190,13 @@ def _negotiate_transport_cc(
         aiortc_hooks.disable_receiver_remb(transceiver.receiver)
         aiortc_hooks.on_rtp_arrival(transceiver.receiver, uplink.on_packet)
     return uplink
+
+
+def _remb_callback(session: ParticipantSession, monotonic: Callable[[], float]) -> Callable[[int], None]:
+    def estimate(bitrate: int) -> None:
+        session.downlink_bps, session.downlink_at = float(bitrate), monotonic()
+
+    return estimate
 
 
 def _keyframe_callback(

@@ -1,0 +1,82 @@
+"""Applying the downlink policy to one hearing's sessions, about once a second.
+
+For each publisher's video: every viewer's share of its own downlink estimate goes through the
+publisher's :class:`media.downlink.DownlinkPolicy`; mode changes are applied to that viewer's
+slot track (thinning, pacing) and reported as :class:`media.feeds.ViewerQuality`; the cap
+becomes the REMB the relay sends the publisher. Viewers on keyframes get a fresh keyframe every
+``KEYFRAMES_EVERY`` seconds (one PLI, shared with anyone else who needs one).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from media.downlink import AUDIO_ALLOWANCE_BPS, VideoMode, share_of
+from media.feeds import ViewerQuality
+from media.frames import Kind
+from media.session import ParticipantSession
+
+logger = logging.getLogger(__name__)
+
+ESTIMATE_STALE_S = 5.0  # a viewer whose browser stopped reporting is no longer counted
+KEYFRAMES_EVERY = 3.0
+
+
+@dataclass(frozen=True)
+class Cap:
+    """REMB for ``publisher``: ``bitrate_bps`` covers its video and audio."""
+
+    publisher: ParticipantSession
+    bitrate_bps: int
+
+
+def _share(viewer: ParticipantSession, now: float) -> float | None:
+    if viewer.downlink_bps is None or now - viewer.downlink_at > ESTIMATE_STALE_S:
+        return None
+    watched = [slot for slot in viewer.slots if slot.publisher_id is not None]
+    audio = sum(slot.audio.meter.bits_per_second(now) for slot in watched)
+    return share_of(viewer.downlink_bps, watched_videos=len(watched), audio_bps=audio)
+
+
+def balance(hearing_id: str, sessions: list[ParticipantSession], now: float,
+            emit: Callable[[ViewerQuality], None],
+            request_keyframe: Callable[[ParticipantSession], None]) -> list[Cap]:
+    """Update every publisher's policy; returns the REMB caps to send (publishers with transport-cc)."""
+    caps: list[Cap] = []
+    by_id = {s.participant_id: s for s in sessions}
+    for publisher in sessions:
+        if Kind.VIDEO not in publisher.published:
+            continue
+        watching = {v.participant_id: v for v in by_id.values()
+                    if v is not publisher and v.slot_showing(publisher.participant_id) is not None}
+        shares = {pid: _share(viewer, now) for pid, viewer in watching.items()}
+        rate = publisher.published[Kind.VIDEO].meter.bits_per_second(now)
+        decision = publisher.policy.update(now, rate, shares)
+        thinned = False
+        for pid, viewer in watching.items():
+            slot = viewer.slot_showing(publisher.participant_id)
+            assert slot is not None
+            mode = decision.modes.get(pid, VideoMode.FULL)
+            share = shares.get(pid)
+            slot.video.queue.set_mode(mode)
+            slot.video.pace_bps = share if mode is VideoMode.KEYFRAMES and share else None
+            thinned = thinned or mode is VideoMode.KEYFRAMES
+            if pid in decision.changed:
+                logger.info("viewer %s gets %s of %s (share %s bps)", pid, mode.value,
+                            publisher.participant_id, share)
+                emit(ViewerQuality(hearing_id, pid, slot.slot.index, publisher.participant_id, mode.value,
+                                   int(share or 0)))
+                if mode is VideoMode.FULL:
+                    request_keyframe(publisher)
+        if thinned and now - publisher.thinned_keyframe_at >= KEYFRAMES_EVERY:
+            publisher.thinned_keyframe_at = now
+            request_keyframe(publisher)
+        if publisher.uplink is not None and (decision.cap_bps is not None or publisher.uplink.last_remb_bps):
+            cap = decision.cap_bps + AUDIO_ALLOWANCE_BPS if decision.cap_bps is not None else UNCAPPED_BPS
+            caps.append(Cap(publisher, cap))
+    return caps
+
+
+UNCAPPED_BPS = 50_000_000  # lifts an earlier cap: the publisher's own estimate decides again

@@ -1,0 +1,87 @@
+"""Chromium's own bandwidth estimate, fed by the relay's transport-cc feedback, in shaped namespaces.
+
+Each test builds its own network (tests/media/netlab.py) and runs Debian's Chromium through
+Playwright (tests/media/browser_lab.py), every participant publishing a generated hard 640×360
+clip. The machine is shared and noisy, so these assert behaviour within generous bounds; the
+tight figures (time to 600 kbps, to full resolution, against Janus and a direct call) are
+measured by bench/bwe.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require
+from tests.media.browser_lab import BrowserLab, Sampler, unavailable_reason
+
+pytestmark = [pytest.mark.chromium, pytest.mark.timeout(240)]
+
+
+@pytest.fixture
+def lab_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    reason = unavailable_reason()
+    require(reason is None, reason or "")
+    return tmp_path_factory.getbasetemp()
+
+
+@pytest.fixture
+async def lab(lab_dir: Path) -> AsyncIterator[BrowserLab]:
+    async with BrowserLab(lab_dir) as running:
+        yield running
+
+
+async def _join_all(lab: BrowserLab, names: list[str], slots: int, **shaping: dict[str, int]) -> None:
+    for name in names:
+        await lab.open(name, **shaping.get(name, {}))
+    for name in names:
+        await lab.pages[name].evaluate(f"lab.joinRelay('{name}', true, {slots})")
+
+
+def _sustained(flags: list[bool], run: int = 3) -> bool:
+    streak = 0
+    for flag in flags:
+        streak = streak + 1 if flag else 0
+        if streak >= run:
+            return True
+    return False
+
+
+async def test_unconstrained_link_reaches_full_resolution_and_chromium_trusts_the_feedback(lab: BrowserLab) -> None:
+    await _join_all(lab, ["a", "b"], slots=1)
+    samplers = {"a": Sampler("a"), "b": Sampler("b")}
+    await lab.sample_for(20, samplers)
+    seen = samplers["b"].inbound_video()
+    full = [i + 1 for i, s in enumerate(seen) if s["width"] >= 640 and s["fps"] >= 25]
+    estimates = [row["estimate_kbps"] for row in samplers["a"].rows]
+    print(f"b decodes a at 640x360 >=25 fps from second {full[:1]}; a's estimate per second {estimates}")
+    assert full, f"the viewer never decoded 640x360 at 25 fps: {seen}"
+    assert full[0] <= 15
+    # Chromium's send-side estimate rose above what REMB alone allowed in the first seconds (~300 kbps)
+    assert max(estimates[:10]) >= 600
+    stats = await lab.relay_stats()
+    assert stats["a"]["transport_cc_feedback"] > 50 and stats["b"]["transport_cc_feedback"] > 50
+
+
+async def test_publisher_on_a_500_kbps_uplink_settles_under_the_cap_without_sustained_loss(lab: BrowserLab) -> None:
+    await _join_all(lab, ["a", "b"], slots=1, a={"up_kbps": 500})
+    samplers = {"a": Sampler("a"), "b": Sampler("b")}
+    await lab.sample_for(22, samplers)
+    late = samplers["b"].inbound_video()[10:]
+    losses = [round(s["loss"], 3) for s in late]
+    estimates = [row["estimate_kbps"] for row in samplers["a"].rows[10:]]
+    sent = [row["out_kbps"] for row in samplers["a"].rows[10:]]
+    print(f"after 10 s: loss per second {losses}; estimate {estimates}; video sent {sent}")
+    assert not _sustained([loss > 0.02 for loss in losses]), losses
+    assert 0 < statistics.median(estimates) <= 550
+    assert statistics.median(sent) <= 550
+    assert sum(s["frames"] > 0 for s in late) == len(late)  # video kept flowing
+
+
+def _audio_flowing(sampler: Sampler) -> list[int]:
+    packets = [sum(s["packets"] for s in row) for row in sampler.inbound("audio")]
+    return [b - a for a, b in itertools.pairwise(packets)]
