@@ -46,6 +46,7 @@ class Config:
     notify_poll_s: float = 5.0
     hearing_reconnect_grace_s: float = 30.0  # a dropped hearing participant keeps their place this long
     ice_servers: tuple[str, ...] = ()
+    start_bitrate_kbps: int = 1000  # where publishers' browsers start their estimate (bench/bwe.py)
     system_key_file: Path | None = None  # the court's SIGN key (.p12) for receipts; else the built-in CA issues one
     system_key_password: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -85,6 +86,8 @@ class Config:
         for root in self.trust_roots:
             if not root.is_file():
                 problems.append(f"trust_roots: {root} is not a readable file")
+        if not 100 <= self.start_bitrate_kbps <= 10_000:
+            problems.append(f"start_bitrate_kbps: must be 100-10000 kbps, got {self.start_bitrate_kbps}")
         for server in self.ice_servers:
             if server.split(":", 1)[0] not in ("stun", "turn", "turns"):
                 problems.append(f"ice_servers: {server!r} is not a stun:/turn:/turns: URL")
@@ -138,6 +141,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "notify_poll_s": float,
     "hearing_reconnect_grace_s": float,
     "ice_servers": _parse_list,
+    "start_bitrate_kbps": int,
     "system_key_file": Path,
 }
 

@@ -1,7 +1,8 @@
 """Applying the downlink policy to one hearing's sessions, about once a second.
 
-For each publisher's video: every viewer's share of its own downlink estimate goes through the
-publisher's :class:`media.downlink.DownlinkPolicy`; mode changes are applied to that viewer's
+For each publisher's video: the share of every *congested* viewer (its estimate is under
+what it is sent) goes through the publisher's :class:`media.downlink.DownlinkPolicy` (viewers
+that cope are not limits); mode changes are applied to that viewer's
 slot track (thinning, pacing) and reported as :class:`media.feeds.ViewerQuality`; the cap
 becomes the REMB the relay sends the publisher. Viewers on keyframes get a fresh keyframe every
 ``KEYFRAMES_EVERY`` seconds (one PLI, shared with anyone else who needs one).
@@ -13,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from media.downlink import AUDIO_ALLOWANCE_BPS, VideoMode, share_of
+from media.downlink import AUDIO_ALLOWANCE_BPS, CONGESTED, VideoMode, share_of
 from media.feeds import ViewerQuality
 from media.frames import Kind
 from media.session import ParticipantSession
@@ -40,18 +41,37 @@ def _share(viewer: ParticipantSession, now: float) -> float | None:
     return share_of(viewer.downlink_bps, watched_videos=len(watched), audio_bps=audio)
 
 
+def _track_congestion(viewer: ParticipantSession, now: float) -> None:
+    """``viewer.congested`` while its browser's estimate is under what the relay sends it.
+
+    A browser's REMB starts from what it receives and grows while its link copes; it falls
+    under what it is sent only when its receive-side estimator backs off on delay growth or loss.
+    """
+    estimate = viewer.downlink_bps
+    if estimate is None or now - viewer.downlink_at > ESTIMATE_STALE_S:
+        viewer.congested = False
+        return
+    sent = sum(slot.track(kind).meter.bits_per_second(now) for slot in viewer.slots for kind in Kind)
+    if estimate >= sent:
+        viewer.congested = False
+    elif estimate < CONGESTED * sent:
+        viewer.congested = True
+
+
 def balance(hearing_id: str, sessions: list[ParticipantSession], now: float,
             emit: Callable[[ViewerQuality], None],
             request_keyframe: Callable[[ParticipantSession], None]) -> list[Cap]:
     """Update every publisher's policy; returns the REMB caps to send (publishers with transport-cc)."""
     caps: list[Cap] = []
     by_id = {s.participant_id: s for s in sessions}
+    for viewer in sessions:
+        _track_congestion(viewer, now)
     for publisher in sessions:
         if Kind.VIDEO not in publisher.published:
             continue
         watching = {v.participant_id: v for v in by_id.values()
                     if v is not publisher and v.slot_showing(publisher.participant_id) is not None}
-        shares = {pid: _share(viewer, now) for pid, viewer in watching.items()}
+        shares = {pid: _share(viewer, now) if viewer.congested else None for pid, viewer in watching.items()}
         rate = publisher.published[Kind.VIDEO].meter.bits_per_second(now)
         decision = publisher.policy.update(now, rate, shares)
         thinned = False
@@ -61,7 +81,10 @@ def balance(hearing_id: str, sessions: list[ParticipantSession], now: float,
             mode = decision.modes.get(pid, VideoMode.FULL)
             share = shares.get(pid)
             slot.video.queue.set_mode(mode)
-            slot.video.pace_bps = share if mode is VideoMode.KEYFRAMES and share else None
+            if mode is not VideoMode.KEYFRAMES:
+                slot.video.pace_bps = None
+            elif share:
+                slot.video.pace_bps = share
             thinned = thinned or mode is VideoMode.KEYFRAMES
             if pid in decision.changed:
                 logger.info("viewer %s gets %s of %s (share %s bps)", pid, mode.value,

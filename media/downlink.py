@@ -100,8 +100,8 @@ class DownlinkPolicy:
             if state.mode is not before:
                 changed[viewer] = state.mode
         congested = [s for v, s in shares.items() if s is not None and self._viewers[v].mode is VideoMode.FULL
-                     and s < publisher_bps * CONGESTED]
-        cap = int(max(min(congested), self.floor_bps)) if congested else None
+                     and self.floor_bps <= s < publisher_bps * CONGESTED]
+        cap = int(min(congested)) if congested else None
         return Decision(cap, {v: s.mode for v, s in self._viewers.items()}, changed)
 
     def _step(self, state: _Viewer, now: float, share: float | None, demand: float) -> None:

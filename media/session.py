@@ -84,6 +84,7 @@ class ParticipantSession:
     uplink: UplinkFeedback | None = None  # transport-cc feedback, when the publisher offered it
     downlink_bps: float | None = None  # the viewer's own estimate of its downlink (its REMB)
     downlink_at: float = 0.0
+    congested: bool = False  # its estimate is under what the relay sends it (balance.py)
     policy: DownlinkPolicy = field(default_factory=DownlinkPolicy)  # for this publisher's video
     thinned_keyframe_at: float = 0.0
 

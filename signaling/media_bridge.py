@@ -4,8 +4,10 @@ Each signaling process runs one :class:`media.Relay`; a participant's media sess
 relay of the process their socket is connected to. Signaling decides *whether* somebody gets a
 session (only people in the hearing room) and whether they may publish (not observers); the
 relay answers the offer. Relay events are forwarded to the participant they concern: a
-``SlotAssigned`` tells a viewer whose picture a receive slot now shows, a ``ParticipantLeft``
-tells a participant their media session ended.
+``SlotAssigned`` tells a viewer whose picture a receive slot now shows, a ``ViewerQuality``
+(``media_quality``) tells a viewer on a weak link that a slot now gets keyframes only or audio
+only (and when it is back to full), a ``ParticipantLeft`` tells a participant their media
+session ended.
 
 Media only mixes inside one relay, so a deployment with several processes routes all sockets of
 one hearing to one process (the load balancer hashes on the ``hearing`` handshake parameter);
@@ -24,7 +26,7 @@ from aiohttp import web
 
 from core.metrics import register_collector
 from core.resources import CLOCK, CONFIG
-from media import Control, IceConfig, IceServer, ParticipantLeft, Relay, SlotAssigned
+from media import Control, IceConfig, IceServer, ParticipantLeft, Relay, SlotAssigned, ViewerQuality
 from media.errors import UnknownHearing, UnknownParticipant
 from media.metrics import relay_families
 from sessions.lifecycle import Action, MediaKind
@@ -119,6 +121,10 @@ class MediaBridge:
                         await self._emit(hearing_id, int(event.viewer_id), "media_slot", {
                             "slot": event.slot,
                             "userId": None if event.publisher_id is None else int(event.publisher_id)})
+                    elif isinstance(event, ViewerQuality):
+                        await self._emit(hearing_id, int(event.viewer_id), "media_quality", {
+                            "slot": event.slot, "userId": int(event.publisher_id), "mode": event.mode,
+                            "estimateKbps": event.estimate_bps // 1000})
                     elif isinstance(event, ParticipantLeft):
                         self.sessions.discard((hearing_id, int(event.participant_id)))
                         await self._emit(hearing_id, int(event.participant_id), "media_ended",
@@ -136,7 +142,8 @@ class MediaBridge:
 
 async def relay_resource(app: web.Application) -> AsyncIterator[None]:
     """One relay per process, with the ICE servers of the configuration."""
-    relay = Relay(ice_config(app[CONFIG].ice_servers), clock=app[CLOCK])
+    relay = Relay(ice_config(app[CONFIG].ice_servers), clock=app[CLOCK],
+                  start_bitrate_kbps=app[CONFIG].start_bitrate_kbps)
     app[RELAY] = relay
     register_collector(app, lambda app: relay_families(relay))
     yield
