@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from media.downlink import AUDIO_ALLOWANCE_BPS, CONGESTED, VideoMode, share_of
+from media.downlink import AUDIO_ALLOWANCE_BPS, CONGESTED, KEYFRAME_MIN_BPS, VideoMode, share_of
 from media.feeds import ViewerQuality
 from media.frames import Kind
 from media.session import ParticipantSession
@@ -84,7 +84,7 @@ def balance(hearing_id: str, sessions: list[ParticipantSession], now: float,
             if mode is not VideoMode.KEYFRAMES:
                 slot.video.pace_bps = None
             elif share:
-                slot.video.pace_bps = share
+                slot.video.pace_bps = max(share, KEYFRAME_MIN_BPS)
             thinned = thinned or mode is VideoMode.KEYFRAMES
             if pid in decision.changed:
                 logger.info("viewer %s gets %s of %s (share %s bps)", pid, mode.value,

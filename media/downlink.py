@@ -12,7 +12,8 @@ not, so a share under the publisher's rate marks a congested viewer. Then, per p
   viewers' slowly growing estimates never slow the publisher's own ramp;
 - a viewer whose share stays under both the floor and the publisher's rate for ``settle``
   seconds does not drag the others down: it gets only keyframes, paced at its share
-  (``KEYFRAMES``), or — below ``keyframe_min_bps`` — no video at all (``AUDIO_ONLY``).
+  (``KEYFRAMES``), or — if its share is below ``keyframe_min_bps`` when it is reduced — no
+  video at all (``AUDIO_ONLY``; it moves up to keyframes when its share allows, never down).
   Audio is never touched.
 - A reduced viewer cannot show that its link recovered (a browser's estimate grows only with
   what it receives), so after ``retry`` seconds it is tried at full rate again; each failed try
@@ -124,4 +125,7 @@ class DownlinkPolicy:
             state.below_since = now
             state.retry = min(state.retry * 2, self.max_retry)
             return
-        state.mode = reduced
+        if reduced is VideoMode.KEYFRAMES:
+            # Never back down to audio only while reduced: a flooded browser's estimate collapses
+            # for a while, and with no video coming it could never show that it recovered.
+            state.mode = VideoMode.KEYFRAMES

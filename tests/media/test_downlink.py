@@ -40,8 +40,17 @@ def test_a_viewer_below_the_floor_is_thinned_and_never_drags_the_others_down() -
 
 
 def test_below_the_keyframe_minimum_only_audio_is_left() -> None:
-    decision = run(DownlinkPolicy(), range(4), {"weak": KEYFRAME_MIN_BPS - 1})
+    policy = DownlinkPolicy()
+    decision = run(policy, range(4), {"weak": KEYFRAME_MIN_BPS - 1})
     assert decision.modes["weak"] is VideoMode.AUDIO_ONLY
+    assert run(policy, range(4, 6), {"weak": KEYFRAME_MIN_BPS * 2}).modes["weak"] is VideoMode.KEYFRAMES
+
+
+def test_a_viewer_on_keyframes_is_not_cut_to_audio_by_a_collapsed_estimate() -> None:
+    policy = DownlinkPolicy()
+    run(policy, range(4), {"weak": 250_000})
+    decision = run(policy, range(4, 7), {"weak": 20_000})
+    assert decision.modes["weak"] is VideoMode.KEYFRAMES
 
 
 def test_two_congested_viewers_cap_the_publisher_no_lower_than_the_floor() -> None:
