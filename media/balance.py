@@ -22,6 +22,8 @@ from media.session import ParticipantSession
 logger = logging.getLogger(__name__)
 
 ESTIMATE_STALE_S = 5.0  # a viewer whose browser stopped reporting is no longer counted
+RISING = 1.02  # an estimate 2 % above two rounds ago is still growing
+CONGESTED_ROUNDS = 2
 KEYFRAMES_EVERY = 3.0
 
 
@@ -44,18 +46,24 @@ def _share(viewer: ParticipantSession, now: float) -> float | None:
 def _track_congestion(viewer: ParticipantSession, now: float) -> None:
     """``viewer.congested`` while its browser's estimate is under what the relay sends it.
 
-    A browser's REMB starts from what it receives and grows while its link copes; it falls
-    under what it is sent only when its receive-side estimator backs off on delay growth or loss.
+    A browser's REMB starts from what it receives and grows while its link copes (~8 %/s, so
+    it may lag a publisher that jumps up); it stays under what it is sent without rising only
+    when its receive-side estimator backs off on delay growth or loss. Two such rounds in a row
+    make a viewer congested; a rising estimate is never congestion.
     """
     estimate = viewer.downlink_bps
     if estimate is None or now - viewer.downlink_at > ESTIMATE_STALE_S:
         viewer.congested = False
         return
+    recent = viewer.recent_estimates
+    recent.append(estimate)
+    rising = len(recent) == recent.maxlen and estimate > RISING * recent[0]
     sent = sum(slot.track(kind).meter.bits_per_second(now) for slot in viewer.slots for kind in Kind)
-    if estimate >= sent:
-        viewer.congested = False
+    if estimate >= sent or rising:
+        viewer.congested_rounds = 0
     elif estimate < CONGESTED * sent:
-        viewer.congested = True
+        viewer.congested_rounds += 1
+    viewer.congested = viewer.congested_rounds >= CONGESTED_ROUNDS
 
 
 def balance(hearing_id: str, sessions: list[ParticipantSession], now: float,

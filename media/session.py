@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -85,6 +86,8 @@ class ParticipantSession:
     downlink_bps: float | None = None  # the viewer's own estimate of its downlink (its REMB)
     downlink_at: float = 0.0
     congested: bool = False  # its estimate is under what the relay sends it (balance.py)
+    congested_rounds: int = 0
+    recent_estimates: deque[float] = field(default_factory=lambda: deque(maxlen=3))
     policy: DownlinkPolicy = field(default_factory=DownlinkPolicy)  # for this publisher's video
     thinned_keyframe_at: float = 0.0
 

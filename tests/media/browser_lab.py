@@ -45,24 +45,24 @@ def unavailable_reason() -> str | None:
     return netlab.unavailable_reason()
 
 
-def make_clip(directory: Path, *, frames: int = 150, noise_rows: int = 12, seed: int = 7) -> Path:
-    """A hard-to-compress 640×360/30 fps Y4M: scrolling 4×4-pixel random blocks plus a band of fresh noise.
+def make_clip(directory: Path, *, frames: int = 150, noise_rows: int = 4, block: int = 8, seed: int = 7) -> Path:
+    """A hard-to-compress 640×360/30 fps Y4M: scrolling random blocks plus a band of fresh noise.
 
     Scrolling texture costs the encoder motion search and residuals on every frame; the noise
     band (``noise_rows`` rows, new every frame) keeps a steady floor of incompressible bits. At
     ~1.5 Mbps VP8 keeps 640×360; far below that Chromium's quality scaler steps the resolution down.
     """
-    path = directory / f"clip-{frames}-{noise_rows}-{seed}.y4m"
+    path = directory / f"clip-{frames}-{noise_rows}-{block}-{seed}.y4m"
     if path.exists():
         return path
     rng = random.Random(seed)
-    speed = 3
+    speed = 2
     texture_width = WIDTH + speed * frames
     rows = []
-    for _ in range(HEIGHT // 4):
-        blocks = bytes(rng.randrange(16, 236) for _ in range(texture_width // 4 + 1))
-        row = bytes(b for b in blocks for _ in range(4))[:texture_width]
-        rows += [row] * 4
+    for _ in range(HEIGHT // block):
+        blocks = bytes(rng.randrange(16, 236) for _ in range(texture_width // block + 1))
+        row = bytes(b for b in blocks for _ in range(block))[:texture_width]
+        rows += [row] * block
     chroma_size = (WIDTH // 2) * (HEIGHT // 2)
     tmp = path.with_suffix(".part")
     with tmp.open("wb") as out:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from media.downlink import FLOOR_BPS
 from tests.conftest import require
 from tests.media.browser_lab import BrowserLab, Sampler, unavailable_reason
 
@@ -92,22 +93,29 @@ def _audio_flowing(sampler: Sampler) -> list[int]:
 async def test_one_viewer_on_a_300_kbps_downlink_keeps_audio_and_some_video_and_spoils_nobody(lab: BrowserLab) -> None:
     await _join_all(lab, ["a", "b", "weak"], slots=1, weak={"down_kbps": 300})
     samplers = {name: Sampler(name) for name in ("a", "b", "weak")}
-    await lab.sample_for(30, samplers)
-    late = slice(15, None)
+    caps: list[float] = []
+
+    async def relay_side(second: int) -> None:
+        caps.append((await lab.relay_stats())["a"]["publisher_cap_bps"])
+
+    await lab.sample_for(30, samplers, relay_side)
+    late = slice(12, None)
     b_video = samplers["b"].inbound_video()[late]
     a_sent = [row["out_kbps"] for row in samplers["a"].rows[late]]
-    weak_video = samplers["weak"].inbound("video")
-    weak_frames = [sum(s["frames"] for s in row) for row in weak_video]
+    weak_frames = [sum(s["frames"] for s in row) for row in samplers["weak"].inbound("video")]
     weak_audio = _audio_flowing(samplers["weak"])[late]
     stats = await lab.relay_stats()
+    sharp = [s["kbps"] >= 600 and s["width"] >= 640 for s in b_video]
     print(f"b gets a at {[round(s['kbps']) for s in b_video]} kbps, widths {[s['width'] for s in b_video]}; "
-          f"a sends {[round(k) for k in a_sent]}; weak decoded {weak_frames[-1]} video frames, audio packets/s "
-          f"{weak_audio}; weak thinned {stats['weak']['video_frames_thinned']} frames, "
-          f"estimate {stats['weak']['downlink_estimate_bps']}")
-    # the others are not dragged down to the weak viewer's link
-    assert statistics.median(s["kbps"] for s in b_video) >= 600
-    assert statistics.median(s["width"] for s in b_video) >= 640
+          f"a sends {[round(k) for k in a_sent]} at fps {[r['out_fps'] for r in samplers['a'].rows[late]]}; "
+          f"caps sent to a {sorted(set(caps))}; weak decoded {weak_frames[-1]} video frames, audio packets/s "
+          f"{weak_audio}; weak thinned {stats['weak']['video_frames_thinned']} frames")
+    # the weak viewer never drags the publisher under the floor, and b gets what a sends
+    assert all(cap == 0 or cap >= FLOOR_BPS for cap in caps), caps
+    assert sum(s["kbps"] for s in b_video) >= 0.85 * sum(a_sent)
+    # b keeps >= 600 kbps at 640x360 (most of the time: a starved host also starves the publisher's encoder)
+    assert sum(sharp) >= len(sharp) / 2, sharp
     # the weak one keeps its audio every second, and still some video
     assert min(weak_audio) > 20  # Opus sends 50 packets/s
-    assert weak_frames[-1] > 0 and weak_frames[-1] > weak_frames[10]
-    assert stats["weak"]["video_frames_thinned"] > 0
+    assert weak_frames[-1] > 0
+    assert stats["weak"]["video_frames_thinned"] > 0 and stats["b"]["video_frames_thinned"] == 0
