@@ -23,12 +23,14 @@ import asyncio
 import json
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.media.browser_lab import BrowserLab, Sampler, unavailable_reason  # noqa: E402
+from media.twcc import ArrivalLog
+from tests.media.browser_lab import BrowserLab, Sampler, unavailable_reason
 
 SETUPS = ("relay", "relay_no_start", "janus", "direct")
 NEVER = float("inf")
@@ -86,6 +88,20 @@ def figures(sampler: Sampler) -> dict[str, Any]:
     }
 
 
+def feedback_cost_us(packets: int = 100_000) -> float:
+    """CPU microseconds per received packet for recording it and its share of the feedback."""
+    log = ArrivalLog()
+    arrival = 1_000_000
+    started = time.process_time()
+    for i in range(packets):
+        arrival += 700 + (i * 37) % 300
+        if i % 50 != 7:  # 2 % lost
+            log.record(i & 0xFFFF, arrival)
+        if i % 25 == 24:  # ~50 ms of a 1.5 Mbps publisher per feedback
+            log.feedback(1, 2)
+    return (time.process_time() - started) / packets * 1e6
+
+
 def show(value: float) -> str:
     return "never" if value == NEVER else f"{value:.0f} s"
 
@@ -130,6 +146,10 @@ def main() -> int:
         out.append({"name": name, "value": None if value == NEVER else value, "unit": unit,
                     "target": target, "met": met})
 
+    cost = feedback_cost_us()
+    print(f"\ntransport-cc bookkeeping: {cost:.2f} us of CPU per received publisher packet "
+          "(the relay spends ~28-50 us per forwarded packet; bench/relay.py)")
+    add("feedback_cpu_us_per_packet", round(cost, 2), "us", "", None)
     relay = results.get("relay")
     janus = results.get("janus")
     if relay:
