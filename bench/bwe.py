@@ -6,6 +6,7 @@ driven by Playwright, and the receiving page is sampled once a second for ``--du
 
 - ``relay``: publisher -> our relay -> a viewer (transport-cc feedback, start bitrate in the answer);
 - ``relay_no_start``: the same without ``x-google-start-bitrate`` (Chromium starts at its default);
+- ``relay@N``: the relay answering with a start bitrate of N kbps (to choose the default);
 - ``janus``: Janus 1.1.2's echotest (the publisher receives its own stream back);
 - ``direct``: two browsers calling each other, routed through the hub namespace.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 import tempfile
 import time
@@ -39,6 +41,8 @@ NEVER = float("inf")
 async def run_setup(setup: str, workdir: Path, duration: int) -> Sampler:
     """Start one setup, sample the receiving page for ``duration`` seconds, and return the samples."""
     start_bitrate = 0 if setup == "relay_no_start" else None
+    if setup.startswith("relay@"):
+        start_bitrate = int(setup.split("@", 1)[1])
     async with BrowserLab(workdir, start_bitrate_kbps=start_bitrate, janus=setup == "janus") as lab:
         if setup.startswith("relay"):
             await lab.open("pub")
@@ -116,7 +120,7 @@ def main() -> int:
         print(f"bench/bwe.py cannot run here: {reason}", file=sys.stderr)
         return 2
     setups = [s for s in args.only.split(",") if s]
-    unknown = set(setups) - set(SETUPS)
+    unknown = {s for s in setups if not (s in SETUPS or re.fullmatch(r"relay@\d+", s))}
     if unknown:
         print(f"unknown setups {sorted(unknown)}; choose from {SETUPS}", file=sys.stderr)
         return 2
@@ -160,7 +164,7 @@ def main() -> int:
     if relay and janus:
         ratio = relay["time_to_600kbps_s"] / janus["time_to_600kbps_s"] if janus["time_to_600kbps_s"] else NEVER
         add("bwe_vs_janus_ratio", ratio, "x", "<= 1.5", ratio <= 1.5)
-    for other in ("relay_no_start", "direct"):
+    for other in [s for s in setups if s not in ("relay", "janus")]:
         if other in results:
             add(f"{other}_time_to_600kbps_s", results[other]["time_to_600kbps_s"], "s", "", None)
             add(f"{other}_full_res_s", results[other]["full_res_s"], "s", "", None)

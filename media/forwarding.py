@@ -159,6 +159,8 @@ class ForwardTrack(MediaStreamTrack):
     def switch_source(self, on_keyframe_needed: Callable[[], None] | None) -> None:
         """Point the track at another publisher (or none): old frames go, timestamps stay monotonic."""
         self.queue.restart()
+        self.queue.mode = VideoMode.FULL  # the new source's downlink policy decides afresh
+        self.pace_bps = None
         self.on_keyframe_needed = on_keyframe_needed
         self._rebase.pending = True
 
