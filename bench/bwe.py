@@ -84,7 +84,7 @@ def figures(sampler: Sampler) -> dict[str, Any]:
     video = sampler.inbound_video()
     return {
         "time_to_600kbps_s": first_second([s["kbps"] >= 600 for s in video]),
-        "full_res_s": first_second([s["width"] >= 640 and s["fps"] >= 25 for s in video], hold=3),
+        "full_res_s": first_second([s["kbps"] > 0 and s["width"] >= 640 and s["fps"] >= 25 for s in video], hold=3),
         "kbps": [round(s["kbps"]) for s in video],
         "width": [s["width"] for s in video],
         "fps": [round(s["fps"]) for s in video],
