@@ -64,8 +64,16 @@ async def run_setup(setup: str, workdir: Path, duration: int) -> Sampler:
         samplers = {receiving: Sampler(receiving)}
         if sending != receiving:
             samplers[sending] = Sampler(sending)
-        await lab.sample_for(duration, samplers)
+        caps: list[float] = []
+
+        async def relay_cap(second: int) -> None:
+            if setup.startswith("relay"):
+                caps.append((await lab.relay_stats())[sending]["publisher_cap_bps"])
+
+        await lab.sample_for(duration, samplers, relay_cap)
         received = samplers[receiving]
+        for row, cap in zip(received.rows, caps, strict=False):
+            row["cap_kbps"] = cap / 1000
         if sending != receiving:  # the publisher's estimate, beside what the viewer gets
             for row, sent in zip(received.rows, samplers[sending].rows, strict=False):
                 row["estimate_kbps"] = sent["estimate_kbps"]
@@ -89,6 +97,7 @@ def figures(sampler: Sampler) -> dict[str, Any]:
         "width": [s["width"] for s in video],
         "fps": [round(s["fps"]) for s in video],
         "estimate_kbps": [round(r["estimate_kbps"]) for r in sampler.rows],
+        "caps": sorted({round(r.get("cap_kbps", 0)) for r in sampler.rows} - {0}),
     }
 
 
@@ -144,6 +153,9 @@ def main() -> int:
     print("\n| | first >= 600 kbps | 640x360 at >= 25 fps (held 3 s) from |\n|---|---|---|")
     for setup in setups:
         print(f"| {setup} | {show(results[setup]['time_to_600kbps_s'])} | {show(results[setup]['full_res_s'])} |")
+    for setup in setups:
+        if results[setup]["caps"]:
+            print(f"{setup}: the relay capped the publisher by REMB at {results[setup]['caps']} kbps")
     out = []
 
     def add(name: str, value: float, unit: str, target: str, met: bool | None) -> None:
