@@ -6,6 +6,7 @@ encoder, so a round trip checks the wire format, not the encoder against itself.
 
 from __future__ import annotations
 
+import random
 import struct
 
 import pytest
@@ -259,3 +260,18 @@ def test_round_trip_any_arrival_pattern(steps: list[tuple[int, int]], start: int
             if arrival is not None:
                 got[(p["base"] + i) & 0xFFFF] = arrival
     assert got == expected
+
+
+def test_a_publisher_scattering_sequence_numbers_gets_bounded_feedback_and_memory() -> None:
+    """Hostile or broken stamping cannot make the relay keep or report unbounded ranges."""
+    log = ArrivalLog()
+    rng = random.Random(3)
+    sizes = []
+    for i in range(20_000):
+        log.record(rng.randrange(0x10000), 1_000_000 + i * 100)
+        if i % 100 == 99:
+            packets = log.feedback(1, 2)
+            sizes += [len(p) for p in packets]
+            assert len(log._arrivals) <= 1100  # history behind the window, never everything seen
+    assert sizes and max(sizes) <= MAX_FEEDBACK_BYTES
+    assert sum(sizes) / len(sizes) < 200
