@@ -18,6 +18,7 @@ from aiortc import RTCSessionDescription, sdp
 from aiortc.rtp import RTCP_PSFB_APP, HeaderExtensionsMap, RtcpPsfbPacket, pack_remb_fci
 
 from media import aiortc_hooks
+from media.downlink import AUDIO_ALLOWANCE_BPS, DownlinkPolicy
 from media.errors import InvalidOffer
 from media.feeds import ViewerQuality
 from media.relay import Relay
@@ -198,3 +199,38 @@ async def test_an_offer_with_an_impossible_transport_cc_id_is_refused(relay: Rel
         assert "h-bad" not in relay.hearings()
     finally:
         await publisher.close()
+
+
+async def test_a_congested_viewer_above_the_floor_caps_the_publisher_by_remb_and_the_cap_lifts(relay: Relay) -> None:
+    """The cap path end to end, scaled down: the synthetic publisher sends tens of kbps, so the floor is too."""
+    hearing = "h-cap"
+    publisher, viewer = StampingPublisher("pub"), Peer("viewer", publish=False, slots=1)
+    for transceiver in viewer.pc.getTransceivers():
+        aiortc_hooks.disable_receiver_remb(transceiver.receiver)
+    try:
+        await publisher.join(relay, hearing)
+        await viewer.join(relay, hearing, may_publish=False)
+        session = relay._hearings[hearing].participants["pub"]
+        session.policy = DownlinkPolicy(floor_bps=1_000, keyframe_min_bps=500)
+        await wait_for(lambda: len(viewer.inboxes[0].video) > 30)
+        receiver = viewer.pc.getTransceivers()[1].receiver
+        ssrcs = [s.source for s in receiver.getSynchronizationSources()]
+        claimed = {"bps": 6_000}  # it is sent ~19 kbps (~1 of them audio): far under, yet above the floor
+
+        async def report() -> None:
+            while True:
+                packet = RtcpPsfbPacket(fmt=RTCP_PSFB_APP, ssrc=aiortc_hooks.rtcp_ssrc(receiver) or 1,
+                                        media_ssrc=0, fci=pack_remb_fci(claimed["bps"], ssrcs))
+                await receiver._send_rtcp(packet)
+                await asyncio.sleep(0.2)
+
+        reporter = asyncio.ensure_future(report())
+        await wait_for(lambda: bool(publisher.rembs), within=15)
+        stats = await relay.stats(hearing)
+        assert 1_000 <= publisher.rembs[-1] - AUDIO_ALLOWANCE_BPS <= 6_000  # its share, plus the audio
+        assert stats["viewer"].thinned_slots == 0  # above the floor: every frame, at a lower rate
+        claimed["bps"] = 10_000_000  # the viewer's link recovered
+        await wait_for(lambda: publisher.rembs[-1] >= 10_000_000, within=15)  # the cap is lifted
+        reporter.cancel()
+    finally:
+        await asyncio.gather(publisher.close(), viewer.close())
