@@ -162,15 +162,6 @@ def build_app(start_bitrate_kbps: int | None, janus_url: str) -> web.Application
         figures = await relay.stats("lab")
         return web.json_response({pid: s.as_dict() for pid, s in figures.items()})
 
-    async def uplink(request: web.Request) -> web.Response:
-        out = {}
-        for pid, session in relay._hearings["lab"].participants.items():
-            if session.uplink is not None:
-                log = session.uplink.log
-                out[pid] = {"recorded": log.packets_recorded, "feedback": log.feedback_sent,
-                            "span": (log._max_seq or 0) - min(log._arrivals or [0]) + 1, "kept": len(log._arrivals)}
-        return web.json_response(out)
-
     async def put_direct(request: web.Request) -> web.Response:
         direct[request.match_info["what"]] = await request.text()
         return web.Response(text="ok")
@@ -191,7 +182,6 @@ def build_app(start_bitrate_kbps: int | None, janus_url: str) -> web.Application
     app.router.add_get("/", page)
     app.router.add_post("/relay/admit", admit)
     app.router.add_get("/relay/stats", stats)
-    app.router.add_get("/relay/uplink", uplink)
     app.router.add_post("/direct/{what}", put_direct)
     app.router.add_get("/direct/{what}", get_direct)
     app.router.add_route("*", "/janus{tail:.*}", _janus_proxy)
