@@ -125,12 +125,17 @@ async def test_one_viewer_on_a_300_kbps_downlink_keeps_audio_and_some_video_and_
     assert all(cap == 0 or cap >= FLOOR_BPS for cap in caps), caps
     assert sum(s["kbps"] for s in b_video) >= 0.85 * sum(a_sent)
     assert stats["b"]["thinned_slots"] == 0
-    # b keeps >= 600 kbps at 640x360 most of the time — whenever the publisher's own encoder could
-    # keep up: on a host so starved that Chromium encodes a few frames a second, that is Chromium's
-    # CPU adaptation, not the weak viewer (the cap and byte checks above hold either way).
-    if statistics.median(a_fps) >= 20:
-        assert sum(sharp) >= len(sharp) / 2, sharp
+    # Whenever a sends >= 600 kbps at 640x360, b gets it so. (How often a does depends on this host:
+    # starved of CPU, Chromium's own encoder and estimate sink whatever the relay does — the checks
+    # above are what the weak viewer must not change.)
+    a_rows = samplers["a"].rows[late]
+    sharp_sent = [i for i, row in enumerate(a_rows) if row["out_kbps"] >= 700 and row["out_width"] >= 640]
+    print(f"a sent sharp video in {len(sharp_sent)} of {len(a_rows)} s; b got it sharp in "
+          f"{sum(sharp[i] for i in sharp_sent)} of them")
+    assert sum(sharp[i] for i in sharp_sent) >= 0.8 * len(sharp_sent)
     # the weak one keeps its audio every second, and still some video
     assert min(weak_audio) > 20  # Opus sends 50 packets/s
     assert weak_frames[-1] > 0
-    assert stats["weak"]["video_frames_thinned"] > 0 and stats["b"]["video_frames_thinned"] == 0
+    assert stats["b"]["video_frames_thinned"] == 0
+    if statistics.median(a_sent) > 450:  # more than the weak link carries: it must have been thinned
+        assert stats["weak"]["video_frames_thinned"] > 0
