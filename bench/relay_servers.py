@@ -3,7 +3,9 @@
 Each serves ``POST /admit`` (offer in, answer out) for the load generator, ``/lag`` (worst
 event-loop lag in the window) and ``/counters`` (the relay's own video counters, so that frames
 the relay lost are told apart from frames the generator lost). Run by bench/relay.py as
-``relay_servers.py MODE --port N``; it prints READY once it listens.
+``relay_servers.py MODE --port N``; it prints READY once it listens. Mode ``recorded`` is the
+passthrough relay with the court recorder on a lossless tap (bench/compose.py): ``/counters`` then
+also reports the recorder's CPU (thread time spent writing frames) and the frames it received.
 """
 
 from __future__ import annotations
@@ -23,6 +25,39 @@ class _LagMonitor:
             started = time.monotonic()
             await asyncio.sleep(0.02)
             self.worst = max(self.worst, time.monotonic() - started - 0.02)
+
+
+class _Recorder:
+    """The court recorder on the bench hearing, timing its own CPU per frame written."""
+
+    def __init__(self, relay: Any) -> None:
+        import tempfile
+        from pathlib import Path
+
+        from core.clock import SystemClock
+        from recordings.capture import HearingRecorder
+
+        self.directory = Path(tempfile.mkdtemp(prefix="bench-recording-"))
+        self.recorder = HearingRecorder(self.directory / "rec", SystemClock())
+        self.tap = relay.subscribe_tap("bench", 4096, lossless=True)
+        self.cpu_s = 0.0
+        self.task = asyncio.ensure_future(self.run())
+
+    async def run(self) -> None:
+        count = 0
+        async for frame in self.tap:
+            started = time.thread_time()
+            self.recorder.on_frame(frame)
+            self.cpu_s += time.thread_time() - started
+            count += 1
+            if count % 256 == 0:
+                await asyncio.sleep(0)
+
+    def counters(self) -> dict[str, Any]:
+        c = self.recorder.counters
+        return {"recorder_cpu_s": self.cpu_s, "recorder_received": c.received, "recorder_written": c.written,
+                "recorder_waited": c.waited_for_keyframe, "tap_dropped": self.tap.dropped,
+                "tap_backlog": len(self.tap), "tap_peak": self.tap.peak}
 
 
 class _TranscodingRelay:
@@ -77,8 +112,9 @@ async def serve(mode: str, port: int) -> None:
     from media.relay import Relay
 
     lag = _LagMonitor()
-    relay = Relay() if mode == "passthrough" else None
+    relay = Relay() if mode in ("passthrough", "recorded") else None
     transcoder = _TranscodingRelay() if mode == "transcode" else None
+    recorder = _Recorder(relay) if mode == "recorded" else None
 
     async def admit(request: web.Request) -> web.Response:
         body = await request.json()
@@ -110,6 +146,8 @@ async def serve(mode: str, port: int) -> None:
             "packets_lost": sum(s.packets_lost for s in stats),
             "plis": sum(s.plis_sent for s in stats),
             "all_forwarded": sum(s.frames_forwarded for s in stats),
+            "all_in": sum(s.frames_in for s in stats),
+            **(recorder.counters() if recorder is not None else {}),
         })
 
     async def reset_lag(request: web.Request) -> web.Response:
@@ -130,7 +168,7 @@ async def serve(mode: str, port: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["passthrough", "transcode"])
+    parser.add_argument("mode", choices=["passthrough", "transcode", "recorded"])
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     asyncio.run(serve(args.mode, args.port))

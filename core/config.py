@@ -49,6 +49,8 @@ class Config:
     start_bitrate_kbps: int = 1000  # where publishers' browsers start their estimate (bench/bwe.py)
     system_key_file: Path | None = None  # the court's SIGN key (.p12) for receipts; else the built-in CA issues one
     system_key_password: str = ""
+    recording_retention_days: int = 5 * 365  # how long a hearing recording is kept, unless its category says
+    recording_retention: tuple[str, ...] = ()  # per case category, "CATEGORY=DAYS" (e.g. "03=3650")
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -72,6 +74,12 @@ class Config:
             problems.append(f"public_url: {self.public_url!r} is not an absolute http(s) URL")
         if self.redis_url and urlsplit(self.redis_url).scheme not in ("redis", "rediss", "unix"):
             problems.append(f"redis_url: {self.redis_url!r} is not a redis:// URL")
+        if not 1 <= self.recording_retention_days <= 100 * 365:
+            problems.append(f"recording_retention_days: {self.recording_retention_days} is not 1 to 36500 days")
+        for entry in self.recording_retention:
+            category, _, days = entry.partition("=")
+            if not category.strip() or not days.strip().isdigit() or not 1 <= int(days) <= 100 * 365:
+                problems.append(f"recording_retention: {entry!r} is not CATEGORY=DAYS (1 to 36500 days)")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             problems.append(f"log_level: {self.log_level!r} is not one of DEBUG, INFO, WARNING, ERROR")
         for name in ("session_ttl_s", "nonce_ttl_s", "max_upload_bytes"):
@@ -143,6 +151,8 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "ice_servers": _parse_list,
     "start_bitrate_kbps": int,
     "system_key_file": Path,
+    "recording_retention_days": int,
+    "recording_retention": _parse_list,
 }
 
 
@@ -153,13 +163,13 @@ def _coerce(name: str, value: Any) -> Any:
         return parser(value)
     if name in ("trust_roots",) and isinstance(value, list):
         return tuple(Path(str(p)) for p in value)
-    if name == "ice_servers" and isinstance(value, list):
+    if name in ("ice_servers", "recording_retention") and isinstance(value, list):
         return tuple(str(v) for v in value)
     if name == "system_key_file" and value is not None and not isinstance(value, Path):
         raise ValueError("must be a path string")
     if name == "data_dir" and not isinstance(value, Path):
         raise ValueError("must be a path string")
-    if name in ("port", "session_ttl_s", "nonce_ttl_s", "max_upload_bytes", "smtp_port"):
+    if name in ("port", "session_ttl_s", "nonce_ttl_s", "max_upload_bytes", "smtp_port", "recording_retention_days"):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"{value!r} is not an integer")
     if name in ("builtin_ca", "revocation_hard_fail", "cookie_secure", "access_log") and not isinstance(value, bool):

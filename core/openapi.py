@@ -32,6 +32,7 @@ FRAGMENTS = (
     "cabinet.notifications.openapi",
     "cabinet.public.openapi",
     "sessions.openapi",
+    "recordings.openapi",
 )
 """Modules whose ``PATHS`` (and ``SCHEMAS``) make up the document, in the order they are listed."""
 
@@ -122,7 +123,8 @@ TENGE = string("an amount in tenge with two decimals, e.g. `1297.50` (never a JS
 _STATUS_TEXT = {200: "OK", 201: "Created", 303: "See Other", 400: "Bad request", 401: "Not logged in",
                 402: "Payment required", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
                 409: "Conflict", 413: "Payload too large", 415: "Unsupported media type",
-                422: "Unprocessable", 502: "Bad gateway", 503: "Service unavailable"}
+                410: "Gone", 416: "Range not satisfiable", 422: "Unprocessable", 502: "Bad gateway",
+                503: "Service unavailable"}
 
 
 def json_body(schema: Json, description: str = "", required: bool = True) -> Json:

@@ -2,6 +2,9 @@
 
 Both are bounded queues filled without awaiting, so a slow recorder or a slow signaling
 consumer can never stall forwarding to viewers: when full, the oldest item goes and is counted.
+A *lossless* tap (the court recorder's) is the exception: a recording is evidence, so it keeps
+every frame and only counts how far past its capacity the recorder fell behind (the recorder
+writes a frame in ~10 µs, so the backlog stays small; memory, not the record, takes the strain).
 A tap that lost a video frame skips that track's inter frames until its next keyframe and asks
 the publisher for one, so the recording resumes cleanly instead of carrying corrupt pictures.
 """
@@ -86,10 +89,15 @@ class Tap(BoundedFeed[EncodedFrame]):
         *,
         request_keyframe: Callable[[str], None] | None = None,
         on_close: Callable[[BoundedFeed[EncodedFrame]], None] | None = None,
+        lossless: bool = False,
     ) -> None:
         super().__init__(capacity, on_close)
         self._request_keyframe = request_keyframe
         self._waiting: set[str] = set()
+        self.lossless = lossless
+        """A recorder's tap: never drops; past ``capacity`` it grows, and the overrun is counted."""
+        self.overruns = 0
+        self.peak = 0
 
     def expect_keyframe(self, track_id: str) -> None:
         self._waiting.add(track_id)
@@ -100,12 +108,28 @@ class Tap(BoundedFeed[EncodedFrame]):
                 self.dropped += 1
                 return
             self._waiting.discard(frame.track_id)
+        if self.lossless:
+            self._keep(frame)
+            return
         head = self._items[0] if self._items else None
         if not self.put(frame) and head is not None and head.kind is Kind.VIDEO and not head.muted:
             logger.warning("recording tap fell behind; track %s resumes at its next keyframe", head.track_id)
             self._waiting.add(head.track_id)
             if self._request_keyframe is not None:
                 self._request_keyframe(head.track_id)
+
+    def _keep(self, frame: EncodedFrame) -> None:
+        """Evidence is not dropped: a recorder behind by more than ``capacity`` frames is logged, not cut."""
+        if self.closed:
+            return
+        if len(self._items) >= self.capacity:
+            if self.overruns == 0 or len(self._items) >= 2 * self.peak:
+                logger.warning("recording tap backlog at %d frames (capacity %d); keeping every frame",
+                               len(self._items), self.capacity)
+            self.overruns += 1
+        self._items.append(frame)
+        self.peak = max(self.peak, len(self._items))
+        self._ready.set()
 
 
 @dataclass(frozen=True)

@@ -308,8 +308,11 @@ class Relay:
 
     # ---- subscriptions and statistics ------------------------------------------------------
 
-    def subscribe_tap(self, hearing_id: str, capacity: int = TAP_CAPACITY) -> Tap:
-        """Every track's encoded frames for a recorder; closing the tap unsubscribes it."""
+    def subscribe_tap(self, hearing_id: str, capacity: int = TAP_CAPACITY, *, lossless: bool = False) -> Tap:
+        """Every track's encoded frames for a recorder; closing the tap unsubscribes it.
+
+        ``lossless=True`` (the court recorder) keeps every frame instead of dropping the oldest.
+        """
         hearing = self._hearings.setdefault(hearing_id, _Hearing(hearing_id))
 
         def request(track_id: str) -> None:
@@ -317,7 +320,8 @@ class Relay:
             if owner is not None:
                 self._request_keyframe(owner)
 
-        tap = Tap(capacity, request_keyframe=request, on_close=lambda t: _discard(hearing.taps, t))
+        tap = Tap(capacity, request_keyframe=request, on_close=lambda t: _discard(hearing.taps, t),
+                  lossless=lossless)
         for session in hearing.participants.values():
             for published in session.published.values():
                 tap.expect_keyframe(published.track_id)

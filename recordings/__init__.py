@@ -1,1 +1,1 @@
-"""recordings"""
+"""Sealed hearing recordings: capture from the relay's tap, the court's seal, access and retention (API.md)."""

@@ -88,7 +88,7 @@ def apply_action(lifecycle: Lifecycle, controls: Controls, hearing: Hearing, act
         case Action.LOWER_HAND:
             return controls.lower_hand(hearing, actor, target)
         case Action.RECORDING_PAUSE:
-            return controls.pause_recording(hearing, actor)
+            return controls.pause_recording(hearing, actor, reason)
         case Action.RECORDING_RESUME:
             return controls.resume_recording(hearing, actor)
         case Action.CHAT:

@@ -52,8 +52,9 @@ class Controls:
         details = {} if reason is None or not reason.strip() else {"reason": reason.strip()}
         return self._log(hearing, actor, Action.REMOVE, target, details)
 
-    def pause_recording(self, hearing: Hearing, actor: str) -> Hearing:
-        return self._recording(hearing, actor, Action.RECORDING_PAUSE, paused=True)
+    def pause_recording(self, hearing: Hearing, actor: str, reason: str | None = None) -> Hearing:
+        """Pause the recording; the reason (why the court stops recording) goes into the log and the manifest."""
+        return self._recording(hearing, actor, Action.RECORDING_PAUSE, paused=True, reason=reason)
 
     def resume_recording(self, hearing: Hearing, actor: str) -> Hearing:
         return self._recording(hearing, actor, Action.RECORDING_RESUME, paused=False)
@@ -169,14 +170,16 @@ class Controls:
             )
         return self._log(hearing, actor, action, target, {"media": media.value})
 
-    def _recording(self, hearing: Hearing, actor: str, action: Action, *, paused: bool) -> Hearing:
+    def _recording(self, hearing: Hearing, actor: str, action: Action, *, paused: bool,
+                   reason: str | None = None) -> Hearing:
         hearing = self._live_control(hearing, actor, action, RECORDING_STATES)
         if hearing.recording_paused == paused:
             raise IllegalControl(
                 "the recording is already paused" if paused else "the recording is not paused",
                 details={"action": action.value},
             )
-        return self._log(hearing, actor, action, None, None, recording_paused=paused)
+        details = {"reason": reason.strip()[:500]} if reason and reason.strip() else None
+        return self._log(hearing, actor, action, None, details, recording_paused=paused)
 
     def _log(
         self,

@@ -31,6 +31,7 @@ from cabinet.identity.principal import Principal
 from core.errors import SotkabError
 from media import Control
 from media.errors import MediaError
+from recordings.live import RecorderHub
 from sessions.errors import SessionsError
 from sessions.lifecycle import Action, ChatChannel, HearingState
 from sessions.presence import PresenceState
@@ -111,6 +112,8 @@ class HearingNamespace(socketio.AsyncNamespace):
         self._published: dict[int, dict[str, str]] = {}
         self._greet: dict[int, list[Connection]] = {}
         """The presence of each hearing as this process last published it (to notice changes)."""
+        self.recorders: RecorderHub | None = None
+        """This process's hearing recorders (set at start-up by signaling.setup)."""
 
     def start(self, bridge: MediaBridge, bus: Bus) -> None:
         self._bridge, self._bus = bridge, bus
@@ -346,7 +349,7 @@ class HearingNamespace(socketio.AsyncNamespace):
                 await self.emit("alert", {"kind": "left", "userId": int(user)}, room=staff_room(view.hearing_id))
         await self.emit("roster", view_json(view), room=hearing_room(view.hearing_id))
         await self.bus.publish({"op": "sync", "hearing": view.hearing_id, "state": view.state.value,
-                                "presence": presence})
+                                "presence": presence, "recordingPaused": view.recording_paused})
 
     # ---- commands every process applies to the sockets and media sessions it holds ------------
 
@@ -363,7 +366,11 @@ class HearingNamespace(socketio.AsyncNamespace):
             await self.bridge.control(hearing_id, user if isinstance(user, int) else None,
                                       Control(command["control"]))
         elif op == "sync":
-            await self._sync(hearing_id, HearingState(command["state"]), command.get("presence") or {})
+            state = HearingState(command["state"])
+            if self.recorders is not None:  # recordings: start/pause/resume/stop with the hearing
+                await self.recorders.hearing_changed(hearing_id, state, bool(command.get("recordingPaused")),
+                                                     local=bool(self._held.get(hearing_id)))
+            await self._sync(hearing_id, state, command.get("presence") or {})
 
     async def _sync(self, hearing_id: int, state: HearingState, presence: Mapping[str, str]) -> None:
         """Match this process's sockets and media sessions to the hearing as it now stands."""

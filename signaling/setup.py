@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from core.resources import CONFIG
+from recordings.setup import hub_for
 from sessions.service import DEFAULT_POLICY
 from signaling.bus import Bus
 from signaling.cabinet_ns import CabinetNamespace, notice_watcher
@@ -48,6 +49,8 @@ async def hearing_resources(app: web.Application) -> AsyncIterator[None]:
         await sio.emit(event, data, room=user_room(hearing_id, user_id), namespace=namespace.namespace)
 
     bridge = MediaBridge(app[RELAY], to_participant)
+    recorders = hub_for(app, app[RELAY])
+    namespace.recorders = recorders
     namespace.start(bridge, bus)
     await bus.start()
     liveness = DEFAULT_POLICY.judge_loss_timeout.total_seconds() / 4
@@ -57,5 +60,6 @@ async def hearing_resources(app: web.Application) -> AsyncIterator[None]:
     with contextlib.suppress(asyncio.CancelledError):
         await sweeper
     await namespace.stop()
+    await recorders.close()
     await bridge.close()
     await bus.close()

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 def create_app(config: Config, *, clock: Clock | None = None) -> web.Application:
     import cabinet
+    import recordings.setup
     import sessions.setup
     import signaling
 
@@ -38,6 +39,7 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
     metrics.setup(app)
     cabinet.setup(app)
     sessions.setup.setup(app)
+    recordings.setup.setup(app)
     signaling.setup(app)
     openapi.setup(app)
     return app

@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     from cabinet import cli as cabinet_cli
     from cabinet.eds import cli as eds_cli
     from cabinet.identity import cli as identity_cli
+    from recordings import cli as recordings_cli
 
     parser = argparse.ArgumentParser(prog="sotkab", description="Sot Kabinet online court platform")
     parser.add_argument("--config", type=Path, help="TOML configuration file (SOTKAB_* variables override it)")
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     cabinet_cli.add_commands(sub)
     eds_cli.add_commands(sub)
     identity_cli.add_commands(sub)
+    recordings_cli.add_commands(sub)
     return parser
 
 

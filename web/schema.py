@@ -11,6 +11,7 @@ import cabinet.filing.models
 import cabinet.identity.models
 import cabinet.notifications.models
 import cabinet.payments.models
+import recordings.models
 import sessions.models
 from core.db import Base
 

@@ -30,6 +30,7 @@ class NoticeKind(enum.Enum):
     JUDICIAL_ACT_ISSUED = "judicial_act_issued"
     DOCUMENT_RECEIVED = "document_received"
     PAYMENT_RECEIVED = "payment_received"
+    HEARING_RECORDED = "hearing_recorded"
 
     @property
     def summons(self) -> bool:
@@ -52,6 +53,8 @@ _HEADINGS: dict[NoticeKind, tuple[str, str, str]] = {
                                      "Claim left without motion"),
     NoticeKind.JUDICIAL_ACT_ISSUED: ("Сот актісі шығарылды", "Вынесен судебный акт", "Judicial act issued"),
     NoticeKind.DOCUMENT_RECEIVED: ("Құжат келіп түсті", "Поступил документ", "Document received"),
+    NoticeKind.HEARING_RECORDED: ("Сот отырысының жазбасы істе", "Запись судебного заседания приобщена к делу",
+                                  "Hearing recording attached to the case"),
     NoticeKind.PAYMENT_RECEIVED: ("Төлем қабылданды", "Платёж получен", "Payment received"),
 }
 

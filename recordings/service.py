@@ -1,0 +1,241 @@
+"""Recordings as the court keeps them: started with the hearing, sealed at its end, recovered after a crash.
+
+The service orchestrates: the row and its audit entries in the database, the files through
+:mod:`recordings.seal`, the court's key through :class:`~cabinet.filing.systemkey.CourtKeys`.
+Every recording has an *owner* (host, process id and a random token) and a lease the owner renews
+while it records. A recording still ``recording`` whose owner is gone — its lease ran out, or it
+was a process on this host that no longer exists — is claimed with a conditional update (so two
+processes never seal it twice) and sealed "ended abnormally" from what its files still hold.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from cabinet.audit import AuditLog
+from cabinet.courts import Court
+from cabinet.filing.models import Case
+from cabinet.filing.notices import tell_parties
+from cabinet.filing.registry import register_document
+from cabinet.filing.systemkey import CourtKeys
+from cabinet.filing.timeline import Timeline
+from cabinet.notifications.notices import NoticeKind
+from core.clock import Clock
+from core.config import Config
+from core.db import Database
+from recordings.errors import RecordingNotFound
+from recordings.manifest import Particulars, build_manifest
+from recordings.models import RecordingRow
+from recordings.seal import read_journal, segment_facts, sign_manifest, write_minutes
+from sessions.labels import Language
+from sessions.minutes import render_minutes
+from sessions.store import HearingStore, hearing_of
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=15)
+SYSTEM_ACTOR = "system:recorder"
+CRASHED = "the recording process ended while the hearing was being recorded; sealed at recovery"
+
+
+def process_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def owner_is_gone(owner: str, me: str) -> bool:
+    """Whether ``owner`` names a process of this host that no longer exists (or an earlier us)."""
+    host, _, rest = owner.partition(":")
+    pid_text, _, _token = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit() or owner == me:
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+@dataclass(frozen=True)
+class Started:
+    recording_id: int
+    hearing_id: int
+    directory: Path
+
+
+class RecordingService:
+    def __init__(self, db: Database, clock: Clock, config: Config, keys: CourtKeys, *,
+                 owner: str | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.config = config
+        self.keys = keys
+        self.owner = owner or process_owner()
+        self.root = config.data_dir / "recordings"
+        self.active: set[int] = set()
+        """Recordings this process is capturing now; any other unsealed one of ours failed to seal."""
+
+    # ---- capture ----------------------------------------------------------------------------
+
+    async def start(self, hearing_id: int) -> Started:
+        """A new recording row (and its directory) for a hearing that has just started."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            store = HearingStore(session)
+            row = await store.get(hearing_id)
+            place = await store.place(row)
+            judge = next((p.user_id for p in row.participants if p.role == "judge"), None)
+            recording = RecordingRow(
+                hearing_id=hearing_id, case_id=place.case_id, case_number=place.case_number,
+                court_id=place.court_id, court_code=place.court_code, courtroom=place.courtroom_name,
+                judge_user_id=judge, is_open=row.is_open, state="recording", started_at=now, directory="",
+                owner=self.owner, lease_until=now + LEASE, ended_abnormally=False, access_granted=False)
+            session.add(recording)
+            await session.flush()
+            directory = self.root / f"{recording.id:08d}"
+            recording.directory = str(directory)
+            await AuditLog(session, self.clock).append(
+                "recording.started", actor=SYSTEM_ACTOR, subject=f"recording:{recording.id}",
+                details={"hearing_id": hearing_id, "case_number": place.case_number})
+        self.active.add(recording.id)
+        logger.info("recording %s of hearing %s started in %s", recording.id, hearing_id, directory)
+        return Started(recording.id, hearing_id, directory)
+
+    async def renew(self, recording_ids: list[int]) -> None:
+        if not recording_ids:
+            return
+        async with self.db.transaction() as session:
+            await session.execute(update(RecordingRow).where(
+                RecordingRow.id.in_(recording_ids), RecordingRow.owner == self.owner,
+                RecordingRow.state == "recording").values(lease_until=self.clock.now() + LEASE))
+
+    # ---- sealing ----------------------------------------------------------------------------
+
+    async def seal(self, recording_id: int, *, abnormal: str | None = None) -> dict[str, Any]:
+        """Read back every segment, write minutes and manifest, sign, audit and attach to the case."""
+        async with self.db.transaction() as session:
+            row = await session.get(RecordingRow, recording_id)
+            if row is None:
+                raise RecordingNotFound(f"no recording {recording_id}")
+            if row.state != "recording":
+                return dict(row.manifest or {})
+            store = HearingStore(session)
+            hearing_row = await store.get(row.hearing_id)
+            place = await store.place(hearing_row)
+            hearing = hearing_of(hearing_row, place, await store.events(row.hearing_id))
+            court = await session.get(Court, row.court_id)
+            started_at, directory = row.started_at, Path(row.directory)
+        assert court is not None
+        key = await self.keys.key_for(court)
+        particulars = Particulars(recording_id, row.hearing_id, place.court_code, place.court_name_ru,
+                                  place.case_number, place.courtroom_name, row.is_open)
+        minutes_plan = replace(hearing.plan, courtroom_id=f"{place.courtroom_name} ({place.court_name_ru})")
+
+        def work() -> tuple[dict[str, Any], str, datetime]:
+            directory.mkdir(parents=True, exist_ok=True)
+            journal = read_journal(directory)
+            facts = segment_facts(directory, journal)
+            minutes_sha = write_minutes(directory, render_minutes(replace(hearing, plan=minutes_plan), Language.RU))
+            ended_at = _ended_at(journal, facts, started_at, self.clock.now(), abnormal is not None)
+            manifest = build_manifest(particulars, hearing, journal, facts, started_at=started_at,
+                                      ended_at=ended_at, abnormal=abnormal, minutes_sha256=minutes_sha,
+                                      language=Language.RU.value)
+            return manifest, sign_manifest(directory, manifest, key), ended_at
+
+        manifest, digest, ended_at = await asyncio.to_thread(work)
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(RecordingRow).where(RecordingRow.id == recording_id, RecordingRow.state == "recording",
+                                           RecordingRow.owner == self.owner)
+                .values(state="sealed", manifest=manifest, manifest_sha256=digest, ended_at=ended_at,
+                        ended_abnormally=abnormal is not None))
+            claimed = getattr(result, "rowcount", 0)
+            if claimed != 1:
+                logger.info("recording %s was sealed by another process", recording_id)
+                return manifest
+            seq = await AuditLog(session, self.clock).append(
+                "recording.sealed", actor=SYSTEM_ACTOR, subject=f"recording:{recording_id}",
+                details={"manifest_sha256": digest, "hearing_id": row.hearing_id, "case_number": row.case_number,
+                         "ended_abnormally": abnormal is not None, "segments": len(manifest["segments"])})
+            await session.execute(update(RecordingRow).where(RecordingRow.id == recording_id).values(audit_seq=seq))
+            await self._attach(session, recording_id, row.case_id, court, digest, abnormal is not None)
+        logger.info("recording %s sealed (%d segments%s)", recording_id, len(manifest["segments"]),
+                    ", ended abnormally" if abnormal else "")
+        return manifest
+
+    async def _attach(self, session: Any, recording_id: int, case_id: int, court: Court, digest: str,
+                      abnormal: bool) -> None:
+        """The case file gets the recording: a timeline fact, a registry entry, a notice to the parties."""
+        case = await session.get(Case, case_id, options=[selectinload(Case.parties)])
+        if case is None:
+            return
+        details = {"recording_id": recording_id, "manifest_sha256": digest, "ended_abnormally": abnormal}
+        await Timeline(session, self.clock).fact(case, "hearing_recording", actor_role="system", actor_id=None,
+                                                 actor=SYSTEM_ACTOR, details=details)
+        await register_document(session, self.clock, actor=SYSTEM_ACTOR, direction="outgoing", sha256=digest,
+                                kind="hearing_recording", name=f"recording-{recording_id}/manifest.json",
+                                filing_id=None, case_number=case.number, document_id=None)
+        await tell_parties(session, self.clock, case, court, kind=NoticeKind.HEARING_RECORDED.value,
+                           title="Hearing recording attached to the case",
+                           body=f"The sealed recording of the hearing (No. {recording_id}) is in the case file.")
+
+    # ---- recovery ---------------------------------------------------------------------------
+
+    async def recover(self) -> list[int]:
+        """Seal every recording whose owner is gone; returns the ids sealed by this call."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            rows = (await session.execute(select(RecordingRow.id, RecordingRow.owner, RecordingRow.lease_until)
+                                          .where(RecordingRow.state == "recording"))).all()
+        recovered = []
+        for recording_id, owner, lease_until in rows:
+            if recording_id in self.active:
+                continue
+            if owner != self.owner and lease_until > now and not owner_is_gone(owner, self.owner):
+                continue
+            async with self.db.transaction() as session:
+                result = await session.execute(
+                    update(RecordingRow).where(RecordingRow.id == recording_id, RecordingRow.owner == owner,
+                                               RecordingRow.state == "recording")
+                    .values(owner=self.owner, lease_until=now + LEASE))
+                claimed = getattr(result, "rowcount", 0)
+            if claimed != 1:
+                continue
+            logger.warning("recording %s was left unfinished by %s; sealing it as ended abnormally",
+                           recording_id, owner)
+            try:
+                await self.seal(recording_id, abnormal=None if owner == self.owner else CRASHED)
+            except Exception:
+                logger.exception("recording %s could not be sealed; the next check retries", recording_id)
+                continue
+            recovered.append(recording_id)
+        return recovered
+
+
+def _ended_at(journal: list[dict[str, Any]], facts: dict[str, Any], started_at: datetime, now: datetime,
+              abnormal: bool) -> datetime:
+    """At a normal end, the recorder's own end entry; after a crash, the end of the last media kept."""
+    end = next((e for e in reversed(journal) if e.get("op") == "end"), None)
+    if end is not None and not abnormal:
+        return datetime.fromisoformat(end["at"])
+    latest = started_at
+    for entry in journal:
+        fact = facts.get(entry.get("file", "")) if entry.get("op") == "open" else None
+        if fact is not None:
+            latest = max(latest, datetime.fromisoformat(entry["start"]) + timedelta(seconds=fact.duration_s))
+    return latest if abnormal else (end and datetime.fromisoformat(end["at"])) or now

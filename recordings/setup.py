@@ -1,0 +1,62 @@
+"""Assembly of recordings: the service (after the database), start-up recovery, and the HTTP API.
+
+Signaling builds the :class:`~recordings.live.RecorderHub` over its relay from the service
+registered here (signaling is the layer above), and calls it on every hearing state change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from cabinet.filing.resources import COURT_KEYS
+from core.resources import CLOCK, CONFIG, DB
+from recordings.live import RecorderHub, TapSource
+from recordings.resources import RECORDINGS
+from recordings.routes import routes
+from recordings.service import LEASE, RecordingService
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["RECORDINGS", "hub_for", "setup"]
+
+
+def setup(app: web.Application) -> None:
+    app.cleanup_ctx.append(_service)
+    app.router.add_routes(routes)
+
+
+def hub_for(app: web.Application, relay: TapSource) -> RecorderHub:
+    """The recorders of the hearings ``relay`` holds (signaling calls this at its start-up)."""
+    return RecorderHub(app[RECORDINGS], relay)
+
+
+async def _service(app: web.Application) -> AsyncIterator[None]:
+    service = RecordingService(app[DB], app[CLOCK], app[CONFIG], app[COURT_KEYS])
+    app[RECORDINGS] = service
+    try:
+        recovered = await service.recover()
+    except Exception:
+        logger.exception("recovering unfinished recordings failed at start-up; the periodic check will retry")
+        recovered = []
+    if recovered:
+        logger.warning("sealed %d recording(s) left unfinished by a process that died: %s", len(recovered), recovered)
+    task = asyncio.create_task(_recover_periodically(service), name="recording-recovery")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _recover_periodically(service: RecordingService) -> None:
+    """Recordings of processes on other hosts are recovered once their lease runs out."""
+    while True:
+        await asyncio.sleep(LEASE.total_seconds())
+        try:
+            await service.recover()
+        except Exception:
+            logger.exception("recovering unfinished recordings failed; retrying")

@@ -1,0 +1,121 @@
+"""A server killed with SIGKILL mid-hearing: the next start seals what its files still hold.
+
+The server runs as a subprocess (``python -m web.cli serve``) on the test's database and data
+directory; two aiortc participants stream through its relay for several seconds; the process is
+killed with SIGKILL, a new one is started, and its start-up recovery seals the recording "ended
+abnormally". The media recovered for each track is compared with the time it was streamed: the
+loss at the end must not exceed one second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from tests.media.media_peers import wait_for
+from tests.signaling.conftest import HEARING_NS, Courthouse, connect, leave_all
+from tests.signaling.nodes import REPO, Node, _drain, free_port
+from tests.signaling.test_hearing_flow import roster_shows
+from tests.signaling.webrtc import SignaledPeer
+
+MAX_LOSS_S = 1.0
+
+
+async def start_server(h: Courthouse) -> Node:
+    config = h.app.config
+    port = free_port()
+    env = {**os.environ, "SOTKAB_DATABASE_URL": config.database_url, "SOTKAB_DATA_DIR": str(config.data_dir),
+           "SOTKAB_PUBLIC_URL": f"http://127.0.0.1:{port}", "SOTKAB_LOG_LEVEL": "WARNING",
+           "SOTKAB_TRUST_ROOTS": ",".join(str(p) for p in config.trust_roots)}
+    env.pop("SOTKAB_REDIS_URL", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+        cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    assert process.stdout is not None
+    output = b""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = await asyncio.wait_for(process.stdout.readline(), deadline - time.monotonic())
+        if not line:
+            break
+        output += line
+        if b"is serving on" in line:
+            return Node(process, f"http://127.0.0.1:{port}", asyncio.ensure_future(_drain(process.stdout)))
+    process.kill()
+    raise AssertionError(f"server did not start:\n{output.decode(errors='replace')}")
+
+
+async def recording_of(h: Courthouse, url: str, hearing: int, state: str, within: float = 30) -> dict[str, Any]:
+    headers = await h.court.as_("clerk")
+    deadline = time.monotonic() + within
+    async with aiohttp.ClientSession() as http:
+        while True:
+            async with http.get(f"{url}/api/v1/recordings", headers=headers) as response:
+                assert response.status == 200, await response.text()
+                items = [r for r in (await response.json())["items"] if r["hearing_id"] == hearing]
+            if items and items[0]["state"] == state:
+                async with http.get(f"{url}/api/v1/recordings/{items[0]['id']}", headers=headers) as one:
+                    return dict(await one.json())
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {state} recording of hearing {hearing}: {items}")
+            await asyncio.sleep(0.2)
+
+
+async def test_sigkill_mid_hearing_loses_at_most_a_second_and_the_restart_seals_it(courthouse: Courthouse) -> None:
+    h = courthouse
+    hearing = await h.book(people={"judge": "judge", "alice": "plaintiff", "bob": "defendant"})
+    server = await start_server(h)
+    peers: list[SignaledPeer] = []
+    sockets = []
+    restarted: Node | None = None
+    try:
+        judge = await connect(server.url, HEARING_NS, {"token": h.tokens["judge"], "hearing": hearing})
+        alice = await connect(server.url, HEARING_NS, {"token": h.tokens["alice"], "hearing": hearing})
+        sockets = [judge, alice]
+        assert (await judge.call("start"))["ok"]
+        assert (await judge.call("admit", {"target": h.ids["alice"]}))["ok"]
+        await alice.wait("roster", roster_shows(h.ids["alice"], "in_room"))
+        peers = [SignaledPeer("judge", slots=2), SignaledPeer("alice", slots=2)]
+        await peers[0].negotiate(judge)
+        await peers[1].negotiate(alice)
+        live = await recording_of(h, server.url, hearing, "recording")
+        directory = Path(h.app.config.data_dir) / "recordings" / f"{live['id']:08d}"
+        await wait_for(lambda: len(list(directory.glob("*.webm.part"))) >= 4, within=20)
+        await asyncio.sleep(6.0)  # stream for several seconds
+
+        server.process.send_signal(signal.SIGKILL)
+        killed_at = datetime.now(UTC)
+        await server.process.wait()
+        assert list(directory.glob("*.webm.part")), "the kill left part files behind"
+
+        restarted = await start_server(h)
+        record = await recording_of(h, restarted.url, hearing, "sealed")
+    finally:
+        for peer in peers:
+            await peer.close()
+        await leave_all(*sockets)
+        await server.stop()
+        if restarted is not None:
+            await restarted.stop()
+
+    manifest = record["manifest"]
+    assert record["ended_abnormally"] and manifest["ended_abnormally"]
+    assert "ended while the hearing was being recorded" in manifest["abnormal_end"]
+    assert not list(directory.glob("*.part")), "every part file was salvaged into a complete segment"
+    losses = {}
+    for segment in manifest["segments"]:
+        assert segment["end_reason"] == "ended_abnormally"
+        streamed = (killed_at - datetime.fromisoformat(segment["start"])).total_seconds()
+        losses[segment["file"]] = streamed - segment["duration_s"]
+        assert segment["duration_s"] > 4.0, segment
+    print(f"\nSIGKILL: media lost per track (s): {losses}")
+    assert max(losses.values()) <= MAX_LOSS_S, losses
+    assert datetime.fromisoformat(manifest["ended_at"]) <= killed_at + timedelta(seconds=0.5)
