@@ -53,6 +53,7 @@ class Config:
     hearing_reconnect_grace_s: float = 30.0  # a dropped hearing participant keeps their place this long
     socket_recheck_s: float = 10.0  # open sockets whose session or staff grant is gone end within this long
     ice_servers: tuple[str, ...] = ()
+    start_bitrate_kbps: int = 1000  # where publishers' browsers start their estimate (bench/bwe.py)
     system_key_file: Path | None = None  # the court's SIGN key (.p12) for receipts; else the built-in CA issues one
     system_key_password: str = ""
     payment_provider: str = ""  # "sandbox" or "none"; empty: the sandbox with the built-in CA, else none
@@ -134,6 +135,8 @@ class Config:
         for root in self.trust_roots:
             if not root.is_file():
                 problems.append(f"trust_roots: {root} is not a readable file")
+        if not 100 <= self.start_bitrate_kbps <= 10_000:
+            problems.append(f"start_bitrate_kbps: must be 100-10000 kbps, got {self.start_bitrate_kbps}")
         for server in self.ice_servers:
             if server.split(":", 1)[0] not in ("stun", "turn", "turns"):
                 problems.append(f"ice_servers: {server!r} is not a stun:/turn:/turns: URL")
@@ -196,6 +199,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "hearing_reconnect_grace_s": float,
     "socket_recheck_s": float,
     "ice_servers": _parse_list,
+    "start_bitrate_kbps": int,
     "trusted_proxies": _parse_list,
     "system_key_file": Path,
     "payment_sandbox": _parse_bool,

@@ -1,7 +1,7 @@
 """The hearing media relay: an aiortc SFU forwarding encoded VP8/Opus frames (see README.md)."""
 
 from media.controls import Control, MediaAnswer
-from media.feeds import BoundedFeed, ParticipantLeft, RelayEvent, SlotAssigned, Tap
+from media.feeds import BoundedFeed, ParticipantLeft, RelayEvent, SlotAssigned, Tap, ViewerQuality
 from media.frames import EncodedFrame, Kind
 from media.ice import IceConfig, IceServer
 from media.relay import Relay
@@ -21,4 +21,5 @@ __all__ = [
     "RelayEvent",
     "SlotAssigned",
     "Tap",
+    "ViewerQuality",
 ]

@@ -30,6 +30,21 @@ The relay calls it at start-up so an upgrade can never silently fall back to tra
   :func:`count_frames` replaces it for load generators that only count complete frames (no jitter
   buffer, no depacketization, no NACKs), so a generator can receive what a relay forwards to many.
 
+- ``HOOK_NEGOTIATION``: ``RTCRtpTransceiver._codecs`` / ``._headerExtensions`` are what aiortc
+  negotiated from the offer and writes into its answer. aiortc knows no transport-cc, so
+  :func:`accept_transport_cc` adds the offered transport-wide sequence number extension and the
+  ``transport-cc`` feedback to a publish m-line (and the start bitrate to its VP8 fmtp).
+- ``HOOK_RECEIVER_REMB``: ``RTCRtpReceiver.__remote_bitrate_estimator``; aiortc's receive-side
+  estimate (nothing for ~3 s, then +8 %/s) would cap the publisher's own transport-cc estimate
+  through REMB, so :func:`disable_receiver_remb` turns it off; the relay sends its own REMB.
+- ``HOOK_RTP_ARRIVAL``: ``RTCRtpReceiver._handle_rtp_packet`` (as ``HOOK_RTP_HANDLER``);
+  :func:`on_rtp_arrival` sees every packet routed to a publish receiver (RTX and padding
+  probes included) before aiortc does, to record its transport-wide sequence number.
+- ``HOOK_SEND_RTCP``: ``RTCRtpReceiver.__rtcp_ssrc`` and the DTLS transport's ``_send_rtp``
+  (which protects RTCP as SRTCP): :func:`send_rtcp` sends feedback aiortc has no class for.
+- ``HOOK_SENDER_REMB``: ``RTCRtpSender._handle_rtcp_packet``; in packet mode aiortc drops a
+  viewer's REMB, :func:`on_remb` hands its bitrate to the relay (the viewer's downlink estimate).
+
 NACKs need no hook: aiortc's sender answers them from its own packet history (with RTX).
 """
 
@@ -45,15 +60,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiortc
-from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, clock
+from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, clock, rtp
 from aiortc import rtcrtpreceiver as _receiver_module
 from aiortc.mediastreams import MediaStreamError
-from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+from aiortc.rtcrtpparameters import RTCRtcpFeedback, RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters
 from aiortc.rtcrtpsender import random_sequence_number
-from aiortc.rtp import RTP_HISTORY_SIZE, HeaderExtensions, RtpPacket
+from aiortc.rtcrtptransceiver import RTCRtpTransceiver
+from aiortc.rtp import RTCP_PSFB_APP, RTP_HISTORY_SIZE, HeaderExtensions, RtcpPsfbPacket, RtpPacket, unpack_remb_fci
 from aiortc.utils import random16, random32
 
 from media.errors import HookBroken
+from media.twcc import EXTENSION_URI
 
 logger = logging.getLogger(__name__)
 
@@ -67,9 +84,17 @@ HOOK_KEYFRAME_REQUEST = "RTCRtpSender._send_keyframe"
 HOOK_ICE_SOCKETS = "RTCIceTransport._connection._protocols"
 HOOK_RTP_LOOP = "RTCRtpSender._run_rtp"
 HOOK_RTP_HANDLER = "RTCRtpReceiver._handle_rtp_packet"
+HOOK_NEGOTIATION = "RTCRtpTransceiver._codecs/_headerExtensions"
+HOOK_RECEIVER_REMB = "RTCRtpReceiver.__remote_bitrate_estimator"
+HOOK_RTP_ARRIVAL = "RTCRtpReceiver._handle_rtp_packet (arrivals)"
+HOOK_SEND_RTCP = "RTCRtpReceiver.__rtcp_ssrc + RTCDtlsTransport._send_rtp"
+HOOK_SENDER_REMB = "RTCRtpSender._handle_rtcp_packet"
 
 _DECODER_QUEUE_ATTR = "_RTCRtpReceiver__decoder_queue"
 _RTX_SSRC_ATTR = "_RTCRtpReceiver__rtx_ssrc"
+_RTCP_SSRC_ATTR = "_RTCRtpReceiver__rtcp_ssrc"
+_ESTIMATOR_ATTR = "_RTCRtpReceiver__remote_bitrate_estimator"
+TRANSPORT_CC_URI = EXTENSION_URI
 
 FrameSink = Callable[[bytes, int], None]
 """Receives ``(encoded frame bytes, RTP timestamp counted from the track's first frame)``."""
@@ -155,11 +180,14 @@ _VP8_CHUNK = 1300 - 4  # aiortc's PACKET_MAX less the 4-byte descriptor (with a 
 _RTP_HEADER = struct.Struct("!BBHLL")
 
 
-def install_frame_sender(sender: RTCRtpSender, next_frame: FrameSource) -> None:
+def install_frame_sender(sender: RTCRtpSender, next_frame: FrameSource,
+                         pace: Callable[[], float | None] | None = None) -> None:
     """Make ``sender`` send the frames ``next_frame`` yields with the relay's lean RTP loop.
 
     Call before negotiation (``send()`` starts ``_run_rtp``). Codecs other than VP8 and Opus keep
-    aiortc's own loop.
+    aiortc's own loop. ``pace()``, read once per frame, may return a rate in bits per second:
+    that frame's packets are then spread out at that rate instead of leaving in one burst (a
+    keyframe for a viewer on a slow link would otherwise overflow its bottleneck's queue).
     """
     missing = [name for name in _SENDER_STATE if not hasattr(sender, f"_RTCRtpSender__{name}")]
     if missing or not callable(getattr(sender, "_run_rtp", None)):
@@ -169,7 +197,7 @@ def install_frame_sender(sender: RTCRtpSender, next_frame: FrameSource) -> None:
         if codec.mimeType.lower() not in ("video/vp8", "audio/opus"):
             await RTCRtpSender._run_rtp(sender, codec)
             return
-        await _run_frames(sender, next_frame, codec)
+        await _run_frames(sender, next_frame, codec, pace)
 
     sender._run_rtp = run_rtp  # type: ignore[method-assign]
 
@@ -182,7 +210,8 @@ def _set_state(sender: RTCRtpSender, name: str, value: Any) -> None:
     setattr(sender, f"_RTCRtpSender__{name}", value)
 
 
-async def _run_frames(sender: RTCRtpSender, next_frame: FrameSource, codec: RTCRtpCodecParameters) -> None:
+async def _run_frames(sender: RTCRtpSender, next_frame: FrameSource, codec: RTCRtpCodecParameters,
+                      pace: Callable[[], float | None] | None = None) -> None:
     """aiortc's ``_run_rtp`` for pre-encoded VP8/Opus frames, with the per-packet work hoisted."""
     _state(sender, "rtp_started").set()
     history: dict[int, RtpPacket] = _state(sender, "rtp_history")
@@ -212,6 +241,7 @@ async def _run_frames(sender: RTCRtpSender, next_frame: FrameSource, codec: RTCR
             else:
                 payloads = [data]
             last = len(payloads) - 1
+            rate = pace() if pace is not None else None
             for index, payload in enumerate(payloads):
                 marker = 1 if index == last else 0
                 packet = RtpPacket(payload_type=payload_type, marker=marker, sequence_number=sequence_number,
@@ -223,6 +253,8 @@ async def _run_frames(sender: RTCRtpSender, next_frame: FrameSource, codec: RTCR
                 packets += 1
                 octets += len(payload)
                 sequence_number = (sequence_number + 1) & 0xFFFF
+                if rate:
+                    await asyncio.sleep((len(payload) + 40) * 8 / rate)
             _set_state(sender, "ntp_timestamp", ntp)
             _set_state(sender, "rtp_timestamp", timestamp)
             _set_state(sender, "packet_count", packets)
@@ -304,6 +336,88 @@ def count_frames(receiver: RTCRtpReceiver, kind: str, on_frame: Callable[[int], 
     receiver._handle_rtp_packet = _FrameCounter(kind == "video", on_frame)  # type: ignore[method-assign]
 
 
+def accept_transport_cc(transceiver: RTCRtpTransceiver, extension_id: int,
+                        start_bitrate_kbps: int | None = None) -> None:
+    """Answer a publish m-line with transport-cc: the extension (offer's id) and the feedback.
+
+    Call after ``setRemoteDescription`` and before ``createAnswer``. ``start_bitrate_kbps``
+    goes into VP8's fmtp as ``x-google-start-bitrate``: Chromium starts its estimate there.
+    """
+    codecs = getattr(transceiver, "_codecs", None)
+    extensions = getattr(transceiver, "_headerExtensions", None)
+    if not isinstance(codecs, list) or not isinstance(extensions, list):
+        raise HookBroken(HOOK_NEGOTIATION, "RTCRtpTransceiver lost _codecs/_headerExtensions")
+    if not 1 <= extension_id <= 255:
+        raise ValueError(f"header extension id {extension_id} out of range")
+    if not any(e.uri == TRANSPORT_CC_URI for e in extensions):
+        extensions.append(RTCRtpHeaderExtensionParameters(id=extension_id, uri=TRANSPORT_CC_URI))
+    for codec in codecs:
+        if codec.mimeType.lower() == "video/rtx":
+            continue
+        if not any(f.type == "transport-cc" for f in codec.rtcpFeedback):
+            codec.rtcpFeedback.append(RTCRtcpFeedback(type="transport-cc"))
+        if start_bitrate_kbps is not None and codec.mimeType.lower() == "video/vp8":
+            codec.parameters["x-google-start-bitrate"] = int(start_bitrate_kbps)
+
+
+def disable_receiver_remb(receiver: RTCRtpReceiver) -> None:
+    """Stop aiortc's receive-side bandwidth estimator (and so its REMB) on ``receiver``."""
+    if not hasattr(receiver, _ESTIMATOR_ATTR):
+        raise HookBroken(HOOK_RECEIVER_REMB, "RTCRtpReceiver has no __remote_bitrate_estimator")
+    setattr(receiver, _ESTIMATOR_ATTR, None)
+
+
+def on_rtp_arrival(receiver: RTCRtpReceiver, callback: Callable[[RtpPacket], None]) -> None:
+    """Call ``callback(packet)`` for each RTP packet routed to ``receiver``, before aiortc handles it."""
+    handler = getattr(receiver, "_handle_rtp_packet", None)
+    if handler is None or list(inspect.signature(handler).parameters) != ["packet", "arrival_time_ms"]:
+        raise HookBroken(HOOK_RTP_ARRIVAL, "RTCRtpReceiver._handle_rtp_packet(packet, arrival_time_ms) changed")
+
+    async def handle(packet: RtpPacket, arrival_time_ms: int) -> None:
+        callback(packet)
+        await handler(packet, arrival_time_ms)
+
+    receiver._handle_rtp_packet = handle  # type: ignore[method-assign]
+
+
+def rtcp_ssrc(receiver: RTCRtpReceiver) -> int | None:
+    """The SSRC the receiver's RTCP goes out under (set once the connection is up)."""
+    if not hasattr(receiver, _RTCP_SSRC_ATTR):
+        raise HookBroken(HOOK_SEND_RTCP, "RTCRtpReceiver has no __rtcp_ssrc")
+    return getattr(receiver, _RTCP_SSRC_ATTR)
+
+
+async def send_rtcp(receiver: RTCRtpReceiver, packet: bytes) -> bool:
+    """Send a serialized RTCP packet on the receiver's transport; False if it is not connected."""
+    send = getattr(receiver.transport, "_send_rtp", None)
+    if send is None:
+        raise HookBroken(HOOK_SEND_RTCP, "RTCDtlsTransport has no _send_rtp")
+    try:
+        await send(packet)
+    except ConnectionError:
+        return False
+    return True
+
+
+def on_remb(sender: RTCRtpSender, callback: Callable[[int], None]) -> None:
+    """Call ``callback(bits per second)`` for each REMB the viewer behind ``sender`` sends for it."""
+    handler = getattr(sender, "_handle_rtcp_packet", None)
+    if handler is None or list(inspect.signature(handler).parameters) != ["packet"]:
+        raise HookBroken(HOOK_SENDER_REMB, "RTCRtpSender._handle_rtcp_packet(packet) changed")
+
+    async def handle(packet: Any) -> None:
+        if isinstance(packet, RtcpPsfbPacket) and packet.fmt == RTCP_PSFB_APP:
+            try:
+                bitrate, ssrcs = unpack_remb_fci(packet.fci)
+            except ValueError:
+                bitrate, ssrcs = 0, []
+            if sender._ssrc in ssrcs:
+                callback(bitrate)
+        await handler(packet)
+
+    sender._handle_rtcp_packet = handle  # type: ignore[method-assign]
+
+
 async def check_hooks() -> None:
     """Verify every hook against the installed aiortc; raise HookBroken naming the first broken one."""
     if aiortc.__version__ != PINNED_AIORTC:
@@ -319,6 +433,15 @@ async def check_hooks() -> None:
         raise HookBroken(HOOK_RTP_LOOP, "NACKs are no longer answered from __rtp_history")
     if "self._send_keyframe()" not in inspect.getsource(RTCRtpSender._handle_rtcp_packet):
         raise HookBroken(HOOK_KEYFRAME_REQUEST, "sender no longer calls _send_keyframe on PLI/FIR")
+    if "transceiver._headerExtensions = find_common_header_extensions(" not in inspect.getsource(
+            RTCPeerConnection.setRemoteDescription):
+        raise HookBroken(HOOK_NEGOTIATION, "setRemoteDescription no longer sets transceiver._headerExtensions")
+    if "headerExtensions=transceiver._headerExtensions" not in inspect.getsource(RTCPeerConnection):
+        raise HookBroken(HOOK_NEGOTIATION, "the answer no longer carries transceiver._headerExtensions")
+    if TRANSPORT_CC_URI not in inspect.getsource(rtp.HeaderExtensionsMap.configure):
+        raise HookBroken(HOOK_RTP_ARRIVAL, "aiortc no longer parses the transport-wide sequence number")
+    if "self.__remote_bitrate_estimator is not None" not in inspect.getsource(RTCRtpReceiver._handle_rtp_packet):
+        raise HookBroken(HOOK_RECEIVER_REMB, "the receiver's REMB no longer hangs on __remote_bitrate_estimator")
     pc = RTCPeerConnection()
     try:
         transceiver = pc.addTransceiver("video")
@@ -334,6 +457,11 @@ async def check_hooks() -> None:
         if not callable(getattr(sender, "_send_keyframe", None)):
             raise HookBroken(HOOK_KEYFRAME_REQUEST, "RTCRtpSender has no _send_keyframe")
         install_frame_sender(sender, _never)
+        accept_transport_cc(transceiver, 5)
+        disable_receiver_remb(receiver)
+        rtcp_ssrc(receiver)
+        on_rtp_arrival(receiver, lambda packet: None)
+        on_remb(sender, lambda bitrate: None)
     finally:
         await pc.close()
 

@@ -151,4 +151,21 @@ class ParticipantLeft:
     reason: str
 
 
-RelayEvent = SlotAssigned | ParticipantLeft
+@dataclass(frozen=True)
+class ViewerQuality:
+    """What viewer ``viewer_id`` now gets of ``publisher_id``'s video in ``slot`` on its downlink.
+
+    ``mode`` is ``full``, ``keyframes`` (a still picture every few seconds) or ``audio_only``;
+    ``estimate_bps`` is the viewer's share of its browser's downlink estimate. The page shows it
+    (and may suggest turning video off); audio keeps flowing in every mode.
+    """
+
+    hearing_id: str
+    viewer_id: str
+    slot: int
+    publisher_id: str
+    mode: str
+    estimate_bps: int
+
+
+RelayEvent = SlotAssigned | ParticipantLeft | ViewerQuality

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from media.downlink import VideoMode
 from media.frames import Kind, RelayedFrame
 from media.stats import RateMeter
 
@@ -34,6 +35,7 @@ class PushOutcome(enum.Enum):
     QUEUED = "queued"
     WAITING_FOR_KEYFRAME = "waiting_for_keyframe"  # dropped: the viewer cannot decode it yet
     OVERFLOW = "overflow"  # the viewer fell behind: queue flushed, a keyframe is needed
+    THINNED = "thinned"  # dropped by the viewer's downlink mode (keyframes only, or audio only)
 
 
 class FrameQueue:
@@ -48,11 +50,27 @@ class FrameQueue:
         self.need_keyframe = kind is Kind.VIDEO
         self.dropped = 0
         self.forwarded = 0
+        self.thinned = 0
+        self.mode = VideoMode.FULL
+
+    def set_mode(self, mode: VideoMode) -> None:
+        """Apply a viewer's downlink mode; back to full rate, video restarts on a keyframe."""
+        if self.kind is not Kind.VIDEO or mode is self.mode:
+            return
+        self.mode = mode
+        if mode is VideoMode.FULL:
+            self.restart()
+        elif mode is VideoMode.AUDIO_ONLY:
+            self.thinned += len(self._frames)
+            self._frames.clear()
 
     def __len__(self) -> int:
         return len(self._frames)
 
     def push(self, frame: RelayedFrame) -> PushOutcome:
+        if self.mode is not VideoMode.FULL and (self.mode is VideoMode.AUDIO_ONLY or not frame.keyframe):
+            self.thinned += 1
+            return PushOutcome.THINNED
         if self.need_keyframe:
             if not frame.keyframe:
                 self.dropped += 1
@@ -118,6 +136,7 @@ class ForwardTrack(MediaStreamTrack):
         self.queue = FrameQueue(kind, capacity)
         self.meter = RateMeter()
         self.on_keyframe_needed: Callable[[], None] | None = None
+        self.pace_bps: float | None = None  # set while the viewer's link takes less than the stream
         self._ready = asyncio.Event()
         self._rebase = _Rebase()
 
@@ -130,6 +149,9 @@ class ForwardTrack(MediaStreamTrack):
             self.request_keyframe()
         return outcome
 
+    def pace(self) -> float | None:
+        return self.pace_bps
+
     def request_keyframe(self) -> None:
         if self.on_keyframe_needed is not None:
             self.on_keyframe_needed()
@@ -137,6 +159,8 @@ class ForwardTrack(MediaStreamTrack):
     def switch_source(self, on_keyframe_needed: Callable[[], None] | None) -> None:
         """Point the track at another publisher (or none): old frames go, timestamps stay monotonic."""
         self.queue.restart()
+        self.queue.mode = VideoMode.FULL  # the new source's downlink policy decides afresh
+        self.pace_bps = None
         self.on_keyframe_needed = on_keyframe_needed
         self._rebase.pending = True
 

@@ -15,6 +15,9 @@ _GAUGES = (
     ("bitrate_in_bps", "bits per second the relay receives from the participant"),
     ("bitrate_out_bps", "bits per second the relay sends to the participant"),
     ("packet_loss", "fraction of the participant's packets lost on the way to the relay"),
+    ("downlink_estimate_bps", "the participant's browser's estimate of its downlink from the relay (REMB)"),
+    ("publisher_cap_bps", "the last bitrate cap (REMB) the relay sent the participant as publisher, 0 if none"),
+    ("thinned_slots", "receive slots in which the participant gets keyframes only or audio only"),
 )
 _COUNTERS = (
     ("packets_received", "RTP packets received from the participant"),
@@ -23,6 +26,8 @@ _COUNTERS = (
     ("frames_forwarded", "encoded frames forwarded to the participant"),
     ("frames_dropped", "frames dropped for the participant by bounded queues (slow viewer)"),
     ("plis_sent", "keyframe requests sent to the participant as publisher"),
+    ("transport_cc_feedback", "transport-cc feedback packets sent to the participant as publisher"),
+    ("video_frames_thinned", "video frames left out for the participant by its downlink mode"),
 )
 
 

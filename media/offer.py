@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from aiortc import sdp
 
 from media.errors import InvalidOffer, PublishNotAllowed
+from media.twcc import EXTENSION_URI as TRANSPORT_CC_URI
 
 MAX_OFFER_BYTES = 64 * 1024
 MAX_SLOTS = 32
@@ -35,6 +36,7 @@ class MediaLine:
     kind: str
     mid: str
     role: str
+    transport_cc_id: int | None = None  # the offer's id for the transport-wide sequence number
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,10 @@ def plan_offer(offer_sdp: str, *, may_publish: bool) -> OfferPlan:
             if media.kind in publish:
                 raise InvalidOffer(f"at most one {media.kind} track may be published")
             publish[media.kind] = mid
-            lines.append(MediaLine(media.kind, mid, "publish"))
+            transport_cc = next((e.id for e in media.rtp.headerExtensions if e.uri == TRANSPORT_CC_URI), None)
+            if transport_cc is not None and not 1 <= transport_cc <= 255:
+                raise InvalidOffer(f"m-line {mid!r}: header extension id {transport_cc} is out of range")
+            lines.append(MediaLine(media.kind, mid, "publish", transport_cc))
         else:
             receive[media.kind].append(mid)
             lines.append(MediaLine(media.kind, mid, "slot"))

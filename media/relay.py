@@ -17,11 +17,15 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiortc import RTCRtpReceiver
 from aiortc.sdp import candidate_from_sdp
 
 from core.clock import Clock, SystemClock
 from media import aiortc_hooks
+from media.balance import balance
+from media.congestion import UplinkFeedback
 from media.controls import Control, MediaAnswer
+from media.downlink import VideoMode
 from media.errors import (
     InvalidCandidate,
     InvalidControl,
@@ -40,6 +44,9 @@ from media.stats import ParticipantStats
 logger = logging.getLogger(__name__)
 
 PLI_MIN_INTERVAL = 0.5  # seconds between keyframe requests to one publisher
+DEFAULT_START_BITRATE_KBPS = 1000  # where Chromium starts its estimate (bench/bwe.py)
+MIN_START_BITRATE_KBPS, MAX_START_BITRATE_KBPS = 100, 10_000
+BALANCE_INTERVAL = 1.0  # seconds between downlink policy rounds
 
 
 @dataclass(eq=False)
@@ -65,7 +72,12 @@ class Relay:
         clock: Clock | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         pli_interval: float = PLI_MIN_INTERVAL,
+        start_bitrate_kbps: int | None = DEFAULT_START_BITRATE_KBPS,
     ) -> None:
+        low, high = MIN_START_BITRATE_KBPS, MAX_START_BITRATE_KBPS
+        if start_bitrate_kbps is not None and not low <= start_bitrate_kbps <= high:
+            raise ValueError(f"start bitrate must be {MIN_START_BITRATE_KBPS}-{MAX_START_BITRATE_KBPS} kbps")
+        self.start_bitrate_kbps = start_bitrate_kbps
         self.ice = ice or IceConfig()
         self._clock = clock or SystemClock()
         self._monotonic = monotonic
@@ -74,6 +86,7 @@ class Relay:
         self._hooks_checked = False
         self._closed = False
         self._background: set[asyncio.Task[None]] = set()
+        self._balancer: asyncio.Task[None] | None = None
 
     # ---- admission -------------------------------------------------------------------------
 
@@ -108,6 +121,8 @@ class Relay:
             pli_interval=self._pli_interval,
             sink_for=self._sink_for,
             on_viewer_keyframe_request=self._on_viewer_keyframe_request,
+            start_bitrate_kbps=self.start_bitrate_kbps,
+            monotonic=self._monotonic,
         )
         if self._closed or self._hearings.get(hearing_id) is not hearing:
             await session.pc.close()
@@ -122,6 +137,10 @@ class Relay:
         for published in session.published.values():
             published.forwarding = session.rule(hearing.paused).forwards(published.kind)
         session.pc.on("connectionstatechange", lambda: self._on_connection_state(hearing, session))
+        if session.uplink is not None:
+            session.uplink.start()
+        if self._balancer is None:
+            self._balancer = asyncio.ensure_future(self._balance_downlinks())
         self._fill_slots(hearing)
         logger.info("admitted %s to hearing %s (publishes=%s, slots=%d)",
                     participant_id, hearing_id, plan.publishes, len(plan.slots))
@@ -253,6 +272,25 @@ class Relay:
         if await aiortc_hooks.send_pli(publisher.published[Kind.VIDEO].receiver):
             publisher.plis_sent += 1
 
+    # ---- downlinks -------------------------------------------------------------------------
+
+    async def _balance_downlinks(self) -> None:
+        """Once a second: each viewer gets what its link takes; publishers are capped by REMB."""
+        while True:
+            await asyncio.sleep(BALANCE_INTERVAL)
+            for hearing in list(self._hearings.values()):
+                try:
+                    caps = balance(hearing.hearing_id, list(hearing.participants.values()), self._monotonic(),
+                                   hearing.emit, self._request_keyframe)
+                except Exception:
+                    logger.exception("downlink balancing failed for hearing %s", hearing.hearing_id)
+                    continue
+                for cap in caps:
+                    uplink = cap.publisher.uplink
+                    if uplink is not None and not cap.publisher.closed:
+                        self._spawn(_send_remb(uplink, cap.publisher.published[Kind.VIDEO].receiver,
+                                               cap.bitrate_bps))
+
     # ---- slots and layout ------------------------------------------------------------------
 
     def _fill_slots(self, hearing: _Hearing) -> None:
@@ -340,6 +378,11 @@ class Relay:
                 video_frames_forwarded=sum(t.queue.forwarded for t in videos),
                 video_frames_dropped=sum(t.queue.dropped for t in videos),
                 plis_sent=s.plis_sent, keyframe_requests_received=s.keyframe_requests_received,
+                transport_cc_feedback=s.uplink.log.feedback_sent if s.uplink else 0,
+                publisher_cap_bps=float(s.uplink.last_remb_bps or 0) if s.uplink else 0.0,
+                downlink_estimate_bps=s.downlink_bps or 0.0,
+                video_frames_thinned=sum(t.queue.thinned for t in videos),
+                thinned_slots=sum(1 for t in videos if t.queue.mode is not VideoMode.FULL),
             )
         return result
 
@@ -370,6 +413,8 @@ class Relay:
                     slot.track(kind).switch_source(None)
                 hearing.emit(SlotAssigned(hearing.hearing_id, viewer.participant_id, slot.slot.index, None))
         hearing.emit(ParticipantLeft(hearing.hearing_id, session.participant_id, reason))
+        if session.uplink is not None:
+            await session.uplink.stop()
         await session.pc.close()
         self._fill_slots(hearing)
         logger.info("participant %s left hearing %s: %s", session.participant_id, hearing.hearing_id, reason)
@@ -390,6 +435,9 @@ class Relay:
         self._closed = True
         for hearing_id in list(self._hearings):
             await self.close_hearing(hearing_id)
+        if self._balancer is not None:
+            self._balancer.cancel()
+            await asyncio.gather(self._balancer, return_exceptions=True)
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
@@ -412,6 +460,10 @@ class Relay:
         task = asyncio.ensure_future(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+
+async def _send_remb(uplink: UplinkFeedback, receiver: RTCRtpReceiver, bitrate_bps: int) -> None:
+    await uplink.send_remb(receiver, bitrate_bps)
 
 
 def _discard(items: list, item: object) -> None:

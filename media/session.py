@@ -10,6 +10,8 @@ passthrough hook on publish receivers before aiortc could ever start a decoder.
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,7 +20,9 @@ from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender, RTCSessionDe
 from aiortc.rtcrtptransceiver import RTCRtpTransceiver
 
 from media import aiortc_hooks
+from media.congestion import UplinkFeedback
 from media.controls import ForwardingRule
+from media.downlink import DownlinkPolicy
 from media.errors import NegotiationFailed
 from media.forwarding import ForwardTrack, KeyframeThrottle
 from media.frames import Kind
@@ -78,6 +82,14 @@ class ParticipantSession:
     plis_sent: int = 0
     keyframe_requests_received: int = 0
     closed: bool = False
+    uplink: UplinkFeedback | None = None  # transport-cc feedback, when the publisher offered it
+    downlink_bps: float | None = None  # the viewer's own estimate of its downlink (its REMB)
+    downlink_at: float = 0.0
+    congested: bool = False  # its estimate is under what the relay sends it (balance.py)
+    congested_rounds: int = 0
+    recent_estimates: deque[float] = field(default_factory=lambda: deque(maxlen=3))
+    policy: DownlinkPolicy = field(default_factory=DownlinkPolicy)  # for this publisher's video
+    thinned_keyframe_at: float = 0.0
 
     def rule(self, paused: bool) -> ForwardingRule:
         return ForwardingRule(muted=frozenset(self.muted), paused=paused, privileged=self.privileged)
@@ -105,6 +117,8 @@ async def open_session(
     pli_interval: float,
     sink_for: Callable[[ParticipantSession, PublishedTrack], aiortc_hooks.FrameSink],
     on_viewer_keyframe_request: Callable[[ParticipantSession, ForwardTrack], None],
+    start_bitrate_kbps: int | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> tuple[ParticipantSession, str]:
     """Build the connection for ``plan``, apply the offer and return the session and the answer SDP."""
     pc = RTCPeerConnection(ice.rtc_configuration())
@@ -119,6 +133,7 @@ async def open_session(
     )
     slot_by_mid = {mid: slot for slot in plan.slots for mid in (slot.audio_mid, slot.video_mid)}
     slot_tracks: dict[int, dict[Kind, ForwardTrack]] = {}
+    transport_cc: list[tuple[RTCRtpTransceiver, int]] = []
     try:
         for line in plan.lines:
             kind = Kind(line.kind)
@@ -129,6 +144,8 @@ async def open_session(
                                            receiver=transceiver.receiver)
                 session.published[kind] = published
                 aiortc_hooks.install_passthrough(transceiver.receiver, sink_for(session, published))
+                if line.transport_cc_id is not None:
+                    transport_cc.append((transceiver, line.transport_cc_id))
             elif line.role == "slot":
                 track = ForwardTrack(kind)
                 transceiver = pc.addTransceiver(track, direction="sendonly")
@@ -136,7 +153,10 @@ async def open_session(
                 aiortc_hooks.on_keyframe_request(
                     transceiver.sender, _keyframe_callback(session, track, on_viewer_keyframe_request)
                 )
-                aiortc_hooks.install_frame_sender(transceiver.sender, track.next_frame)
+                aiortc_hooks.install_frame_sender(transceiver.sender, track.next_frame,
+                                                  track.pace if kind is Kind.VIDEO else None)
+                if kind is Kind.VIDEO:
+                    aiortc_hooks.on_remb(transceiver.sender, _remb_callback(session, monotonic))
             else:
                 transceiver = pc.addTransceiver(kind.value, direction="inactive")
             transceiver.setCodecPreferences(_preferences(kind))
@@ -145,6 +165,8 @@ async def open_session(
             session.slots.append(ViewerSlot(slot=slot, audio=tracks[Kind.AUDIO], video=tracks[Kind.VIDEO]))
         await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
         _check_binding(pc, plan)
+        if transport_cc:
+            session.uplink = _negotiate_transport_cc(transport_cc, start_bitrate_kbps)
         answer = await pc.createAnswer()
         await pc.setLocalDescription(answer)
         aiortc_hooks.enlarge_receive_buffers(pc, RECEIVE_BUFFER_BYTES)
@@ -155,6 +177,30 @@ async def open_session(
         await pc.close()
         raise NegotiationFailed(f"the relay could not answer this offer: {exc}") from exc
     return session, pc.localDescription.sdp
+
+
+def _negotiate_transport_cc(
+    lines: list[tuple[RTCRtpTransceiver, int]], start_bitrate_kbps: int | None,
+) -> UplinkFeedback:
+    """The publisher estimates its uplink itself from the relay's transport-cc feedback.
+
+    aiortc's own receive-side REMB is turned off on these receivers: it would cap the
+    publisher's estimate at 1.5x what already arrives.
+    """
+    receivers = sorted((t.receiver for t, _ in lines), key=lambda r: r.track.kind != "video")
+    uplink = UplinkFeedback(receivers)
+    for transceiver, extension_id in lines:
+        aiortc_hooks.accept_transport_cc(transceiver, extension_id, start_bitrate_kbps)
+        aiortc_hooks.disable_receiver_remb(transceiver.receiver)
+        aiortc_hooks.on_rtp_arrival(transceiver.receiver, uplink.on_packet)
+    return uplink
+
+
+def _remb_callback(session: ParticipantSession, monotonic: Callable[[], float]) -> Callable[[int], None]:
+    def estimate(bitrate: int) -> None:
+        session.downlink_bps, session.downlink_at = float(bitrate), monotonic()
+
+    return estimate
 
 
 def _keyframe_callback(

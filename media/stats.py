@@ -73,6 +73,11 @@ class ParticipantStats:
     video_frames_dropped: int
     plis_sent: int
     keyframe_requests_received: int
+    transport_cc_feedback: int = 0  # feedback packets sent to it as publisher
+    publisher_cap_bps: float = 0.0  # the last REMB the relay sent it (0: never capped)
+    downlink_estimate_bps: float = 0.0  # its browser's estimate of its downlink (REMB)
+    video_frames_thinned: int = 0  # frames its downlink mode left out (keyframes only / audio only)
+    thinned_slots: int = 0  # slots it gets less than every frame in
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.packet_loss <= 1.0:

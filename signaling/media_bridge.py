@@ -5,8 +5,10 @@ relay of the process their socket is connected to. The hearing service decides *
 gets a session and in what state it starts (:meth:`sessions.service.HearingService.media_grant`:
 only people in the hearing room, observers do not publish, stored mutes and pause apply); the
 relay answers the offer. Relay events are forwarded to the participant they concern: a
-``SlotAssigned`` tells a viewer whose picture a receive slot now shows, a ``ParticipantLeft``
-tells a participant their media session ended.
+``SlotAssigned`` tells a viewer whose picture a receive slot now shows, a ``ViewerQuality``
+(``media_quality``) tells a viewer on a weak link that a slot now gets keyframes only or audio
+only (and when it is back to full), a ``ParticipantLeft`` tells a participant their media
+session ended.
 
 Media only mixes inside one relay, so a deployment with several processes routes all sockets of
 one hearing to one process (the load balancer hashes on the ``hearing`` handshake parameter);
@@ -25,7 +27,7 @@ from aiohttp import web
 
 from core.metrics import register_collector
 from core.resources import CLOCK, CONFIG
-from media import Control, IceConfig, Kind, ParticipantLeft, Relay, SlotAssigned
+from media import Control, IceConfig, Kind, ParticipantLeft, Relay, SlotAssigned, ViewerQuality
 from media.errors import UnknownHearing, UnknownParticipant
 from media.metrics import relay_families
 from sessions.lifecycle import Action, MediaKind
@@ -132,6 +134,10 @@ class MediaBridge:
                         await self._emit(hearing_id, int(event.viewer_id), "media_slot", {
                             "slot": event.slot,
                             "user_id": None if event.publisher_id is None else int(event.publisher_id)})
+                    elif isinstance(event, ViewerQuality):
+                        await self._emit(hearing_id, int(event.viewer_id), "media_quality", {
+                            "slot": event.slot, "user_id": int(event.publisher_id), "mode": event.mode,
+                            "estimate_kbps": event.estimate_bps // 1000})
                     elif isinstance(event, ParticipantLeft):
                         self.sessions.discard((hearing_id, int(event.participant_id)))
                         await self._emit(hearing_id, int(event.participant_id), "media_ended",
@@ -149,7 +155,8 @@ class MediaBridge:
 
 async def relay_resource(app: web.Application) -> AsyncIterator[None]:
     """One relay per process, with the ICE servers of the configuration."""
-    relay = Relay(IceConfig.from_urls(app[CONFIG].ice_servers), clock=app[CLOCK])
+    relay = Relay(IceConfig.from_urls(app[CONFIG].ice_servers), clock=app[CLOCK],
+                  start_bitrate_kbps=app[CONFIG].start_bitrate_kbps)
     app[RELAY] = relay
     register_collector(app, lambda app: relay_families(relay))
     yield

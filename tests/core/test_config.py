@@ -61,3 +61,13 @@ def test_a_broken_or_missing_toml_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_unrelated_sotkab_variables_are_ignored() -> None:
     config = load_config(environ={"SOTKAB_TEST_POSTGRES_URL": "x", "SOTKAB_KEY_PASSWORD": "secret"})
     assert config.port == 8080
+
+
+def test_the_publishers_start_bitrate_is_configurable_within_sane_bounds() -> None:
+    assert load_config(environ={}).start_bitrate_kbps == 1000
+    assert load_config(environ={"SOTKAB_START_BITRATE_KBPS": "800"}).start_bitrate_kbps == 800
+    for bad in ("50", "20000"):
+        with pytest.raises(ConfigError, match="start_bitrate_kbps:"):
+            load_config(environ={"SOTKAB_START_BITRATE_KBPS": bad})
+    with pytest.raises(ConfigError, match="start_bitrate_kbps:"):
+        load_config(environ={"SOTKAB_START_BITRATE_KBPS": "fast"})

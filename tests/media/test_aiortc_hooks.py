@@ -131,3 +131,58 @@ async def test_the_relay_sender_loop_sends_what_aiortc_would_and_answers_nacks_f
     stats = [s for s in (await sender.getStats()).values() if s.type == "outbound-rtp"]
     assert stats[0].packetsSent >= len(viewer.inboxes[0].video) and stats[0].bytesSent > 0
     await asyncio.gather(speaker.close(), viewer.close())
+
+
+@pytest.mark.parametrize(("install", "hook"), [
+    (lambda: aiortc_hooks.disable_receiver_remb(object()), aiortc_hooks.HOOK_RECEIVER_REMB),  # type: ignore[arg-type]
+    (lambda: aiortc_hooks.rtcp_ssrc(object()), aiortc_hooks.HOOK_SEND_RTCP),  # type: ignore[arg-type]
+    (lambda: aiortc_hooks.on_rtp_arrival(object(), print), aiortc_hooks.HOOK_RTP_ARRIVAL),  # type: ignore[arg-type]
+    (lambda: aiortc_hooks.on_remb(object(), print), aiortc_hooks.HOOK_SENDER_REMB),  # type: ignore[arg-type]
+    (lambda: aiortc_hooks.accept_transport_cc(object(), 5), aiortc_hooks.HOOK_NEGOTIATION),  # type: ignore[arg-type]
+])
+def test_congestion_control_hooks_name_what_changed(install, hook) -> None:  # type: ignore[no-untyped-def]
+    """Transport-cc and REMB hooks (exercised end to end in test_transport_cc.py) fail by name."""
+    with pytest.raises(HookBroken) as caught:
+        install()
+    assert caught.value.hook == hook
+
+
+async def test_the_transport_cc_negotiation_hook_is_checked_at_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(aiortc_hooks, "TRANSPORT_CC_URI", "urn:example:renamed")
+    with pytest.raises(HookBroken) as caught:
+        await aiortc_hooks.check_hooks()
+    assert caught.value.hook == aiortc_hooks.HOOK_RTP_ARRIVAL
+
+
+async def test_a_paced_relay_sender_spreads_a_frame_over_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A keyframe for a viewer on a slow link leaves at the viewer's rate, not in one burst."""
+    pauses: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(delay: float) -> None:
+        pauses.append(delay)
+        await real_sleep(0)
+
+    frames = [(bytes(5000), 0)]
+
+    async def next_frame() -> tuple[bytes, int]:
+        if frames:
+            return frames.pop()
+        raise aiortc_hooks.MediaStreamError
+
+    pc = RTCPeerConnection()
+    sender = pc.addTransceiver("video").sender
+    sent: list[bytes] = []
+
+    class Transport:
+        async def _send_rtp(self, data: bytes) -> None:
+            sent.append(data)
+
+    monkeypatch.setattr(aiortc_hooks.asyncio, "sleep", sleep)
+    monkeypatch.setattr(type(sender), "transport", property(lambda self: Transport()))
+    aiortc_hooks.install_frame_sender(sender, next_frame, lambda: 100_000.0)
+    vp8 = aiortc_hooks.RTCRtpCodecParameters(mimeType="video/VP8", clockRate=90000, payloadType=97)
+    await sender._run_rtp(vp8)
+    await pc.close()
+    assert len(sent) == 4 and len(pauses) == 4  # 5000 bytes in 1296-byte chunks, one pause per packet
+    assert sum(pauses) == pytest.approx((5000 + 4 * 4 + 4 * 40) * 8 / 100_000, rel=0.01)

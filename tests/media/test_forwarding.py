@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from media.controls import ForwardingRule
+from media.downlink import VideoMode
 from media.forwarding import FrameQueue, KeyframeThrottle, PushOutcome
 from media.frames import Kind, RelayedFrame
 from media.stats import RateMeter
@@ -87,3 +88,24 @@ def test_rate_meter_reports_bits_per_second_over_its_window() -> None:
         meter.add(1000, 100.0 + tenth / 10)
     assert meter.bits_per_second(104.0) == pytest.approx(80_000)
     assert meter.bits_per_second(110.0) == 0.0
+
+
+def test_a_thinned_viewer_gets_keyframes_only_or_no_video_and_restarts_on_a_keyframe() -> None:
+    queue = FrameQueue(Kind.VIDEO)
+    queue.push(video(True))
+    queue.set_mode(VideoMode.KEYFRAMES)
+    assert queue.push(video(False)) is PushOutcome.THINNED
+    assert queue.push(video(True)) is PushOutcome.QUEUED
+    queue.set_mode(VideoMode.AUDIO_ONLY)
+    assert len(queue) == 0  # what was queued is not worth the link any more
+    assert queue.push(video(True)) is PushOutcome.THINNED
+    queue.set_mode(VideoMode.FULL)
+    assert queue.push(video(False)) is PushOutcome.WAITING_FOR_KEYFRAME  # inter frames need their keyframe
+    assert queue.push(video(True)) is PushOutcome.QUEUED
+    assert queue.thinned == 4  # one inter frame, the two queued keyframes, one keyframe in audio-only
+
+
+def test_audio_ignores_downlink_modes() -> None:
+    queue = FrameQueue(Kind.AUDIO)
+    queue.set_mode(VideoMode.AUDIO_ONLY)
+    assert queue.push(audio()) is PushOutcome.QUEUED and queue.mode is VideoMode.FULL

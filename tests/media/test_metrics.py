@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from core.metrics import render
 from media.metrics import relay_families
 from media.relay import Relay
@@ -15,6 +17,10 @@ async def test_a_forwarding_relay_reports_each_participant(relay: Relay) -> None
     await speaker.join(relay, H)
     await viewer.join(relay, H, may_publish=False)
     await wait_for(lambda: len(viewer.frames_from(relay, H, "speaker")) > 30)
+    for _ in range(100):  # aiortc's receivers send their first REMB after ~3 s
+        if (await relay.stats(H))["viewer"].downlink_estimate_bps > 0:
+            break
+        await asyncio.sleep(0.1)
 
     families = {f.name: f for f in await relay_families(relay)}
     assert families["sotkab_media_participants"].samples[0].value == 2
@@ -25,6 +31,9 @@ async def test_a_forwarding_relay_reports_each_participant(relay: Relay) -> None
     received = by_participant("sotkab_media_frames_in_total")
     assert forwarded["viewer"] > 30 and received["speaker"] > 30
     assert {dict(s.labels)["hearing"] for s in families["sotkab_media_bitrate_in_bps"].samples} == {H}
+    assert by_participant("sotkab_media_downlink_estimate_bps")["viewer"] > 0  # aiortc's REMB, as a browser's
+    assert by_participant("sotkab_media_thinned_slots")["viewer"] == 0
+    assert by_participant("sotkab_media_transport_cc_feedback_total")["speaker"] == 0  # aiortc offers none
     text = render(families.values())
     assert f'sotkab_media_frames_forwarded_total{{hearing="{H}",participant="viewer"}}' in text
     await speaker.close()
