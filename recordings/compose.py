@@ -83,7 +83,7 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 def text_mask(text: str, size: int) -> np.ndarray:
     """A boolean mask of ``text`` drawn at ``size`` pixels (cached: labels repeat every frame)."""
     font = _font(size)
-    left, top, right, bottom = font.getbbox(text)
+    left, top, right, bottom = (int(v) for v in font.getbbox(text))
     image = Image.new("L", (max(1, right - left + 2), max(1, bottom - top + 2)))
     ImageDraw.Draw(image).text((1 - left, 1 - top), text, fill=255, font=font)
     mask: np.ndarray = np.asarray(image) > 96
