@@ -50,6 +50,7 @@ class Config:
     system_key_password: str = ""
     recording_retention_days: int = 5 * 365  # how long a hearing recording is kept, unless its category says
     recording_retention: tuple[str, ...] = ()  # per case category, "CATEGORY=DAYS" (e.g. "03=3650")
+    recording_compose_in_process: bool = True  # the app composes sealed recordings (else `sotkab recordings worker`)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -149,6 +150,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "system_key_file": Path,
     "recording_retention_days": int,
     "recording_retention": _parse_list,
+    "recording_compose_in_process": _parse_bool,
 }
 
 
@@ -168,7 +170,8 @@ def _coerce(name: str, value: Any) -> Any:
     if name in ("port", "session_ttl_s", "nonce_ttl_s", "max_upload_bytes", "smtp_port", "recording_retention_days"):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"{value!r} is not an integer")
-    if name in ("builtin_ca", "revocation_hard_fail", "cookie_secure", "access_log") and not isinstance(value, bool):
+    if name in ("builtin_ca", "revocation_hard_fail", "cookie_secure", "access_log",
+                "recording_compose_in_process") and not isinstance(value, bool):
         raise ValueError(f"{value!r} is not a boolean")
     return value
 
