@@ -6,6 +6,7 @@ from aiohttp import web
 
 
 def setup(app: web.Application) -> None:
+    from cabinet import checkpoints
     from cabinet.filing import setup as filing
     from cabinet.identity import setup as identity
     from cabinet.notifications import setup as notifications
@@ -17,3 +18,4 @@ def setup(app: web.Application) -> None:
     notifications.setup(app)
     payments.setup(app)
     public.setup(app)
+    checkpoints.setup(app)

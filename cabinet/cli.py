@@ -7,6 +7,9 @@ import json
 import sys
 from typing import Any
 
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from cabinet import checkpoints
 from cabinet.audit import cli_actor, verify_chain
 from cabinet.courts import CourtSpec, CourtStore
 from cabinet.identity.roles import parse_role
@@ -46,8 +49,10 @@ def add_commands(sub: Any) -> None:
     show.set_defaults(func=_users_show)
 
     audit = sub.add_parser("audit", help="the audit log").add_subparsers(dest="audit_command", required=True)
-    audit.add_parser("verify", help="check the hash chain; exits 1 if anything was edited or removed") \
-        .set_defaults(func=_audit_verify)
+    audit.add_parser("verify", help="check the hash chain and the latest signed checkpoint; exits 1 if anything "
+                                    "was edited, removed or rewritten").set_defaults(func=_audit_verify)
+    audit.add_parser("checkpoint", help="sign the chain's head with the system key into <data_dir>/audit") \
+        .set_defaults(func=_audit_checkpoint)
 
     demo = sub.add_parser("demo", help="the demo court").add_subparsers(dest="demo_command", required=True)
     demo.add_parser("seed", help="create (once) a demo court, staff, two citizens and their key files") \
@@ -105,13 +110,40 @@ async def _users_show(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _audit_verify(args: argparse.Namespace, config: Config) -> int:
+    latest = checkpoints.CheckpointFile(config.data_dir).latest()
     async with connect(config.database_url) as db, db.transaction() as session:
         report = await verify_chain(session)
-    if report.ok:
-        print(f"audit log intact: {report.entries} entries")
+        mismatch = await checkpoints.matches(session, latest) if report.ok and latest is not None else None
+    if not report.ok:
+        print(f"audit log BROKEN at entry {report.first_bad_seq}: {report.problem}", file=sys.stderr)
+        return 1
+    if latest is None:
+        print(f"audit log intact: {report.entries} entries (no signed checkpoint yet: "
+              "run `sotkab audit checkpoint`)")
         return 0
-    print(f"audit log BROKEN at entry {report.first_bad_seq}: {report.problem}", file=sys.stderr)
-    return 1
+    try:
+        latest.check((await checkpoints.system_key(config)).certificate.public_bytes(Encoding.DER))
+    except checkpoints.CheckpointInvalid as exc:
+        print(f"audit checkpoint INVALID: {exc.message}", file=sys.stderr)
+        return 1
+    if mismatch is not None:
+        print(f"audit log REWRITTEN: {mismatch}", file=sys.stderr)
+        return 1
+    print(f"audit log intact: {report.entries} entries; entry {latest.seq} matches the checkpoint signed "
+          f"{latest.at.isoformat()}")
+    return 0
+
+
+async def _audit_checkpoint(args: argparse.Namespace, config: Config) -> int:
+    async with connect(config.database_url) as db:
+        made = await checkpoints.create(db, SystemClock(), await checkpoints.system_key(config),
+                                        checkpoints.CheckpointFile(config.data_dir), actor=cli_actor())
+    if made is None:
+        print("the audit log is empty: nothing to checkpoint")
+        return 0
+    print(f"checkpoint of entry {made.seq} ({made.hash}) appended to "
+          f"{checkpoints.CheckpointFile(config.data_dir).path}")
+    return 0
 
 
 async def _demo_seed(args: argparse.Namespace, config: Config) -> int:

@@ -8,10 +8,12 @@ start-up instead of at the first request that touches the setting.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +21,8 @@ from urllib.parse import urlsplit
 from core.errors import ConfigError
 
 ENV_PREFIX = "SOTKAB_"
+#: Payment providers this build has. The sandbox moves no money: see payment_provider's checks.
+PAYMENT_PROVIDERS = ("sandbox", "none")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Config:
     trust_roots: tuple[Path, ...] = ()
     revocation_hard_fail: bool = True
     revocation_timeout_s: float = 5.0
+    revocation_good_ttl_s: float = 60.0  # an OCSP/CRL "good" is served from cache at most this long
     session_ttl_s: int = 8 * 3600
     nonce_ttl_s: int = 300
     cookie_secure: bool = False
@@ -48,6 +53,14 @@ class Config:
     ice_servers: tuple[str, ...] = ()
     system_key_file: Path | None = None  # the court's SIGN key (.p12) for receipts; else the built-in CA issues one
     system_key_password: str = ""
+    payment_provider: str = ""  # "sandbox" or "none"; empty: the sandbox with the built-in CA, else none
+    payment_sandbox: bool = False  # allow the sandbox without the built-in CA (a staging server)
+    rate_limit_per_client: int = 120  # unauthenticated requests per client address per window; 0: off
+    rate_limit_global: int = 3000  # unauthenticated requests of all clients together per window; 0: off
+    rate_limit_window_s: int = 60
+    audit_checkpoint_interval_s: float = 3600.0  # sign the audit head this often (when it moved); 0: off
+    trusted_proxies: tuple[str, ...] = ()  # addresses/CIDRs whose Forwarded / X-Forwarded-* headers are believed
+    trusted_networks: tuple[IPv4Network | IPv6Network, ...] = field(init=False, default=(), compare=False)
     recording_retention_days: int = 5 * 365  # how long a hearing recording is kept, unless its category says
     recording_retention: tuple[str, ...] = ()  # per case category, "CATEGORY=DAYS" (e.g. "03=3650")
     recording_compose_in_process: bool = True  # the app composes sealed recordings (else `sotkab recordings worker`)
@@ -61,6 +74,19 @@ class Config:
             )
         if not self.public_url:
             object.__setattr__(self, "public_url", f"http://{self.host}:{self.port}")
+        if not self.payment_provider:
+            object.__setattr__(self, "payment_provider", "sandbox" if self.builtin_ca else "none")
+        if self.payment_provider not in PAYMENT_PROVIDERS:
+            problems.append(f"payment_provider: {self.payment_provider!r} is not one of {', '.join(PAYMENT_PROVIDERS)}")
+        elif self.payment_provider == "sandbox" and not (self.builtin_ca or self.payment_sandbox):
+            problems.append("payment_provider: the sandbox lets anyone mark a fee paid, so a production "
+                            "configuration (builtin_ca=false) refuses it; set payment_sandbox=true only on a "
+                            "staging server, or payment_provider=none")
+        try:
+            object.__setattr__(self, "trusted_networks", tuple(
+                ipaddress.ip_network(item.strip(), strict=False) for item in self.trusted_proxies))
+        except ValueError as exc:
+            problems.append(f"trusted_proxies: {exc}")
         scheme = self.database_url.split(":", 1)[0]
         if scheme not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
             problems.append(
@@ -82,11 +108,21 @@ class Config:
                 problems.append(f"recording_retention: {entry!r} is not CATEGORY=DAYS (1 to 36500 days)")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             problems.append(f"log_level: {self.log_level!r} is not one of DEBUG, INFO, WARNING, ERROR")
+        for name in ("rate_limit_per_client", "rate_limit_global"):
+            if getattr(self, name) < 0:
+                problems.append(f"{name}: must be 0 (off) or positive, got {getattr(self, name)}")
+        if self.audit_checkpoint_interval_s < 0:
+            problems.append(f"audit_checkpoint_interval_s: must be 0 (off) or positive, "
+                            f"got {self.audit_checkpoint_interval_s}")
+        if not 0 < self.rate_limit_window_s <= 3600:
+            problems.append(f"rate_limit_window_s: must be in (0, 3600] seconds, got {self.rate_limit_window_s}")
         for name in ("session_ttl_s", "nonce_ttl_s", "max_upload_bytes"):
             if getattr(self, name) <= 0:
                 problems.append(f"{name}: must be positive, got {getattr(self, name)}")
         if self.revocation_timeout_s <= 0:
             problems.append(f"revocation_timeout_s: must be positive, got {self.revocation_timeout_s}")
+        if not 0 <= self.revocation_good_ttl_s <= 3600:
+            problems.append(f"revocation_good_ttl_s: must be in [0, 3600] seconds, got {self.revocation_good_ttl_s}")
         if not 0 < self.notify_poll_s <= 3600:
             problems.append(f"notify_poll_s: must be in (0, 3600] seconds, got {self.notify_poll_s}")
         if not 0 < self.hearing_reconnect_grace_s <= 600:
@@ -108,6 +144,11 @@ class Config:
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith("postgresql")
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Session cookies carry ``Secure`` when asked to, or whenever the public URL is https."""
+        return self.cookie_secure or self.public_url.startswith("https://")
 
     @property
     def pki_dir(self) -> Path:
@@ -139,6 +180,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "trust_roots": lambda text: tuple(Path(p) for p in _parse_list(text)),
     "revocation_hard_fail": _parse_bool,
     "revocation_timeout_s": float,
+    "revocation_good_ttl_s": float,
     "session_ttl_s": int,
     "nonce_ttl_s": int,
     "cookie_secure": _parse_bool,
@@ -147,7 +189,13 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "notify_poll_s": float,
     "hearing_reconnect_grace_s": float,
     "ice_servers": _parse_list,
+    "trusted_proxies": _parse_list,
     "system_key_file": Path,
+    "payment_sandbox": _parse_bool,
+    "rate_limit_per_client": int,
+    "rate_limit_global": int,
+    "rate_limit_window_s": int,
+    "audit_checkpoint_interval_s": float,
     "recording_retention_days": int,
     "recording_retention": _parse_list,
     "recording_compose_in_process": _parse_bool,
@@ -161,16 +209,19 @@ def _coerce(name: str, value: Any) -> Any:
         return parser(value)
     if name in ("trust_roots",) and isinstance(value, list):
         return tuple(Path(str(p)) for p in value)
+    if name == "trusted_proxies" and isinstance(value, list):
+        return tuple(str(v) for v in value)
     if name in ("ice_servers", "recording_retention") and isinstance(value, list):
         return tuple(str(v) for v in value)
     if name == "system_key_file" and value is not None and not isinstance(value, Path):
         raise ValueError("must be a path string")
     if name == "data_dir" and not isinstance(value, Path):
         raise ValueError("must be a path string")
-    if name in ("port", "session_ttl_s", "nonce_ttl_s", "max_upload_bytes", "smtp_port", "recording_retention_days"):
+    if name in ("port", "session_ttl_s", "nonce_ttl_s", "max_upload_bytes", "smtp_port", "rate_limit_per_client",
+                "rate_limit_global", "rate_limit_window_s", "recording_retention_days"):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"{value!r} is not an integer")
-    if name in ("builtin_ca", "revocation_hard_fail", "cookie_secure", "access_log",
+    if name in ("builtin_ca", "revocation_hard_fail", "cookie_secure", "access_log", "payment_sandbox",
                 "recording_compose_in_process") and not isinstance(value, bool):
         raise ValueError(f"{value!r} is not a boolean")
     return value
@@ -183,7 +234,7 @@ def load_config(
 ) -> Config:
     """Build the configuration; collects every problem before raising :class:`ConfigError`."""
     env = os.environ if environ is None else environ
-    known = {f.name for f in fields(Config)} - {"extra"}
+    known = {f.name for f in fields(Config) if f.init} - {"extra"}
     values: dict[str, Any] = {}
     problems: list[str] = []
     extra: dict[str, Any] = {}

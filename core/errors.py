@@ -65,6 +65,23 @@ class UnsupportedMediaType(SotkabError):
     default_code = "unsupported_media_type"
 
 
+class TooManyRequests(SotkabError):
+    """A rate limit was hit; the middleware adds ``Retry-After: retry_after`` (whole seconds)."""
+
+    status = 429
+    default_code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None,
+                 details: dict[str, Any] | None = None):
+        super().__init__(message, code=code, details=details)
+        self.retry_after = max(1, int(retry_after))
+
+
+class ServiceUnavailable(SotkabError):
+    status = 503
+    default_code = "unavailable"
+
+
 class ConfigError(SotkabError):
     """A configuration value is wrong; raised at start-up, before anything listens."""
 

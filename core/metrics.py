@@ -6,13 +6,16 @@ counted on the request path, so the endpoint costs nothing between scrapes.
 
 Metrics name hearings and participants by internal ids only, but they are still operational
 data: with ``metrics_token`` set, a scrape must present it as a bearer token; without one, only
-direct loopback requests (no ``X-Forwarded-For``, i.e. not relayed by a proxy) are served.
+direct loopback connections are served — not one relayed by a trusted proxy (``trusted_proxies``,
+see :mod:`core.proxies`), and not one carrying any forwarding header (``Forwarded``,
+``X-Forwarded-*``, ``X-Real-IP``), which marks a proxy we were not told about. A loopback proxy
+that adds no header at all is indistinguishable from a local scraper: list it in
+``trusted_proxies`` (or set the token).
 """
 
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import logging
 import math
 from collections.abc import Awaitable, Callable, Iterable
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from core.errors import Forbidden
+from core.proxies import FORWARDING_HEADERS, origin_of
 from core.resources import CONFIG, DB
 
 log = logging.getLogger(__name__)
@@ -86,12 +90,10 @@ def _authorized(request: web.Request) -> bool:
     if token:
         presented = request.headers.get("Authorization", "")
         return hmac.compare_digest(presented.encode(), f"Bearer {token}".encode())
-    if "X-Forwarded-For" in request.headers or request.remote is None:
+    origin = origin_of(request)
+    if origin.via_proxy or origin.client is None or any(h in request.headers for h in FORWARDING_HEADERS):
         return False
-    try:
-        return ipaddress.ip_address(request.remote).is_loopback
-    except ValueError:
-        return False
+    return origin.client.is_loopback
 
 
 async def _database(app: web.Application) -> Iterable[Family]:

@@ -14,7 +14,7 @@ import secrets
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from core.errors import SotkabError
+from core.errors import SotkabError, TooManyRequests
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except SotkabError as exc:
         if exc.status >= 500:
             log.error("%s %s failed: %s", request.method, request.path, exc.message)
-        return web.json_response(exc.to_json(), status=exc.status)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        return web.json_response(exc.to_json(), status=exc.status, headers=headers)
     except web.HTTPException as exc:
         if exc.status < 400 or exc.content_type == "application/json":
             raise

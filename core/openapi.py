@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 FRAGMENTS = (
     "core.openapi",
+    "cabinet.openapi",
     "cabinet.identity.openapi",
     "cabinet.filing.openapi",
     "cabinet.payments.openapi",
@@ -123,8 +124,8 @@ TENGE = string("an amount in tenge with two decimals, e.g. `1297.50` (never a JS
 _STATUS_TEXT = {200: "OK", 201: "Created", 303: "See Other", 400: "Bad request", 401: "Not logged in",
                 402: "Payment required", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
                 409: "Conflict", 413: "Payload too large", 415: "Unsupported media type",
-                410: "Gone", 416: "Range not satisfiable", 422: "Unprocessable", 502: "Bad gateway",
-                503: "Service unavailable"}
+                410: "Gone", 416: "Range not satisfiable", 422: "Unprocessable", 429: "Too many requests",
+                502: "Bad gateway", 503: "Service unavailable"}
 
 
 def json_body(schema: Json, description: str = "", required: bool = True) -> Json:

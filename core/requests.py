@@ -7,14 +7,31 @@ from typing import Any
 
 from aiohttp import web
 
-from core.errors import BadRequest
+from core.errors import BadRequest, PayloadTooLarge
 
 
-async def json_object(request: web.Request) -> dict[str, Any]:
+async def bounded_body(request: web.Request, max_bytes: int) -> bytes:
+    """The body, refused with 413 *before* reading when it declares more than ``max_bytes``, and
+    as soon as a chunked body passes it — never buffered whole (the app's own limit is megabytes)."""
+    declared = request.content_length
+    if declared is not None and declared > max_bytes:
+        raise PayloadTooLarge(f"this request's body is at most {max_bytes} bytes", code="body_too_large")
+    body = bytearray()
+    while chunk := await request.content.read(max_bytes + 1 - len(body)):
+        body += chunk
+        if len(body) > max_bytes:
+            raise PayloadTooLarge(f"this request's body is at most {max_bytes} bytes", code="body_too_large")
+    return bytes(body)
+
+
+async def json_object(request: web.Request, *, max_bytes: int | None = None) -> dict[str, Any]:
     if request.content_type != "application/json":
         raise BadRequest("send the body as application/json", code="invalid_request")
     try:
-        body = await request.json(loads=json.loads)
+        if max_bytes is None:
+            body = await request.json(loads=json.loads)
+        else:
+            body = json.loads(await bounded_body(request, max_bytes))
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise BadRequest("the body is not valid JSON", code="invalid_json") from None
     if not isinstance(body, dict):

@@ -20,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from cabinet.case_status import ActorRole, CaseAction, CaseStatus
 from cabinet.courts import Courtroom
-from cabinet.filing.cases import CaseStore
-from cabinet.filing.models import Case, CaseParty
+from cabinet.filing.access import Action, Resource, caller_of, permits, relations_to
+from cabinet.filing.cases import CaseStore, case_subject
+from cabinet.filing.models import Case
 from cabinet.filing.timeline import Timeline
 from cabinet.identity.models import User
 from cabinet.identity.principal import Principal
@@ -43,7 +44,7 @@ from sessions.lifecycle import Hearing, HearingState, Lifecycle
 from sessions.models import HearingParticipantRow, HearingRow
 from sessions.notices import HearingNotices, render_for
 from sessions.scheduling import BLOCKING_ROLES, Booking, ensure_free
-from sessions.store import HearingStore, Place, hearing_of, uid
+from sessions.store import HearingNotFound, HearingStore, Place, hearing_of, uid
 
 logger = logging.getLogger(__name__)
 
@@ -218,25 +219,33 @@ class BookingService:
 
     # -- reading ------------------------------------------------------------------------------
 
+    async def _case_view(self, principal: Principal, row: HearingRow) -> bool:
+        """The case's own access rules (:mod:`cabinet.filing.access`): for a closed-category case only
+        its judge, the court's clerks, its parties and their representatives; for others also the
+        court's judges and administrators."""
+        case = await CaseStore(self.session).by_id(row.case_id)
+        resource = Resource.CLOSED_CASE if case.closed_category else Resource.CASE
+        return permits(relations_to(caller_of(principal), case_subject(case)), resource, Action.VIEW)
+
     async def visible(self, principal: Principal, hearing_id: int) -> tuple[HearingRow, Place, Access]:
-        """Court staff, the hearing's participants and the case's parties see all; the public sees
-        an open hearing's public particulars; anybody else is refused."""
+        """Whoever the case's access rules let see the case, and the hearing's listed participants,
+        see all; the public sees an open hearing's public particulars. Anybody else is told there is
+        no such hearing (404, as for an id that does not exist): a closed hearing's existence is
+        itself not for outsiders."""
         row = await self.store.get(hearing_id)
         place = await self.store.place(row)
-        if any(principal.has_role(r, row.court_id) for r in (Role.JUDGE, Role.CLERK, Role.COURT_ADMIN)):
-            return row, place, Access.FULL
         if any(p.user_id == principal.user_id and p.listed for p in row.participants):
             return row, place, Access.FULL
-        party = await self.session.scalar(select(CaseParty.id).where(
-            CaseParty.case_id == row.case_id, CaseParty.iin == principal.iin))
-        if party is not None:
+        if await self._case_view(principal, row):
             return row, place, Access.FULL
         if row.is_open:
             return row, place, Access.PUBLIC
-        raise Forbidden("this hearing is closed to the public and you take no part in it", code="not_a_participant")
+        raise HearingNotFound(f"no hearing {hearing_id}", details={"hearing_id": hearing_id})
 
     async def require_staff(self, principal: Principal, hearing_id: int) -> HearingRow:
         row = await self.store.get(hearing_id)
+        if not row.is_open and not await self._case_view(principal, row):
+            raise HearingNotFound(f"no hearing {hearing_id}", details={"hearing_id": hearing_id})
         _staff_role(principal, row.court_id)
         return row
 

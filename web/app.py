@@ -12,11 +12,12 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from core import health, metrics, openapi
+from core import health, metrics, openapi, ratelimit
 from core.clock import Clock, SystemClock
 from core.config import Config
 from core.db import Database
 from core.middleware import error_middleware
+from core.proxies import forwarded_middleware
 from core.resources import CLOCK, CONFIG, DB
 
 log = logging.getLogger(__name__)
@@ -29,12 +30,13 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
     import signaling
 
     app = web.Application(
-        middlewares=[error_middleware],
+        middlewares=[error_middleware, forwarded_middleware, ratelimit.rate_limit_middleware],
         client_max_size=config.max_upload_bytes + 1024 * 1024,
     )
     app[CONFIG] = config
     app[CLOCK] = clock or SystemClock()
     app.cleanup_ctx.append(_database)
+    ratelimit.setup(app)
     health.setup(app)
     metrics.setup(app)
     cabinet.setup(app)

@@ -7,7 +7,9 @@ exact NCA profile (see :mod:`cabinet.eds.profile`) and answers revocation querie
 State lives in a directory: PEM keys (0600), certificates, ``ca.json`` (settings) and
 ``index.json`` (issued and revoked serials). The index is written atomically under an advisory
 lock and re-read whenever its inode/mtime changes, so ``sotkab pki revoke`` in one process is
-seen at once by the server process answering OCSP.
+seen at once by the server process answering OCSP — and by its verifier's revocation cache, which
+watches :meth:`CertificateAuthority.revocation_generation` (the index stamp) and is told directly
+by :meth:`CertificateAuthority.on_revoke` hooks within the process.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -124,6 +126,7 @@ class CertificateAuthority:
         self._index = _Index()
         self._index_stamp: tuple[int, int, int] | None = None
         self._crl_cache: tuple[tuple[int, int, int] | None, datetime, bytes] | None = None
+        self._revoke_hooks: list[Callable[[int], None]] = []
         self._name_hashes = {
             name: pki.issuer_hashes(self.issuing_certificate, algorithm)
             for name, algorithm in (("sha1", hashes.SHA1()), ("sha256", hashes.SHA256()))  # noqa: S303
@@ -283,7 +286,17 @@ class CertificateAuthority:
             index.revoked[key] = {"time": revoked_at.isoformat(), "reason": flag.value}
             index.crl_number += 1
         logger.warning("revoked certificate %s (%s)", key, flag.value)
+        for hook in self._revoke_hooks:
+            hook(serial)
         return Revocation(serial, revoked_at, flag)
+
+    def on_revoke(self, hook: Callable[[int], None]) -> None:
+        """Call ``hook(serial)`` after every revocation made through this object."""
+        self._revoke_hooks.append(hook)
+
+    def revocation_generation(self) -> tuple[int, int, int]:
+        """Changes whenever any process rewrote the index (issued or revoked a certificate)."""
+        return self._stamp()
 
     def revocations(self) -> tuple[Revocation, ...]:
         return tuple(

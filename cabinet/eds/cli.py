@@ -23,6 +23,7 @@ from cabinet.eds.errors import CaError, KeyFileError
 from cabinet.eds.keys import load_key_file
 from cabinet.eds.profile import ORGANISATION_ROLES, Organisation, Purpose, Role
 from cabinet.eds.verifier import build_verifier
+from cabinet.identity.login import end_certificate_sessions
 from core.clock import SystemClock
 from core.db import connect
 
@@ -130,10 +131,13 @@ async def _revoke(args: argparse.Namespace, config: Any) -> int:
         raise CaError(f"{args.serial!r} is not a hexadecimal serial number", code="serial_invalid") from None
     async with connect(config.database_url) as db, db.transaction() as session:
         revocation = ca.revoke(serial, args.reason)
+        ended = await end_certificate_sessions(session, format(revocation.serial, "x"), SystemClock().now())
         await AuditLog(session, SystemClock()).append(
             "pki.revoke", actor=cli_actor(), subject=f"certificate:{revocation.serial:x}",
-            details={"reason": revocation.reason.value, "at": revocation.revoked_at.isoformat()})
-    print(f"revoked {revocation.serial:x} at {revocation.revoked_at.isoformat()} ({revocation.reason.value})")
+            details={"reason": revocation.reason.value, "at": revocation.revoked_at.isoformat(),
+                     "sessions_ended": ended})
+    print(f"revoked {revocation.serial:x} at {revocation.revoked_at.isoformat()} ({revocation.reason.value}); "
+          f"ended {ended} open session(s)")
     return 0
 
 

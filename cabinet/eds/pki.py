@@ -63,14 +63,38 @@ def load_certificate(path: Path) -> x509.Certificate:
     return parse_certificates(path.read_bytes())[0]
 
 
+def public_key_bits(cert: x509.Certificate) -> bytes:
+    """The contents of the certificate's subjectPublicKey BIT STRING, whatever the key type.
+
+    OCSP's issuerKeyHash and ResponderID byKey hash exactly these bytes (RFC 6960 4.1.1), which
+    for RSA happen to be the PKCS#1 encoding; an EC issuer's are its X9.62 point. The field is
+    the last element of SubjectPublicKeyInfo, so it is read from the DER rather than rebuilt
+    per algorithm.
+    """
+    spki = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    offset = _skip_header(spki, 0)[1]  # into the outer SEQUENCE
+    algorithm_end = sum(_skip_header(spki, offset))  # past the AlgorithmIdentifier
+    length, start = _skip_header(spki, algorithm_end)
+    if spki[algorithm_end] != 0x03 or spki[start] != 0:
+        raise ValueError("subjectPublicKey is not a whole-byte BIT STRING")
+    return spki[start + 1:start + length]
+
+
+def _skip_header(der: bytes, offset: int) -> tuple[int, int]:
+    """(content length, content offset) of the DER element starting at ``offset``."""
+    first = der[offset + 1]
+    if first < 0x80:
+        return first, offset + 2
+    count = first & 0x7F
+    return int.from_bytes(der[offset + 2:offset + 2 + count], "big"), offset + 2 + count
+
+
 def issuer_hashes(issuer: x509.Certificate, algorithm: hashes.HashAlgorithm) -> tuple[bytes, bytes]:
     """(issuerNameHash, issuerKeyHash) of an OCSP certID for certificates ``issuer`` signed."""
     name = hashes.Hash(algorithm)
     name.update(issuer.subject.public_bytes())
     key = hashes.Hash(algorithm)
-    key.update(
-        issuer.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
-    )
+    key.update(public_key_bits(issuer))
     return name.finalize(), key.finalize()
 
 

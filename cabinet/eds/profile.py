@@ -277,6 +277,34 @@ def usage_problem(cert: x509.Certificate, purpose: Purpose) -> str | None:
     return None
 
 
+def certificate_policies(cert: x509.Certificate) -> tuple[x509.ObjectIdentifier, ...]:
+    try:
+        policies = cert.extensions.get_extension_for_class(x509.CertificatePolicies).value
+        return tuple(p.policy_identifier for p in policies)
+    except x509.ExtensionNotFound:
+        return ()
+
+
+def policy_problem(cert: x509.Certificate, purpose: Purpose) -> str | None:
+    """Why the certificate's policy OIDs do not fit ``purpose`` under the NCA profile, or ``None``.
+
+    NCA writes one policy per key: 1.2.398.3.3.2.4 / .2.2 for an individual's / an organisation's
+    AUTH key, .2.3 / .2.1 for SIGN. A certificate issued under another policy (a TLS or test
+    profile of the same CA, say) is not an NCA identity key even if its usage bits look right,
+    and an organisation's policy must go with the organisation role in the EKU (and vice versa).
+    """
+    policies = set(certificate_policies(cert))
+    key_type = KeyType.AUTH if purpose is Purpose.LOGIN else KeyType.SIGN
+    organisation = Role.ORGANIZATION in roles_of(cert)
+    wanted = policy_for(key_type, organisation=organisation)
+    if wanted in policies:
+        return None
+    if not policies:
+        return f"the certificate names no certificate policy; the NCA profile needs {wanted.dotted_string}"
+    named = ", ".join(sorted(p.dotted_string for p in policies))
+    return f"the certificate policy {named} is not the NCA {key_type.value} policy {wanted.dotted_string}"
+
+
 def parse_identity(cert: x509.Certificate) -> SignerIdentity:
     """Read the NCA subject: CN "SURNAME NAME", SURNAME, GIVENNAME (the patronymic), IIN, O/BIN."""
     with warnings.catch_warnings():  # see build_subject: long Cyrillic CNs are legitimate

@@ -4,9 +4,26 @@ A revocation answer is only evidence if it is authentic and current, so unlike N
 the OCSP response's signature (issuer or a delegated responder the issuer certified for
 id-kp-OCSPSigning), that it is about *this* certificate (certID), its nonce, and that thisUpdate /
 nextUpdate bracket "now" on the injected clock; CRLs likewise by signature, issuer and freshness.
-Answers are cached until their nextUpdate because logins come in bursts and each OCSP round
-trip costs far more than the rest of verification. The raw response is kept as evidence for the
-case file.
+The raw response is kept as evidence for the case file.
+
+Policies (also in README's Security section):
+
+- **Caching.** Logins come in bursts and an OCSP round trip costs more than the rest of
+  verification, so answers are cached — but a "good" answer only for ``good_ttl`` (default 60 s,
+  ``SOTKAB_REVOCATION_GOOD_TTL_S``) however late its nextUpdate: a revocation must bite within a
+  minute, not at the responder's next update. :meth:`RevocationChecker.forget` empties the cache
+  (the built-in CA calls it on revoke), and a ``generation`` callable (the built-in CA's index
+  stamp) empties it when another process revoked.
+- **"unknown" is a refusal.** An authentic OCSP answer saying the responder does not know the
+  serial means the issuer never issued it (a certificate made with a stolen or test key): the
+  result is ``UNRECOGNISED`` and the CRL is *not* asked — a CRL only lists revoked serials, so a
+  never-issued certificate would look good there. The CRL is the fallback only when OCSP gives
+  no usable answer at all.
+- **CRLs are per issuer.** The CRL cache is keyed by (URL, issuer), and the CRL's issuer name and
+  signature are re-checked against the certificate's issuer on every use.
+- **Answers without nextUpdate or nonce.** An OCSP answer that neither echoes our nonce nor has a
+  nextUpdate says nothing about how fresh it is: it is accepted only while its thisUpdate is
+  within ``unbounded_max_age`` (default 5 min).
 """
 
 from __future__ import annotations
@@ -16,6 +33,7 @@ import enum
 import logging
 import os
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +44,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509 import ocsp
 
-from cabinet.eds.pki import issuer_hashes
+from cabinet.eds.pki import issuer_hashes, public_key_bits
 from cabinet.eds.profile import EKU_OCSP_SIGNING, extended_key_usages
 from cabinet.eds.transport import Transport
 from core.clock import Clock
@@ -37,7 +55,8 @@ logger = logging.getLogger(__name__)
 class RevocationStatus(enum.Enum):
     GOOD = "good"
     REVOKED = "revoked"
-    UNKNOWN = "unknown"
+    UNKNOWN = "unknown"  # no usable answer could be had (network, forged, stale): soft-fail may accept
+    UNRECOGNISED = "unrecognised"  # the issuer's responder answered "unknown": never issued, always refused
 
 
 class RevocationSource(enum.Enum):
@@ -110,9 +129,15 @@ def _urls(cert: x509.Certificate, kind: str) -> list[str]:
 
 
 def _key_hash(cert: x509.Certificate) -> bytes:
+    """SHA-1 of the subjectPublicKey bits (ResponderID byKey); works for RSA and EC issuers alike."""
     digest = hashes.Hash(hashes.SHA1())  # noqa: S303 - ResponderID byKey is defined as SHA-1
-    digest.update(cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1))
+    digest.update(public_key_bits(cert))
     return digest.finalize()
+
+
+def declares_revocation_source(cert: x509.Certificate) -> bool:
+    """Does the certificate name an OCSP responder or a CRL distribution point?"""
+    return bool(_urls(cert, "ocsp") or _urls(cert, "crl"))
 
 
 @dataclass(frozen=True)
@@ -120,6 +145,12 @@ class _CachedCrl:
     crl: x509.CertificateRevocationList
     der: bytes
     next_update: datetime
+
+
+@dataclass(frozen=True)
+class _Cached:
+    result: RevocationResult
+    until: datetime
 
 
 class RevocationChecker:
@@ -133,31 +164,68 @@ class RevocationChecker:
         soft_fail: bool = False,
         clock_skew: timedelta = timedelta(minutes=5),
         max_cached: int = 100_000,
+        good_ttl: timedelta = timedelta(seconds=60),
+        unbounded_max_age: timedelta = timedelta(minutes=5),
+        generation: Callable[[], object] | None = None,
     ) -> None:
+        if good_ttl < timedelta(0):
+            raise ValueError("good_ttl must not be negative")
         self.transport = transport
         self.clock = clock
         self.soft_fail = soft_fail
         self.clock_skew = clock_skew
+        self.good_ttl = good_ttl
+        self.unbounded_max_age = unbounded_max_age
+        self._generation = generation
+        self._seen_generation: object = generation() if generation is not None else None
         self._max_cached = max_cached
-        self._answers: OrderedDict[tuple[bytes, int], RevocationResult] = OrderedDict()
-        self._crls: dict[str, _CachedCrl] = {}
+        self._answers: OrderedDict[tuple[bytes, int], _Cached] = OrderedDict()
+        self._crls: dict[tuple[str, bytes], _CachedCrl] = {}
         self._inflight: dict[tuple[bytes, int], asyncio.Future[RevocationResult]] = {}
+
+    def forget(self, serial: int | None = None) -> None:
+        """Drop cached answers (of one serial, or all) and cached CRLs: a revocation just happened."""
+        if serial is None:
+            self._answers.clear()
+        else:
+            for key in [k for k in self._answers if k[1] == serial]:
+                del self._answers[key]
+        self._crls.clear()
+
+    def _check_generation(self) -> None:
+        if self._generation is None:
+            return
+        current = self._generation()
+        if current != self._seen_generation:
+            self._seen_generation = current
+            self.forget()
+
+    def _cache_until(self, result: RevocationResult) -> datetime | None:
+        """How long an answer may be served again; ``None`` when it must not be cached."""
+        if result.status is RevocationStatus.GOOD:
+            limit = result.checked_at + self.good_ttl
+            return min(limit, result.next_update) if result.next_update else limit
+        if result.status is RevocationStatus.REVOKED:
+            return result.next_update or result.checked_at + self.good_ttl
+        return None
 
     async def check(self, cert: x509.Certificate, issuer: x509.Certificate) -> RevocationResult:
         """The cached answer while it is fresh, otherwise one fetch shared by concurrent callers."""
+        self._check_generation()
         key = (_key_hash(issuer), cert.serial_number)
         cached = self._answers.get(key)
-        if cached is not None and cached.next_update and self.clock.now() < cached.next_update:
+        if cached is not None and self.clock.now() < cached.until:
             self._answers.move_to_end(key)
-            return cached
+            return cached.result
         pending = self._inflight.get(key)
         if pending is None:
             pending = asyncio.ensure_future(self._check_uncached(cert, issuer))
             self._inflight[key] = pending
             pending.add_done_callback(lambda _: self._inflight.pop(key, None))
         result = await asyncio.shield(pending)
-        if result.status is not RevocationStatus.UNKNOWN and result.next_update:
-            self._answers[key] = result
+        until = self._cache_until(result)
+        if until is not None:
+            self._answers[key] = _Cached(result, until)
             self._answers.move_to_end(key)
             while len(self._answers) > self._max_cached:
                 self._answers.popitem(last=False)
@@ -179,7 +247,7 @@ class RevocationChecker:
             problems.append("certificate names no CRL distribution point")
         for url in crl_urls:
             try:
-                return self._from_crl(await self._crl(url, issuer), url, cert, problems)
+                return self._from_crl(await self._crl(url, issuer), url, cert, issuer, problems)
             except Exception as exc:
                 logger.warning("CRL %s for serial %x failed: %s", url, cert.serial_number, exc)
                 problems.append(f"CRL {url}: {exc}")
@@ -239,17 +307,20 @@ class RevocationChecker:
                 echoed = None
             if echoed is not None and echoed != nonce:
                 raise Rejected("nonce does not match the request")
+        else:
+            echoed = None
         this_update, next_update = single.this_update_utc, single.next_update_utc
         if this_update > now + self.clock_skew:
             raise Rejected(f"thisUpdate {this_update.isoformat()} is in the future")
         if next_update is not None and next_update + self.clock_skew < now:
             raise Rejected(f"stale: nextUpdate {next_update.isoformat()} has passed")
+        if next_update is None and echoed is None and now - this_update > self.unbounded_max_age:
+            raise Rejected(f"stale: no nextUpdate, no nonce, and thisUpdate {this_update.isoformat()} is older "
+                           f"than {int(self.unbounded_max_age.total_seconds())} s")
         status = {
             ocsp.OCSPCertStatus.GOOD: RevocationStatus.GOOD,
             ocsp.OCSPCertStatus.REVOKED: RevocationStatus.REVOKED,
-        }.get(single.certificate_status, RevocationStatus.UNKNOWN)
-        if status is RevocationStatus.UNKNOWN:
-            raise Rejected("responder does not know this certificate")
+        }.get(single.certificate_status, RevocationStatus.UNRECOGNISED)
         reason = single.revocation_reason
         return RevocationResult(
             status, RevocationSource.OCSP, now,
@@ -281,7 +352,8 @@ class RevocationChecker:
     # ------------------------------------------------------------------------------ CRL
     async def _crl(self, url: str, issuer: x509.Certificate) -> _CachedCrl:
         now = self.clock.now()
-        cached = self._crls.get(url)
+        key = (url, _key_hash(issuer) + issuer.subject.public_bytes())
+        cached = self._crls.get(key)
         if cached is not None and now < cached.next_update:
             return cached
         der = await self.transport.fetch_crl(url)
@@ -292,10 +364,7 @@ class RevocationChecker:
                 crl = x509.load_pem_x509_crl(der)
             except ValueError as exc:
                 raise Rejected("not a CRL") from exc
-        if crl.issuer != issuer.subject:
-            raise Rejected("CRL is from another issuer")
-        if not crl.is_signature_valid(issuer.public_key()):  # type: ignore[arg-type]
-            raise Rejected("CRL signature does not verify")
+        self._check_crl_issuer(crl, issuer)
         if crl.last_update_utc > now + self.clock_skew:
             raise Rejected(f"CRL thisUpdate {crl.last_update_utc.isoformat()} is in the future")
         next_update = crl.next_update_utc
@@ -304,10 +373,19 @@ class RevocationChecker:
         if next_update + self.clock_skew < now:
             raise Rejected(f"stale CRL: nextUpdate {next_update.isoformat()} has passed")
         fresh = _CachedCrl(crl, der, next_update)
-        self._crls[url] = fresh
+        self._crls[key] = fresh
         return fresh
 
-    def _from_crl(self, cached: _CachedCrl, url: str, cert: x509.Certificate, problems: list[str]) -> RevocationResult:
+    @staticmethod
+    def _check_crl_issuer(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> None:
+        if crl.issuer != issuer.subject:
+            raise Rejected("CRL is from another issuer")
+        if not crl.is_signature_valid(issuer.public_key()):  # type: ignore[arg-type]
+            raise Rejected("CRL signature does not verify")
+
+    def _from_crl(self, cached: _CachedCrl, url: str, cert: x509.Certificate, issuer: x509.Certificate,
+                  problems: list[str]) -> RevocationResult:
+        self._check_crl_issuer(cached.crl, issuer)  # on every use, cached or not
         entry = cached.crl.get_revoked_certificate_by_serial_number(cert.serial_number)
         reason: str | None = None
         if entry is not None:

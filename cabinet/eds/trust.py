@@ -66,7 +66,7 @@ class TrustStore:
         self._by_subject: dict[bytes, list[x509.Certificate]] = {}
         for cert in (*self.anchors, *self.intermediates):
             self._by_subject.setdefault(cert.subject.public_bytes(), []).append(cert)
-        self._paths: OrderedDict[tuple[bytes, ...], tuple[x509.Certificate, ...] | None] = OrderedDict()
+        self._paths: OrderedDict[tuple[bytes, bytes], tuple[x509.Certificate, ...] | None] = OrderedDict()
         self._max_cached = max_cached_paths
 
     @classmethod
@@ -92,7 +92,9 @@ class TrustStore:
         self, leaf: x509.Certificate, supplied: Sequence[x509.Certificate] = (), *, leaf_print: bytes | None = None
     ) -> tuple[x509.Certificate, ...] | None:
         """Leaf first, anchor last; ``None`` when no signed path reaches a configured anchor."""
-        key = (leaf_print or fingerprint(leaf), *sorted(fingerprint(c) for c in supplied))
+        # one fixed-size key however many certificates a CMS carries: the cache stays bounded in bytes
+        others = hashlib.sha256(b"".join(sorted(fingerprint(c) for c in supplied))).digest()
+        key = (leaf_print or fingerprint(leaf), others)
         if key in self._paths:
             self._paths.move_to_end(key)
             return self._paths[key]

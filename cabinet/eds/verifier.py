@@ -5,6 +5,16 @@ reports (intact / trusted / valid, signer, key usage, validity, revocation) so p
 Kazakh e-government stack recognise it, and it names the *first* failing check with a stable code.
 Checks run cheapest first and the network is touched last, only for a signature that is otherwise
 acceptable, and then mostly served from the revocation cache.
+
+Revocation policy: the signer's certificate must have a definite answer (OCSP, else CRL; with
+``revocation_hard_fail`` no answer is a refusal, and an OCSP "unknown" always is —
+``certificate_unknown``). Every intermediate CA between the signer and the anchor that declares an
+OCSP responder or a CRL is checked the same way against its own issuer (NCA's intermediates
+publish the root's CRL); an intermediate that declares neither cannot be asked and is taken as
+the anchor vouches for it. Anchors are configured by the operator and are not revocation-checked.
+
+The parsed-certificate cache is bounded by bytes (``max_cached_cert_bytes``, the DER sizes) as
+well as by count: an attacker who sends many distinct large certificates cannot grow it past that.
 """
 
 from __future__ import annotations
@@ -15,7 +25,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +35,13 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cabinet.eds import cms
 from cabinet.eds.ca import CertificateAuthority
 from cabinet.eds.errors import EdsError
-from cabinet.eds.profile import KeyType, Purpose, Role, SignerIdentity, parse_identity, usage_problem
-from cabinet.eds.revocation import RevocationChecker, RevocationResult, RevocationStatus
+from cabinet.eds.profile import KeyType, Purpose, Role, SignerIdentity, parse_identity, policy_problem, usage_problem
+from cabinet.eds.revocation import (
+    RevocationChecker,
+    RevocationResult,
+    RevocationStatus,
+    declares_revocation_source,
+)
 from cabinet.eds.transport import AiohttpTransport, CaTransport, Transport
 from cabinet.eds.trust import TrustStore, fingerprint
 from core.clock import Clock
@@ -43,6 +58,8 @@ class FailureCode(enum.StrEnum):
     CERTIFICATE_EXPIRED = "certificate_expired"
     CERTIFICATE_NOT_YET_VALID = "certificate_not_yet_valid"
     CERTIFICATE_REVOKED = "certificate_revoked"
+    CERTIFICATE_UNKNOWN = "certificate_unknown"
+    CERTIFICATE_POLICY = "certificate_policy_mismatch"
     REVOCATION_UNKNOWN = "revocation_unknown"
     WRONG_KEY_USAGE = "wrong_key_usage"
     UNSUPPORTED_ALGORITHM = "unsupported_algorithm"
@@ -131,19 +148,28 @@ class _Parsed:
     public_key: object
     identity: SignerIdentity
     fingerprint: bytes
+    size: int
 
 
 class Verifier:
     """Verifies CMS signatures against configured trust anchors and live revocation status."""
 
     def __init__(
-        self, trust: TrustStore, revocation: RevocationChecker, clock: Clock, *, max_cached_certs: int = 50_000
+        self, trust: TrustStore, revocation: RevocationChecker, clock: Clock, *, max_cached_certs: int = 50_000,
+        max_cached_cert_bytes: int = 16 * 1024 * 1024,
     ) -> None:
         self.trust = trust
         self.revocation = revocation
         self.clock = clock
         self._parsed: OrderedDict[bytes, _Parsed] = OrderedDict()
         self._max_cached = max_cached_certs
+        self._max_cached_bytes = max_cached_cert_bytes
+        self._cached_bytes = 0
+
+    @property
+    def cached_cert_bytes(self) -> int:
+        """DER bytes of the certificates now held parsed (what the byte bound limits)."""
+        return self._cached_bytes
 
     async def close(self) -> None:
         close = getattr(self.revocation.transport, "close", None)
@@ -164,10 +190,13 @@ class Verifier:
             public_key: object = cert.public_key()
         except (UnsupportedAlgorithm, ValueError) as exc:
             raise cms.CmsProblem("unsupported_algorithm", "the signer's key algorithm is not supported") from exc
-        parsed = _Parsed(cert, public_key, parse_identity(cert), fingerprint(cert))
+        parsed = _Parsed(cert, public_key, parse_identity(cert), fingerprint(cert), len(der))
+        if len(der) > self._max_cached_bytes:
+            return parsed
         self._parsed[key] = parsed
-        while len(self._parsed) > self._max_cached:
-            self._parsed.popitem(last=False)
+        self._cached_bytes += parsed.size
+        while len(self._parsed) > self._max_cached or self._cached_bytes > self._max_cached_bytes:
+            self._cached_bytes -= self._parsed.popitem(last=False)[1].size
         return parsed
 
     async def verify_cms(
@@ -236,14 +265,25 @@ class Verifier:
         unusable = usage_problem(cert, purpose)
         if unusable is not None:
             return fail("wrong_key_usage", unusable)
-        if len(chain) > 1:
-            status = await self.revocation.check(cert, chain[1])
-            base["revocation"] = status
+        off_policy = policy_problem(cert, purpose)
+        if off_policy is not None:
+            return fail("certificate_policy_mismatch", off_policy)
+        for position in range(len(chain) - 1):
+            link, parent = chain[position], chain[position + 1]
+            if link is not cert and not declares_revocation_source(link):
+                continue
+            status = await self.revocation.check(link, parent)
+            role = "certificate" if link is cert else f"CA certificate {link.subject.rfc4514_string()}"
+            if link is cert:
+                base["revocation"] = status
             if status.status is RevocationStatus.REVOKED:
-                return fail("certificate_revoked", f"the certificate was revoked on {_iso(status.revoked_at)} "
+                return fail("certificate_revoked", f"the {role} was revoked on {_iso(status.revoked_at)} "
                                                    f"({status.reason})")
+            if status.status is RevocationStatus.UNRECOGNISED:
+                return fail("certificate_unknown", f"the issuer's OCSP responder does not know the {role}: "
+                                                   "it was never issued by that CA")
             if status.status is RevocationStatus.UNKNOWN and not self.revocation.soft_fail:
-                return fail("revocation_unknown", "revocation status could not be established: "
+                return fail("revocation_unknown", f"revocation status of the {role} could not be established: "
                                                   + "; ".join(status.problems))
         return VerificationResult(**base, valid=True, message="signature is valid")
 
@@ -255,11 +295,15 @@ def build_verifier(
     builtin_ca: CertificateAuthority | None = None,
     transport: Transport | None = None,
     soft_fail: bool = False,
+    good_ttl: timedelta = timedelta(seconds=60),
 ) -> Verifier:
     """The verifier an app or CLI needs: configured roots (+ the built-in CA) and real HTTP.
 
     The built-in CA's issuing certificate is an intermediate, not an anchor, so a leaf must
     chain to its root; its OCSP/CRL URLs are answered in-process (see :class:`CaTransport`).
+    Its revocations reach the cache at once: a revoke in this process calls
+    :meth:`RevocationChecker.forget`, and one in another process (``sotkab pki revoke``) changes
+    the index file whose stamp is the checker's ``generation``.
     """
     network: Transport = transport or AiohttpTransport()
     anchors: list[x509.Certificate] = []
@@ -269,5 +313,8 @@ def build_verifier(
         intermediates.append(builtin_ca.issuing_certificate)
         network = CaTransport(builtin_ca, fallback=network)
     trust = TrustStore.from_files(trust_roots, extra_anchors=anchors, intermediates=intermediates)
-    checker = RevocationChecker(network, clock, soft_fail=soft_fail)
+    generation = builtin_ca.revocation_generation if builtin_ca is not None else None
+    checker = RevocationChecker(network, clock, soft_fail=soft_fail, good_ttl=good_ttl, generation=generation)
+    if builtin_ca is not None:
+        builtin_ca.on_revoke(checker.forget)
     return Verifier(trust, checker, clock)

@@ -67,12 +67,21 @@ def parse_act(fields: dict[str, str]) -> tuple[ActType, Outcome, str, str | None
     return act_type, outcome, title, fields.get("reason") or None
 
 
+async def authorize_act(db: Database, clock: Clock, *, number: str, principal: Principal) -> None:
+    """Refuse anyone but the judge of the case *before* a byte of their upload is read or spooled.
+
+    Otherwise anyone logged in could make the server write (and hash) up to the upload limit per
+    request into the court's storage before being told no. :func:`issue_act` checks again inside
+    its transaction, as the case may change while the upload streams.
+    """
+    async with db.transaction() as session:
+        await StaffService(session, clock).case_for_step(number, principal, Resource.JUDICIAL_ACT)
+
+
 async def issue_act(db: Database, clock: Clock, storage: DocumentStorage, verifier: Verifier, *, number: str,
                     principal: Principal, upload: ReceivedUpload) -> tuple[JudicialAct, Document]:
     try:
         act_type, outcome, title, reason = parse_act(upload.fields)
-        async with db.transaction() as session:
-            await StaffService(session, clock).case_for_step(number, principal, Resource.JUDICIAL_ACT)
     except BaseException:
         upload.discard()
         raise

@@ -149,6 +149,8 @@ class DraftService:
             filing.title = values["title"] or ""
         if "case_number" in values:
             await self._attach_to_case(filing, values["case_number"], caller)
+        elif filing.case_id is not None and {"court", "case_kind", "category"} & values.keys():
+            await self._keep_the_cases_court(filing)
         if filing.filing_type is not None and FilingType(filing.filing_type) in OPENING_TYPES:
             if filing.case_id is not None:
                 raise FilingInvalid(f"a {filing.filing_type} opens a new case; it cannot name an existing one",
@@ -170,6 +172,20 @@ class DraftService:
                                   "only they can file into it", code="not_a_party", details={"case_number": number})
         filing.case_id, filing.court_id = case.id, case.court_id
         filing.case_kind, filing.category = case.case_kind, case.category
+
+    async def _keep_the_cases_court(self, filing: Filing) -> None:
+        """A filing attached to a case belongs to that case's court (and kind, and category).
+
+        Changing the court of an attached filing would let another court's clerk register
+        documents into this court's case; so the change is refused — detach first
+        (``case_number: null``), then choose the court.
+        """
+        assert filing.case_id is not None
+        case = await CaseStore(self.session).by_id(filing.case_id)
+        if (filing.court_id, filing.case_kind, filing.category) != (case.court_id, case.case_kind, case.category):
+            raise FilingInvalid(f"this filing is attached to case {case.number}: it goes to that case's court, "
+                                "kind and category; detach it (case_number: null) to file elsewhere",
+                                code="attached_to_case", details={"case_number": case.number})
 
     async def _set_parties(self, filing: Filing, parties: tuple[PartySpec, ...]) -> None:
         iins = [p.iin for p in parties if p.iin]

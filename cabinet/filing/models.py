@@ -114,6 +114,10 @@ class CaseParty(Base):
     name_folded: Mapped[str] = mapped_column(String(300))
     represents: Mapped[str | None] = mapped_column(String(12), default=None)
     joined_by_filing_id: Mapped[int | None] = mapped_column(ForeignKey("filings.id"), default=None)
+    #: A representative acts in the case only once accepted, on a lawyer grant or the party's signed
+    #: power of attorney (see :func:`cabinet.filing.cases.representative_authority`).
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    authority: Mapped[str | None] = mapped_column(String(24), default=None)
     case: Mapped[Case] = relationship(back_populates="parties", lazy="raise")
 
 

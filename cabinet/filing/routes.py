@@ -17,7 +17,7 @@ from sqlalchemy import select
 from cabinet.case_status import CaseStatus
 from cabinet.courts import Court
 from cabinet.filing.access import Action, caller_of
-from cabinet.filing.acts import issue_act
+from cabinet.filing.acts import authorize_act, issue_act
 from cabinet.filing.drafts import DraftService, file_document
 from cabinet.filing.errors import DocumentNotFound, FilingInvalid
 from cabinet.filing.forms import DraftChanges
@@ -275,6 +275,7 @@ async def leave_without_motion(request: web.Request) -> web.Response:
 async def post_act(request: web.Request) -> web.Response:
     principal = await require_principal(request)
     number = _number(request)
+    await authorize_act(request.app[DB], request.app[CLOCK], number=number, principal=principal)
     upload = await receive_document(request, request.app[STORAGE], request.app[CONFIG].max_upload_bytes)
     act, document = await issue_act(request.app[DB], request.app[CLOCK], request.app[STORAGE],
                                     request.app[VERIFIER], number=number, principal=principal, upload=upload)

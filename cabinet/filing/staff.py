@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cabinet.audit import AuditLog
@@ -27,7 +27,7 @@ from cabinet.filing.cases import CaseStore, case_subject
 from cabinet.filing.categories import category
 from cabinet.filing.drafts import DRAFT, DraftService
 from cabinet.filing.errors import FilingForbidden, FilingNotFound
-from cabinet.filing.forms import OPENING_TYPES
+from cabinet.filing.forms import OPENING_TYPES, PartyRole
 from cabinet.filing.models import Case, Document, Filing, JudgeAssignment
 from cabinet.filing.notices import tell_parties, tell_user
 from cabinet.filing.numbering import COURT_TIME, allocate_case_number
@@ -100,7 +100,8 @@ class StaffService:
                     closed_category=category(kind, filing.category).closed, title=filing.title,
                     status=CaseStatus.SUBMITTED.value, opening_filing_id=filing.id, registered_at=now)
         case.parties = []
-        self.cases.add_parties(case, filing.parties, filing.id)
+        self.cases.add_parties(case, filing.parties, filing.id, now=now,
+                               authority=await self._authority(filing))
         self.session.add(case)
         await self.session.flush()
         filing.case_id = case.id
@@ -123,9 +124,22 @@ class StaffService:
                            title=f"Judge assigned to case {case.number}", body=body)
         return case
 
+    async def _authority(self, filing: Filing) -> dict[tuple[str, str], str]:
+        documents = list(await self.session.scalars(select(Document).where(Document.filing_id == filing.id)))
+        return await self.cases.representative_authority(filing.parties, documents)
+
     async def _attach(self, filing: Filing, court: Court, principal: Principal) -> Case:
         assert filing.case_id is not None
         case = await self.cases.by_id(filing.case_id, for_update=True)
+        if case.court_id != court.id:  # drafts cannot get here any more; rows written before could
+            raise FilingForbidden(f"this filing is for case {case.number} of another court; only that court "
+                                  "registers it", code="case_of_another_court")
+        represented = {p.iin or p.bin for p in case.parties if p.role != PartyRole.REPRESENTATIVE.value}
+        newcomers = [p for p in filing.parties
+                     if p.role == PartyRole.REPRESENTATIVE.value and p.represents in represented]
+        if newcomers:  # a filing may bring a representative, or the authority of one already named
+            self.cases.add_parties(case, newcomers, filing.id, now=self.clock.now(),
+                                   authority=await self._authority(filing))
         await self.timeline.fact(case, "filing_registered", actor_role="clerk", actor_id=principal.user_id,
                                  actor=principal.audit_actor,
                                  details={"filing_id": filing.id, "incoming_number": filing.incoming_number,

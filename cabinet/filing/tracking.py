@@ -46,7 +46,8 @@ async def filing_subject(session: AsyncSession, filing: Filing) -> Subject:
         court_id=filing.court_id if filing.status != "draft" else None, owner_id=filing.owner_id,
         author_iins=frozenset({owner_iin} | clients),
         party_iins=frozenset(p.iin for p in filing.parties if p.iin and p.role != PartyRole.REPRESENTATIVE.value),
-        lawyer_iins=frozenset(p.iin for p in reps if p.iin), judge_id=judge_id)
+        # a representative the filing names is not a lawyer of it until a case accepts them
+        lawyer_iins=frozenset(p.iin for p in reps if p.iin and p.iin == owner_iin), judge_id=judge_id)
 
 
 def filing_resource(filing: Filing) -> Resource:

@@ -98,6 +98,20 @@ async def open_token_pool(db: Database) -> asyncpg.Pool | None:
     return pool
 
 
+async def end_certificate_sessions(session: AsyncSession, serial_hex: str, now: datetime) -> int:
+    """End every open login session opened with the certificate ``serial_hex``; how many ended.
+
+    Called when a certificate is revoked: the revocation cache refuses its next login within
+    ``revocation_good_ttl_s``, and this ends what it already opened (sockets follow, as they
+    re-check their session on every call).
+    """
+    result = await session.execute(
+        update(AuthSession)
+        .where(AuthSession.certificate_serial == serial_hex.lower(), AuthSession.revoked_at.is_(None))
+        .values(revoked_at=now))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 class LoginService:
     def __init__(self, db: Database, verifier: Verifier, clock: Clock, challenges: ChallengeMinter, *,
                  session_ttl: timedelta, token_pool: asyncpg.Pool | None = None) -> None:
@@ -126,6 +140,9 @@ class LoginService:
             if not result.valid:
                 raise LoginFailed(result.message or "the signature was not accepted",
                                   code=result.code or "signature_invalid")
+            if result.signer is None or result.signer.iin is None:
+                raise LoginFailed("the certificate names no IIN (subject serialNumber IIN…), so it cannot "
+                                  "identify a person", code="certificate_without_iin")
             return await self._open_session(opened, result, user_agent)
         except (LoginFailed, ChallengeRefused) as failure:
             await self._record_failure(opened, failure)
@@ -138,7 +155,8 @@ class LoginService:
     async def _open_session(self, opened: OpenedChallenge, result: VerificationResult,
                             user_agent: str) -> LoginOutcome:
         signer = result.signer
-        assert signer is not None and signer.iin is not None
+        if signer is None or signer.iin is None:  # login() refused these already; kept for the type checker
+            raise LoginFailed("the certificate names no IIN", code="certificate_without_iin")
         now = self.clock.now()
         token = secrets.token_urlsafe(32)
         expires_at = now + self.session_ttl

@@ -40,7 +40,8 @@ SCHEMAS = {
 
 _GRANT_ERRORS = {400: ["invalid_request", "invalid_json", "invalid_role", "invalid_iin", "court_required",
                        "court_not_allowed"],
-                 403: ["not_court_admin", "other_court", "cross_site_request"],
+                 403: ["self_grant", "not_court_admin", "other_court", "not_system_admin", "not_operator",
+                       "cross_site_request"],
                  404: ["user_not_found", "court_not_found", "grant_not_found"], 409: ["already_granted"]}
 
 PATHS = {
@@ -48,13 +49,15 @@ PATHS = {
         "post": operation("A single-use login challenge", tags=TAGS, security=PUBLIC,
                           description="Sign the base64-decoded `nonce` with the EDS AUTH key (CMS) and send it "
                                       "to `/api/v1/auth/login` before `expiresAt`.",
-                          responses=ok(obj({"nonce": string("base64"), "expiresAt": TIMESTAMP}))),
+                          responses=ok(obj({"nonce": string("base64"), "expiresAt": TIMESTAMP})),
+                          errors={429: ["rate_limited"]}),
     },
     "/api/v1/auth/login": {
         "post": operation(
             "Log in with an EDS signature over a challenge", tags=TAGS, security=PUBLIC,
             body=json_body(obj({"nonce": string(maxLength=200),
-                                "signature": string("base64 CMS made with the AUTH key", maxLength=200_000)})),
+                                "signature": string("base64 CMS made with the AUTH key (the whole body is at "
+                                                    "most 16 KiB)", maxLength=16_384)})),
             responses=ok(obj({
                 "token": string("bearer token; also set as the `sotkab_session` cookie"),
                 "expiresAt": TIMESTAMP, "createdAccount": {"type": "boolean"},
@@ -63,7 +66,8 @@ PATHS = {
             }), headers={"Set-Cookie": {"description": "`sotkab_session=<token>; HttpOnly; SameSite=Lax`",
                                         "schema": string()}}),
             errors={400: ["invalid_request", "invalid_json"],
-                    401: ["nonce_unknown", "nonce_expired", "nonce_reused", *LOGIN_FAILURES]}),
+                    401: ["nonce_unknown", "nonce_expired", "nonce_reused", "certificate_without_iin", *LOGIN_FAILURES],
+                    413: ["body_too_large"], 429: ["rate_limited"]}),
     },
     "/api/v1/auth/logout": {
         "post": operation("End the session", tags=TAGS, security=AUTH,
@@ -77,7 +81,8 @@ PATHS = {
                                            "roles": array(ref("RoleGrant"))}))),
     },
     "/api/v1/admin/grants": {
-        "post": operation("Grant a staff role at a court, or lawyer status (court administrator)", tags=TAGS,
+        "post": operation("Grant a staff role at a court (court administrator) or lawyer status "
+                          "(system administrator)", tags=TAGS,
                           security=AUTH, body=json_body(ref("GrantRequest")),
                           responses=ok(obj({"iin": string(), "role": values_of(Role),
                                             "court": nullable(string())}), "Granted", status=201),

@@ -37,11 +37,16 @@ async def challenge(request: web.Request) -> web.Response:
     return web.json_response({"nonce": issued.nonce, "expiresAt": issued.expires_at.isoformat()})
 
 
+#: A login body is a nonce and a base64 CMS (an NCA leaf and maybe its chain): a few KB. Anything
+#: larger is refused before it is read, so a flood of huge bodies cannot fill the server's memory.
+LOGIN_MAX_BYTES = 16 * 1024
+
+
 @routes.post("/api/v1/auth/login")
 async def login(request: web.Request) -> web.Response:
-    body = await json_object(request)
+    body = await json_object(request, max_bytes=LOGIN_MAX_BYTES)
     nonce = string_field(body, "nonce", max_length=200)
-    signature = string_field(body, "signature", max_length=200_000)
+    signature = string_field(body, "signature", max_length=LOGIN_MAX_BYTES)
     outcome = await request.app[LOGIN].login(nonce, signature, user_agent=request.headers.get("User-Agent", ""))
     response = web.json_response({
         "token": outcome.token,
@@ -54,7 +59,7 @@ async def login(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     response.set_cookie(
         SESSION_COOKIE, outcome.token, httponly=True, samesite="Lax", path="/",
-        secure=config.cookie_secure or request.secure, max_age=int(config.session_ttl_s),
+        secure=config.cookies_secure or request.secure, max_age=int(config.session_ttl_s),
     )
     return response
 

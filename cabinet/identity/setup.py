@@ -55,6 +55,7 @@ async def _identity(app: web.Application) -> AsyncIterator[None]:
         clock=app[CLOCK], trust_roots=config.trust_roots,
         transport=AiohttpTransport(timeout=aiohttp.ClientTimeout(total=config.revocation_timeout_s)),
         builtin_ca=app.get(CA_KEY), soft_fail=not config.revocation_hard_fail,
+        good_ttl=timedelta(seconds=config.revocation_good_ttl_s),
     )
     app[VERIFIER] = verifier
     minter = ChallengeMinter(load_or_create_key(config.data_dir / "secrets" / "login-challenge.key"),

@@ -119,7 +119,8 @@ class UserService:
         """Grant ``role``; ``granter`` None means the operator's command line."""
         court = await CourtStore(self.session).get(court_code) if court_code else None
         wanted = Grant(role, court.id if court else None)
-        check_may_grant(None if granter is None else await self.grants_of(granter.id), wanted)
+        check_may_grant(None if granter is None else await self.grants_of(granter.id), wanted,
+                        to_self=granter is not None and granter.iin == person.iin)
         user, _ = await self.upsert(person)
         if wanted in await self.grants_of(user.id):
             raise BadRequest(f"{person.iin} already holds {role.value}"

@@ -1,7 +1,10 @@
-"""Assembly of payments: the SANDBOX provider (with its HTTP client), the service and the routes.
+"""Assembly of payments: the provider chosen by ``payment_provider``, the service and the routes.
 
-The sandbox is the only provider today and the default; a real bank's provider will be chosen
-here by configuration and registered under its own name next to it.
+The sandbox provider moves no money and anyone can make its bank "pay", so it runs only where the
+configuration allows it (:class:`core.config.Config` refuses it in production: with the built-in
+test CA, or with ``payment_sandbox=true`` on a staging server). With ``payment_provider=none``
+the payment API answers 503 ``payments_unavailable`` and the sandbox's pages and callback do not
+exist; a real bank's provider will be registered here under its own name.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from cabinet.payments.routes import PAYMENTS
 from cabinet.payments.sandbox import SANDBOX, SandboxPaymentProvider, load_or_create_secret
 from cabinet.payments.sandbox_pages import SANDBOX_PROVIDER
 from cabinet.payments.service import PaymentService
+from core.errors import ServiceUnavailable
 from core.resources import CLOCK, CONFIG, DB
 
 log = logging.getLogger(__name__)
@@ -25,8 +29,22 @@ log = logging.getLogger(__name__)
 CALLBACK_TIMEOUT_S = 15.0
 
 
+_unavailable_routes = web.RouteTableDef()
+
+
+@_unavailable_routes.route("*", "/api/v1/payments")
+@_unavailable_routes.route("*", "/api/v1/payments/{tail:.*}")
+async def _unavailable(request: web.Request) -> web.Response:
+    raise ServiceUnavailable("online payment is not configured on this court's server; pay the state duty "
+                             "at a bank and file the receipt", code="payments_unavailable")
+
+
 def setup(app: web.Application) -> None:
     config = app[CONFIG]
+    if config.payment_provider == "none":
+        log.warning("payment_provider=none: the payment API answers 503 until a provider is configured")
+        app.router.add_routes(_unavailable_routes)
+        return
     app[SANDBOX_PROVIDER] = SandboxPaymentProvider(
         load_or_create_secret(config.data_dir), base_url=config.public_url, clock=app[CLOCK])
     app.router.add_routes(payment_routes.routes)

@@ -192,7 +192,7 @@ async def test_the_hearing_is_shown_in_full_to_its_people_and_in_public_part_to_
         body = await (await court.get(who, f"/api/v1/hearings/{closed['id']}")).json()
         assert body["access"] == "full" and len(body["participants"]) == 5, who
     response = await court.get("carol", f"/api/v1/hearings/{closed['id']}")
-    assert response.status == 403 and (await response.json())["error"]["code"] == "not_a_participant"
+    assert response.status == 404 and (await response.json())["error"]["code"] == "hearing_not_found"
     public = await (await court.get("carol", f"/api/v1/hearings/{opened['id']}")).json()
     assert public["access"] == "public" and "participants" not in public and public["judge"]
     assert (await court.get("carol", "/api/v1/hearings/999999")).status == 404
