@@ -283,7 +283,7 @@ def compose(directory: Path, manifest: Mapping[str, Any], *, width: int = 640, h
     cols, _, tile_w, tile_h = grid(len(people), width, height)
     label_size = max(10, tile_h // 12)
     final, part = directory / COMPOSED, directory / f".{COMPOSED}.part"
-    total = int(duration * FPS)
+    total = max(1, round(duration * FPS))  # at least one picture: a muxer with no packet writes no file
     container = av.open(str(part), "w", format="webm")
     try:
         video = container.add_stream("libvpx", rate=FPS)
