@@ -1,77 +1,71 @@
-"""The state duty (court fee) on a filing: a rate table, an exemption table and the MRP by date.
+"""The state duty (court fee) on a filing, as the 2026 Tax Code sets it: rates, caps, exemptions, the MRP.
 
-The law is data here, not code. Each :class:`FeeRule` row names the Tax Code provision it
-implements and says whether we ``verified`` its figure against the text of the Code. At the time of
-writing only the rows for property claims (art. 610(1)(1), 1 % / 3 %) and individuals' complaints
-against state bodies (art. 610(1)(2), 0.3 MRP) were checked against a quotation of the Code; the
-2026 caps (10,000 / 20,000 MRP) and the 2025–2026 MRP come from our reference notes on the 2026
-Tax Code. Every other figure and every sub-paragraph number below it is our best knowledge of the
-Code and is marked ``verified=False``: the quote carries that flag so the cabinet can show "check
-this amount" instead of presenting it as certain. The numbering follows the Tax Code of 25 Dec 2017
-No. 120-VI; the 2026 Code keeps the rates, and its own numbering is not yet reflected here.
+The law is data here, not code. Since 1 January 2026 the court duty is in arts 662–672 of the Tax
+Code No. 214-VIII of 18 July 2025: the rates in art. 665, the exemptions in art. 668, payment in
+art. 672; deferral is art. 135 and refunds arts 120–122 (see :mod:`cabinet.fee_refunds`). Every
+:class:`FeeRule` row cites its article, paragraph and sub-paragraph and says whether the figure was
+``verified`` against the Code's text (our reference ``court-fees-2026.md`` read it from adilet's
+text); the quote carries the flag so the cabinet shows an unverified figure as such.
+
+Where the law changed in time the table says so: the caps on property claims entered the old
+Code's art. 610 on 21 May 2023 and are applied from that date; the caps on challenges to tax and
+customs audit notices are applied from the new Code's entry into force (the reference gives no
+earlier date). Rates themselves are the 2026 Code's.
+
+The MRP is the one in force on the **payment date** (art. 664(2)): :func:`quote` takes that date,
+the quote says which MRP (amount and the date it entered into force) it used, and a payment made
+after the MRP changed is checked against the new amount by the filing side.
+
+Appeals: art. 665 names no appellate duty; the decision and its source are ``APPEAL_DECISION``.
 
 How an amount is found: exactly one row matches the request's case kind, filing type, claim kind
-and payer kind (a test walks every combination to keep rows from overlapping). Percent rows need
-the claim amount and round half-up to a tiyn (see :mod:`cabinet.money`); appeal and cassation rows
-are a share of the first-instance duty the same claim attracts (after its cap); MRP rows use the
-MRP in force on the filing date. A claimed exemption is checked against its own row and zeroes the
-duty, keeping the reference. Anything the tables do not cover is refused with a typed error:
-guessing a fee means either an unlawful charge or a claim returned for non-payment.
+and payer kind (a test walks every combination to keep rows from overlapping). Anything the tables
+do not cover is refused with a typed error: guessing a fee means either an unlawful charge or a
+claim returned for non-payment.
 """
 
 from __future__ import annotations
 
-import enum
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from cabinet.case_numbers import CaseKind
 from cabinet.errors import FeeRequestInvalid, InvalidMoney
+from cabinet.fee_exemptions import EXEMPTIONS, Exemption, exemption
+from cabinet.fee_kinds import (
+    ANY_CASE,
+    ANY_PAYER,
+    CIVIL,
+    CODE,
+    INDIVIDUAL,
+    LEGAL_ENTITY,
+    NON_CRIMINAL,
+    ClaimKind,
+    FilingType,
+    PayerKind,
+    cite,
+    kinds,
+)
+from cabinet.fee_texts import explain, unverified_warning
 from cabinet.money import Money
+from cabinet.mrp import MRP_TABLE, MrpPeriod, mrp_on
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["EXEMPTIONS", "FEE_RULES", "MRP_TABLE", "ClaimKind", "Exemption", "FeeQuote", "FeeRequest", "FeeRule",
+           "FilingType", "MrpPeriod", "PayerKind", "exemption", "fee_rule", "mrp_on", "quote"]
 
-class FilingType(enum.Enum):
-    STATEMENT_OF_CLAIM = "statement_of_claim"
-    COUNTERCLAIM = "counterclaim"
-    APPLICATION = "application"
-    COMPLAINT = "complaint"
-    MOTION = "motion"
-    RESPONSE = "response"
-    APPEAL = "appeal"
-    CASSATION = "cassation"
-    RECORD_REMARKS = "record_remarks"
-
-
-class ClaimKind(enum.Enum):
-    """What the filing asks for; for appeals and cassation, what the case below was about."""
-
-    PROPERTY = "property"
-    NON_PROPERTY = "non_property"
-    DIVORCE = "divorce"
-    STATE_BODY_COMPLAINT = "state_body_complaint"
-    SPECIAL_PROCEEDING = "special_proceeding"
-    COURT_ORDER = "court_order"
-    AWARD_ENFORCEMENT = "award_enforcement"
-    DUPLICATE_WRIT = "duplicate_writ"
-    COPY_REISSUE = "copy_reissue"
-    PROCEDURAL = "procedural"
-    ADMINISTRATIVE_OFFENCE = "administrative_offence"
-
-
-class PayerKind(enum.Enum):
-    INDIVIDUAL = "individual"
-    LEGAL_ENTITY = "legal_entity"
+MAX_COUNT = 10_000
+"""At most this many documents or pages in one request for copies (a typo guard, not law)."""
 
 
 @dataclass(frozen=True)
 class PercentOfClaim:
-    """``percent`` of the claim amount, capped at ``cap_mrp`` MRP for filings on or after ``cap_from``."""
+    """``percent`` of the claim amount, capped at ``cap_mrp`` MRP for payments on or after ``cap_from``."""
 
     percent: Decimal
     cap_mrp: Decimal | None = None
@@ -96,8 +90,49 @@ class MrpMultiple:
 
 
 @dataclass(frozen=True)
+class PerDocumentAndPage:
+    """``per_document`` MRP for each document plus ``per_page`` MRP for each page (repeat copies)."""
+
+    per_document: Decimal
+    per_page: Decimal
+
+    def __post_init__(self) -> None:
+        if self.per_document <= 0 or self.per_page <= 0:
+            raise ValueError("copy rates must be positive")
+
+
+@dataclass(frozen=True)
+class ShareOfRule:
+    """``percent`` of another row's duty: a row of ``with_amount`` (by payer) when a sum is contested,
+    else the ``without_amount`` row. ``cap_confirmed`` says whether the law confirms that the other
+    row's cap carries over (when it is applied and not confirmed, the quote is unverified)."""
+
+    percent: Decimal
+    with_amount: tuple[str, ...] = ()
+    without_amount: str | None = None
+    cap_confirmed: bool = True
+
+    def __post_init__(self) -> None:
+        if not Decimal(0) < self.percent <= Decimal(100):
+            raise ValueError(f"percent must be in (0, 100], got {self.percent}")
+        if not self.with_amount and self.without_amount is None:
+            raise ValueError("a share must name the row it is a share of")
+
+
+@dataclass(frozen=True)
+class SumOfRules:
+    """Both duties: a claim with property and non-property demands pays each (art. 665(4))."""
+
+    rules: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.rules) < 2:
+            raise ValueError("a sum needs at least two rows")
+
+
+@dataclass(frozen=True)
 class ShareOfFirstInstance:
-    """``percent`` of the duty the first-instance filing of the same claim would owe today."""
+    """``percent`` of the duty the first-instance filing of the same claim owes (cassation)."""
 
     percent: Decimal
 
@@ -111,7 +146,7 @@ class NoDuty:
     """The filing carries no state duty at all (not merely an exemption a party must claim)."""
 
 
-Rate = PercentOfClaim | MrpMultiple | ShareOfFirstInstance | NoDuty
+Rate = PercentOfClaim | MrpMultiple | PerDocumentAndPage | ShareOfRule | SumOfRules | ShareOfFirstInstance | NoDuty
 
 
 @dataclass(frozen=True)
@@ -125,6 +160,7 @@ class FeeRule:
     claim_kinds: frozenset[ClaimKind]
     payer_kinds: frozenset[PayerKind]
     rate: Rate
+    note: str = ""
 
     def __post_init__(self) -> None:
         if not self.id or not self.title or not self.article:
@@ -140,131 +176,133 @@ class FeeRule:
             and request.payer_kind in self.payer_kinds
         )
 
-    @property
-    def needs_claim_amount(self) -> bool:
-        return isinstance(self.rate, PercentOfClaim)
-
-
-@dataclass(frozen=True)
-class Exemption:
-    code: str
-    title: str
-    article: str
-    verified: bool
-    case_kinds: frozenset[CaseKind]
-    claim_kinds: frozenset[ClaimKind]
-    payer_kinds: frozenset[PayerKind]
-
-    def __post_init__(self) -> None:
-        if not self.code or not self.title or not self.article:
-            raise ValueError("an exemption needs a code, a title and an article reference")
-
-
-@dataclass(frozen=True)
-class MrpPeriod:
-    """The monthly calculation index in force from ``starts`` to ``ends`` inclusive (set by the budget law)."""
-
-    starts: date
-    ends: date
-    amount: Money
-    verified: bool
-
-    def __post_init__(self) -> None:
-        if self.ends < self.starts or not self.amount.is_positive():
-            raise ValueError(f"bad MRP period {self.starts}..{self.ends}")
-
 
 def _d(text: str) -> Decimal:
     return Decimal(text)
 
 
-def _fs(*items: Any) -> frozenset[Any]:
-    return frozenset(items)
-
-
-_ALL_KINDS = frozenset(CaseKind)
-_NON_CRIMINAL = _fs(CaseKind.CIVIL, CaseKind.ADMINISTRATIVE)
-_ANY_PAYER = frozenset(PayerKind)
-_IND = _fs(PayerKind.INDIVIDUAL)
-_LE = _fs(PayerKind.LEGAL_ENTITY)
-_CLAIMS = _fs(FilingType.STATEMENT_OF_CLAIM, FilingType.COUNTERCLAIM)
-_CAP_FROM = date(2026, 1, 1)
-_ART = "Tax Code of the RK, art. 610(1)"
-_SUB = "sub-paragraph number unverified"
+_ALL_KINDS, _CIVIL, _NON_CRIMINAL = ANY_CASE, CIVIL, NON_CRIMINAL
+_ANY_PAYER, _IND, _LE = ANY_PAYER, INDIVIDUAL, LEGAL_ENTITY
+_ADMIN = kinds(CaseKind.ADMINISTRATIVE)
+_CLAIMS = kinds(FilingType.STATEMENT_OF_CLAIM, FilingType.COUNTERCLAIM)
+_APPLICATION = kinds(FilingType.APPLICATION)
+_COMPLAINTS = kinds(FilingType.COMPLAINT, FilingType.STATEMENT_OF_CLAIM)
+_NOT_PROCEDURAL = frozenset(FilingType) - kinds(FilingType.MOTION, FilingType.RESPONSE, FilingType.RECORD_REMARKS)
+PROPERTY_CAP_FROM = date(2023, 5, 21)
+"""The caps of 10,000 / 20,000 MRP entered the old Code's art. 610 on 21 May 2023; art. 665(1)(1) keeps them."""
+TAX_AUDIT_CAP_FROM = date(2026, 1, 1)
+_PROPERTY_IND = PercentOfClaim(_d("1"), cap_mrp=_d("10000"), cap_from=PROPERTY_CAP_FROM)
+_PROPERTY_LE = PercentOfClaim(_d("3"), cap_mrp=_d("20000"), cap_from=PROPERTY_CAP_FROM)
+_CASSATION_KINDS = kinds(
+    ClaimKind.PROPERTY, ClaimKind.NON_PROPERTY, ClaimKind.MIXED, ClaimKind.DIVORCE, ClaimKind.PROPERTY_DIVISION,
+    ClaimKind.STATE_BODY_COMPLAINT, ClaimKind.TAX_AUDIT_NOTICE, ClaimKind.SPECIAL_PROCEEDING,
+    ClaimKind.ARBITRAL_SET_ASIDE, ClaimKind.AWARD_ENFORCEMENT, ClaimKind.BANKRUPTCY,
+    ClaimKind.PERSONAL_INSOLVENCY, ClaimKind.DEFAMATION,
+)
+APPEAL_DECISION = (
+    "No duty: art. 665 names no rate for an appellate complaint and art. 664(1)(1) makes only the filings "
+    "art. 665 lists objects of the duty; CPC art. 403(3) asks for proof of payment only 'in the cases "
+    "established by law'. The CPC side is not confirmed by our reference."
+)
 
 FEE_RULES: tuple[FeeRule, ...] = (
-    FeeRule("property_claim_individual", "Property claim of an individual: 1 % of the claim",
-            f"{_ART}(1)", True, _fs(CaseKind.CIVIL), _CLAIMS, _fs(ClaimKind.PROPERTY), _IND,
-            PercentOfClaim(_d("1"), cap_mrp=_d("10000"), cap_from=_CAP_FROM)),
-    FeeRule("property_claim_legal_entity", "Property claim of a legal entity: 3 % of the claim",
-            f"{_ART}(1)", True, _fs(CaseKind.CIVIL), _CLAIMS, _fs(ClaimKind.PROPERTY), _LE,
-            PercentOfClaim(_d("3"), cap_mrp=_d("20000"), cap_from=_CAP_FROM)),
+    FeeRule("property_claim_individual", "Property claim of an individual: 1 % of the claim, at most 10,000 MRP",
+            cite("665(1)(1)"), True, _CIVIL, _CLAIMS, kinds(ClaimKind.PROPERTY), _IND, _PROPERTY_IND),
+    FeeRule("property_claim_legal_entity", "Property claim of a legal entity: 3 % of the claim, at most 20,000 MRP",
+            cite("665(1)(1)"), True, _CIVIL, _CLAIMS, kinds(ClaimKind.PROPERTY), _LE, _PROPERTY_LE),
     FeeRule("state_body_complaint_individual",
             "Complaint of an individual against unlawful acts of state bodies and officials",
-            f"{_ART}(2)", True, _NON_CRIMINAL, _fs(FilingType.COMPLAINT, FilingType.STATEMENT_OF_CLAIM),
-            _fs(ClaimKind.STATE_BODY_COMPLAINT), _IND, MrpMultiple(_d("0.3"))),
+            cite("665(1)(2)"), True, _NON_CRIMINAL, _COMPLAINTS, kinds(ClaimKind.STATE_BODY_COMPLAINT), _IND,
+            MrpMultiple(_d("0.3"))),
     FeeRule("state_body_complaint_legal_entity",
             "Complaint of a legal entity against unlawful acts of state bodies and officials",
-            f"{_ART}(3)", False, _NON_CRIMINAL, _fs(FilingType.COMPLAINT, FilingType.STATEMENT_OF_CLAIM),
-            _fs(ClaimKind.STATE_BODY_COMPLAINT), _LE, MrpMultiple(_d("5"))),
-    FeeRule("non_property_claim_individual", "Non-property claim of an individual",
-            f"{_ART}(4) ({_SUB})", False, _fs(CaseKind.CIVIL), _CLAIMS, _fs(ClaimKind.NON_PROPERTY), _IND,
-            MrpMultiple(_d("0.5"))),
-    FeeRule("non_property_claim_legal_entity", "Non-property claim of a legal entity",
-            f"{_ART}(4) ({_SUB})", False, _fs(CaseKind.CIVIL), _CLAIMS, _fs(ClaimKind.NON_PROPERTY), _LE,
+            cite("665(1)(3)"), True, _NON_CRIMINAL, _COMPLAINTS, kinds(ClaimKind.STATE_BODY_COMPLAINT), _LE,
             MrpMultiple(_d("5"))),
-    FeeRule("divorce_claim", "Claim for dissolution of marriage",
-            f"{_ART}(5) ({_SUB})", False, _fs(CaseKind.CIVIL), _CLAIMS, _fs(ClaimKind.DIVORCE), _IND,
+    FeeRule("tax_audit_notice_individual",
+            "Administrative claim of an individual entrepreneur or farm against a tax or customs audit notice: "
+            "0.1 % of the disputed sum, at most 500 MRP", cite("665(1)(4)"), True, _ADMIN, _COMPLAINTS,
+            kinds(ClaimKind.TAX_AUDIT_NOTICE), _IND,
+            PercentOfClaim(_d("0.1"), cap_mrp=_d("500"), cap_from=TAX_AUDIT_CAP_FROM),
+            note="cap applied from 1 Jan 2026 (the Code's entry into force; no earlier date known)"),
+    FeeRule("tax_audit_notice_legal_entity",
+            "Administrative claim of a legal entity against a tax or customs audit notice: 1 % of the "
+            "disputed sum, at most 20,000 MRP", cite("665(1)(4)"), True, _ADMIN, _COMPLAINTS,
+            kinds(ClaimKind.TAX_AUDIT_NOTICE), _LE,
+            PercentOfClaim(_d("1"), cap_mrp=_d("20000"), cap_from=TAX_AUDIT_CAP_FROM),
+            note="cap applied from 1 Jan 2026 (the Code's entry into force; no earlier date known)"),
+    FeeRule("divorce_claim", "Claim for dissolution of marriage", cite("665(1)(5)"), True, _CIVIL, _CLAIMS,
+            kinds(ClaimKind.DIVORCE), _IND, MrpMultiple(_d("0.3"))),
+    FeeRule("property_division_claim", "Claim for division of property between spouses: the property-claim rate",
+            cite("665(1)(6)"), True, _CIVIL, _CLAIMS, kinds(ClaimKind.PROPERTY_DIVISION), _IND, _PROPERTY_IND),
+    FeeRule("non_property_claim", "Claim of a non-property nature or not subject to valuation (any payer)",
+            cite("665(1)(7)"), True, _CIVIL, _CLAIMS, kinds(ClaimKind.NON_PROPERTY), _ANY_PAYER,
+            MrpMultiple(_d("0.5"))),
+    FeeRule("special_proceeding_application", "Special claim or application in special proceedings",
+            cite("665(1)(8)"), True, _CIVIL, _APPLICATION, kinds(ClaimKind.SPECIAL_PROCEEDING), _ANY_PAYER,
+            MrpMultiple(_d("0.5"))),
+    FeeRule("administrative_claim", "Other administrative claim under the Administrative Procedure Code",
+            cite("665(1)(8)"), True, _ADMIN, _COMPLAINTS, kinds(ClaimKind.NON_PROPERTY), _ANY_PAYER,
+            MrpMultiple(_d("0.5"))),
+    FeeRule("arbitral_set_aside", "Petition to set aside an arbitral award: 50 % of the non-property rate, or of "
+            "the property rate on the contested sum", cite("665(1)(9)"), True, _CIVIL, _APPLICATION,
+            kinds(ClaimKind.ARBITRAL_SET_ASIDE), _ANY_PAYER,
+            ShareOfRule(_d("50"), with_amount=("property_claim_individual", "property_claim_legal_entity"),
+                        without_amount="non_property_claim")),
+    FeeRule("court_order", "Application for a court order: 50 % of the property-claim rate", cite("665(1)(10)"),
+            True, _CIVIL, _APPLICATION, kinds(ClaimKind.COURT_ORDER), _ANY_PAYER,
+            ShareOfRule(_d("50"), with_amount=("property_claim_individual", "property_claim_legal_entity"),
+                        cap_confirmed=False),
+            note="0.5 % / 1.5 % confirmed; halving the capped property duty is our interpretation"),
+    FeeRule("duplicate_writ", "Application for a duplicate writ of execution (any payer)", cite("665(1)(11)"), True,
+            _NON_CRIMINAL, _APPLICATION, kinds(ClaimKind.DUPLICATE_WRIT), _ANY_PAYER, MrpMultiple(_d("5"))),
+    FeeRule("award_enforcement", "Application for a writ enforcing an arbitral award or a foreign court decision "
+            "(any payer)", cite("665(1)(11)"), True, _CIVIL, _APPLICATION, kinds(ClaimKind.AWARD_ENFORCEMENT),
+            _ANY_PAYER, MrpMultiple(_d("5"))),
+    FeeRule("copy_reissue", "Repeat issue of copies of judicial acts or case papers: per document plus per page",
+            cite("665(1)(12)"), True, _ALL_KINDS, _APPLICATION, kinds(ClaimKind.COPY_REISSUE), _ANY_PAYER,
+            PerDocumentAndPage(_d("0.1"), _d("0.03"))),
+    FeeRule("bankruptcy", "Application for bankruptcy or rehabilitation of a legal entity", cite("665(1)(13)"), True,
+            _CIVIL, kinds(FilingType.APPLICATION, FilingType.STATEMENT_OF_CLAIM), kinds(ClaimKind.BANKRUPTCY),
+            _ANY_PAYER, MrpMultiple(_d("0.5"))),
+    FeeRule("personal_insolvency", "Application of an individual for restoration of solvency or judicial bankruptcy",
+            cite("665(1)(14)"), True, _CIVIL, _APPLICATION, kinds(ClaimKind.PERSONAL_INSOLVENCY), _IND,
             MrpMultiple(_d("0.3"))),
-    FeeRule("special_proceeding_application", "Application in special proceedings",
-            f"{_ART}(6) ({_SUB})", False, _fs(CaseKind.CIVIL), _fs(FilingType.APPLICATION),
-            _fs(ClaimKind.SPECIAL_PROCEEDING), _ANY_PAYER, MrpMultiple(_d("0.5"))),
-    FeeRule("court_order_individual", "Application for a court order: 50 % of the property-claim rate",
-            f"{_ART}(9) ({_SUB})", False, _fs(CaseKind.CIVIL), _fs(FilingType.APPLICATION),
-            _fs(ClaimKind.COURT_ORDER), _IND, PercentOfClaim(_d("0.5"))),
-    FeeRule("court_order_legal_entity", "Application for a court order: 50 % of the property-claim rate",
-            f"{_ART}(9) ({_SUB})", False, _fs(CaseKind.CIVIL), _fs(FilingType.APPLICATION),
-            _fs(ClaimKind.COURT_ORDER), _LE, PercentOfClaim(_d("1.5"))),
-    FeeRule("appeal", "Appeal: 50 % of the first-instance duty on the amount or claim appealed",
-            f"{_ART}(7) ({_SUB})", False, _NON_CRIMINAL, _fs(FilingType.APPEAL),
-            _fs(ClaimKind.PROPERTY, ClaimKind.NON_PROPERTY, ClaimKind.DIVORCE,
-                ClaimKind.STATE_BODY_COMPLAINT, ClaimKind.SPECIAL_PROCEEDING),
+    FeeRule("defamation_individual", "Claim of an individual for moral damages for defamation: 1 % (no cap)",
+            cite("665(1)(15)"), True, _CIVIL, _CLAIMS, kinds(ClaimKind.DEFAMATION), _IND, PercentOfClaim(_d("1"))),
+    FeeRule("defamation_legal_entity", "Claim of a legal entity for losses to its business reputation: 3 % (no cap)",
+            cite("665(1)(16)"), True, _CIVIL, _CLAIMS, kinds(ClaimKind.DEFAMATION), _LE, PercentOfClaim(_d("3"))),
+    FeeRule("constitutional_appeal", "Citizen's appeal to the Constitutional Court (rate zero)", cite("665(2)"), True,
+            _ALL_KINDS, kinds(FilingType.APPLICATION, FilingType.COMPLAINT), kinds(ClaimKind.CONSTITUTIONAL_APPEAL),
+            _IND, NoDuty()),
+    FeeRule("mixed_claim_individual", "Claim of an individual with property and non-property demands: both duties",
+            cite("665(4)"), True, _CIVIL, _CLAIMS, kinds(ClaimKind.MIXED), _IND,
+            SumOfRules(("property_claim_individual", "non_property_claim"))),
+    FeeRule("mixed_claim_legal_entity", "Claim of a legal entity with property and non-property demands: both duties",
+            cite("665(4)"), True, _CIVIL, _CLAIMS, kinds(ClaimKind.MIXED), _LE,
+            SumOfRules(("property_claim_legal_entity", "non_property_claim"))),
+    FeeRule("appeal", "Appellate complaint: no rate in the Tax Code", f"{CODE}, art. 665 (no appellate rate); "
+            "CPC art. 403(3)", False, _NON_CRIMINAL, kinds(FilingType.APPEAL),
+            frozenset(ClaimKind) - kinds(ClaimKind.ADMINISTRATIVE_OFFENCE), _ANY_PAYER, NoDuty(), note=APPEAL_DECISION),
+    FeeRule("cassation", "Cassation petition (including against rulings on arbitral awards): 50 % of the "
+            "first-instance rate", cite("665(3)"), True, _NON_CRIMINAL, kinds(FilingType.CASSATION), _CASSATION_KINDS,
             _ANY_PAYER, ShareOfFirstInstance(_d("50"))),
-    FeeRule("cassation", "Cassation petition: 50 % of the first-instance duty on the amount or claim",
-            f"{_ART}(8) ({_SUB})", False, _NON_CRIMINAL, _fs(FilingType.CASSATION),
-            _fs(ClaimKind.PROPERTY, ClaimKind.NON_PROPERTY, ClaimKind.DIVORCE,
-                ClaimKind.STATE_BODY_COMPLAINT, ClaimKind.SPECIAL_PROCEEDING),
-            _ANY_PAYER, ShareOfFirstInstance(_d("50"))),
-    FeeRule("duplicate_writ", "Application for a duplicate writ of execution",
-            f"{_ART}(10) ({_SUB})", False, _NON_CRIMINAL, _fs(FilingType.APPLICATION),
-            _fs(ClaimKind.DUPLICATE_WRIT), _ANY_PAYER, MrpMultiple(_d("1"))),
-    FeeRule("award_enforcement_individual",
-            "Application of an individual for a writ enforcing an arbitral or foreign court decision",
-            f"{_ART}(11) ({_SUB})", False, _fs(CaseKind.CIVIL), _fs(FilingType.APPLICATION),
-            _fs(ClaimKind.AWARD_ENFORCEMENT), _IND, MrpMultiple(_d("1"))),
-    FeeRule("award_enforcement_legal_entity",
-            "Application of a legal entity for a writ enforcing an arbitral or foreign court decision",
-            f"{_ART}(11) ({_SUB})", False, _fs(CaseKind.CIVIL), _fs(FilingType.APPLICATION),
-            _fs(ClaimKind.AWARD_ENFORCEMENT), _LE, MrpMultiple(_d("5"))),
-    FeeRule("copy_reissue", "Repeated issue of a copy of a judicial act or a case document, per request",
-            f"{_ART}(12) ({_SUB})", False, _ALL_KINDS, _fs(FilingType.APPLICATION),
-            _fs(ClaimKind.COPY_REISSUE), _ANY_PAYER, MrpMultiple(_d("0.3"))),
     FeeRule("procedural_filing", "Motion, response to a claim or remarks on a hearing record",
-            f"{_ART} (not among the dutiable filings)", False, _ALL_KINDS,
-            _fs(FilingType.MOTION, FilingType.RESPONSE, FilingType.RECORD_REMARKS),
-            frozenset(ClaimKind), _ANY_PAYER, NoDuty()),
-    FeeRule("private_complaint", "Private complaint against a court ruling",
-            f"{_ART} (not among the dutiable filings)", False, _NON_CRIMINAL, _fs(FilingType.COMPLAINT),
-            _fs(ClaimKind.PROCEDURAL), _ANY_PAYER, NoDuty()),
+            f"{CODE}, art. 664(1)(1) (not an object of the duty)", True, _ALL_KINDS,
+            kinds(FilingType.MOTION, FilingType.RESPONSE, FilingType.RECORD_REMARKS), frozenset(ClaimKind), _ANY_PAYER,
+            NoDuty()),
+    FeeRule("procedural_application", "Application on deferral, enforcement, securing a claim, new circumstances, "
+            "reversal or a default judgment", cite("668(15)"), True, _NON_CRIMINAL, _APPLICATION,
+            kinds(ClaimKind.PROCEDURAL), _ANY_PAYER, NoDuty()),
+    FeeRule("private_complaint", "Private complaint against a court ruling", cite("668(15)"), True, _NON_CRIMINAL,
+            kinds(FilingType.COMPLAINT), kinds(ClaimKind.PROCEDURAL), _ANY_PAYER, NoDuty()),
+    FeeRule("bailiff_complaint", "Complaint against acts of a bailiff", cite("668(15)"), True, _NON_CRIMINAL,
+            kinds(FilingType.COMPLAINT), kinds(ClaimKind.BAILIFF_COMPLAINT), _ANY_PAYER, NoDuty()),
     FeeRule("criminal_proceedings", "Filings in criminal proceedings, including a civil claim in them",
-            f"{_ART} (criminal filings are not dutiable)", False, _fs(CaseKind.CRIMINAL),
-            frozenset(FilingType) - _fs(FilingType.MOTION, FilingType.RESPONSE, FilingType.RECORD_REMARKS),
-            _fs(ClaimKind.PROCEDURAL, ClaimKind.PROPERTY, ClaimKind.NON_PROPERTY), _ANY_PAYER, NoDuty()),
-    FeeRule("administrative_offence", "Complaints and petitions in administrative-offence cases",
-            "Code of Administrative Offences of the RK (no state duty); Tax Code art. 610 lists none", False,
-            _fs(CaseKind.ADMINISTRATIVE),
-            frozenset(FilingType) - _fs(FilingType.MOTION, FilingType.RESPONSE, FilingType.RECORD_REMARKS),
-            _fs(ClaimKind.ADMINISTRATIVE_OFFENCE), _ANY_PAYER, NoDuty()),
+            cite("671(1)"), True, kinds(CaseKind.CRIMINAL), _NOT_PROCEDURAL,
+            kinds(ClaimKind.PROCEDURAL, ClaimKind.PROPERTY, ClaimKind.NON_PROPERTY), _ANY_PAYER, NoDuty()),
+    FeeRule("administrative_offence", "Complaints against rulings in administrative-offence cases",
+            cite("668(15)"), True, _ADMIN, _NOT_PROCEDURAL, kinds(ClaimKind.ADMINISTRATIVE_OFFENCE), _ANY_PAYER,
+            NoDuty()),
 )
 
 _RULES_BY_ID: dict[str, FeeRule] = {rule.id: rule for rule in FEE_RULES}
@@ -277,77 +315,16 @@ def fee_rule(rule_id: str) -> FeeRule:
     except KeyError:
         raise FeeRequestInvalid(f"no fee rule {rule_id[:40]!r}", code="fee_rule_not_found") from None
 
-_ART616 = "Tax Code of the RK, art. 616(1)"
-_MONEY_CLAIMS = _fs(ClaimKind.PROPERTY, ClaimKind.NON_PROPERTY)
-_WITH_ORDER = _fs(ClaimKind.PROPERTY, ClaimKind.NON_PROPERTY, ClaimKind.COURT_ORDER)
-_ANY_CLAIM = frozenset(ClaimKind)
 
-EXEMPTIONS: tuple[Exemption, ...] = (
-    Exemption("labour", "Claimants in claims for pay and other claims arising from labour relations",
-              f"{_ART616}(1)", False, _fs(CaseKind.CIVIL), _WITH_ORDER, _IND),
-    Exemption("copyright", "Authors, performers and their collective-management organisations, "
-              "in claims under copyright and related rights", f"{_ART616}(2)", False,
-              _fs(CaseKind.CIVIL), _MONEY_CLAIMS, _ANY_PAYER),
-    Exemption("industrial_property", "Authors of inventions, utility models and industrial designs, "
-              "in claims under those rights", f"{_ART616}(3)", False, _fs(CaseKind.CIVIL), _MONEY_CLAIMS, _IND),
-    Exemption("alimony", "Claimants in claims for alimony", f"{_ART616}(4)", False,
-              _fs(CaseKind.CIVIL), _WITH_ORDER, _IND),
-    Exemption("harm_to_health", "Claimants for harm caused by injury or other damage to health, "
-              "or by the death of a breadwinner", f"{_ART616}(5)", False, _fs(CaseKind.CIVIL), _MONEY_CLAIMS, _IND),
-    Exemption("crime_damage", "Claimants for material damage caused by a criminal offence",
-              f"{_ART616}(6)", False, _fs(CaseKind.CIVIL), _MONEY_CLAIMS, _ANY_PAYER),
-    Exemption("rehabilitation", "Claimants for harm caused by unlawful acts of criminal-prosecution "
-              "bodies or courts (rehabilitation)", f"{_ART616} (sub-paragraph unknown)", False,
-              _fs(CaseKind.CIVIL), _MONEY_CLAIMS, _IND),
-    Exemption("consumer_rights", "Claimants in claims arising from violation of consumer rights",
-              f"{_ART616} (sub-paragraph unknown)", False, _fs(CaseKind.CIVIL), _MONEY_CLAIMS, _IND),
-    Exemption("pensions_benefits", "Claimants for pensions and state social benefits",
-              f"{_ART616} (sub-paragraph unknown)", False, _NON_CRIMINAL,
-              _fs(ClaimKind.PROPERTY, ClaimKind.NON_PROPERTY, ClaimKind.STATE_BODY_COMPLAINT), _IND),
-    Exemption("disability_group_1_2", "Persons with disabilities of groups I and II",
-              f"{_ART616} (sub-paragraph unknown)", False, _NON_CRIMINAL, _ANY_CLAIM, _IND),
-    Exemption("war_veterans", "Participants of the Great Patriotic War and persons equated to them",
-              f"{_ART616} (sub-paragraph unknown)", False, _NON_CRIMINAL, _ANY_CLAIM, _IND),
-    Exemption("prosecutor", "The prosecutor, in claims brought in the interests of others or the state",
-              f"{_ART616} (sub-paragraph unknown)", False, _NON_CRIMINAL, _ANY_CLAIM, _LE),
-    Exemption("state_body_public_interest", "State bodies applying to court in the interests of "
-              "individuals or the state within their competence", f"{_ART616} (sub-paragraph unknown)",
-              False, _NON_CRIMINAL, _ANY_CLAIM, _LE),
-)
-
-_EXEMPTIONS_BY_CODE: dict[str, Exemption] = {exemption.code: exemption for exemption in EXEMPTIONS}
-
-
-def _year(year: int, tenge: int, verified: bool) -> MrpPeriod:
-    return MrpPeriod(date(year, 1, 1), date(year, 12, 31), Money.tenge(tenge), verified)
-
-
-MRP_TABLE: tuple[MrpPeriod, ...] = (
-    _year(2018, 2_405, False),
-    _year(2019, 2_525, False),
-    MrpPeriod(date(2020, 1, 1), date(2020, 3, 31), Money.tenge(2_651), False),
-    MrpPeriod(date(2020, 4, 1), date(2020, 12, 31), Money.tenge(2_778), False),
-    _year(2021, 2_917, False),
-    MrpPeriod(date(2022, 1, 1), date(2022, 3, 31), Money.tenge(3_063), False),
-    MrpPeriod(date(2022, 4, 1), date(2022, 12, 31), Money.tenge(3_180), False),
-    _year(2023, 3_450, True),
-    _year(2024, 3_692, False),
-    _year(2025, 3_932, True),
-    _year(2026, 4_325, True),
-)
-
-
-def mrp_on(on: date) -> MrpPeriod:
-    """The MRP in force on a date; outside the table it is unknown, never extrapolated."""
-    for period in MRP_TABLE:
-        if period.starts <= on <= period.ends:
-            return period
-    raise FeeRequestInvalid(
-        f"the MRP for {on.isoformat()} is not in the rate table "
-        f"(known {MRP_TABLE[0].starts.isoformat()} to {MRP_TABLE[-1].ends.isoformat()})",
-        code="mrp_unknown",
-        details={"date": on.isoformat()},
-    )
+def _count(fields: Mapping[str, Any], name: str) -> int | None:
+    raw = fields.get(name)
+    if raw is None or raw == "":
+        return None
+    text = str(raw)
+    if not text.isascii() or not text.isdigit() or len(text) > 6:
+        raise FeeRequestInvalid(f"{name} must be a whole number from 1 to {MAX_COUNT}",
+                                code="invalid_count", details={"field": name})
+    return int(text)
 
 
 @dataclass(frozen=True)
@@ -358,6 +335,8 @@ class FeeRequest:
     payer_kind: PayerKind
     claim_amount: Money | None = None
     exemption: str | None = None
+    documents: int | None = None
+    pages: int | None = None
 
     def __post_init__(self) -> None:
         for name, kind in (("case_kind", CaseKind), ("filing_type", FilingType),
@@ -375,6 +354,12 @@ class FeeRequest:
                 )
         if self.exemption is not None and (not isinstance(self.exemption, str) or not self.exemption):
             raise FeeRequestInvalid("exemption must be an exemption code", details={"field": "exemption"})
+        for name in ("documents", "pages"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or not 1 <= value <= MAX_COUNT):
+                raise FeeRequestInvalid(f"{name} must be a whole number from 1 to {MAX_COUNT}",
+                                        code="invalid_count", details={"field": name})
 
     @classmethod
     def parse(cls, fields: Mapping[str, Any]) -> FeeRequest:
@@ -401,22 +386,23 @@ class FeeRequest:
                 raise FeeRequestInvalid(exc.message, code="invalid_claim_amount",
                                         details={"field": "claim_amount"}) from None
         exemption = fields.get("exemption") or None
-        return cls(claim_amount=amount, exemption=exemption, **enums)
+        return cls(claim_amount=amount, exemption=exemption, documents=_count(fields, "documents"),
+                   pages=_count(fields, "pages"), **enums)
 
 
 @dataclass(frozen=True)
 class FeeQuote:
     amount: Money
-    rule_id: str
-    article: str
-    rule_verified: bool
+    rule: FeeRule
+    verified: bool
     on: date
-    mrp: Money
-    mrp_year: int
+    mrp: MrpPeriod
     cap: Money | None
     cap_applied: bool
     exemption: Exemption | None
     basis: str
+    formula: str
+    notes: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         if self.amount.tiyn < 0:
@@ -426,20 +412,35 @@ class FeeQuote:
         if self.exemption is not None and self.amount:
             raise ValueError("an exempt filing owes nothing")
 
+    @property
+    def rule_id(self) -> str:
+        return self.rule.id
+
+    @property
+    def article(self) -> str:
+        return self.rule.article
+
     def to_json(self) -> dict[str, Any]:
         return {
             "amount": self.amount.to_json(),
             "amount_text": self.amount.format(),
-            "rule": {"id": self.rule_id, "article": self.article, "verified": self.rule_verified},
+            "verified": self.verified,
+            "warning": None if self.verified else unverified_warning(),
+            "rule": {"id": self.rule.id, "article": self.rule.article, "verified": self.rule.verified,
+                     "note": self.rule.note or None},
             "date": self.on.isoformat(),
-            "mrp": {"amount": self.mrp.to_json(), "year": self.mrp_year},
+            "mrp": {"amount": self.mrp.amount.to_json(), "year": self.mrp.starts.year,
+                    "in_force_from": self.mrp.starts.isoformat(), "payment_date": self.on.isoformat()},
             "cap": None if self.cap is None else self.cap.to_json(),
             "cap_applied": self.cap_applied,
             "exemption": None if self.exemption is None else {
                 "code": self.exemption.code, "article": self.exemption.article,
                 "verified": self.exemption.verified,
             },
+            "formula": self.formula,
             "basis": self.basis,
+            "notes": list(self.notes),
+            "explanation": explain(self),
         }
 
 
@@ -463,7 +464,10 @@ class _Computed:
     amount: Money
     cap: Money | None
     cap_applied: bool
-    basis: str
+    formula: str
+    verified: bool
+    uses_amount: bool
+    uses_counts: bool
 
 
 def _first_instance(request: FeeRequest) -> FeeRule:
@@ -478,14 +482,36 @@ def _first_instance(request: FeeRequest) -> FeeRule:
     )
 
 
+def _share_base(rate: ShareOfRule, request: FeeRequest, rule: FeeRule) -> FeeRule:
+    if request.claim_amount is not None and rate.with_amount:
+        for rule_id in rate.with_amount:
+            base = _RULES_BY_ID[rule_id]
+            if request.payer_kind in base.payer_kinds:
+                return base
+    if rate.without_amount is not None and request.claim_amount is None:
+        return _RULES_BY_ID[rate.without_amount]
+    raise FeeRequestInvalid(f"{rule.title} is a percentage of the claim: the claim amount is required",
+                            code="claim_amount_required", details={"field": "claim_amount", "rule": rule.id})
+
+
 def _compute(rule: FeeRule, request: FeeRequest, mrp: MrpPeriod, on: date) -> _Computed:
-    rate = rule.rate
+    rate, mrp_text = rule.rate, mrp.amount.format()
     if isinstance(rate, NoDuty):
-        return _Computed(Money.zero(), None, False, f"no state duty: {rule.title} ({rule.article})")
+        return _Computed(Money.zero(), None, False, "0", rule.verified, False, False)
     if isinstance(rate, MrpMultiple):
         amount = mrp.amount.times(rate.mrp)
-        basis = f"{rate.mrp} MRP × {mrp.amount.format()} = {amount.format()} ({rule.article})"
-        return _Computed(amount, None, False, basis)
+        return _Computed(amount, None, False, f"{rate.mrp} MRP × {mrp_text} = {amount.format()}", rule.verified,
+                         False, False)
+    if isinstance(rate, PerDocumentAndPage):
+        if request.documents is None or request.pages is None:
+            raise FeeRequestInvalid(f"{rule.title}: the number of documents and of pages are required",
+                                    code="counts_required", details={"field": "documents", "rule": rule.id})
+        per_document = mrp.amount.times(rate.per_document * request.documents)
+        per_page = mrp.amount.times(rate.per_page * request.pages)
+        amount = per_document + per_page
+        formula = (f"{rate.per_document} MRP × {request.documents} + {rate.per_page} MRP × {request.pages} pages, "
+                   f"MRP {mrp_text} = {amount.format()}")
+        return _Computed(amount, None, False, formula, rule.verified, False, True)
     if isinstance(rate, PercentOfClaim):
         if request.claim_amount is None:
             raise FeeRequestInvalid(
@@ -494,75 +520,77 @@ def _compute(rule: FeeRule, request: FeeRequest, mrp: MrpPeriod, on: date) -> _C
                 details={"field": "claim_amount", "rule": rule.id},
             )
         raw = request.claim_amount.percent(rate.percent)
-        basis = f"{rate.percent} % of {request.claim_amount.format()} = {raw.format()} ({rule.article})"
+        formula = f"{rate.percent} % × {request.claim_amount.format()} = {raw.format()}"
         if rate.cap_mrp is None or rate.cap_from is None or on < rate.cap_from:
-            return _Computed(raw, None, False, basis)
+            return _Computed(raw, None, False, formula, rule.verified, True, False)
         cap = mrp.amount.times(rate.cap_mrp)
         if raw > cap:
-            capped = f"; capped at {rate.cap_mrp} MRP × {mrp.amount.format()} = {cap.format()}"
-            return _Computed(cap, cap, True, basis + capped)
-        return _Computed(raw, cap, False, basis)
+            formula += f"; cap {rate.cap_mrp} MRP × {mrp_text} = {cap.format()}"
+            return _Computed(cap, cap, True, formula, rule.verified, True, False)
+        return _Computed(raw, cap, False, formula, rule.verified, True, False)
+    if isinstance(rate, ShareOfRule):
+        base_rule = _share_base(rate, request, rule)
+        base = _compute(base_rule, request, mrp, on)
+        amount = base.amount.percent(rate.percent)
+        verified = rule.verified and base.verified and (rate.cap_confirmed or not base.cap_applied)
+        return _Computed(amount, base.cap, base.cap_applied, f"{rate.percent} % × [{base.formula}] = {amount.format()}",
+                         verified, base.uses_amount, False)
+    if isinstance(rate, SumOfRules):
+        parts = [_compute(_RULES_BY_ID[rule_id], request, mrp, on) for rule_id in rate.rules]
+        amount = sum((part.amount for part in parts), Money.zero())
+        capped = [part for part in parts if part.cap is not None]
+        formula = " + ".join(f"[{part.formula}]" for part in parts) + f" = {amount.format()}"
+        return _Computed(amount, capped[0].cap if capped else None, any(p.cap_applied for p in parts), formula,
+                         rule.verified and all(p.verified for p in parts), any(p.uses_amount for p in parts), False)
     base_rule = _first_instance(request)
     base = _compute(base_rule, request, mrp, on)
     amount = base.amount.percent(rate.percent)
-    basis = f"{rate.percent} % of the first-instance duty [{base.basis}] = {amount.format()} ({rule.article})"
-    return _Computed(amount, base.cap, base.cap_applied, basis)
+    return _Computed(amount, base.cap, base.cap_applied, f"{rate.percent} % × [{base.formula}] = {amount.format()}",
+                     rule.verified and base.verified, base.uses_amount, base.uses_counts)
 
 
 def _exemption_for(request: FeeRequest) -> Exemption | None:
     if request.exemption is None:
         return None
-    exemption = _EXEMPTIONS_BY_CODE.get(request.exemption)
-    if exemption is None:
+    found = exemption(request.exemption)
+    if not found.covers(request):
         raise FeeRequestInvalid(
-            f"{request.exemption[:40]!r} is not a known exemption (one of {sorted(_EXEMPTIONS_BY_CODE)})",
-            code="unknown_exemption",
-            details={"field": "exemption"},
-        )
-    if (
-        request.case_kind not in exemption.case_kinds
-        or request.claim_kind not in exemption.claim_kinds
-        or request.payer_kind not in exemption.payer_kinds
-    ):
-        raise FeeRequestInvalid(
-            f"the exemption {exemption.code!r} ({exemption.article}) does not cover a "
+            f"the exemption {found.code!r} ({found.article}) does not cover a "
             f"{request.claim_kind.value} filing in {request.case_kind.value} proceedings "
             f"by a {request.payer_kind.value.replace('_', ' ')}",
             code="exemption_not_applicable",
-            details={"field": "exemption", "exemption": exemption.code},
+            details={"field": "exemption", "exemption": found.code},
         )
-    return exemption
+    return found
 
 
 def quote(request: FeeRequest, on: date) -> FeeQuote:
-    """The state duty a filing owes if filed on ``on`` (the court's local date), with its legal basis."""
+    """The state duty a filing owes if paid on ``on`` (the court's local date), with its legal basis.
+
+    ``on`` is the payment date: the MRP in force that day is used (art. 664(2)), and a cap applies
+    if it was in force that day.
+    """
     rule = _find_rule(request)
-    exemption = _exemption_for(request)
-    if request.claim_amount is not None and not (
-        rule.needs_claim_amount
-        or (isinstance(rule.rate, ShareOfFirstInstance) and _first_instance(request).needs_claim_amount)
-    ):
+    found = _exemption_for(request)
+    mrp = mrp_on(on)
+    computed = _compute(rule, request, mrp, on)
+    if request.claim_amount is not None and not computed.uses_amount:
         raise FeeRequestInvalid(
             f"{rule.title} is not computed from a claim amount; leave the amount out or choose a property claim",
             code="claim_amount_not_applicable",
             details={"field": "claim_amount", "rule": rule.id},
         )
-    mrp = mrp_on(on)
-    computed = _compute(rule, request, mrp, on)
-    amount, basis = computed.amount, computed.basis
-    if exemption is not None:
-        basis = f"exempt: {exemption.title} ({exemption.article}); without it: {basis}"
+    if (request.documents is not None or request.pages is not None) and not computed.uses_counts:
+        raise FeeRequestInvalid(f"{rule.title} is not priced per document or page; leave the counts out",
+                                code="counts_not_applicable", details={"field": "documents", "rule": rule.id})
+    amount, formula = computed.amount, computed.formula
+    basis = f"{formula} ({rule.article})"
+    if isinstance(rule.rate, NoDuty):
+        basis = f"no state duty: {rule.title} ({rule.article})"
+    notes = tuple(note for note in (rule.note,) if note)
+    if found is not None:
+        basis = f"exempt: {found.title} ({found.article}); without it: {basis}"
         amount = Money.zero()
-    return FeeQuote(
-        amount=amount,
-        rule_id=rule.id,
-        article=rule.article,
-        rule_verified=rule.verified,
-        on=on,
-        mrp=mrp.amount,
-        mrp_year=mrp.starts.year,
-        cap=computed.cap,
-        cap_applied=computed.cap_applied,
-        exemption=exemption,
-        basis=basis,
-    )
+    verified = computed.verified and (found is None or found.verified)
+    return FeeQuote(amount=amount, rule=rule, verified=verified, on=on, mrp=mrp, cap=computed.cap,
+                    cap_applied=computed.cap_applied, exemption=found, basis=basis, formula=formula, notes=notes)

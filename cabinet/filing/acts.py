@@ -16,11 +16,14 @@ import logging
 from cabinet.case_status import CaseAction
 from cabinet.courts import Court
 from cabinet.eds.verifier import Verifier
+from cabinet.fee_refunds import Instance, RefundEvent
 from cabinet.filing.access import Resource
+from cabinet.filing.cases import CaseStore
 from cabinet.filing.documents import Direction, DocumentKind, StoredDocument, check_signer, document_row, inspect
 from cabinet.filing.errors import UploadInvalid
 from cabinet.filing.models import Document, JudicialAct
 from cabinet.filing.notices import tell_parties
+from cabinet.filing.refunding import refund_for_event
 from cabinet.filing.registry import register_document
 from cabinet.filing.staff import StaffService
 from cabinet.filing.storage import DocumentStorage
@@ -44,6 +47,9 @@ class Outcome(enum.Enum):
     TERMINATE = "terminate"  # a ruling ending the case without a decision on the merits
 
 
+#: Grounds of a terminating ruling that decide the state-duty refund (arts 120–121 of the Tax Code).
+TERMINATION_GROUNDS = frozenset({RefundEvent.SETTLEMENT, RefundEvent.ARBITRATION, RefundEvent.NOT_FOR_COURT,
+                                 RefundEvent.PRETRIAL_SKIPPED, RefundEvent.INCAPABLE_FILER, RefundEvent.WITHDRAWAL})
 _ALLOWED = {ActType.DECISION: {Outcome.DECIDE}, ActType.RULING: {Outcome.NONE, Outcome.TERMINATE}}
 _DEFAULT = {ActType.DECISION: Outcome.DECIDE, ActType.RULING: Outcome.NONE}
 _ACTION = {Outcome.DECIDE: CaseAction.DECIDE, Outcome.TERMINATE: CaseAction.TERMINATE}
@@ -67,6 +73,23 @@ def parse_act(fields: dict[str, str]) -> tuple[ActType, Outcome, str, str | None
     return act_type, outcome, title, fields.get("reason") or None
 
 
+def parse_ground(fields: dict[str, str], outcome: Outcome) -> RefundEvent | None:
+    """The ground of a terminating ruling (``termination_ground``), which decides the duty refund."""
+    raw = fields.get("termination_ground")
+    if not raw:
+        return None
+    allowed = sorted(g.value for g in TERMINATION_GROUNDS)
+    try:
+        ground = RefundEvent(raw)
+    except ValueError:
+        ground = None
+    if outcome is not Outcome.TERMINATE or ground not in TERMINATION_GROUNDS:
+        raise UploadInvalid(f"termination_ground is one of {allowed}, for a ruling with outcome terminate",
+                            code="invalid_termination_ground",
+                            details={"field": "termination_ground", "allowed": allowed})
+    return ground
+
+
 async def authorize_act(db: Database, clock: Clock, *, number: str, principal: Principal) -> None:
     """Refuse anyone but the judge of the case *before* a byte of their upload is read or spooled.
 
@@ -82,6 +105,7 @@ async def issue_act(db: Database, clock: Clock, storage: DocumentStorage, verifi
                     principal: Principal, upload: ReceivedUpload) -> tuple[JudicialAct, Document]:
     try:
         act_type, outcome, title, reason = parse_act(upload.fields)
+        ground = parse_ground(upload.fields, outcome)
     except BaseException:
         upload.discard()
         raise
@@ -115,6 +139,10 @@ async def issue_act(db: Database, clock: Clock, storage: DocumentStorage, verifi
                                 filing_id=None, case_number=case.number, document_id=document.id)
         court = await session.get(Court, case.court_id)
         assert court is not None
+        if ground is not None:
+            for filing in await CaseStore(session).dutiable_filings(case):
+                await refund_for_event(session, clock, filing, ground, Instance.FIRST, actor=principal.audit_actor,
+                                       court=court, case=case)
         await tell_parties(session, clock, case, court, kind="judicial_act_issued",
                            title=f"{title} in case {case.number}",
                            body=f"The court issued a {act_type.value} in case {case.number}: {title}. "

@@ -25,7 +25,7 @@ from cabinet.filing.access import Subject
 from cabinet.filing.documents import DocumentKind
 from cabinet.filing.errors import CaseNotFound
 from cabinet.filing.forms import PartyRole
-from cabinet.filing.models import Case, CaseParty, Document, FilingParty
+from cabinet.filing.models import Case, CaseParty, Document, Filing, FilingParty
 from cabinet.identity.models import RoleGrant, User
 
 log = logging.getLogger(__name__)
@@ -142,3 +142,11 @@ class CaseStore:
                 seen.add(user.id)
                 result.append((party, user))
         return result
+
+    async def dutiable_filings(self, case: Case) -> list[Filing]:
+        """The registered claims of the case that carried a state duty: what a terminating ruling refunds."""
+        return list(await self.session.scalars(
+            select(Filing).where(Filing.case_id == case.id, Filing.status == "registered",
+                                 Filing.filing_type.in_(("statement_of_claim", "counterclaim", "application",
+                                                         "complaint")))
+            .order_by(Filing.id).with_for_update()))

@@ -38,6 +38,7 @@ class DocumentKind(enum.Enum):
     STATEMENT = "statement"  # the claim, application, complaint… itself
     ATTACHMENT = "attachment"  # evidence and other annexes
     POWER_OF_ATTORNEY = "power_of_attorney"
+    EXEMPTION_PROOF = "exemption_proof"  # what shows the filer is exempt from the state duty (art. 668)
     JUDICIAL_ACT = "judicial_act"
 
 

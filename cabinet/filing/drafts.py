@@ -41,6 +41,7 @@ from cabinet.filing.storage import DocumentStorage
 from cabinet.filing.uploads import ReceivedUpload
 from cabinet.identity.models import User
 from cabinet.money import Money
+from cabinet.payments.ledger import paid_amount
 from core.clock import Clock
 from core.db import Database
 
@@ -49,7 +50,8 @@ log = logging.getLogger(__name__)
 DRAFT = "draft"
 SUBMITTED = "submitted"
 MAX_DOCUMENTS = 100
-DRAFT_DOCUMENT_KINDS = frozenset({DocumentKind.STATEMENT, DocumentKind.ATTACHMENT, DocumentKind.POWER_OF_ATTORNEY})
+DRAFT_DOCUMENT_KINDS = frozenset({DocumentKind.STATEMENT, DocumentKind.ATTACHMENT, DocumentKind.POWER_OF_ATTORNEY,
+                                  DocumentKind.EXEMPTION_PROOF})
 PROCEDURAL_TYPES = frozenset({FilingType.MOTION, FilingType.RESPONSE, FilingType.RECORD_REMARKS})
 
 
@@ -66,7 +68,9 @@ def fee_request(filing: Filing) -> FeeRequest | None:
     if claim_kind is None or payer_kind is None:
         return None
     amount = Money(filing.claim_amount_tiyn) if filing.claim_amount_tiyn is not None else None
-    return FeeRequest(CaseKind(filing.case_kind), filing_type, claim_kind, payer_kind, amount, filing.exemption)
+    counts = (filing.copy_documents, filing.copy_pages) if claim_kind is ClaimKind.COPY_REISSUE else (None, None)
+    return FeeRequest(CaseKind(filing.case_kind), filing_type, claim_kind, payer_kind, amount, filing.exemption,
+                      *counts)
 
 
 def requote(filing: Filing, now: datetime) -> None:
@@ -142,9 +146,17 @@ class DraftService:
         if filing.case_kind is not None and filing.category is not None:
             category(CaseKind(filing.case_kind), filing.category)
         if "claim_amount" in values:
-            filing.claim_amount_tiyn = values["claim_amount"].tiyn if values["claim_amount"] else None
+            new = values["claim_amount"].tiyn if values["claim_amount"] else None
+            old = filing.claim_amount_tiyn
+            if old is not None and (new is None or new < old) and filing.id is not None and (
+                    await paid_amount(self.session, f"filing:{filing.id}")).is_positive():
+                filing.claim_reduced_after_payment = True  # art. 120(4)(6): no refund of the difference
+            filing.claim_amount_tiyn = new
         if "exemption" in values:
             filing.exemption = values["exemption"]
+        for name in ("copy_documents", "copy_pages"):
+            if name in values:
+                setattr(filing, name, values[name])
         if "title" in values:
             filing.title = values["title"] or ""
         if "case_number" in values:

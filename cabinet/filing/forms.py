@@ -18,7 +18,7 @@ from typing import Any
 from cabinet.case_numbers import CaseKind, parse_case_number
 from cabinet.courts import COURT_CODE
 from cabinet.errors import InvalidMoney
-from cabinet.fees import ClaimKind, FilingType, PayerKind
+from cabinet.fees import MAX_COUNT, ClaimKind, FilingType, PayerKind
 from cabinet.filing.errors import FilingInvalid
 from cabinet.identifiers import Bin, Iin
 from cabinet.money import Money
@@ -152,6 +152,7 @@ def _text(raw: object, field: str, limit: int) -> str:
 
 
 _FIELDS = ("court", "case_kind", "category", "filing_type", "claim_kind", "payer_kind", "claim_amount",
+           "copy_documents", "copy_pages",
            "exemption", "title", "case_number", "parties")
 
 
@@ -201,6 +202,11 @@ def _parse_field(name: str, raw: object) -> Any:
             raise FilingInvalid("the claim amount must be positive", code="invalid_claim_amount",
                                 details={"field": name})
         return amount
+    if name in ("copy_documents", "copy_pages"):
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_COUNT:
+            raise FilingInvalid(f"{name} must be a whole number from 1 to {MAX_COUNT}", code="invalid_field",
+                                details={"field": name})
+        return raw
     if name == "exemption":
         return _text(raw, name, 40) or None
     if name == "title":

@@ -13,13 +13,14 @@ years later without trusting anything else we stored.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -47,7 +48,14 @@ class Filing(Base):
     claim_kind: Mapped[str | None] = mapped_column(String(30), default=None)
     payer_kind: Mapped[str | None] = mapped_column(String(20), default=None)
     claim_amount_tiyn: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    copy_documents: Mapped[int | None] = mapped_column(Integer, default=None)
+    copy_pages: Mapped[int | None] = mapped_column(Integer, default=None)
     exemption: Mapped[str | None] = mapped_column(String(40), default=None)
+    exemption_status: Mapped[str | None] = mapped_column(String(12), default=None)
+    exemption_decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    exemption_decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    exemption_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    claim_reduced_after_payment: Mapped[bool] = mapped_column(Boolean, default=False)
     title: Mapped[str] = mapped_column(String(500), default="")
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), default=None, index=True)
     fee_quote: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
@@ -206,3 +214,27 @@ class RegistryCounter(Base):
     year: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20))
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class FeeDeferral(Base):
+    """A filer's request to defer the state duty (Tax Code art. 135) and the judge's decision on it.
+
+    While ``requested`` or ``granted`` the filing proceeds unpaid; ``due_date`` (court time) is when
+    the duty must be paid, at most a year after the decision; ``reminded_at`` records the notice
+    sent before it and ``overdue_at`` the notice to the judge once it passed unpaid.
+    """
+
+    __tablename__ = "fee_deferrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id", ondelete="CASCADE"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_until: Mapped[date | None] = mapped_column(Date, default=None)
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    decision_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    due_date: Mapped[date | None] = mapped_column(Date, default=None)
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    overdue_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from cabinet.case_numbers import CaseKind
 from cabinet.case_status import CaseStatus
 from cabinet.fees import ClaimKind, FilingType, PayerKind
-from cabinet.filing.acts import ActType, Outcome
+from cabinet.filing.acts import TERMINATION_GROUNDS, ActType, Outcome
 from cabinet.filing.documents import DocumentKind
 from cabinet.filing.forms import PartyRole
 from core.openapi import (
@@ -63,6 +63,8 @@ SCHEMAS = {
         "category": nullable(string(pattern="^[0-9]{2}$")), "filing_type": nullable(values_of(FilingType)),
         "claim_kind": nullable(values_of(ClaimKind)), "payer_kind": nullable(values_of(PayerKind)),
         "claim_amount": nullable(TENGE), "exemption": nullable(string(maxLength=40)),
+        "copy_documents": nullable({"type": "integer", "minimum": 1, "maximum": 10000}),
+        "copy_pages": nullable({"type": "integer", "minimum": 1, "maximum": 10000}),
         "title": nullable(string(maxLength=500)), "case_number": nullable(string(maxLength=40)),
         "parties": nullable(array(ref("Party"), "at most 50")),
     }, required=[], closed=True, description="The fields to set; `null` clears one."),
@@ -78,13 +80,22 @@ SCHEMAS = {
         "id": {"type": "integer"}, "status": FILING_STATUS, "court": nullable(string()),
         "case_kind": nullable(string()), "category": nullable(string()), "filing_type": nullable(string()),
         "claim_kind": nullable(string()), "payer_kind": nullable(string()), "claim_amount": nullable(TENGE),
+        "copy_documents": nullable({"type": "integer"}), "copy_pages": nullable({"type": "integer"}),
         "exemption": nullable(string()), "title": string(), "case_number": nullable(string()),
         "parties": array(ref("Party")), "documents": array(ref("Document")),
         "fee": obj({"quote": nullable({"type": "object"}), "reference": string("`filing:<id>` for payments")}),
         "incoming_number": nullable(string()), "submitted_at": nullable(TIMESTAMP),
         "decided_at": nullable(TIMESTAMP), "return_reason": nullable(string()), "created_at": TIMESTAMP,
         "updated_at": TIMESTAMP, "receipt_url": nullable(string()),
+        "exemption_decision": nullable(obj({"status": values_of(["claimed", "confirmed", "refused"]),
+                                            "reason": nullable(string()), "decided_at": nullable(TIMESTAMP)})),
+        "fee_deferral": nullable(ref("FeeDeferral")),
     }),
+    "FeeDeferral": obj({
+        "status": values_of(["requested", "granted", "refused"]), "reason": string(), "article": string(),
+        "requested_until": nullable(DATE), "requested_at": TIMESTAMP, "decided_at": nullable(TIMESTAMP),
+        "decision_reason": nullable(string()), "due_date": nullable(DATE),
+    }, required=["status", "reason", "article"]),
     "CaseSummary": obj({
         "number": string(), "case_kind": values_of(CaseKind), "category": string(), "title": string(),
         "status": values_of(CaseStatus), "registered_at": TIMESTAMP, "closed_category": {"type": "boolean"},
@@ -118,7 +129,8 @@ _UPLOAD_PARTS = {"file": string("the document's bytes", format="binary"),
 _ACT_PARTS = {"file": string("the act's bytes", format="binary"),
               "signature": string("base64 detached CMS by the judge's SIGN key"),
               "act_type": values_of(ActType), "outcome": values_of(Outcome), "title": string(maxLength=300),
-              "reason": string(maxLength=2000)}
+              "reason": string(maxLength=2000),
+              "termination_ground": values_of(sorted(g.value for g in TERMINATION_GROUNDS))}
 
 PATHS = {
     "/api/v1/filings": {
@@ -151,7 +163,7 @@ PATHS = {
                                   403: ["cross_site_request", "not_a_party", "not_a_lawyer"],
                                   404: ["filing_not_found", "case_not_found"],
                                   409: ["filing_incomplete", "filing_not_draft", "power_of_attorney_required",
-                                        "case_closed"],
+                                        "case_closed", "exemption_document_required", "deferral_with_exemption"],
                                   503: ["system_key_unavailable"]}),
     },
     "/api/v1/filings/{id}/receipt": {
@@ -205,8 +217,45 @@ PATHS = {
                           security=AUTH, parameters=[FILING_ID], responses=ok(ref("Filing")),
                           errors={400: ["invalid_request"], 403: ["not_court_clerk", "cross_site_request"],
                                   404: ["filing_not_found"],
+                                  402: ["fee_not_paid"],
                                   409: ["illegal_transition", "filing_not_draft", "no_judge_available",
-                                        "case_numbers_exhausted"]}),
+                                        "case_numbers_exhausted", "exemption_undecided"]}),
+    },
+    "/api/v1/staff/filings/{id}/exemption": {
+        "post": operation("Confirm or refuse the exemption a filer claims (a clerk of the court, at registration)",
+                          tags=STAFF, security=AUTH, parameters=[FILING_ID],
+                          body=json_body(obj({"decision": values_of(["confirm", "refuse"]),
+                                              "reason": string("required to refuse", maxLength=2000)},
+                                             required=["decision"])),
+                          responses=ok(ref("Filing")),
+                          errors={400: ["invalid_request", "invalid_json", "invalid_field", "reason_required"],
+                                  403: ["not_court_clerk", "own_filing", "cross_site_request"],
+                                  404: ["filing_not_found"], 409: ["filing_not_submitted", "no_exemption_claim"]}),
+    },
+    "/api/v1/filings/{id}/deferral": {
+        "post": operation("Ask to defer the state duty of a draft (Tax Code art. 135)", tags=TAGS, security=AUTH,
+                          parameters=[FILING_ID],
+                          body=json_body(obj({"reason": string(maxLength=2000),
+                                              "until": DATE | {"description": "the date asked for, within a year"},
+                                              "not_large_business": {"type": "boolean"}}, required=["reason"])),
+                          responses=ok(ref("FeeDeferral"), "Asked", status=201),
+                          errors={400: ["invalid_request", "invalid_json", "unknown_field", "invalid_field",
+                                        "reason_required", "invalid_due_date", "not_eligible_for_deferral"],
+                                  403: ["cross_site_request"], 404: ["filing_not_found"],
+                                  409: ["filing_not_draft", "deferral_with_exemption", "fee_not_quotable",
+                                        "nothing_to_defer"]}),
+    },
+    "/api/v1/staff/filings/{id}/deferral": {
+        "post": operation("Grant (with a due date within a year) or refuse (with a reason) a deferral: the judge of "
+                          "the case", tags=STAFF, security=AUTH, parameters=[FILING_ID],
+                          body=json_body(obj({"decision": values_of(["grant", "refuse"]), "due_date": DATE,
+                                              "reason": string(maxLength=2000)}, required=["decision"])),
+                          responses=ok(ref("FeeDeferral")),
+                          errors={400: ["invalid_request", "invalid_json", "invalid_field", "invalid_due_date",
+                                        "reason_required"],
+                                  403: ["not_judge_of_case", "own_filing", "cross_site_request"],
+                                  404: ["filing_not_found", "case_not_found", "deferral_not_found"],
+                                  409: ["deferral_decided"]}),
     },
     "/api/v1/staff/filings/{id}/return": {
         "post": operation("Return a submitted filing with a reason", tags=STAFF, security=AUTH,
@@ -248,7 +297,8 @@ PATHS = {
                                             "outcome": values_of(Outcome), "document": ref("Document")},
                                            required=["id", "act_type", "document"]), "Issued", status=201),
                           errors={**_UPLOAD_ERRORS, 400: [*_UPLOAD_ERRORS[400], "invalid_case_number",
-                                                          "invalid_act_type", "invalid_outcome"],
+                                                          "invalid_act_type", "invalid_outcome",
+                                                          "invalid_termination_ground"],
                                   **{k: v for k, v in _CASE_STEP_ERRORS.items() if k != 400}}),
     },
 }

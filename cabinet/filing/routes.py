@@ -18,8 +18,18 @@ from cabinet.case_status import CaseStatus
 from cabinet.courts import Court
 from cabinet.filing.access import Action, caller_of
 from cabinet.filing.acts import authorize_act, issue_act
+from cabinet.filing.deferrals import (
+    DeferralAsk,
+    DeferralDecision,
+    ask_deferral,
+    decide_deferral,
+    deferral_json,
+    deferral_of,
+    parse_date,
+)
 from cabinet.filing.drafts import DraftService, file_document
 from cabinet.filing.errors import DocumentNotFound, FilingInvalid
+from cabinet.filing.fee_decisions import decide_exemption, parse_decision
 from cabinet.filing.forms import DraftChanges
 from cabinet.filing.models import Case, Filing
 from cabinet.filing.resources import COURT_KEYS, STORAGE
@@ -74,7 +84,8 @@ async def _filing_body(request: web.Request, filing: Filing) -> dict[str, Any]:
         documents = await tracking.documents_of_filing(filing.id)
         court = await session.get(Court, filing.court_id) if filing.court_id else None
         number = await session.scalar(select(Case.number).where(Case.id == filing.case_id)) if filing.case_id else None
-    return filing_json(filing, court, documents, number)
+        deferral = deferral_json(await deferral_of(session, filing.id))
+    return {**filing_json(filing, court, documents, number), "fee_deferral": deferral}
 
 
 @routes.post("/api/v1/filings")
@@ -227,6 +238,46 @@ async def register_filing(request: web.Request) -> web.Response:
     principal = await require_principal(request)
     async with request.app[DB].transaction() as session:
         filing = await StaffService(session, request.app[CLOCK]).register(_int(request, "id"), principal)
+    return web.json_response(await _filing_body(request, filing))
+
+
+@routes.post(r"/api/v1/filings/{id:\d+}/deferral")
+async def ask_filing_deferral(request: web.Request) -> web.Response:
+    principal = await require_principal(request)
+    ask = DeferralAsk.parse(await json_object(request))
+    async with request.app[DB].transaction() as session:
+        user = await session.get(User, principal.user_id)
+        assert user is not None
+        deferral = await ask_deferral(session, request.app[CLOCK], _int(request, "id"), user, ask)
+    return web.json_response(deferral_json(deferral), status=201)
+
+
+@routes.post(r"/api/v1/staff/filings/{id:\d+}/deferral")
+async def decide_filing_deferral(request: web.Request) -> web.Response:
+    principal = await require_principal(request)
+    body = await json_object(request)
+    raw = string_field(body, "decision", max_length=20)
+    try:
+        decision = DeferralDecision(raw)
+    except ValueError:
+        raise FilingInvalid("decision must be grant or refuse", code="invalid_field",
+                            details={"field": "decision", "allowed": ["grant", "refuse"]}) from None
+    due = parse_date(string_field(body, "due_date", required=False, max_length=40), "due_date")
+    reason = string_field(body, "reason", required=False, max_length=4000).strip() or None
+    async with request.app[DB].transaction() as session:
+        deferral = await decide_deferral(session, request.app[CLOCK], _int(request, "id"), principal, decision, due,
+                                         reason)
+    return web.json_response(deferral_json(deferral))
+
+
+@routes.post(r"/api/v1/staff/filings/{id:\d+}/exemption")
+async def decide_filing_exemption(request: web.Request) -> web.Response:
+    principal = await require_principal(request)
+    body = await json_object(request)
+    decision, reason = parse_decision(string_field(body, "decision", max_length=20),
+                                      string_field(body, "reason", required=False, max_length=4000))
+    async with request.app[DB].transaction() as session:
+        filing = await decide_exemption(session, request.app[CLOCK], _int(request, "id"), principal, decision, reason)
     return web.json_response(await _filing_body(request, filing))
 
 

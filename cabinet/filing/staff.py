@@ -20,23 +20,25 @@ from cabinet.audit import AuditLog
 from cabinet.case_numbers import CaseKind
 from cabinet.case_status import ActorRole, CaseAction, CaseState, CaseStatus, perform
 from cabinet.courts import Court
+from cabinet.fee_refunds import Instance, RefundEvent
 from cabinet.fees import FilingType
 from cabinet.filing.access import Action, Actor, Resource, acting_as, caller_of, permits, relations_to
 from cabinet.filing.assignment import METHOD, choose_judge, judge_loads
 from cabinet.filing.cases import CaseStore, case_subject
 from cabinet.filing.categories import category
-from cabinet.filing.drafts import DRAFT, DraftService
-from cabinet.filing.errors import FilingForbidden, FilingNotFound
+from cabinet.filing.drafts import DRAFT, SUBMITTED, DraftService, fee_request
+from cabinet.filing.errors import FilingForbidden, FilingNotFound, FilingStateConflict
+from cabinet.filing.fee_checks import ExemptionStatus, require_paid
 from cabinet.filing.forms import OPENING_TYPES, PartyRole
 from cabinet.filing.models import Case, Document, Filing, JudgeAssignment
 from cabinet.filing.notices import tell_parties, tell_user
 from cabinet.filing.numbering import COURT_TIME, allocate_case_number
-from cabinet.filing.submission import fee_reference
+from cabinet.filing.refunding import refund_for_event, refund_overpayment
 from cabinet.filing.timeline import Timeline
 from cabinet.filing.tracking import filing_subject
 from cabinet.identity.models import User
 from cabinet.identity.principal import Principal
-from cabinet.payments.ledger import record_refund
+from cabinet.money import Money
 from core.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,7 @@ class StaffService:
         self.cases = CaseStore(session)
         self.timeline = Timeline(session, clock)
 
-    async def _submitted_filing(self, filing_id: int, principal: Principal) -> tuple[Filing, Court]:
+    async def submitted_filing(self, filing_id: int, principal: Principal) -> tuple[Filing, Court]:
         filing = await DraftService(self.session, self.clock).load(filing_id, for_update=True)
         relations = relations_to(caller_of(principal), await filing_subject(self.session, filing))
         resource = Resource.FILING_DRAFT if filing.status == DRAFT else Resource.SUBMITTED_FILING
@@ -73,7 +75,8 @@ class StaffService:
         return event.reason
 
     async def register(self, filing_id: int, principal: Principal) -> Filing:
-        filing, court = await self._submitted_filing(filing_id, principal)
+        filing, court = await self.submitted_filing(filing_id, principal)
+        await self._check_duty_settled(filing)
         self._decide(filing, CaseAction.REGISTER, None)
         filing.decided_by = principal.user_id
         assert filing.filing_type is not None
@@ -82,6 +85,9 @@ class StaffService:
         else:
             case = await self._attach(filing, court, principal)
         await self.session.execute(update(Document).where(Document.filing_id == filing.id).values(case_id=case.id))
+        if filing.fee_tiyn is not None:
+            await refund_overpayment(self.session, self.clock, filing, Money(filing.fee_tiyn),
+                                     actor=principal.audit_actor, court=court)
         await AuditLog(self.session, self.clock).append(
             "filing.registered", actor=principal.audit_actor, subject=f"filing:{filing.id}",
             details={"incoming_number": filing.incoming_number, "case_number": case.number})
@@ -90,6 +96,21 @@ class StaffService:
                         body=f"Your filing {filing.incoming_number} was registered in case {case.number}.",
                         court=court, case=case)
         return filing
+
+    async def _check_duty_settled(self, filing: Filing) -> None:
+        """A claimed exemption must be decided first; a refused one leaves the duty to be paid."""
+        if filing.status != SUBMITTED or filing.exemption_status is None:
+            return
+        if filing.exemption_status == ExemptionStatus.CLAIMED.value:
+            raise FilingStateConflict(
+                f"the filer claims the exemption {filing.exemption!r}: confirm or refuse it before registering",
+                code="exemption_undecided", details={"exemption": filing.exemption})
+        if filing.exemption_status == ExemptionStatus.REFUSED.value:
+            request = fee_request(filing)
+            assert request is not None
+            fee, paid = await require_paid(self.session, filing, request, self.clock.now())
+            filing.fee_quote = {**fee.to_json(), "paid": paid.to_json()}
+            filing.fee_tiyn = fee.amount.tiyn
 
     async def _open_case(self, filing: Filing, court: Court, principal: Principal) -> Case:
         assert filing.case_kind is not None and filing.category is not None
@@ -153,11 +174,14 @@ class StaffService:
         return case
 
     async def return_filing(self, filing_id: int, principal: Principal, reason: str) -> Filing:
-        filing, court = await self._submitted_filing(filing_id, principal)
+        filing, court = await self.submitted_filing(filing_id, principal)
         filing.return_reason = self._decide(filing, CaseAction.RETURN, reason)
         filing.decided_by = principal.user_id
-        refunded = await record_refund(self.session, self.clock, fee_reference(filing.id),
-                                       f"filing {filing.incoming_number} returned: {filing.return_reason}"[:500])
+        cassation = filing.filing_type == FilingType.CASSATION.value
+        event = RefundEvent.CASSATION_RETURNED if cassation else RefundEvent.CLAIM_RETURNED
+        refunded = await refund_for_event(self.session, self.clock, filing, event,
+                                          Instance.CASSATION if cassation else Instance.FIRST,
+                                          actor=principal.audit_actor, court=court)
         await AuditLog(self.session, self.clock).append(
             "filing.returned", actor=principal.audit_actor, subject=f"filing:{filing.id}",
             details={"incoming_number": filing.incoming_number, "reason": filing.return_reason,

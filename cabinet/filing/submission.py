@@ -14,6 +14,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cabinet.audit import AuditLog
@@ -24,24 +25,20 @@ from cabinet.filing.access import Action, Resource, caller_of, permits, relation
 from cabinet.filing.cases import CaseStore
 from cabinet.filing.documents import DocumentKind
 from cabinet.filing.drafts import SUBMITTED, DraftService, fee_request
-from cabinet.filing.errors import FeeNotPaid, FilingForbidden, FilingIncomplete, FilingStateConflict
+from cabinet.filing.errors import FilingForbidden, FilingIncomplete, FilingStateConflict
+from cabinet.filing.fee_checks import ExemptionStatus, check_exemption_proof, fee_reference, require_paid
 from cabinet.filing.forms import OPENING_TYPES, PartyRole
-from cabinet.filing.models import Document, Filing
+from cabinet.filing.models import Document, FeeDeferral, Filing
 from cabinet.filing.numbering import COURT_TIME, allocate_incoming_number
 from cabinet.filing.registry import receipt_content, register_document, sign_receipt
 from cabinet.filing.systemkey import CourtKeys
 from cabinet.identity.models import User
 from cabinet.identity.principal import Principal
 from cabinet.identity.roles import Role
-from cabinet.money import Money
 from cabinet.payments.ledger import paid_amount
 from core.clock import Clock
 
 log = logging.getLogger(__name__)
-
-
-def fee_reference(filing_id: int) -> str:
-    return f"filing:{filing_id}"
 
 
 def missing_for_submission(filing: Filing, documents: Sequence[Document]) -> list[str]:
@@ -74,6 +71,10 @@ def filer_position(filing: Filing, filer_iin: str) -> PartyRole | None:
     return roles[0] if roles else None
 
 
+async def deferral_of(session: AsyncSession, filing_id: int) -> FeeDeferral | None:
+    return await session.scalar(select(FeeDeferral).where(FeeDeferral.filing_id == filing_id))
+
+
 class SubmissionService:
     def __init__(self, session: AsyncSession, clock: Clock, keys: CourtKeys) -> None:
         self.session = session
@@ -93,15 +94,20 @@ class SubmissionService:
         now = self.clock.now()
         request = fee_request(filing)
         assert request is not None
-        fee = quote(request, now.astimezone(COURT_TIME).date())
-        paid = Money.zero()
-        if fee.amount.is_positive():
+        deferral = await deferral_of(self.session, filing.id)
+        if filing.exemption:
+            fee = quote(request, now.astimezone(COURT_TIME).date())
+            if deferral is not None:
+                raise FilingStateConflict("a filing either claims an exemption or asks for a deferral, not both",
+                                          code="deferral_with_exemption")
+            check_exemption_proof(filing, documents)
+            filing.exemption_status = ExemptionStatus.CLAIMED.value
             paid = await paid_amount(self.session, fee_reference(filing.id))
-            if paid < fee.amount:
-                raise FeeNotPaid(
-                    f"the state duty of {fee.amount.format()} is not paid (paid {paid.format()}); pay it or claim "
-                    "an exemption", details={"owed": fee.amount.to_json(), "paid": paid.to_json(),
-                                             "reference": fee_reference(filing.id)})
+        elif deferral is not None:  # art. 135: proceeds unpaid, the judge decides
+            fee = quote(request, now.astimezone(COURT_TIME).date())
+            paid = await paid_amount(self.session, fee_reference(filing.id))
+        else:
+            fee, paid = await require_paid(self.session, filing, request, now)
         filing.incoming_number = await allocate_incoming_number(self.session, court, now)
         filing.submitted_at = now
         filing.updated_at = now

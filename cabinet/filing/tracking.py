@@ -24,9 +24,10 @@ from cabinet.filing.cases import CaseStore, case_subject, fold
 from cabinet.filing.documents import DocumentKind
 from cabinet.filing.errors import CaseNotFound, DocumentNotFound, FilingForbidden, FilingInvalid, FilingNotFound
 from cabinet.filing.forms import PartyRole
-from cabinet.filing.models import Case, CaseEvent, CaseParty, Document, Filing, JudicialAct
+from cabinet.filing.models import Case, CaseEvent, CaseParty, Document, FeeDeferral, Filing, JudicialAct
 from cabinet.filing.numbering import COURT_TIME
 from cabinet.identity.models import User
+from cabinet.money import Money
 from cabinet.payments.ledger import paid_amount
 
 log = logging.getLogger(__name__)
@@ -149,13 +150,20 @@ class TrackingService:
             select(JudicialAct).where(JudicialAct.case_id == case.id).order_by(JudicialAct.issued_at)))
         filings = list(await self.session.scalars(
             select(Filing).where(Filing.case_id == case.id).order_by(Filing.id)))
+        deferrals = {d.filing_id: d for d in await self.session.scalars(
+            select(FeeDeferral).where(FeeDeferral.filing_id.in_([f.id for f in filings])))}
         fees = []
         for filing in filings:
             paid = await paid_amount(self.session, f"filing:{filing.id}")
+            deferral = deferrals.get(filing.id)
             fees.append({"filing_id": filing.id, "incoming_number": filing.incoming_number,
                          "filing_type": filing.filing_type, "status": filing.status,
-                         "owed": None if filing.fee_tiyn is None else f"{filing.fee_tiyn / 100:.2f}",
+                         "owed": None if filing.fee_tiyn is None else Money(filing.fee_tiyn).to_json(),
                          "paid": paid.to_json(), "exemption": filing.exemption,
+                         "exemption_status": filing.exemption_status,
+                         "deferral": None if deferral is None else {
+                             "status": deferral.status,
+                             "due_date": deferral.due_date.isoformat() if deferral.due_date else None},
                          "reference": f"filing:{filing.id}", "quote": filing.fee_quote})
         return CaseFile(case, court, judge, events, documents, acts, fees)
 

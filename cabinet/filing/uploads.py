@@ -27,7 +27,7 @@ MAX_SIGNATURE = 256 * 1024
 MAX_FIELD = 2000
 #: Room for the signature and small fields around the file in a multipart body.
 ENVELOPE = MAX_SIGNATURE * 2 + 64 * 1024
-TEXT_FIELDS = frozenset({"kind", "title", "act_type", "outcome", "reason"})
+TEXT_FIELDS = frozenset({"kind", "title", "act_type", "outcome", "reason", "termination_ground"})
 
 
 @dataclass

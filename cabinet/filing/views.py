@@ -38,7 +38,11 @@ def filing_json(f: Filing, court: Court | None, documents: list[Document], case_
         "case_kind": f.case_kind, "category": f.category, "filing_type": f.filing_type,
         "claim_kind": f.claim_kind, "payer_kind": f.payer_kind,
         "claim_amount": None if f.claim_amount_tiyn is None else Money(f.claim_amount_tiyn).to_json(),
-        "exemption": f.exemption, "title": f.title, "case_number": case_number,
+        "copy_documents": f.copy_documents, "copy_pages": f.copy_pages,
+        "exemption": f.exemption,
+        "exemption_decision": None if f.exemption_status is None else {
+            "status": f.exemption_status, "reason": f.exemption_reason, "decided_at": _iso(f.exemption_decided_at)},
+        "title": f.title, "case_number": case_number,
         "parties": [party_json(p) for p in f.parties],
         "documents": [document_json(d) for d in documents],
         "fee": {"quote": f.fee_quote, "reference": f"filing:{f.id}"},

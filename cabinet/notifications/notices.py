@@ -31,6 +31,13 @@ class NoticeKind(enum.Enum):
     DOCUMENT_RECEIVED = "document_received"
     PAYMENT_RECEIVED = "payment_received"
     HEARING_RECORDED = "hearing_recorded"
+    EXEMPTION_CONFIRMED = "exemption_confirmed"
+    EXEMPTION_REFUSED = "exemption_refused"
+    FEE_REFUNDED = "fee_refunded"
+    DEFERRAL_GRANTED = "deferral_granted"
+    DEFERRAL_REFUSED = "deferral_refused"
+    FEE_DUE_SOON = "fee_due_soon"
+    FEE_OVERDUE = "fee_overdue"
 
     @property
     def summons(self) -> bool:
@@ -56,6 +63,20 @@ _HEADINGS: dict[NoticeKind, tuple[str, str, str]] = {
     NoticeKind.HEARING_RECORDED: ("Сот отырысының жазбасы істе", "Запись судебного заседания приобщена к делу",
                                   "Hearing recording attached to the case"),
     NoticeKind.PAYMENT_RECEIVED: ("Төлем қабылданды", "Платёж получен", "Payment received"),
+    NoticeKind.EXEMPTION_CONFIRMED: ("Баждан босату расталды", "Освобождение от пошлины подтверждено",
+                                     "Exemption from the state duty confirmed"),
+    NoticeKind.EXEMPTION_REFUSED: ("Баждан босату қабылданбады", "В освобождении от пошлины отказано",
+                                   "Exemption from the state duty refused"),
+    NoticeKind.FEE_REFUNDED: ("Мемлекеттік баж қайтарылды", "Государственная пошлина возвращена",
+                              "State duty refunded"),
+    NoticeKind.DEFERRAL_GRANTED: ("Бажды төлеу кейінге қалдырылды", "Уплата пошлины отсрочена",
+                                  "Payment of the state duty deferred"),
+    NoticeKind.DEFERRAL_REFUSED: ("Бажды кейінге қалдырудан бас тартылды", "В отсрочке уплаты пошлины отказано",
+                                  "Deferral of the state duty refused"),
+    NoticeKind.FEE_DUE_SOON: ("Бажды төлеу мерзімі жақындады", "Срок уплаты пошлины истекает",
+                              "The state duty falls due soon"),
+    NoticeKind.FEE_OVERDUE: ("Кейінге қалдырылған баж төленбеді", "Отсроченная пошлина не уплачена",
+                             "Deferred state duty unpaid"),
 }
 
 _LABELS: dict[str, tuple[str, str, str]] = {

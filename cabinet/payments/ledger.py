@@ -3,15 +3,19 @@
 A *reference* names what is being paid for, ``<kind>:<id>`` — the filing engineer uses
 ``filing:{filing_id}``. :func:`paid_amount` is the sum of settled payments (paid, or paid and
 later refunded) minus the refunds booked against that reference, so a refunded filing reads as
-zero paid. :func:`record_refund` gives back every paid payment of the reference, in the caller's
-transaction, with one audit entry per payment; it is idempotent because a refunded payment is
-no longer ``paid`` and the refund table holds at most one row per payment.
+zero paid. :func:`record_refund` books a refund — all that is held, or a share (half at
+cassation, the excess of an overpayment) — in the caller's transaction, naming the case event that
+causes it and its article, with one audit entry per payment touched; it is idempotent per event
+because the refund table holds at most one row per (payment, event). The refund is then sent back
+through the provider by :mod:`cabinet.payments.refunds`. :func:`last_payment_date` tells the filing
+side which MRP applies (the one of the payment date).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +32,8 @@ log = logging.getLogger(__name__)
 REFERENCE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,31}:[A-Za-z0-9][A-Za-z0-9_.\-]{0,86}", re.ASCII)
 MAX_REASON = 500
 LEDGER_ACTOR = "system:payments"
+REFUND_PENDING = "pending"
+REFUND_DONE = "done"
 
 
 def check_reference(reference: object) -> str:
@@ -54,11 +60,24 @@ async def paid_amount(session: AsyncSession, reference: str) -> Money:
     return Money(int(settled or 0) - int(refunded or 0))
 
 
-async def record_refund(session: AsyncSession, clock: Clock, reference: str, reason: str) -> Money:
-    """Refund everything paid for ``reference``; returns the amount, zero if nothing (more) was paid.
+async def last_payment_date(session: AsyncSession, reference: str) -> datetime | None:
+    """When the latest payment still held for ``reference`` was settled: its MRP is the one that applies
+    (Tax Code No. 214-VIII, art. 664(2)); ``None`` if nothing is held."""
+    check_reference(reference)
+    return await session.scalar(
+        select(Payment.settled_at).where(Payment.reference == reference, Payment.status == PaymentStatus.PAID.value)
+        .order_by(Payment.settled_at.desc()).limit(1))
 
-    Rows are locked (``FOR UPDATE`` on PostgreSQL; SQLite transactions already hold the write
-    lock) so two concurrent refunds cannot both see the same payment as ``paid``.
+
+async def record_refund(session: AsyncSession, clock: Clock, reference: str, reason: str, *,
+                        event: str = "claim_returned", article: str = "", amount: Money | None = None) -> Money:
+    """Book a refund of ``amount`` (default: everything still held) for ``reference`` because of ``event``.
+
+    Oldest payments are refunded first; a payment whose whole amount is refunded becomes
+    ``refunded``. Each refund row is ``pending`` until :meth:`PaymentService.process_refunds`
+    sends it back through the provider. Rows are locked (``FOR UPDATE`` on PostgreSQL; SQLite
+    transactions already hold the write lock), and one event refunds a payment at most once, so
+    repeating the event refunds nothing more. Returns the amount booked, zero if nothing was.
     """
     check_reference(reference)
     if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
@@ -66,6 +85,8 @@ async def record_refund(session: AsyncSession, clock: Clock, reference: str, rea
             f"a refund needs a reason of 1 to {MAX_REASON} characters",
             code="invalid_refund_reason", details={"field": "reason"},
         )
+    if amount is not None and not amount.is_positive():
+        return Money.zero()
     payments = list(await session.scalars(
         select(Payment).where(Payment.reference == reference, Payment.status == PaymentStatus.PAID.value)
         .order_by(Payment.created_at, Payment.id).with_for_update()
@@ -74,16 +95,26 @@ async def record_refund(session: AsyncSession, clock: Clock, reference: str, rea
     now = clock.now()
     total = Money.zero()
     for payment in payments:
-        payment.status = next_status(PaymentStatus(payment.status), PaymentEvent.REFUND).value
-        payment.refunded_at = now
-        amount = Money(payment.amount_tiyn)
-        session.add(PaymentRefund(payment_id=payment.id, reference=reference, amount_tiyn=amount.tiyn,
-                                  reason=reason.strip(), created_at=now))
+        if amount is not None and total >= amount:
+            break
+        earlier = list(await session.scalars(select(PaymentRefund).where(PaymentRefund.payment_id == payment.id)))
+        if any(refund.event == event for refund in earlier):
+            continue
+        remaining = Money(payment.amount_tiyn - sum(refund.amount_tiyn for refund in earlier))
+        share = remaining if amount is None else min(remaining, amount - total, key=lambda m: m.tiyn)
+        if not share.is_positive():
+            continue
+        if share == remaining:
+            payment.status = next_status(PaymentStatus(payment.status), PaymentEvent.REFUND).value
+            payment.refunded_at = now
+        session.add(PaymentRefund(payment_id=payment.id, reference=reference, amount_tiyn=share.tiyn,
+                                  reason=reason.strip(), event=event, article=article, status=REFUND_PENDING,
+                                  created_at=now))
         await audit.append("payment.refunded", actor=LEDGER_ACTOR, subject=f"payment:{payment.id}",
-                           details={"reference": reference, "amount": amount.to_json(),
-                                    "reason": reason.strip()})
-        total += amount
+                           details={"reference": reference, "amount": share.to_json(), "reason": reason.strip(),
+                                    "event": event, "article": article})
+        total += share
     await session.flush()
     if total:
-        log.info("refunded %s for %s (%d payments)", total, reference, len(payments))
+        log.info("refund of %s booked for %s (%s)", total, reference, event)
     return total

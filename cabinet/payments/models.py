@@ -42,15 +42,28 @@ class Payment(Base):
 
 
 class PaymentRefund(Base):
-    """The whole amount of a paid payment given back, e.g. because the claim was returned."""
+    """Money of a paid payment given back because of a case event (arts 120–122 of the Tax Code).
+
+    Booked ``pending`` in the transaction of the event that causes it; sent back through the
+    provider that collected it afterwards, when it becomes ``done`` with the provider's refund id and
+    the digest of its receipt. One refund per (payment, event): the same event never refunds twice.
+    """
 
     __tablename__ = "payment_refunds"
+    __table_args__ = (UniqueConstraint("payment_id", "event", name="uq_payment_refunds_payment_event"),
+                      CheckConstraint("amount_tiyn > 0", name="refund_amount_positive"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    payment_id: Mapped[str] = mapped_column(ForeignKey("payments.id"), unique=True)
+    payment_id: Mapped[str] = mapped_column(ForeignKey("payments.id"), index=True)
     reference: Mapped[str] = mapped_column(String(120), index=True)
     amount_tiyn: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(String(500))
+    event: Mapped[str] = mapped_column(String(30))
+    article: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    provider_refund_id: Mapped[str | None] = mapped_column(String(100), default=None)
+    refunded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    digest: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

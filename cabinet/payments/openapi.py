@@ -10,6 +10,7 @@ from core.openapi import (
     PUBLIC,
     TENGE,
     TIMESTAMP,
+    array,
     json_body,
     nullable,
     obj,
@@ -24,22 +25,37 @@ from core.openapi import (
 
 TAGS = ["fees and payments"]
 PAYMENT_ID = path_param("payment_id", string("32 lowercase hex digits", maxLength=64))
+TEXTS = obj({"kk": string(), "ru": string(), "en": string()})
 PAYMENT_STATUS = values_of(["pending", "paid", "failed", "refunded"])
 
 SCHEMAS = {
     "FeeQuote": obj({
         "amount": TENGE, "amount_text": string(),
-        "rule": obj({"id": string(), "article": string(), "verified": {"type": "boolean"}}),
-        "date": DATE, "mrp": obj({"amount": TENGE, "year": {"type": "integer"}}),
+        "verified": {"type": "boolean", "description": "false: the figure is not confirmed by the Code's text"},
+        "warning": nullable(TEXTS),
+        "rule": obj({"id": string(), "article": string(), "verified": {"type": "boolean"},
+                     "note": nullable(string())}),
+        "date": DATE,
+        "mrp": obj({"amount": TENGE, "year": {"type": "integer"}, "in_force_from": DATE, "payment_date": DATE}),
         "cap": nullable(TENGE), "cap_applied": {"type": "boolean"},
         "exemption": nullable(obj({"code": string(), "article": string(), "verified": {"type": "boolean"}})),
-        "basis": string(),
-    }, required=["amount", "rule", "date", "basis"]),
+        "formula": string(), "basis": string(), "notes": array(string()),
+        "explanation": TEXTS,
+    }, required=["amount", "verified", "rule", "date", "mrp", "basis", "explanation"]),
     "Payment": obj({
         "payment_id": string(), "reference": string(), "purpose": string(), "amount": TENGE,
         "amount_text": string(), "status": PAYMENT_STATUS, "provider": string(),
         "provider_transaction_id": nullable(string()), "created_at": TIMESTAMP, "settled_at": nullable(TIMESTAMP),
         "refunded_at": nullable(TIMESTAMP), "failure_reason": nullable(string()),
+    }),
+    "Refund": obj({
+        "refund_id": {"type": "integer"}, "amount": TENGE, "event": string("the case event that caused it"),
+        "article": string(), "reason": string(), "status": values_of(["pending", "done"]), "created_at": TIMESTAMP,
+        "receipt": nullable(obj({
+            "refund_id": {"type": "integer"}, "payment_id": string(), "reference": string(), "amount": TENGE,
+            "amount_text": string(), "reason": string(), "event": string(), "article": string(),
+            "payer_iin": string(), "provider": string(), "provider_refund_id": string(), "refunded_at": TIMESTAMP,
+            "digest": string("SHA-256 hex of the receipt's canonical JSON without digest")})),
     }),
     "PaymentReceipt": obj({
         "payment_id": string(), "reference": string(), "purpose": string(), "amount": TENGE,
@@ -60,11 +76,14 @@ PATHS = {
                 query_param("payer_kind", values_of(PayerKind), required=True),
                 query_param("claim_amount", string("tenge; for percentage rows only", maxLength=40)),
                 query_param("exemption", string("an exemption code, e.g. `labour`", maxLength=40)),
-                query_param("on", DATE | {"description": "filing date; default today in court time"}),
+                query_param("documents", string("number of documents, for copies only", maxLength=6)),
+                query_param("pages", string("number of pages, for copies only", maxLength=6)),
+                query_param("on", DATE | {"description": "payment date (its MRP applies); default: today"}),
             ],
             responses=ok(ref("FeeQuote")),
             errors={400: ["fee_request_invalid", "invalid_claim_amount", "claim_amount_required",
-                          "claim_amount_not_applicable", "unknown_exemption", "exemption_not_applicable",
+                          "claim_amount_not_applicable", "invalid_count", "counts_required", "counts_not_applicable",
+                          "unknown_exemption", "exemption_not_applicable",
                           "fee_rule_not_found", "mrp_unknown", "invalid_date", "unknown_parameter",
                           "repeated_parameter"]}),
     },
@@ -91,6 +110,11 @@ PATHS = {
         "get": operation("The stored receipt of a paid payment (its payer only)", tags=TAGS, security=AUTH,
                          parameters=[PAYMENT_ID], responses=ok(ref("PaymentReceipt")),
                          errors={404: ["payment_not_found"], 409: ["payment_not_paid"]}),
+    },
+    "/api/v1/payments/{payment_id}/refunds": {
+        "get": operation("Refunds of a payment and their receipts (its payer only)", tags=TAGS, security=AUTH,
+                         parameters=[PAYMENT_ID], responses=ok(obj({"refunds": array(ref("Refund"))})),
+                         errors={404: ["payment_not_found"]}),
     },
     "/api/v1/payments/callback/{provider}": {
         "post": operation(

@@ -81,6 +81,34 @@ class VerifiedEvent:
             raise ValueError(f"a callback amount must be positive and at most {MAX_AMOUNT}")
 
 
+@dataclass(frozen=True)
+class RefundOrder:
+    """Give ``amount`` of a settled payment back to the payer's account (Tax Code arts 120–122)."""
+
+    refund_id: int
+    payment_id: str
+    provider_txn_id: str
+    amount: Money
+    reason: str
+
+    def __post_init__(self) -> None:
+        if PAYMENT_ID.fullmatch(self.payment_id) is None:
+            raise ValueError(f"not a payment id: {self.payment_id!r}")
+        if not self.amount.is_positive() or self.amount > MAX_AMOUNT:
+            raise ValueError(f"a refund amount must be positive and at most {MAX_AMOUNT}")
+
+
+@dataclass(frozen=True)
+class RefundConfirmation:
+    """The provider's word that the money went back: its own id for the refund transaction."""
+
+    provider_refund_id: str
+
+    def __post_init__(self) -> None:
+        if TRANSACTION_ID.fullmatch(self.provider_refund_id) is None:
+            raise ValueError(f"not a provider refund id: {self.provider_refund_id!r}")
+
+
 class PaymentProvider(Protocol):
     """A bank (or the sandbox) behind a hosted payment page."""
 
@@ -91,6 +119,11 @@ class PaymentProvider(Protocol):
 
     async def create_session(self, order: PaymentOrder) -> HostedSession:
         """Register the order with the provider; raises ``ProviderUnavailable`` if it cannot."""
+        ...
+
+    async def refund(self, order: RefundOrder) -> RefundConfirmation:
+        """Send money of a settled payment back; raises if the provider refuses or cannot be reached
+        (the refund stays pending and is tried again)."""
         ...
 
     def verify_callback(self, body: bytes, headers: Mapping[str, str]) -> VerifiedEvent:

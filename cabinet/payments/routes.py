@@ -15,6 +15,7 @@ from cabinet.fees import FeeRequest, quote
 from cabinet.identity.http import require_principal
 from cabinet.money import Money
 from cabinet.payments.errors import PaymentRequestInvalid
+from cabinet.payments.refunds import RefundService
 from cabinet.payments.service import PaymentService
 from core.clock import COURT_TIME
 from core.errors import PayloadTooLarge
@@ -22,8 +23,9 @@ from core.requests import json_object, string_field
 from core.resources import CLOCK
 
 PAYMENTS = web.AppKey("payment_service", PaymentService)
+REFUNDS = web.AppKey("refund_service", RefundService)
 QUOTE_PARAMETERS = frozenset({"case_kind", "filing_type", "claim_kind", "payer_kind", "claim_amount",
-                              "exemption", "on"})
+                              "exemption", "documents", "pages", "on"})
 MAX_CALLBACK_BYTES = 64 * 1024
 
 routes = web.RouteTableDef()
@@ -81,6 +83,13 @@ async def show_receipt(request: web.Request) -> web.Response:
     principal = await require_principal(request)
     receipt = await request.app[PAYMENTS].receipt(principal, request.match_info["payment_id"])
     return web.json_response(receipt.to_json())
+
+
+@routes.get("/api/v1/payments/{payment_id}/refunds")
+async def show_refunds(request: web.Request) -> web.Response:
+    principal = await require_principal(request)
+    refunds = await request.app[REFUNDS].of_payment(principal, request.match_info["payment_id"])
+    return web.json_response({"refunds": refunds})
 
 
 @routes.post("/api/v1/payments/callback/{provider}")

@@ -46,6 +46,8 @@ from cabinet.payments.provider import (
     CallbackStatus,
     HostedSession,
     PaymentOrder,
+    RefundConfirmation,
+    RefundOrder,
     VerifiedEvent,
 )
 from core.clock import Clock
@@ -263,6 +265,12 @@ class SandboxPaymentProvider:
         reason = "" if decision is CallbackStatus.PAID else "declined by the payer on the SANDBOX page"
         return SandboxCallback(session.payment_id, decision, session.amount, self.transaction_id(token),
                                self.clock.now(), reason)
+
+    async def refund(self, order: RefundOrder) -> RefundConfirmation:
+        """The sandbox bank "returns" the money at once: its refund id is derived from the order, so a
+        retried refund gets the same id (the bank's own idempotency)."""
+        message = f"{order.refund_id}:{order.payment_id}:{order.provider_txn_id}:{order.amount.tiyn}".encode()
+        return RefundConfirmation("SBXR-" + _mac(self._secret, b"refund", message).hex()[:24].upper())
 
     def sign(self, callback: SandboxCallback) -> str:
         return callback.signature(self._secret)

@@ -9,6 +9,8 @@ exist; a real bank's provider will be registered here under its own name.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -17,7 +19,8 @@ from aiohttp import web
 
 from cabinet.payments import routes as payment_routes
 from cabinet.payments import sandbox_pages
-from cabinet.payments.routes import PAYMENTS
+from cabinet.payments.refunds import RefundService
+from cabinet.payments.routes import PAYMENTS, REFUNDS
 from cabinet.payments.sandbox import SANDBOX, SandboxPaymentProvider, load_or_create_secret
 from cabinet.payments.sandbox_pages import SANDBOX_PROVIDER
 from cabinet.payments.service import PaymentService
@@ -27,6 +30,7 @@ from core.resources import CLOCK, CONFIG, DB
 log = logging.getLogger(__name__)
 
 CALLBACK_TIMEOUT_S = 15.0
+REFUND_POLL_S = 5.0
 
 
 _unavailable_routes = web.RouteTableDef()
@@ -58,6 +62,23 @@ async def _payments(app: web.Application) -> AsyncIterator[None]:
         sandbox.http = http
         app[PAYMENTS] = PaymentService(app[DB], app[CLOCK], {SANDBOX: sandbox},
                                        base_url=app[CONFIG].public_url, default_provider=SANDBOX)
+        app[REFUNDS] = RefundService(app[DB], app[CLOCK], {SANDBOX: sandbox})
         log.warning("payments use the SANDBOX provider: no money moves")
-        yield
-        sandbox.http = None
+        sender = asyncio.create_task(_send_refunds_forever(app[REFUNDS]), name="refund-sender")
+        try:
+            yield
+        finally:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
+            sandbox.http = None
+
+
+async def _send_refunds_forever(refunds: RefundService) -> None:
+    """Refunds booked by case events go back through the provider within a few seconds."""
+    while True:
+        try:
+            await refunds.process()
+        except Exception:
+            log.exception("sending refunds failed; trying again")
+        await asyncio.sleep(REFUND_POLL_S)

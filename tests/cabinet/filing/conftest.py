@@ -85,6 +85,9 @@ class Court:
         headers = await self.as_(who) if who else {}
         return await self.client.post(url, json=body or {}, headers=headers)
 
+    async def patch(self, who: str, url: str, body: dict[str, Any]) -> aiohttp.ClientResponse:
+        return await self.client.patch(url, json=body, headers=await self.as_(who))
+
     async def get(self, who: str | None, url: str) -> aiohttp.ClientResponse:
         headers = await self.as_(who) if who else {}
         return await self.client.get(url, headers=headers)
@@ -157,13 +160,28 @@ async def small_court(cast: Cast, db: Database, make_config: Any) -> Any:
         yield court
 
 
+async def attach_exemption_proof(court: Court, who: str, filing_id: int) -> None:
+    """The document showing the exemption (here: an employment contract for a labour claim)."""
+    response = await court.upload(who, filing_id, pdf("Employment contract"), name="contract.pdf",
+                                  kind="exemption_proof")
+    assert response.status == 201, await response.text()
+
+
+async def confirm_exemption(court: Court, filing_id: int) -> None:
+    response = await court.post("clerk", f"/api/v1/staff/filings/{filing_id}/exemption", {"decision": "confirm"})
+    assert response.status == 200, await response.text()
+
+
 async def registered_case(court: Court, *, category: str = "01") -> tuple[int, str]:
-    """Alice's labour-exempt claim against Bob, submitted and registered; returns (filing id, case number)."""
+    """Alice's labour-exempt claim against Bob, submitted, its exemption confirmed by the clerk, and
+    registered; returns (filing id, case number)."""
     draft = await court.create("alice", claim_body("850505300456", exemption="labour", category=category))
     response = await court.upload("alice", draft["id"], pdf())
     assert response.status == 201, await response.text()
+    await attach_exemption_proof(court, "alice", draft["id"])
     response = await court.post("alice", f"/api/v1/filings/{draft['id']}/submit")
     assert response.status == 200, await response.text()
+    await confirm_exemption(court, draft["id"])
     response = await court.post("clerk", f"/api/v1/staff/filings/{draft['id']}/register")
     assert response.status == 200, await response.text()
     return draft["id"], (await response.json())["case_number"]

@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from tests.cabinet.filing.conftest import SMALL_LIMIT, Court, claim_body, pdf, png, registered_case
+from tests.cabinet.filing.conftest import (
+    SMALL_LIMIT,
+    Court,
+    attach_exemption_proof,
+    claim_body,
+    pdf,
+    png,
+    registered_case,
+)
 
 
 async def _refused(court: Court, response: Any, status: int, code: str, before: dict[str, int],
@@ -162,14 +170,16 @@ async def test_a_submission_without_the_duty_paid_changes_nothing(court: Court) 
     before, files = await court.counts(), court.stored_files()
     response = await court.post("alice", f"/api/v1/filings/{draft['id']}/submit")
     error = await _refused(court, response, 402, "fee_not_paid", before, files)
-    assert error["details"] == {"owed": "10000.00", "paid": "0.00", "reference": f"filing:{draft['id']}"}
+    assert error["details"] == {"owed": "10000.00", "paid": "0.00", "reference": f"filing:{draft['id']}",
+                                "mrp": error["details"]["mrp"], "payment_date": error["details"]["payment_date"]}
     assert (await (await court.get("alice", f"/api/v1/filings/{draft['id']}")).json())["status"] == "draft"
 
 
-async def test_an_exemption_claimed_needs_no_payment(court: Court) -> None:
+async def test_an_exemption_claimed_with_its_proof_needs_no_payment(court: Court) -> None:
     draft = await court.create("alice", claim_body("850505300456", exemption="labour"))
     assert draft["fee"]["quote"]["amount"] == "0.00"
     assert (await court.upload("alice", draft["id"], pdf())).status == 201
+    await attach_exemption_proof(court, "alice", draft["id"])
     response = await court.post("alice", f"/api/v1/filings/{draft['id']}/submit")
     assert response.status == 200, await response.text()
 
@@ -266,6 +276,7 @@ async def test_a_lawyer_filing_for_a_client_must_attach_a_power_of_attorney(cour
     response = await court.upload("lawyer", draft["id"], pdf("Power of attorney"), kind="power_of_attorney",
                                   name="poa.pdf")
     assert response.status == 201
+    await attach_exemption_proof(court, "lawyer", draft["id"])
     assert (await court.post("lawyer", f"/api/v1/filings/{draft['id']}/submit")).status == 200
     filing = await (await court.get("alice", f"/api/v1/filings/{draft['id']}")).json()  # the client sees it
     assert filing["status"] == "submitted"

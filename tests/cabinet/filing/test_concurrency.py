@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import select
 
 from cabinet.filing.models import Case, JudgeAssignment
-from tests.cabinet.filing.conftest import Court, claim_body, pdf
+from tests.cabinet.filing.conftest import Court, attach_exemption_proof, claim_body, confirm_exemption, pdf
 
 N = 24
 
@@ -17,12 +17,15 @@ async def test_concurrent_submissions_and_registrations_get_unique_numbers(court
               for i in range(N)]
     for draft in drafts:
         assert (await court.upload("alice", draft["id"], pdf(f"claim {draft['id']}"))).status == 201
+        await attach_exemption_proof(court, "alice", draft["id"])
 
     submitted = await asyncio.gather(*(court.post("alice", f"/api/v1/filings/{d['id']}/submit") for d in drafts))
     assert [r.status for r in submitted] == [200] * N
     incoming = [(await r.json())["incoming_number"] for r in submitted]
     assert sorted(int(n.rsplit("/", 1)[1]) for n in incoming) == list(range(1, N + 1))
 
+    for draft in drafts:
+        await confirm_exemption(court, draft["id"])
     registered = await asyncio.gather(*(court.post("clerk", f"/api/v1/staff/filings/{d['id']}/register")
                                         for d in drafts))
     assert [r.status for r in registered] == [200] * N, [await r.text() for r in registered if r.status != 200]

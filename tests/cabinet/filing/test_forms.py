@@ -20,7 +20,8 @@ json_values = st.recursive(
     max_leaves=12,
 )
 field_names = st.sampled_from(["court", "case_kind", "category", "filing_type", "claim_kind", "payer_kind",
-                               "claim_amount", "exemption", "title", "case_number", "parties", "nonsense"])
+                               "claim_amount", "copy_documents", "copy_pages", "exemption", "title", "case_number",
+                               "parties", "nonsense"])
 
 
 @given(st.dictionaries(field_names, json_values, max_size=6))

@@ -12,7 +12,7 @@ from cabinet.audit import AuditEntry, verify_chain
 from cabinet.identity.models import User
 from cabinet.money import Money
 from cabinet.payments.errors import PaymentRequestInvalid
-from cabinet.payments.ledger import paid_amount, record_refund
+from cabinet.payments.ledger import last_payment_date, paid_amount, record_refund
 from cabinet.payments.models import Payment, PaymentRefund
 from cabinet.payments.status import PaymentStatus
 from core.clock import FixedClock
@@ -96,3 +96,37 @@ async def test_a_refund_needs_a_reason(db: Database, reason: str) -> None:
             await record_refund(session, FixedClock(T0), "filing:8", reason)
     async with db.transaction() as session:
         assert await paid_amount(session, "filing:8") == Money.tenge(100)
+
+
+async def test_a_share_is_refunded_from_the_oldest_payment_once_per_event(db: Database) -> None:
+    clock = FixedClock(T0 + timedelta(days=3))
+    first = await _payment(db, "filing:8", 1000, PaymentStatus.PAID)
+    second = await _payment(db, "filing:8", 500, PaymentStatus.PAID)
+    async with db.transaction() as session:
+        (await session.get(Payment, second)).created_at = T0 + timedelta(minutes=1)  # type: ignore[union-attr]
+    async with db.transaction() as session:
+        booked = await record_refund(session, clock, "filing:8", "overpaid", event="overpayment",
+                                     article="art. 120(4)(6)", amount=Money.tenge(1200))
+        assert booked == Money.tenge(1200)
+        assert await record_refund(session, clock, "filing:8", "overpaid again", event="overpayment",
+                                   amount=Money.tenge(100)) == Money.zero()
+        assert await paid_amount(session, "filing:8") == Money.tenge(300)
+        rows = list(await session.scalars(select(PaymentRefund).order_by(PaymentRefund.id)))
+        assert [(r.payment_id, r.amount_tiyn, r.status, r.event) for r in rows] == [
+            (first, 100_000, "pending", "overpayment"), (second, 20_000, "pending", "overpayment")]
+        assert (await session.get(Payment, first)).status == "refunded"  # type: ignore[union-attr]
+        assert (await session.get(Payment, second)).status == "paid"  # type: ignore[union-attr]
+        rest = await record_refund(session, clock, "filing:8", "claim returned", event="claim_returned")
+        assert rest == Money.tenge(300) and await paid_amount(session, "filing:8") == Money.zero()
+        assert await record_refund(session, clock, "filing:8", "zero", amount=Money.zero()) == Money.zero()
+
+
+async def test_the_last_payment_date_is_the_latest_settled_payment_still_held(db: Database) -> None:
+    ids = [await _payment(db, "filing:9", 100, status)
+           for status in (PaymentStatus.PAID, PaymentStatus.PAID, PaymentStatus.REFUNDED)]
+    async with db.transaction() as session:
+        for days, payment_id in enumerate(ids):
+            (await session.get(Payment, payment_id)).settled_at = T0 + timedelta(days=days)  # type: ignore[union-attr]
+    async with db.transaction() as session:
+        assert await last_payment_date(session, "filing:9") == T0 + timedelta(days=1)
+        assert await last_payment_date(session, "filing:10") is None
