@@ -3,7 +3,7 @@
 One job per sealed recording: composing its segments into the one playable hearing record.
 
 Revision ID: 0032
-Revises: 0020
+Revises: 0012
 Create Date: 2026-11-30 10:30:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0032'
-down_revision: str | Sequence[str] | None = '0020'
+down_revision: str | Sequence[str] | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
