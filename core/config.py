@@ -67,6 +67,7 @@ class Config:
     recording_retention_days: int = 5 * 365  # how long a hearing recording is kept, unless its category says
     recording_retention: tuple[str, ...] = ()  # per case category, "CATEGORY=DAYS" (e.g. "03=3650")
     ncalayer_url: str = "wss://127.0.0.1:13579"  # where the login and signing pages look for NCALayer; "" = never
+    recording_compose_in_process: bool = True  # the app composes sealed recordings (else `sotkab recordings worker`)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -209,6 +210,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "audit_checkpoint_interval_s": float,
     "recording_retention_days": int,
     "recording_retention": _parse_list,
+    "recording_compose_in_process": _parse_bool,
 }
 
 
@@ -231,8 +233,8 @@ def _coerce(name: str, value: Any) -> Any:
                 "rate_limit_global", "rate_limit_window_s", "recording_retention_days"):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"{value!r} is not an integer")
-    if name in ("builtin_ca", "revocation_hard_fail", "cookie_secure", "access_log", "payment_sandbox") \
-            and not isinstance(value, bool):
+    if name in ("builtin_ca", "revocation_hard_fail", "cookie_secure", "access_log", "payment_sandbox",
+                "recording_compose_in_process") and not isinstance(value, bool):
         raise ValueError(f"{value!r} is not a boolean")
     return value
 

@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,10 @@ def add_commands(subparsers: Any) -> None:
     verify.add_argument("--offline", action="store_true",
                         help="do not consult the database's sealed copy of the manifest")
     verify.set_defaults(func=_verify)
+    worker = recordings.add_parser("worker", help="compose sealed recordings into their hearing record, until stopped")
+    worker.add_argument("--once", action="store_true", help="compose every queued recording, then exit")
+    worker.add_argument("--poll", type=float, default=5.0, help="seconds between looks for new jobs")
+    worker.set_defaults(func=_worker)
 
 
 async def _stored_manifest(config: Config, directory: str) -> dict[str, Any] | None:
@@ -72,3 +77,26 @@ async def _verify(args: argparse.Namespace, config: Config) -> int:
     print(json.dumps({**report.to_json(), "compared_with_database": stored is not None}, ensure_ascii=False,
                      indent=2))
     return 0 if report.ok else 1
+
+
+async def _worker(args: argparse.Namespace, config: Config) -> int:
+    """Compose sealed recordings until interrupted (deployments that keep it out of the web process)."""
+    from cabinet.filing.systemkey import CourtKeys
+    from recordings.composition import Compositor
+
+    ca = None
+    if config.builtin_ca and (config.pki_dir / "ca.json").exists():
+        ca = CertificateAuthority.open(config.pki_dir, SystemClock())
+    stop = asyncio.Event()
+    async with connect(config.database_url) as db:
+        compositor = Compositor(db, SystemClock(), CourtKeys(config, ca))
+        if args.once:
+            while await compositor.run_once():
+                pass
+            return 0
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        logger.info("composition worker %s started", compositor.owner)
+        await compositor.run(stop, poll_s=args.poll)
+    return 0

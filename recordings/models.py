@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UtcDateTime
@@ -66,3 +66,30 @@ class RecordingLink(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class ComposeJob(Base):
+    """Composing one sealed recording into its hearing record (``recordings/composition.py``).
+
+    ``queued`` → ``running`` (``owner`` holds it while ``lease_until`` is renewed) → ``done`` or
+    ``failed`` (after :data:`~recordings.composition.ATTEMPTS` tries). A ``running`` job whose lease ran
+    out belonged to a worker that died: any worker takes it again and starts over.
+    """
+
+    __tablename__ = "recording_compose_jobs"
+    __table_args__ = (Index("ix_recording_compose_jobs_state", "state", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(20))
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    owner: Mapped[str | None] = mapped_column(String(200), default=None)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    error: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"state": self.state, "progress": round(self.progress, 1), "attempts": self.attempts,
+                "error": self.error, "finished_at": self.finished_at and self.finished_at.isoformat()}

@@ -21,8 +21,8 @@ from core.openapi import (
 
 TAGS = ["recordings"]
 RECORDING_ID = path_param("id", {"type": "integer", "minimum": 1})
-FILE_NAME = path_param("name", string("a file the manifest lists: a segment, minutes.txt, manifest.json, "
-                                      "manifest.json.cms"))
+FILE_NAME = path_param("name", string("a file the manifest lists: a segment, composed.webm, minutes.txt, "
+                                      "manifest.json, manifest.json.cms"))
 _READ_ERRORS = {400: ["invalid_recording_request"], 403: ["recording_forbidden"], 404: ["recording_not_found"]}
 
 _SUMMARY = {
@@ -36,7 +36,12 @@ _SUMMARY = {
 SCHEMAS = {
     "RecordingSummary": obj(_SUMMARY),
     "Recording": obj({**_SUMMARY, "manifest": nullable({"type": "object",
-                                                        "description": "the sealed manifest (recordings/API.md)"})}),
+                                                        "description": "the sealed manifest (recordings/API.md)"}),
+                      "composition": nullable(obj({
+                          "state": string("queued, running, done, failed"),
+                          "progress": {"type": "number", "minimum": 0, "maximum": 100},
+                          "attempts": {"type": "integer"}, "error": nullable(string()),
+                          "finished_at": nullable(TIMESTAMP)}))}),
     "RecordingPage": obj({"items": array(ref("RecordingSummary")), "page": {"type": "integer"},
                           "per_page": {"type": "integer"}, "total": {"type": "integer"}}),
     "RecordingLink": obj({"id": {"type": "integer"}, "recording_id": {"type": "integer"}, "token": string(),

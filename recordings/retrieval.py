@@ -26,7 +26,7 @@ from core.clock import Clock
 from core.db import Database
 from recordings.access import CallerFacts, RecordingFacts, may_grant, may_view, relation
 from recordings.errors import InvalidRecordingRequest, RecordingForbidden, RecordingNotFound, RecordingNotSealed
-from recordings.models import RecordingRow
+from recordings.models import ComposeJob, RecordingRow
 from recordings.verify import MINUTES_SIGNATURE, Report, check_files, check_trust
 
 logger = logging.getLogger(__name__)
@@ -109,7 +109,9 @@ class Retrieval:
 
     async def view(self, principal: Principal, recording_id: int) -> dict[str, Any]:
         row = await self._entitled(principal, recording_id, action="viewed")
-        return {**summary(row), "manifest": row.manifest}
+        async with self.db.transaction() as session:
+            job = await session.scalar(select(ComposeJob).where(ComposeJob.recording_id == recording_id))
+        return {**summary(row), "manifest": row.manifest, "composition": job and job.to_json()}
 
     async def file(self, principal: Principal, recording_id: int, name: str, *, byte_ranges: str | None) -> Path:
         """The path of one file of a sealed recording (segment, minutes, manifest, signature)."""
@@ -186,4 +188,6 @@ def listed_files(manifest: dict[str, Any]) -> set[str]:
         str(s["file"]) for s in manifest.get("segments", [])}
     if manifest.get("minutes"):
         names.add(str(manifest["minutes"]["file"]))
+    if manifest.get("composed"):
+        names.add(str(manifest["composed"]["file"]))
     return names

@@ -33,10 +33,10 @@ from cabinet.filing.timeline import Timeline
 from cabinet.notifications.notices import NoticeKind
 from core.clock import Clock
 from core.config import Config
-from core.db import Database
+from core.db import Database, insert_if_absent
 from recordings.errors import RecordingNotFound
 from recordings.manifest import Particulars, build_manifest
-from recordings.models import RecordingRow
+from recordings.models import ComposeJob, RecordingRow
 from recordings.seal import read_journal, segment_facts, sign_manifest, write_minutes
 from sessions.labels import Language
 from sessions.minutes import render_minutes
@@ -173,6 +173,9 @@ class RecordingService:
                 details={"manifest_sha256": digest, "hearing_id": row.hearing_id, "case_number": row.case_number,
                          "ended_abnormally": abnormal is not None, "segments": len(manifest["segments"])})
             await session.execute(update(RecordingRow).where(RecordingRow.id == recording_id).values(audit_seq=seq))
+            await insert_if_absent(session, ComposeJob, {  # composed by a worker (recordings/composition.py)
+                "recording_id": recording_id, "state": "queued", "progress": 0.0, "attempts": 0,
+                "created_at": self.clock.now()})
             await self._attach(session, recording_id, row.case_id, court, digest, abnormal is not None)
         logger.info("recording %s sealed (%d segments%s)", recording_id, len(manifest["segments"]),
                     ", ended abnormally" if abnormal else "")

@@ -17,6 +17,7 @@ from cabinet.filing.resources import COURT_KEYS
 from core.openapi import register_fragment
 from core.resources import CLOCK, CONFIG, DB
 from recordings import openapi
+from recordings.composition import Compositor
 from recordings.live import RecorderHub, TapSource
 from recordings.resources import RECORDINGS
 from recordings.routes import routes
@@ -49,10 +50,19 @@ async def _service(app: web.Application) -> AsyncIterator[None]:
     if recovered:
         logger.warning("sealed %d recording(s) left unfinished by a process that died: %s", len(recovered), recovered)
     task = asyncio.create_task(_recover_periodically(service), name="recording-recovery")
+    stop = asyncio.Event()
+    composer = None
+    if app[CONFIG].recording_compose_in_process:
+        compositor = Compositor(app[DB], app[CLOCK], app[COURT_KEYS])
+        composer = asyncio.create_task(compositor.run(stop), name="recording-composition")
     yield
+    stop.set()
     task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    for running in (task, composer):
+        if running is not None:
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
 
 
 async def _recover_periodically(service: RecordingService) -> None:

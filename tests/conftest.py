@@ -109,7 +109,10 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 def make_config(tmp_path: Path, database_url: str) -> Any:
     def build(**overrides: Any) -> Config:
-        values: dict[str, Any] = {"data_dir": tmp_path / "var", "database_url": database_url}
+        values: dict[str, Any] = {"data_dir": tmp_path / "var", "database_url": database_url,
+                                  # a background composer would rewrite manifests under tests that edit them;
+                                  # tests/recordings/test_composition.py turns it on
+                                  "recording_compose_in_process": False}
         values.update(overrides)
         return load_config(environ={}, **values)
 

@@ -3,7 +3,7 @@
 The language a person chose on the pages, kept per user so it follows them to every device.
 
 Revision ID: 0040
-Revises: 0012
+Revises: 0032
 Create Date: 2026-11-30 09:30:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0040'
-down_revision: str | Sequence[str] | None = '0012'
+down_revision: str | Sequence[str] | None = '0032'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
