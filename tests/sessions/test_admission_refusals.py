@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from sessions.admission import Admission, AdmissionDecision, Identity, StaffRole, decide_admission
+from sessions.admission import AdmissionDecision, AdmissionGrant, Identity, StaffRole, decide_admission
 from sessions.errors import AdmissionRefused, InvalidHearing, NotAuthenticated
 from sessions.hearings import HearingPlan, HearingRole
 from sessions.lifecycle import HearingState
@@ -55,11 +55,11 @@ def test_the_door_opens_at_the_lobby_time_exactly() -> None:
 
 
 def test_an_admission_says_who_may_publish_and_who_waits() -> None:
-    assert Admission("u", HearingRole.PLAINTIFF, AdmissionDecision.AUTO_ADMITTED).may_publish
-    assert not Admission("u", HearingRole.PLAINTIFF, AdmissionDecision.OBSERVER_VIEW_ONLY).may_publish
-    assert not Admission("u", HearingRole.OBSERVER, AdmissionDecision.AUTO_ADMITTED).may_publish
-    assert Admission("u", HearingRole.WITNESS, AdmissionDecision.WAIT_IN_WAITING_ROOM).waits
-    assert not Admission("u", HearingRole.WITNESS, AdmissionDecision.AUTO_ADMITTED).waits
+    assert AdmissionGrant("u", HearingRole.PLAINTIFF, AdmissionDecision.AUTO_ADMITTED).may_publish
+    assert not AdmissionGrant("u", HearingRole.PLAINTIFF, AdmissionDecision.OBSERVER_VIEW_ONLY).may_publish
+    assert not AdmissionGrant("u", HearingRole.OBSERVER, AdmissionDecision.AUTO_ADMITTED).may_publish
+    assert AdmissionGrant("u", HearingRole.WITNESS, AdmissionDecision.WAIT_IN_WAITING_ROOM).waits
+    assert not AdmissionGrant("u", HearingRole.WITNESS, AdmissionDecision.AUTO_ADMITTED).waits
 
 
 def test_a_listed_observer_and_the_public_watch_an_open_hearing_the_same_way() -> None:

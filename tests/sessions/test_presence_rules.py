@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sessions.admission import Admission, AdmissionDecision
+from sessions.admission import AdmissionDecision, AdmissionGrant
 from sessions.errors import IllegalPresenceTransition, InvalidHearing
 from sessions.hearings import HearingRole
 from sessions.lifecycle import MediaKind
@@ -17,7 +17,7 @@ NOW = datetime(2026, 1, 15, 10, 0, tzinfo=UTC)
 
 
 def in_room(role: HearingRole = HearingRole.PLAINTIFF) -> Presence:
-    admission = Admission("u-1", role, AdmissionDecision.AUTO_ADMITTED)
+    admission = AdmissionGrant("u-1", role, AdmissionDecision.AUTO_ADMITTED)
     return Presence.of(admission).join(admission)
 
 
@@ -37,7 +37,7 @@ def test_a_wrong_move_names_the_action_and_the_state() -> None:
                          (lambda: outside.reconnect(NOW), "reconnect")):
         error = refusal(step)
         assert error.details == {"action": action, "state": "outside"}
-    joined_twice = refusal(lambda: in_room().join(Admission("u-1", HearingRole.PLAINTIFF,
+    joined_twice = refusal(lambda: in_room().join(AdmissionGrant("u-1", HearingRole.PLAINTIFF,
                                                              AdmissionDecision.AUTO_ADMITTED)))
     assert joined_twice.details == {"action": "join", "state": "in_room"}
 
@@ -117,13 +117,13 @@ def test_each_inconsistent_field_is_named() -> None:
                     hand_raised=True)
     assert (kept.role, kept.state, kept.resume_to) == (HearingRole.PLAINTIFF, PresenceState.RECONNECTING, "in_room")
     with pytest.raises(InvalidHearing) as other:
-        Presence("u-1", HearingRole.PLAINTIFF).join(Admission("u-2", HearingRole.PLAINTIFF,
+        Presence("u-1", HearingRole.PLAINTIFF).join(AdmissionGrant("u-2", HearingRole.PLAINTIFF,
                                                                AdmissionDecision.AUTO_ADMITTED))
     assert other.value.details == {"field": "user_id"}
 
 
 def test_joining_takes_the_role_the_admission_decided() -> None:
     presence = Presence("u-1", HearingRole.PLAINTIFF)
-    watching = presence.join(Admission("u-1", HearingRole.OBSERVER, AdmissionDecision.OBSERVER_VIEW_ONLY))
+    watching = presence.join(AdmissionGrant("u-1", HearingRole.OBSERVER, AdmissionDecision.OBSERVER_VIEW_ONLY))
     assert (watching.role, watching.state) == (HearingRole.OBSERVER, PresenceState.IN_ROOM)
     assert watching.capabilities == Capabilities(receive=True)
