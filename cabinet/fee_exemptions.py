@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from cabinet.case_numbers import CaseKind
 from cabinet.errors import FeeRequestInvalid
@@ -30,8 +30,17 @@ from cabinet.fee_kinds import (
     kinds,
 )
 
-if TYPE_CHECKING:
-    from cabinet.fees import FeeRequest
+
+class FeeRequest(Protocol):
+    """What an exemption's scope reads of :class:`cabinet.fees.FeeRequest` (a protocol: ``fees``
+    imports this module)."""
+
+    @property
+    def case_kind(self) -> CaseKind: ...
+    @property
+    def claim_kind(self) -> ClaimKind: ...
+    @property
+    def payer_kind(self) -> PayerKind: ...
 
 logger = logging.getLogger(__name__)
 

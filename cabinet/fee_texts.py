@@ -9,10 +9,41 @@ disagree about the amount.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from cabinet.fees import FeeQuote
+from cabinet.fee_exemptions import Exemption
+from cabinet.money import Money
+from cabinet.mrp import MrpPeriod
+
+
+class _Rule(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def article(self) -> str: ...
+
+
+class FeeQuote(Protocol):
+    """What the explanation reads of :class:`cabinet.fees.FeeQuote` (a protocol, so that this
+    module, which ``fees`` imports, does not import ``fees`` back)."""
+
+    @property
+    def amount(self) -> Money: ...
+    @property
+    def rule(self) -> _Rule: ...
+    @property
+    def verified(self) -> bool: ...
+    @property
+    def on(self) -> date: ...
+    @property
+    def mrp(self) -> MrpPeriod: ...
+    @property
+    def cap_applied(self) -> bool: ...
+    @property
+    def exemption(self) -> Exemption | None: ...
+    @property
+    def formula(self) -> str: ...
 
 logger = logging.getLogger(__name__)
 

@@ -55,9 +55,11 @@ class Compositor:
     """Takes composition jobs one at a time; :meth:`run` until stopped (in-process or alone)."""
 
     def __init__(self, db: Database, clock: Clock, keys: CourtKeys, *, owner: str | None = None,
-                 lease: timedelta = JOB_LEASE) -> None:
+                 lease: timedelta = JOB_LEASE, beat_every_s: float = 1.0) -> None:
         self.db = db
         self.lease = lease
+        self.beat_every_s = beat_every_s
+        """How often a running job renews its lease and stores its progress."""
         self.clock = clock
         self.keys = keys
         self.owner = owner or f"{process_owner()}:compose"
@@ -160,7 +162,7 @@ class Compositor:
 
     async def _heartbeat(self, claimed: Claimed, percent: list[float]) -> None:
         while True:
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(self.beat_every_s)
             async with self.db.transaction() as session:
                 await session.execute(update(ComposeJob).where(
                     ComposeJob.id == claimed.job_id, ComposeJob.owner == self.owner)

@@ -21,7 +21,7 @@ from cabinet.filing.models import Case, CaseParty
 from cabinet.identity.roles import Role
 from cabinet.identity.users import PersonName, UserService
 from core.clock import SystemClock
-from tests.cabinet.filing.conftest import claim_body, pdf
+from tests.cabinet.filing.conftest import attach_exemption_proof, claim_body, confirm_exemption, pdf
 from tests.recordings.hearings import close_hearing, open_session, sealed
 from tests.signaling.conftest import Courthouse, leave_all
 
@@ -56,7 +56,9 @@ async def cast_the_outsiders(h: Courthouse) -> None:
     assert carol_iin is not None
     draft = await h.court.create("alice", claim_body(carol_iin, exemption="labour"))
     assert (await h.court.upload("alice", draft["id"], pdf())).status == 201
+    await attach_exemption_proof(h.court, "alice", draft["id"])
     assert (await h.court.post("alice", f"/api/v1/filings/{draft['id']}/submit")).status == 200
+    await confirm_exemption(h.court, draft["id"])
     assert (await h.court.post("clerk", f"/api/v1/staff/filings/{draft['id']}/register")).status == 200
     h.court.heads.pop("admin", None)  # log in again to carry the new grant
     await h.court.as_("admin")

@@ -95,7 +95,7 @@ async def test_a_worker_that_died_is_taken_over_and_the_record_is_composed_seale
         assert row is not None
         directory = Path(row.directory)
     (directory / f".{COMPOSED}.part").write_bytes(b"\x1a\x45\xdf\xa3 half a file")
-    live = compositor(h, owner="host:2:compose")
+    live = compositor(h, owner="host:2:compose", beat_every_s=0.05)  # progress stored often enough to be seen
     assert await live.claim() is None  # the lease is still held: nobody else takes it
     await asyncio.sleep(0.4)
 
@@ -105,7 +105,7 @@ async def test_a_worker_that_died_is_taken_over_and_the_record_is_composed_seale
         state = (await (await h.court.get("clerk", url)).json())["composition"]
         if state["state"] == "running":
             seen.append(state["progress"])
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.05)
     assert await worker
     assert any(0 < p < 100 for p in seen), seen  # progress was visible while it ran
 

@@ -107,9 +107,9 @@ async def test_an_expired_session_cannot_call_anything(courthouse: Courthouse) -
     h = courthouse
     _, judge, alice = await in_session(h, "alice")
     try:
-        assert (await alice.call("heartbeat", {"rttMs": 20}))["ok"]
+        assert (await alice.call("heartbeat", {"rtt_ms": 20}))["ok"]
         h.app.clock.advance(timedelta(seconds=h.app.config.session_ttl_s + 1))
-        for name, data in (("chat", {"text": "я ещё здесь"}), ("heartbeat", {"rttMs": 20})):
+        for name, data in (("chat", {"text": "я ещё здесь"}), ("heartbeat", {"rtt_ms": 20})):
             reply = await alice.call(name, data)
             assert reply["error"]["code"] in ("session_ended", "not_joined"), (name, reply)
             if name == "chat":
@@ -155,13 +155,13 @@ async def test_a_refused_attempt_does_not_end_the_live_socket(courthouse: Courth
         await asyncio.sleep(0.4)
         assert not clerk.received["ended"], "the refused attempt did not replace the open socket"
         # The open socket ends for its own reason, the first time it is used.
-        assert (await clerk.call("heartbeat", {"rttMs": 10}))["error"]["code"] == "staff_grant_revoked"
+        assert (await clerk.call("heartbeat", {"rtt_ms": 10}))["error"]["code"] == "staff_grant_revoked"
         assert [e["code"] for e in clerk.received["ended"]] == ["staff_grant_revoked"]
 
         # An admitted attempt still takes over from the older socket, as before.
         first = await h.join("judge", hearing)
         assert (await judge.wait("ended"))["code"] == "replaced"
-        assert (await first.call("heartbeat", {"rttMs": 10}))["ok"]
+        assert (await first.call("heartbeat", {"rtt_ms": 10}))["ok"]
         await leave_all(first)
     finally:
         await leave_all(judge, clerk)

@@ -36,7 +36,7 @@ async def test_sockets_of_a_session_ended_in_the_database_end_by_themselves(cour
         await gone(cabinet)
         await judge.wait("roster", left_the_session(h.ids["bob"]))
         assert not judge.received["ended"], "the judge's own session is untouched"
-        assert (await judge.call("heartbeat", {"rttMs": 10}))["ok"]
+        assert (await judge.call("heartbeat", {"rtt_ms": 10}))["ok"]
     finally:
         await leave_all(judge, bob, cabinet)
 

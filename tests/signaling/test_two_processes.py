@@ -93,7 +93,7 @@ async def test_a_logout_on_one_process_ends_the_sockets_held_by_the_other(courth
         assert (await alice.wait("ended", within=4))["code"] == "session_ended"
         assert (await cabinet.wait("ended", within=4))["code"] == "session_ended"
         assert not judge.received["ended"]
-        assert (await judge.call("heartbeat", {"rttMs": 10}))["ok"]
+        assert (await judge.call("heartbeat", {"rtt_ms": 10}))["ok"]
     finally:
         await leave_all(*sockets)
         await one.stop()

@@ -107,6 +107,7 @@ DOCUMENT_KIND = {
     "attachment": N_("Attachment"),
     "power_of_attorney": N_("Power of attorney"),
     "judicial_act": N_("Judicial act"),
+    "exemption_proof": N_("Proof of exemption from the state duty"),
 }
 
 FILING_TYPE = {

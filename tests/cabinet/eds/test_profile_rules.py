@@ -202,10 +202,10 @@ def test_a_signer_identity_holds_twelve_digit_numbers_only() -> None:
                   country="KZ", roles=(Role.INDIVIDUAL,), key_type=KeyType.AUTH)
     identity = SignerIdentity(iin="900101400005", bin=None, **fields)
     assert identity.to_json() == {
-        "iin": "900101400005", "bin": None, "commonName": "A B", "surname": "A", "givenName": "B",
-        "patronymic": None, "organisation": None, "country": "KZ", "roles": ["INDIVIDUAL"], "keyType": "AUTH",
+        "iin": "900101400005", "bin": None, "common_name": "A B", "surname": "A", "given_name": "B",
+        "patronymic": None, "organisation": None, "country": "KZ", "roles": ["INDIVIDUAL"], "key_type": "AUTH",
     }
-    assert SignerIdentity(iin=None, bin=None, **{**fields, "key_type": None}).to_json()["keyType"] is None
+    assert SignerIdentity(iin=None, bin=None, **{**fields, "key_type": None}).to_json()["key_type"] is None
     for iin, bin_, message in (("90010140000", None, "IIN"), ("IIN900101400005", None, "IIN"),
                                (None, "12345678902X", "BIN")):
         with pytest.raises(ValueError, match=rf"^{message} must be 12 digits$"):

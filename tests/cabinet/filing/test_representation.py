@@ -16,7 +16,7 @@ from sqlalchemy import select
 from cabinet.filing.models import CaseParty
 from cabinet.identity.models import User
 from cabinet.notifications.models import Notice
-from tests.cabinet.filing.conftest import Court, claim_body, pdf
+from tests.cabinet.filing.conftest import Court, attach_exemption_proof, claim_body, confirm_exemption, pdf
 
 CAROL, ALICE, LAWYER = "950606400345", "900101400123", "880404300234"
 
@@ -32,7 +32,9 @@ async def _case_naming(court: Court, representative: str, *, poa_by: str | None 
                                       key=getattr(court.cast, poa_by).sign, kind="power_of_attorney",
                                       name="poa.pdf")
         assert response.status == 201, await response.text()
+    await attach_exemption_proof(court, "alice", draft["id"])
     assert (await court.post("alice", f"/api/v1/filings/{draft['id']}/submit")).status == 200
+    await confirm_exemption(court, draft["id"])
     response = await court.post("clerk", f"/api/v1/staff/filings/{draft['id']}/register")
     assert response.status == 200, await response.text()
     return str((await response.json())["case_number"])

@@ -45,7 +45,7 @@ async def test_a_notice_reads_in_the_readers_language_and_opening_serves_it(
     assert "Сот отырысына шақыру" in html.split("<h1")[1][:200]  # the heading in Kazakh, not the stored title
     assert unread_badge(html) is None  # opened: read and served
     me = await client.get(f"/api/v1/notifications/{notice_id}", headers={"Authorization": f"Bearer {token}"})
-    assert (await me.json())["servedAt"] is not None
+    assert (await me.json())["served_at"] is not None
 
 
 async def test_nobody_opens_another_persons_notice(people: People, client: TestClient[Any, Any]) -> None:
