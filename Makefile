@@ -55,6 +55,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy core cabinet sessions signaling media recordings web
 
+# Every bench/*.py is a bench (runs alone, ends with its JSON line); the processes a bench starts
+# (load generators, servers under test) live in bench/parts/ and are not run on their own.
 bench: install
 	@set -e; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
 

@@ -2,7 +2,7 @@
 
 1. The relay bench's K=12 load (bench/relay.py: 12 participants publishing VP8 640×360 30 fps +
    Opus, each receiving all others) against the passthrough relay, then against the same relay with
-   the recorder on a lossless tap (``relay_servers.py recorded``). For the recorder we report the
+   the recorder on a lossless tap (``parts/relay_servers.py recorded``). For the recorder we report the
    event-loop thread's CPU spent writing frames per recorded track (24 tracks: 12 video, 12 audio)
    and the frames it lost: frames the relay received minus frames the recorder received (minus
    any still queued in the tap when the run stopped). The per-track figure is the measured CPU per

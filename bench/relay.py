@@ -1,6 +1,6 @@
 """Benchmark: our passthrough relay vs aiortc's stock transcoding MediaRelay vs Janus videoroom.
 
-The same load (bench/relay_load.py: K participants publishing pre-encoded VP8 640×360 30 fps +
+The same load (bench/parts/relay_load.py: K participants publishing pre-encoded VP8 640×360 30 fps +
 Opus, each receiving all others, split over ``--procs`` generator processes) runs in one session
 against each relay process. For the relay process we measure CPU seconds per forwarded video
 stream-second, frames delivered over frames expected, worst event-loop lag (Python relays) and
@@ -36,7 +36,7 @@ from typing import Any
 import psutil
 
 REPO = Path(__file__).resolve().parents[1]
-LOAD = [sys.executable, str(REPO / "bench" / "relay_load.py")]
+LOAD = [sys.executable, str(REPO / "bench" / "parts" / "relay_load.py")]
 LOAD_NICENESS = 5  # three generators at nice 5 weigh about as much as one normal process
 FPS = 30
 RUNS = [("passthrough", 4), ("transcode", 4), ("janus", 4), ("passthrough", 12), ("janus", 12)]
@@ -97,7 +97,8 @@ def _start_server(mode: str) -> tuple[subprocess.Popen[bytes], str]:
                 time.sleep(0.2)
         return process, url
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen([sys.executable, str(REPO / "bench" / "relay_servers.py"), mode, "--port", str(port)],
+    server = REPO / "bench" / "parts" / "relay_servers.py"
+    process = subprocess.Popen([sys.executable, str(server), mode, "--port", str(port)],
                                stdout=subprocess.PIPE, env=env, cwd=REPO)
     assert process.stdout is not None
     if process.stdout.readline().strip() != b"READY":

@@ -3,7 +3,8 @@
 Each serves ``POST /admit`` (offer in, answer out) for the load generator, ``/lag`` (worst
 event-loop lag in the window) and ``/counters`` (the relay's own video counters, so that frames
 the relay lost are told apart from frames the generator lost). Run by bench/relay.py as
-``relay_servers.py MODE --port N``; it prints READY once it listens. Mode ``recorded`` is the
+``parts/relay_servers.py MODE --port N`` (a part, not a bench: ``make bench`` runs only
+``bench/*.py``); it prints READY once it listens. Mode ``recorded`` is the
 passthrough relay with the court recorder on a lossless tap (bench/compose.py): ``/counters`` then
 also reports the recorder's CPU (thread time spent writing frames) and the frames it received.
 """

@@ -1,4 +1,5 @@
-"""The load generator for bench/relay.py, run in its own processes so its CPU is never the relay's.
+"""The load generator for bench/relay.py, run in its own processes so its CPU is never the relay's
+(a part the bench starts, not a bench: ``make bench`` runs only ``bench/*.py``).
 
 K participants each publish pre-encoded VP8 640×360 at 30 fps plus Opus and receive every other
 participant's media. One process runs participants [first, first+count); bench/relay.py starts
