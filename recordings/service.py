@@ -38,9 +38,10 @@ from recordings.errors import RecordingNotFound
 from recordings.manifest import Particulars, build_manifest
 from recordings.models import ComposeJob, RecordingRow
 from recordings.seal import read_journal, segment_facts, sign_manifest, write_minutes
+from sessions.hearings import HearingRole
 from sessions.labels import Language
 from sessions.minutes import render_minutes
-from sessions.store import HearingStore, hearing_of
+from sessions.repository import HearingRepository
 
 logger = logging.getLogger(__name__)
 
@@ -96,14 +97,13 @@ class RecordingService:
         """A new recording row (and its directory) for a hearing that has just started."""
         now = self.clock.now()
         async with self.db.transaction() as session:
-            store = HearingStore(session)
-            row = await store.get(hearing_id)
-            place = await store.place(row)
-            judge = next((p.user_id for p in row.participants if p.role == "judge"), None)
+            hearing = await HearingRepository.within(session, self.clock).load(hearing_id)
+            place = hearing.place
+            judge = next((p.user_id for p in hearing.people if p.role is HearingRole.JUDGE), None)
             recording = RecordingRow(
                 hearing_id=hearing_id, case_id=place.case_id, case_number=place.case_number,
                 court_id=place.court_id, court_code=place.court_code, courtroom=place.courtroom_name,
-                judge_user_id=judge, is_open=row.is_open, state="recording", started_at=now, directory="",
+                judge_user_id=judge, is_open=hearing.is_open, state="recording", started_at=now, directory="",
                 owner=self.owner, lease_until=now + LEASE, ended_abnormally=False, access_granted=False)
             session.add(recording)
             await session.flush()
@@ -134,10 +134,8 @@ class RecordingService:
                 raise RecordingNotFound(f"no recording {recording_id}")
             if row.state != "recording":
                 return dict(row.manifest or {})
-            store = HearingStore(session)
-            hearing_row = await store.get(row.hearing_id)
-            place = await store.place(hearing_row)
-            hearing = hearing_of(hearing_row, place, await store.events(row.hearing_id))
+            stored = await HearingRepository.within(session, self.clock).load(row.hearing_id, log=True)
+            place, hearing = stored.place, stored.hearing
             court = await session.get(Court, row.court_id)
             started_at, directory = row.started_at, Path(row.directory)
         assert court is not None

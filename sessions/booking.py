@@ -31,7 +31,7 @@ from cabinet.identity.users import PersonName, UserService
 from core.clock import Clock
 from core.config import Config
 from core.errors import Conflict, Forbidden, NotFound
-from sessions.errors import IllegalHearingTransition, InvalidHearing
+from sessions.errors import HearingNotFound, IllegalHearingTransition, InvalidHearing
 from sessions.hearings import (
     DEFAULT_LOBBY_LEAD_TIME,
     HearingFormat,
@@ -41,10 +41,11 @@ from sessions.hearings import (
     as_utc,
 )
 from sessions.lifecycle import Hearing, HearingState, Lifecycle
-from sessions.models import HearingParticipantRow, HearingRow
 from sessions.notices import HearingNotices, render_for
+from sessions.presence import PresenceState
+from sessions.repository import HearingRepository
 from sessions.scheduling import BLOCKING_ROLES, Booking, ensure_free
-from sessions.store import HearingNotFound, HearingStore, Place, hearing_of, uid
+from sessions.stored import StoredHearing, uid
 
 logger = logging.getLogger(__name__)
 
@@ -101,12 +102,13 @@ class BookingService:
         self.session = session
         self.clock = clock
         self.config = config
-        self.store = HearingStore(session)
+        self.hearings = HearingRepository.within(session, clock)
         self.notices = HearingNotices(session, clock, config)
 
     # -- booking ------------------------------------------------------------------------------
 
-    async def schedule(self, principal: Principal, request: BookingRequest) -> tuple[HearingRow, Place]:
+    async def schedule(self, principal: Principal, request: BookingRequest) -> StoredHearing:
+        """Book the hearing; it as stored, with its (empty) log."""
         case = await CaseStore(self.session).by_number(request.case_number, for_update=True)
         role = _staff_role(principal, case.court_id)
         status = CaseStatus(case.status)
@@ -123,21 +125,10 @@ class BookingService:
         plan = HearingPlan(case.number, str(room.id), request.start, request.duration, request.format, is_open,
                            tuple(p for p, _ in people), request.auto_admit, request.lobby_lead_time)
         await self._ensure_free("new", plan, case.number)
-        now = self.clock.now()
-        row = HearingRow(case_id=case.id, court_id=case.court_id, courtroom_id=room.id, start=plan.start,
-                         end_at=plan.end, duration_minutes=int(plan.duration.total_seconds() // 60),
-                         format=plan.format.value, is_open=is_open, auto_admit=plan.auto_admit,
-                         lobby_lead_minutes=int(plan.lobby_lead_time.total_seconds() // 60),
-                         state=HearingState.SCHEDULED.value, recording_paused=False, ics_sequence=0,
-                         created_by=principal.user_id, created_at=now, updated_at=now, participants=[])
-        for person, represents in people:
-            row.participants.append(HearingParticipantRow(
-                user_id=int(person.user_id), role=person.role.value, display_name=person.display_name,
-                listed=True, represents_user_id=represents, presence="outside"))
-        self.session.add(row)
-        await self.session.flush()
-        place = await self.store.place(row)
-        details = {"hearing_id": row.id, "start": plan.start.isoformat(), "courtroom": room.name}
+        hearing_id = await self.hearings.add(case_id=case.id, court_id=case.court_id, plan=plan,
+                                             created_by=principal.user_id)
+        stored = await self.hearings.load(hearing_id, log=True)
+        details = {"hearing_id": hearing_id, "start": plan.start.isoformat(), "courtroom": room.name}
         timeline = Timeline(self.session, self.clock)
         if status is CaseStatus.ACCEPTED:
             await timeline.transition(case, CaseAction.SCHEDULE, actor_role=role, actor_id=principal.user_id,
@@ -145,40 +136,35 @@ class BookingService:
         else:
             await timeline.fact(case, "hearing_scheduled", actor_role=role.value, actor_id=principal.user_id,
                                 actor=principal.audit_actor, details=details)
-        await self.notices.scheduled(row, place)
-        logger.info("hearing %s booked for case %s at %s", row.id, case.number, plan.start)
-        return row, place
+        await self.notices.scheduled(stored)
+        logger.info("hearing %s booked for case %s at %s", hearing_id, case.number, plan.start)
+        return stored
 
     async def reschedule(self, principal: Principal, hearing_id: int,
-                         request: RescheduleRequest) -> tuple[HearingRow, Place]:
-        row = await self.store.get(hearing_id, for_update=True)
-        role = _staff_role(principal, row.court_id)
-        place = await self.store.place(row)
-        hearing = hearing_of(row, place, await self.store.events(row.id))
+                         request: RescheduleRequest) -> StoredHearing:
+        read = await self.hearings.load(hearing_id, lock=True, log=True)
+        role = _staff_role(principal, read.court_id)
+        hearing = read.hearing
         if hearing.effective_state(self.clock.now()) is not HearingState.SCHEDULED:
             state = hearing.effective_state(self.clock.now()).value
             raise IllegalHearingTransition(f"a hearing that is {state} is no longer moved; adjourn it instead",
                                            details={"state": state})
         if request.start is None and request.duration is None and request.courtroom is None:
             raise InvalidHearing("give a new start, duration or courtroom", details={"field": "start"})
-        room = await self._courtroom(row.court_id, request.courtroom) if request.courtroom else None
+        room = await self._courtroom(read.court_id, request.courtroom) if request.courtroom else None
         plan = hearing.plan.rescheduled(request.start or hearing.plan.start, request.duration)
         if room is not None:
             plan = replace(plan, courtroom_id=str(room.id))
         if request.start is not None:
             self._future(plan.start)
-        await self._ensure_free(str(row.id), plan, place.case_number)
-        row.start, row.end_at = plan.start, plan.end
-        row.duration_minutes = int(plan.duration.total_seconds() // 60)
+        await self._ensure_free(str(read.id), plan, read.place.case_number)
+        moved = replace(read, hearing=replace(hearing, plan=plan), ics_sequence=read.ics_sequence + 1)
         if room is not None:
-            row.courtroom_id = room.id
-        row.ics_sequence += 1
-        row.updated_at = self.clock.now()
-        await self.session.flush()
-        place = await self.store.place(row)
+            moved = replace(moved, place=replace(moved.place, courtroom_name=room.name))
+        stored = await self.hearings.save(moved, read.version)
         reason = request.reason or f"заседание перенесено на {plan.start:%Y-%m-%d %H:%M} UTC"
-        case = await CaseStore(self.session).by_id(row.case_id, for_update=True)
-        details = {"hearing_id": row.id, "start": plan.start.isoformat(), "courtroom": place.courtroom_name}
+        case = await CaseStore(self.session).by_id(stored.case_id, for_update=True)
+        details = {"hearing_id": stored.id, "start": plan.start.isoformat(), "courtroom": stored.place.courtroom_name}
         timeline = Timeline(self.session, self.clock)
         if case.status == CaseStatus.SCHEDULED.value:
             await timeline.transition(case, CaseAction.RESCHEDULE, actor_role=role, actor_id=principal.user_id,
@@ -186,77 +172,68 @@ class BookingService:
         else:
             await timeline.fact(case, "hearing_moved", actor_role=role.value, actor_id=principal.user_id,
                                 actor=principal.audit_actor, details={**details, "reason": reason})
-        await self.notices.moved(row, place, reason)
-        return row, place
+        await self.notices.moved(stored, reason)
+        return stored
 
-    async def cancel(self, principal: Principal, hearing_id: int, reason: str) -> tuple[HearingRow, Place]:
-        row = await self.store.get(hearing_id, for_update=True)
-        _staff_role(principal, row.court_id)
-        place = await self.store.place(row)
-        before = hearing_of(row, place, await self.store.events(row.id))
-        lifecycle = StaffLifecycle(self.clock)
-        after = lifecycle.cancel(before, uid(principal.user_id), reason)
-        row.state = after.state.value
-        row.updated_at = self.clock.now()
-        self.store.append_events(row.id, after.events[len(before.events):])
-        for person in row.participants:
-            if person.presence in ("waiting", "in_room", "reconnecting"):
-                person.presence, person.resume_to, person.hand_raised = "outside", None, False
-        await self.recorded_cancellation(principal, row, place, reason)
-        return row, place
+    async def cancel(self, principal: Principal, hearing_id: int, reason: str) -> StoredHearing:
+        read = await self.hearings.load(hearing_id, lock=True, log=True)
+        _staff_role(principal, read.court_id)
+        after = StaffLifecycle(self.clock).cancel(read.hearing, uid(principal.user_id), reason)
+        present = (PresenceState.WAITING, PresenceState.IN_ROOM, PresenceState.RECONNECTING)
+        cancelled = replace(read, hearing=after, ics_sequence=read.ics_sequence + 1).with_people(
+            lambda p: p.moved(p.presence.leave()) if p.presence.state in present else p)
+        stored = await self.hearings.save(cancelled, read.version)
+        await self.recorded_cancellation(principal, stored, reason)
+        return stored
 
-    async def recorded_cancellation(self, principal: Principal, row: HearingRow, place: Place,
-                                    reason: str | None) -> None:
-        """What follows a cancellation however it was made: a new SEQUENCE, the case timeline, notices."""
-        row.ics_sequence += 1
-        await self.session.flush()
-        case = await CaseStore(self.session).by_id(row.case_id)
-        role = ActorRole.JUDGE if principal.has_role(Role.JUDGE, row.court_id) else ActorRole.CLERK
+    async def recorded_cancellation(self, principal: Principal, stored: StoredHearing, reason: str | None) -> None:
+        """What follows a cancellation however it was made (saved with its new SEQUENCE): the case
+        timeline and the notices."""
+        case = await CaseStore(self.session).by_id(stored.case_id)
+        role = ActorRole.JUDGE if principal.has_role(Role.JUDGE, stored.court_id) else ActorRole.CLERK
         await Timeline(self.session, self.clock).fact(
             case, "hearing_cancelled", actor_role=role.value, actor_id=principal.user_id,
-            actor=principal.audit_actor, details={"hearing_id": row.id, "reason": reason or ""})
-        await self.notices.cancelled(row, place, principal, reason)
+            actor=principal.audit_actor, details={"hearing_id": stored.id, "reason": reason or ""})
+        await self.notices.cancelled(stored, principal, reason)
 
     # -- reading ------------------------------------------------------------------------------
 
-    async def _case_view(self, principal: Principal, row: HearingRow) -> bool:
+    async def _case_view(self, principal: Principal, stored: StoredHearing) -> bool:
         """The case's own access rules (:mod:`cabinet.filing.access`): for a closed-category case only
         its judge, the court's clerks, its parties and their representatives; for others also the
         court's judges and administrators."""
-        case = await CaseStore(self.session).by_id(row.case_id)
+        case = await CaseStore(self.session).by_id(stored.case_id)
         resource = Resource.CLOSED_CASE if case.closed_category else Resource.CASE
         return permits(relations_to(caller_of(principal), case_subject(case)), resource, Action.VIEW)
 
-    async def visible(self, principal: Principal, hearing_id: int) -> tuple[HearingRow, Place, Access]:
+    async def visible(self, principal: Principal, hearing_id: int) -> tuple[StoredHearing, Access]:
         """Whoever the case's access rules let see the case, and the hearing's listed participants,
         see all; the public sees an open hearing's public particulars. Anybody else is told there is
         no such hearing (404, as for an id that does not exist): a closed hearing's existence is
         itself not for outsiders."""
-        row = await self.store.get(hearing_id)
-        place = await self.store.place(row)
-        if any(p.user_id == principal.user_id and p.listed for p in row.participants):
-            return row, place, Access.FULL
-        if await self._case_view(principal, row):
-            return row, place, Access.FULL
-        if row.is_open:
-            return row, place, Access.PUBLIC
+        stored = await self.hearings.load(hearing_id, log=True)
+        if any(p.user_id == principal.user_id and p.listed for p in stored.people):
+            return stored, Access.FULL
+        if await self._case_view(principal, stored):
+            return stored, Access.FULL
+        if stored.is_open:
+            return stored, Access.PUBLIC
         raise HearingNotFound(f"no hearing {hearing_id}", details={"hearing_id": hearing_id})
 
-    async def require_staff(self, principal: Principal, hearing_id: int) -> HearingRow:
-        row = await self.store.get(hearing_id)
-        if not row.is_open and not await self._case_view(principal, row):
+    async def require_staff(self, principal: Principal, hearing_id: int) -> StoredHearing:
+        stored = await self.hearings.load(hearing_id)
+        if not stored.is_open and not await self._case_view(principal, stored):
             raise HearingNotFound(f"no hearing {hearing_id}", details={"hearing_id": hearing_id})
-        _staff_role(principal, row.court_id)
-        return row
+        _staff_role(principal, stored.court_id)
+        return stored
 
     async def invitation(self, principal: Principal, hearing_id: int, language: Any) -> str:
-        row = await self.store.get(hearing_id)
-        person = next((p for p in row.participants if p.user_id == principal.user_id and p.listed), None)
+        stored = await self.hearings.load(hearing_id)
+        person = next((p for p in stored.people if p.user_id == principal.user_id and p.listed), None)
         if person is None:
             raise NotFound("you are not summoned to this hearing", code="no_invitation")
-        place = await self.store.place(row)
         email = await self.notices.email_of(principal.user_id)
-        return render_for(self.config, row, place, person, email, self.clock.now(), language)
+        return render_for(self.config, stored, person, email, self.clock.now(), language)
 
     # -- shared checks ------------------------------------------------------------------------
 
@@ -274,8 +251,8 @@ class BookingService:
 
     async def _ensure_free(self, hearing_id: str, plan: HearingPlan, case_number: str) -> None:
         blocking = [int(p.user_id) for p in plan.participants if p.role in BLOCKING_ROLES]
-        await self.store.lock_slot(int(plan.courtroom_id), blocking)
-        ensure_free(Booking.of(hearing_id, plan), await self.store.live_bookings(plan.start, plan.end))
+        await self.hearings.lock_slot(int(plan.courtroom_id), blocking)
+        ensure_free(Booking.of(hearing_id, plan), await self.hearings.live_bookings(plan.start, plan.end))
 
     async def _participants(self, case: Case, specs: tuple[ParticipantSpec, ...]
                             ) -> list[tuple[Participant, int | None]]:
@@ -340,27 +317,33 @@ def _staff_role(principal: Principal, court_id: int) -> ActorRole:
     raise Forbidden("hearings are booked by the judges and clerks of the case's court", code="not_court_staff")
 
 
-def public_json(row: HearingRow, place: Place, state: HearingState) -> dict[str, Any]:
+def public_json(stored: StoredHearing, state: HearingState) -> dict[str, Any]:
     """What anybody may know of an open hearing: the public calendar's line."""
-    judge = next((p.display_name for p in row.participants if p.role == HearingRole.JUDGE.value), None)
-    return {"id": row.id, "case_number": place.case_number, "court": place.court_code,
-            "courtroom": place.courtroom_name, "start": row.start.isoformat(), "end": row.end_at.isoformat(),
-            "duration_minutes": row.duration_minutes, "format": row.format, "is_open": row.is_open,
+    place = stored.place
+    judge = next((p.display_name for p in stored.people if p.role is HearingRole.JUDGE), None)
+    return {"id": stored.id, "case_number": place.case_number, "court": place.court_code,
+            "courtroom": place.courtroom_name, "start": stored.start.isoformat(), "end": stored.end_at.isoformat(),
+            "duration_minutes": stored.duration_minutes, "format": stored.format.value, "is_open": stored.is_open,
             "state": state.value, "judge": judge}
 
 
-def full_json(row: HearingRow, place: Place, hearing: Hearing, state: HearingState) -> dict[str, Any]:
-    body = public_json(row, place, state)
+def full_json(stored: StoredHearing, state: HearingState) -> dict[str, Any]:
+    """Everything of the hearing, for those who see it all (``events``: how long its log is)."""
+    hearing = stored.hearing
+    body = public_json(stored, state)
     body.update({
-        "auto_admit": row.auto_admit, "lobby_lead_minutes": row.lobby_lead_minutes, "sequence": row.ics_sequence,
-        "pause_reason": row.pause_reason, "suspend_reason": row.suspend_reason,
-        "adjourned_to": None if row.adjourned_to is None else row.adjourned_to.isoformat(),
-        "recording_paused": row.recording_paused,
+        "auto_admit": stored.plan.auto_admit,
+        "lobby_lead_minutes": int(stored.plan.lobby_lead_time.total_seconds() // 60), "sequence": stored.ics_sequence,
+        "pause_reason": None if hearing.pause_reason is None else hearing.pause_reason.value,
+        "suspend_reason": None if hearing.suspend_reason is None else hearing.suspend_reason.value,
+        "adjourned_to": None if hearing.adjourned_to is None else hearing.adjourned_to.isoformat(),
+        "recording_paused": hearing.recording_paused,
         "participants": [
-            {"user_id": p.user_id, "role": p.role, "name": p.display_name, "represents_user_id": p.represents_user_id,
-             "presence": p.presence, "muted_audio": p.muted_audio, "muted_video": p.muted_video,
-             "hand_raised": p.hand_raised}
-            for p in row.participants if p.listed
+            {"user_id": p.user_id, "role": p.role.value, "name": p.display_name,
+             "represents_user_id": p.represents_user_id, "presence": p.presence.state.value,
+             "muted_audio": p.presence.audio_muted, "muted_video": p.presence.video_muted,
+             "hand_raised": p.presence.hand_raised}
+            for p in stored.people if p.listed
         ],
         "events": len(hearing.events),
     })

@@ -84,3 +84,18 @@ class InvalidCalendar(SessionsError):
 
     status = 400
     default_code = "invalid_icalendar"
+
+
+class HearingNotFound(SessionsError):
+    """No hearing has that id (or the caller may not know it exists)."""
+
+    status = 404
+    default_code = "hearing_not_found"
+
+
+class HearingChanged(SessionsError):
+    """The hearing (or the person's row) is no longer as it was read: the change was computed on a
+    stale hearing and is not stored. Read it again and decide again."""
+
+    status = 409
+    default_code = "hearing_changed"

@@ -24,11 +24,10 @@ from cabinet.notifications.notices import NoticeKind
 from cabinet.notifications.outbox import notify
 from core.clock import COURT_TIME, Clock
 from core.config import Config
-from sessions.hearings import HearingFormat
 from sessions.icalendar import CalendarMethod, Court, Invitation, render_invitation
 from sessions.labels import Language
-from sessions.models import HearingParticipantRow, HearingRow
-from sessions.store import Place, plan_of, uid
+from sessions.lifecycle import HearingState
+from sessions.stored import Attendee, Place, StoredHearing, uid
 
 logger = logging.getLogger(__name__)
 
@@ -51,18 +50,18 @@ def court_of(config: Config, place: Place, language: Language) -> Court:
     return Court(name=name, organizer_email=config.mail_from, uid_domain=domain, tz=COURT_TIME)
 
 
-def render_for(config: Config, row: HearingRow, place: Place, person: HearingParticipantRow, email: str | None,
+def render_for(config: Config, stored: StoredHearing, person: Attendee, email: str | None,
                now: datetime, language: Language = Language.RU) -> str:
     """The .ics of ``person``'s invitation to the hearing as it stands (a CANCEL once cancelled)."""
-    plan = plan_of(row, place)
+    plan, place = stored.plan, stored.place
     recipient = plan.participant(uid(person.user_id))
     assert recipient is not None
-    cancelled = row.state == "cancelled"
+    cancelled = stored.hearing.state is HearingState.CANCELLED
     invitation = Invitation(
-        hearing_id=str(row.id), plan=plan, recipient=recipient, court=court_of(config, place, language),
+        hearing_id=str(stored.id), plan=plan, recipient=recipient, court=court_of(config, place, language),
         case_number=place.case_number, courtroom_name=place.courtroom_name,
-        join_url=join_url(config, row.id) if HearingFormat(row.format).has_remote_link else None,
-        sequence=row.ics_sequence, method=CalendarMethod.CANCEL if cancelled else CalendarMethod.REQUEST,
+        join_url=join_url(config, stored.id) if stored.format.has_remote_link else None,
+        sequence=stored.ics_sequence, method=CalendarMethod.CANCEL if cancelled else CalendarMethod.REQUEST,
         recipient_email=email, language=language,
     )
     return render_invitation(invitation, now)
@@ -74,38 +73,38 @@ class HearingNotices:
         self.clock = clock
         self.config = config
 
-    async def scheduled(self, row: HearingRow, place: Place) -> list[int]:
-        return await self._each(row, place, NoticeKind.HEARING_SCHEDULED.value, "Судебная повестка",
+    async def scheduled(self, stored: StoredHearing) -> list[int]:
+        return await self._each(stored, NoticeKind.HEARING_SCHEDULED.value, "Судебная повестка",
                                 "Вы вызываетесь в судебное заседание.")
 
-    async def moved(self, row: HearingRow, place: Place, reason: str) -> list[int]:
-        return await self._each(row, place, NoticeKind.HEARING_MOVED.value, "Судебное заседание перенесено",
+    async def moved(self, stored: StoredHearing, reason: str) -> list[int]:
+        return await self._each(stored, NoticeKind.HEARING_MOVED.value, "Судебное заседание перенесено",
                                 f"Судебное заседание перенесено. Причина: {reason}")
 
-    async def cancelled(self, row: HearingRow, place: Place, principal: Principal,
+    async def cancelled(self, stored: StoredHearing, principal: Principal,
                         reason: str | None = None) -> list[int]:
         """Tell everyone summoned that the hearing is off, and why."""
         text = "Судебное заседание отменено." + (f" Причина: {reason}" if reason else "")
-        return await self._each(row, place, NoticeKind.HEARING_CANCELLED.value, "Судебное заседание отменено", text)
+        return await self._each(stored, NoticeKind.HEARING_CANCELLED.value, "Судебное заседание отменено", text)
 
-    async def _each(self, row: HearingRow, place: Place, kind: str, title: str, text: str) -> list[int]:
-        listed = [p for p in row.participants if p.listed]
+    async def _each(self, stored: StoredHearing, kind: str, title: str, text: str) -> list[int]:
+        place = stored.place
+        listed = [p for p in stored.people if p.listed]
         notices = []
         for person in listed:
             body = (f"{text}\nДело {place.case_number}, {place.court_name_ru}, зал {place.courtroom_name}.\n"
                     f"Приглашение для календаря: {self.config.public_url.rstrip('/')}"
-                    f"{invitation_path(row.id)}")
-            if HearingFormat(row.format).has_remote_link:
-                body += f"\nПодключение онлайн: {join_url(self.config, row.id)}"
-            ics = render_for(self.config, row, place, person, await self.email_of(person.user_id),
-                             self.clock.now())
-            invitation = Attachment(invitation_filename(row.id), "text/calendar", ics.encode("utf-8"))
+                    f"{invitation_path(stored.id)}")
+            if stored.format.has_remote_link:
+                body += f"\nПодключение онлайн: {join_url(self.config, stored.id)}"
+            ics = render_for(self.config, stored, person, await self.email_of(person.user_id), self.clock.now())
+            invitation = Attachment(invitation_filename(stored.id), "text/calendar", ics.encode("utf-8"))
             notices.append(await notify(
                 self.session, self.clock, user_id=person.user_id, kind=kind, title=title, body=body,
                 case_id=place.case_id, court=place.court_name_ru, case_number=place.case_number,
-                capacity=person.role, when=row.start.astimezone(UTC),
+                capacity=person.role.value, when=stored.start.astimezone(UTC),
                 place=f"{place.court_name_ru}, зал {place.courtroom_name}", attachments=[invitation]))
-        logger.info("hearing %s: %d %s notices", row.id, len(notices), kind)
+        logger.info("hearing %s: %d %s notices", stored.id, len(notices), kind)
         return notices
 
     async def email_of(self, user: int) -> str | None:

@@ -9,18 +9,16 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from cabinet.identity.http import require_principal
 from core.requests import json_object, string_field
 from core.resources import CLOCK, CONFIG, DB
 from sessions.booking import Access, BookingService, full_json, public_json
-from sessions.errors import InvalidHearing
+from sessions.errors import HearingNotFound, InvalidHearing
 from sessions.labels import Language
-from sessions.models import HearingRow
 from sessions.requests import booking_request, reschedule_request
 from sessions.resources import HEARINGS
-from sessions.store import HearingNotFound, HearingStore, Place, hearing_of
+from sessions.stored import StoredHearing
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +46,9 @@ def _language(request: web.Request, default: Language) -> Language:
                              details={"field": "lang"}) from None
 
 
-async def _booked(request: web.Request, session: AsyncSession, row: HearingRow, place: Place) -> dict[str, object]:
-    """The hearing's full particulars as the change just left them, read in its transaction."""
-    hearing = hearing_of(row, place, await HearingStore(session).events(row.id))
-    return full_json(row, place, hearing, hearing.effective_state(request.app[CLOCK].now()))
+def _booked(request: web.Request, stored: StoredHearing) -> dict[str, object]:
+    """The hearing's full particulars as the change just left them (what its transaction saved)."""
+    return full_json(stored, stored.hearing.effective_state(request.app[CLOCK].now()))
 
 
 @routes.post("/api/v1/hearings")
@@ -59,10 +56,8 @@ async def schedule(request: web.Request) -> web.Response:
     principal = await require_principal(request)
     booking = booking_request(await json_object(request))
     async with request.app[DB].transaction() as session:
-        row, place = await BookingService(session, request.app[CLOCK], request.app[CONFIG]).schedule(
-            principal, booking)
-        body = await _booked(request, session, row, place)
-    return web.json_response(body, status=201)
+        stored = await BookingService(session, request.app[CLOCK], request.app[CONFIG]).schedule(principal, booking)
+    return web.json_response(_booked(request, stored), status=201)
 
 
 @routes.patch(HEARING)
@@ -70,10 +65,9 @@ async def reschedule(request: web.Request) -> web.Response:
     principal = await require_principal(request)
     change = reschedule_request(await json_object(request))
     async with request.app[DB].transaction() as session:
-        row, place = await BookingService(session, request.app[CLOCK], request.app[CONFIG]).reschedule(
+        stored = await BookingService(session, request.app[CLOCK], request.app[CONFIG]).reschedule(
             principal, _id(request), change)
-        body = await _booked(request, session, row, place)
-    return web.json_response(body)
+    return web.json_response(_booked(request, stored))
 
 
 @routes.post(HEARING + "/cancel")
@@ -83,21 +77,19 @@ async def cancel(request: web.Request) -> web.Response:
     if not reason:
         raise InvalidHearing("say why the hearing is cancelled", details={"field": "reason"})
     async with request.app[DB].transaction() as session:
-        row, place = await BookingService(session, request.app[CLOCK], request.app[CONFIG]).cancel(
+        stored = await BookingService(session, request.app[CLOCK], request.app[CONFIG]).cancel(
             principal, _id(request), reason)
-        body = await _booked(request, session, row, place)
-    return web.json_response(body)
+    return web.json_response(_booked(request, stored))
 
 
 @routes.get(HEARING)
 async def show(request: web.Request) -> web.Response:
     principal = await require_principal(request)
     async with request.app[DB].transaction() as session:
-        row, place, access = await BookingService(session, request.app[CLOCK], request.app[CONFIG]).visible(
+        stored, access = await BookingService(session, request.app[CLOCK], request.app[CONFIG]).visible(
             principal, _id(request))
-        hearing = hearing_of(row, place, await HearingStore(session).events(row.id))
-    state = hearing.effective_state(request.app[CLOCK].now())
-    body = full_json(row, place, hearing, state) if access is Access.FULL else public_json(row, place, state)
+    state = stored.hearing.effective_state(request.app[CLOCK].now())
+    body = full_json(stored, state) if access is Access.FULL else public_json(stored, state)
     return web.json_response({**body, "access": access.value})
 
 

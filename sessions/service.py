@@ -36,9 +36,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
 
-import asyncpg
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cabinet.case_status import ActorRole, CaseAction, CaseStatus
 from cabinet.filing.cases import CaseStore
@@ -48,13 +46,15 @@ from cabinet.identity.roles import Grant
 from cabinet.identity.users import UserService
 from core.clock import Clock
 from core.config import Config
-from core.db import Database
+from core.db import Database, FastPath
 from sessions.actions import apply_action
 from sessions.admission import AdmissionGrant, Identity, StaffRole, decide_admission
 from sessions.booking import BookingService
+from sessions.checks import checked_stats, logged_events, staff_roles
 from sessions.controls import Controls
 from sessions.errors import (
     AdmissionRefused,
+    HearingChanged,
     IllegalControl,
     IllegalPresenceTransition,
     InvalidHearing,
@@ -63,34 +63,20 @@ from sessions.errors import (
     NotInHearingRoom,
 )
 from sessions.hearings import HearingRole
-from sessions.hotpath import HotPath
 from sessions.joins import JoinCoalescer
 from sessions.labels import Language
 from sessions.lifecycle import (
     Action,
     ChatChannel,
     CourtPolicy,
-    Hearing,
     HearingState,
     Lifecycle,
     MediaKind,
 )
 from sessions.minutes import render_minutes
-from sessions.models import HearingParticipantRow
 from sessions.presence import DEFAULT_RECONNECT_GRACE, Presence, PresenceState
-from sessions.snapshot import (
-    HearingRecord,
-    Person,
-    add_observer,
-    read_hearing,
-    read_hearings,
-    with_log,
-    write_hearing,
-    write_presence,
-    write_presence_if_unchanged,
-)
-from sessions.steps import Step, checked_stats, staff_roles
-from sessions.store import HearingFields, HearingStore, Place, hearing_of, presence_of, store_presence, uid
+from sessions.repository import HearingRepository
+from sessions.stored import Attendee, StoredHearing, uid
 from sessions.sweep import Sweeper, apply_time_rules
 from sessions.views import HearingEvent, HearingView, JoinResult, MediaGrant, Outcome, ParticipantView
 
@@ -119,7 +105,7 @@ class HearingService:
         *,
         reconnect_grace: timedelta = DEFAULT_RECONNECT_GRACE,
         config: Config | None = None,
-        hot_pool: asyncpg.Pool | None = None,
+        fast: FastPath | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -128,61 +114,58 @@ class HearingService:
         self.config = config or Config()
         self.lifecycle = Lifecycle(clock, policy)
         self.controls = Controls(self.lifecycle)
-        self._reads: AsyncEngine = db.engine
-        if db.dialect == "postgresql":
-            # Two SELECTs need no BEGIN/COMMIT around them; under READ COMMITTED a transaction
-            # would not make them one snapshot anyway.
-            self._reads = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._fast = fast
+        """Reads and the unlocked join on the database's fast path (:meth:`core.db.Database.fast_path`)."""
         self._optimistic = db.dialect == "postgresql"
         """Joins without the hearing lock need a shared row lock inside one statement: PostgreSQL."""
-        self._hot = None if hot_pool is None else HotPath(hot_pool)
-        """Joins and roster reads on their own asyncpg pool (PostgreSQL, :mod:`sessions.hotpath`)."""
         self._joins = JoinCoalescer()
         """Joins beside the one that logs a lobby opening wait for it (:mod:`sessions.joins`)."""
         self.sweeper = Sweeper(self)
 
+    async def _reads(self) -> HearingRepository:
+        """The repository on the fast path: no transaction, the shared asyncpg pool on PostgreSQL."""
+        if self._fast is None:
+            self._fast = await self.db.fast_path()
+        return HearingRepository(self._fast, self.clock)
+
     @asynccontextmanager
-    async def _reader(self) -> AsyncIterator[AsyncConnection]:
-        async with self._reads.connect() as conn:
-            yield conn
+    async def _unit(self) -> AsyncIterator[tuple[AsyncSession, HearingRepository]]:
+        """One unit of work: a transaction, and the repository on its connection."""
+        async with self.db.transaction() as session:
+            yield session, HearingRepository.within(session, self.clock)
 
     # -- reading ------------------------------------------------------------------------------
 
     async def view(self, hearing_id: int) -> HearingView:
-        """The hearing as the room shows it: one Core read, no event log (see :mod:`sessions.snapshot`)."""
+        """The hearing as the room shows it: one read on the fast path, no event log."""
         return self.view_of(await self.record(hearing_id))
 
-    async def record(self, hearing_id: int) -> HearingRecord:
-        """The hearing's columns and people, unlocked (the hot pool on PostgreSQL)."""
-        if self._hot is not None:
-            return await self._hot.read_hearing(hearing_id)
-        async with self._reader() as conn:
-            return await read_hearing(conn, hearing_id)
+    async def record(self, hearing_id: int) -> StoredHearing:
+        """The hearing and its people, unlocked (the fast path)."""
+        return await (await self._reads()).load(hearing_id)
 
-    async def records(self, hearing_ids: Iterable[int]) -> dict[int, HearingRecord]:
+    async def records(self, hearing_ids: Iterable[int]) -> dict[int, StoredHearing]:
         """Several hearings in one unlocked statement; the ones that are gone are left out."""
-        async with self._reader() as conn:
-            return await read_hearings(conn, hearing_ids)
+        return await (await self._reads()).load_many(hearing_ids)
 
-    def view_of(self, record: HearingRecord) -> HearingView:
-        return self._view(record, record.place, hearing_of(record, record.place, ()))
-
-    def _view(self, row: HearingFields, place: Place, hearing: Hearing) -> HearingView:
+    def view_of(self, stored: StoredHearing) -> HearingView:
+        hearing = stored.hearing
         people = tuple(
             ParticipantView(
-                user_id=p.user_id, role=HearingRole(p.role), name=p.display_name,
-                presence=PresenceState(p.presence), muted_audio=p.muted_audio, muted_video=p.muted_video,
-                hand_raised=p.hand_raised, listed=p.listed, represents_user_id=p.represents_user_id,
+                user_id=p.user_id, role=p.role, name=p.display_name, presence=p.presence.state,
+                muted_audio=p.presence.audio_muted, muted_video=p.presence.video_muted,
+                hand_raised=p.presence.hand_raised, listed=p.listed, represents_user_id=p.represents_user_id,
             )
-            for p in row.participants
+            for p in stored.people
         )
+        place = stored.place
         return HearingView(
-            hearing_id=row.id, plan=hearing.plan, state=hearing.effective_state(self.clock.now()),
+            hearing_id=stored.id, plan=hearing.plan, state=hearing.effective_state(self.clock.now()),
             participants=people, case_id=place.case_id, case_number=place.case_number,
-            court_code=place.court_code, courtroom_name=place.courtroom_name, is_open=row.is_open,
+            court_code=place.court_code, courtroom_name=place.courtroom_name, is_open=stored.is_open,
             pause_reason=hearing.pause_reason, suspend_reason=hearing.suspend_reason,
             adjourned_to=hearing.adjourned_to, recording_paused=hearing.recording_paused,
-            sequence=row.ics_sequence,
+            sequence=stored.ics_sequence,
         )
 
     async def minutes(self, hearing_id: int, language: str = "ru", *, principal: Principal | None = None) -> str:
@@ -196,16 +179,14 @@ class HearingService:
             choices = ", ".join(x.value for x in Language)
             raise InvalidHearing(f"minutes are written in {choices}", code="unsupported_language",
                                  details={"field": "language"}) from None
-        async with self.db.transaction() as session:
+        async with self._unit() as (session, hearings):
             if principal is not None:
                 await BookingService(session, self.clock, self.config).require_staff(principal, hearing_id)
-            store = HearingStore(session)
-            row = await store.get(hearing_id)
-            place = await store.place(row)
-            hearing = hearing_of(row, place, await store.events(hearing_id))
+            stored = await hearings.load(hearing_id, log=True)
+        place = stored.place
         court = {Language.RU: place.court_name_ru, Language.EN: place.court_name_en}[lang]
-        plan = replace(hearing.plan, courtroom_id=f"{place.courtroom_name} ({court})")
-        return render_minutes(replace(hearing, plan=plan), lang)
+        plan = replace(stored.plan, courtroom_id=f"{place.courtroom_name} ({court})")
+        return render_minutes(replace(stored.hearing, plan=plan), lang)
 
     # -- entering and leaving -----------------------------------------------------------------
 
@@ -216,11 +197,11 @@ class HearingService:
         server) keeps where they are; a person reconnecting is treated as :meth:`reconnected`.
 
         Everybody of a hearing joins at once (10:00), and a join changes only the person's own row.
-        On PostgreSQL it therefore reads without a lock and stores with a compare-and-set
-        (:func:`sessions.snapshot.write_presence_if_unchanged`): two statements, no transaction, no
-        queue on the hearing row. The join that must log the lobby opening, a new observer, and a
-        join whose compare-and-set found the hearing or the person changed run the locked path:
-        one transaction that reads the hearing ``FOR UPDATE`` (SQLite: ``BEGIN IMMEDIATE``).
+        On PostgreSQL it therefore reads on the fast path without a lock and saves with a
+        compare-and-set (:meth:`sessions.repository.HearingRepository.save`): two statements, no
+        transaction, no queue on the hearing row. The join that must log the lobby opening, a new
+        observer, and a join whose compare-and-set found the hearing or the person changed run the
+        locked path: one transaction that reads the hearing ``FOR UPDATE`` (SQLite: ``BEGIN IMMEDIATE``).
         """
         if principal is None:
             raise NotAuthenticated("log in with your electronic digital signature to join")
@@ -230,57 +211,40 @@ class HearingService:
         return await self._join_locked(principal, hearing_id)
 
     async def _join_locked(self, principal: Principal, hearing_id: int) -> JoinResult:
-        async with self.db.engine.begin() as conn:
-            record = await read_hearing(conn, hearing_id, for_update=True)
-            hearing = hearing_of(record, record.place, ())
-            if self.lifecycle.settle(hearing) is not hearing:
-                logged = await with_log(conn, record, hearing)
-                hearing = self.lifecycle.settle(logged)
-                await write_hearing(conn, logged, hearing, self.clock.now())
-            person = record.person(principal.user_id)
-            if person is None:
-                person = await add_observer(conn, record, principal.user_id, principal.name)
-            admission, presence = self._admit(record, hearing, principal, person)
-            await write_presence(conn, [person])
-        return self._joined(hearing_id, principal.user_id, admission, presence, record.court_id)
+        async with self._unit() as (_, hearings):
+            read = await hearings.load(hearing_id, lock=True)
+            stored = read
+            if self.lifecycle.settle(stored.hearing) is not stored.hearing:
+                stored = await hearings.with_log(stored)
+                read = stored
+                stored = replace(stored, hearing=self.lifecycle.settle(stored.hearing))
+            person = stored.person(principal.user_id) or Attendee.observer(principal.user_id, principal.name)
+            admission, person = self._admit(stored, principal, person)
+            await hearings.save(stored.with_person(person), read.version)
+        return self._joined(hearing_id, principal.user_id, admission, person.presence, stored.court_id)
 
     async def _join_unlocked(self, principal: Principal, hearing_id: int) -> JoinResult | None:
-        """The join without the hearing lock, or None when it must be taken under the lock."""
-        hot = self._hot
-        if hot is not None:
-            record = await hot.read_hearing(hearing_id)
-            seat = self._seat_unlocked(record, principal)
-            if seat is None or not await hot.write_presence_if_unchanged(record, seat[2], seat[3]):
-                return None
-        else:
-            async with self._reader() as conn:
-                record = await read_hearing(conn, hearing_id)
-                seat = self._seat_unlocked(record, principal)
-                if seat is None or not await write_presence_if_unchanged(conn, record, seat[2], seat[3]):
-                    return None
-        return self._joined(hearing_id, principal.user_id, seat[0], seat[1], record.court_id)
-
-    def _seat_unlocked(self, record: HearingRecord,
-                       principal: Principal) -> tuple[AdmissionGrant, Presence, Person, Person] | None:
-        """Admission and presence from an unlocked read, with the person's row before and after;
-        None if the join must log something (the lobby opening) or add a row (an observer)."""
-        hearing = hearing_of(record, record.place, ())
-        person = record.person(principal.user_id)
-        if person is None or self.lifecycle.settle(hearing) is not hearing:
+        """The join without the hearing lock, or None when it must be taken under the lock: it must
+        log something (the lobby opening) or add a row (an observer), or the compare-and-set failed."""
+        hearings = await self._reads()
+        stored = await hearings.load(hearing_id)
+        person = stored.person(principal.user_id)
+        if person is None or self.lifecycle.settle(stored.hearing) is not stored.hearing:
             return None
-        was = replace(person)
-        admission, presence = self._admit(record, hearing, principal, person)
-        return admission, presence, was, person
+        admission, person = self._admit(stored, principal, person)
+        try:
+            await hearings.save(stored.with_person(person), stored.version, confirm=[principal.user_id])
+        except HearingChanged:
+            return None
+        return self._joined(hearing_id, principal.user_id, admission, person.presence, stored.court_id)
 
-    def _admit(self, record: HearingRecord, hearing: Hearing, principal: Principal,
-               person: Person) -> tuple[AdmissionGrant, Presence]:
-        """The pure part of a join: the admission decision and where it puts ``person`` (updated)."""
-        identity = Identity(uid(principal.user_id), True, staff_roles(principal.grants, record.court_id))
-        admission = decide_admission(identity, hearing.plan, hearing.state, self.clock.now())
-        presence = self._enter(presence_of(person), admission)
-        store_presence(person, presence)
-        person.last_seen_at = self.clock.now()
-        return admission, presence
+    def _admit(self, stored: StoredHearing, principal: Principal,
+               person: Attendee) -> tuple[AdmissionGrant, Attendee]:
+        """The pure part of a join: the admission decision and where it puts ``person``."""
+        identity = Identity(uid(principal.user_id), True, staff_roles(principal.grants, stored.court_id))
+        admission = decide_admission(identity, stored.plan, stored.hearing.state, self.clock.now())
+        presence = self._enter(person.presence, admission)
+        return admission, replace(person, presence=presence, last_seen_at=self.clock.now())
 
     def _enter(self, presence: Presence, admission: AdmissionGrant) -> Presence:
         now = self.clock.now()
@@ -330,16 +294,15 @@ class HearingService:
 
         Returns the hearing as it now stands, or None if the person is not in it.
         """
-        async with self.db.transaction() as session:
-            step = await self._begin(session, hearing_id)
-            person = step.person(user_id)
+        async with self._unit() as (_, hearings):
+            read, stored = await self._begin(hearings, hearing_id)
+            person = stored.person(user_id)
             if person is None:
                 return None
-            presence = presence_of(person)
-            if presence.state in (PresenceState.WAITING, PresenceState.IN_ROOM):
-                store_presence(person, presence.disconnect(self.clock.now()))
-                person.last_seen_at = self.clock.now()
-            return (await self._finish(step)).view
+            if person.presence.state in (PresenceState.WAITING, PresenceState.IN_ROOM):
+                stored = stored.with_person(replace(person, presence=person.presence.disconnect(self.clock.now()),
+                                                    last_seen_at=self.clock.now()))
+            return (await self._finish(hearings, read, stored)).view
 
     async def reconnected(self, user_id: int, hearing_id: int) -> JoinResult:
         """Back within the grace period: the same room, no new admission needed.
@@ -348,17 +311,17 @@ class HearingService:
         raised: they join again through the waiting room.
         """
         expired: IllegalPresenceTransition | None = None
-        async with self.db.transaction() as session:
-            step = await self._begin(session, hearing_id)
+        async with self._unit() as (session, hearings):
+            read, stored = await self._begin(hearings, hearing_id)
             grants = await UserService(session, self.clock).grants_of(user_id)
-            identity = Identity(uid(user_id), True, staff_roles(grants, step.row.court_id))
-            admission = decide_admission(identity, step.hearing.plan, step.hearing.state, self.clock.now())
-            person = step.person(user_id)
-            if person is None or person.presence == PresenceState.OUTSIDE.value:
+            identity = Identity(uid(user_id), True, staff_roles(grants, stored.court_id))
+            admission = decide_admission(identity, stored.plan, stored.hearing.state, self.clock.now())
+            person = stored.person(user_id)
+            if person is None or person.presence.state is PresenceState.OUTSIDE:
                 raise IllegalPresenceTransition(
                     "not in this hearing; join it first", code="reconnect_grace_expired",
                     details={"action": "reconnect", "grace_s": self.reconnect_grace.total_seconds()})
-            presence = presence_of(person)
+            presence = person.presence
             if presence.state is PresenceState.REMOVED:
                 raise AdmissionRefused("the judge removed you from this hearing", code="removed",
                                        details={"user_id": uid(user_id)})
@@ -367,25 +330,22 @@ class HearingService:
                     presence = presence.reconnect(self.clock.now(), self.reconnect_grace)
                 except IllegalPresenceTransition as exc:
                     expired, presence = exc, presence.leave()
-            store_presence(person, presence)
-            person.last_seen_at = self.clock.now()
-            await step.finish()
+            stored = stored.with_person(replace(person, presence=presence, last_seen_at=self.clock.now()))
+            await self._finish(hearings, read, stored)
         if expired is not None:
             raise expired
-        return self._joined(hearing_id, user_id, admission, presence, step.row.court_id)
+        return self._joined(hearing_id, user_id, admission, presence, stored.court_id)
 
     async def left(self, user_id: int, hearing_id: int) -> Outcome:
         """The person left; with what the clock made happen meanwhile (see :meth:`sweep`)."""
-        async with self.db.transaction() as session:
-            step = await self._begin(session, hearing_id)
-            person = step.person(user_id)
-            if person is not None:
-                presence = presence_of(person)
-                if presence.state in (PresenceState.WAITING, PresenceState.IN_ROOM, PresenceState.RECONNECTING):
-                    store_presence(person, presence.leave())
-                    person.disconnected_at = None
-            self._time_rules(step)
-            return await self._finish(step)
+        async with self._unit() as (_, hearings):
+            read, stored = await self._begin(hearings, hearing_id)
+            person = stored.person(user_id)
+            if person is not None and person.presence.state in (
+                    PresenceState.WAITING, PresenceState.IN_ROOM, PresenceState.RECONNECTING):
+                stored = stored.with_person(person.moved(person.presence.leave()))
+            stored = self._time_rules(stored)
+            return await self._finish(hearings, read, stored)
 
     async def heartbeat(self, user_id: int, hearing_id: int, stats: Mapping[str, float]) -> None:
         """Record that the person is still connected, with their latest connection figures.
@@ -393,17 +353,12 @@ class HearingService:
         No hearing lock is taken: a heartbeat changes only the person's own row.
         """
         figures = checked_stats(stats)
-        async with self.db.transaction() as session:
-            person = await session.scalar(select(HearingParticipantRow).where(
-                HearingParticipantRow.hearing_id == hearing_id, HearingParticipantRow.user_id == user_id))
-            if person is None:
-                await HearingStore(session).get(hearing_id)
+        async with self._unit() as (_, hearings):
+            state = await hearings.beat(hearing_id, user_id, {**figures, "at": self.clock.now().isoformat()})
+            if state is None:
+                await hearings.exists(hearing_id)
                 raise IllegalPresenceTransition("not in this hearing; join it first", code="not_joined",
                                                 details={"action": "heartbeat"})
-            if person.presence in (PresenceState.OUTSIDE.value, PresenceState.REMOVED.value):
-                return
-            person.last_seen_at = self.clock.now()
-            person.last_stats = {**figures, "at": self.clock.now().isoformat()}
 
     async def sweep(self, hearing_id: int) -> list[HearingEvent]:
         """The time-driven rules (:mod:`sessions.sweep`): the lobby opens at lead time, a hearing
@@ -417,13 +372,12 @@ class HearingService:
 
     async def watched(self, hearing_id: int) -> Outcome:
         """One locked transaction applying the time rules to the hearing."""
-        async with self.db.transaction() as session:
-            step = await self._begin(session, hearing_id)
-            self._time_rules(step)
-            return await self._finish(step)
+        async with self._unit() as (_, hearings):
+            read, stored = await self._begin(hearings, hearing_id)
+            return await self._finish(hearings, read, self._time_rules(stored))
 
-    def _time_rules(self, step: Step) -> None:
-        apply_time_rules(step, self.lifecycle, self.clock.now(), self.reconnect_grace)
+    def _time_rules(self, stored: StoredHearing) -> StoredHearing:
+        return apply_time_rules(stored, self.lifecycle, self.clock.now(), self.reconnect_grace)
 
     # -- controls -----------------------------------------------------------------------------
 
@@ -444,57 +398,61 @@ class HearingService:
             raise IllegalControl(f"unknown action {action!r}", code="unknown_action",
                                  details={"action": str(action)}) from None
         args = dict(details or {})
-        async with self.db.transaction() as session:
-            step = await self._begin(session, hearing_id)
+        async with self._unit() as (session, hearings):
+            read, stored = await self._begin(hearings, hearing_id)
             actor = uid(principal.user_id)
-            self._check_staff(principal, step)
+            self._check_staff(principal, stored)
             target = None if target_user_id is None else uid(target_user_id)
-            before = step.hearing.state
+            before = stored.hearing.state
             if action is Action.CHAT:
-                self._check_chat(step, principal.user_id, args)
-            step.hearing = apply_action(self.lifecycle, self.controls, step.hearing, actor, action, target, args)
-            self._move_people(step, principal.user_id, action, target_user_id, args)
-            if step.hearing.state.is_final and not before.is_final:
-                self._everyone_out(step)
+                self._check_chat(stored, principal.user_id, args)
+            stored = replace(stored, hearing=apply_action(self.lifecycle, self.controls, stored.hearing, actor,
+                                                          action, target, args))
+            stored = self._move_people(stored, principal.user_id, action, target_user_id, args)
+            if stored.hearing.state.is_final and not before.is_final:
+                stored = self._everyone_out(stored)
             if action is Action.CLOSE:
-                await self._case_heard(session, step, principal)
+                await self._case_heard(session, stored, principal)
+            if action is Action.CANCEL:
+                stored = replace(stored, ics_sequence=stored.ics_sequence + 1)
+            saved = await hearings.save(stored, read.version)
             if action is Action.CANCEL:
                 await BookingService(session, self.clock, self.config).recorded_cancellation(
-                    principal, step.row, step.place, args.get("reason"))
-            return await self._finish(step)
+                    principal, saved, args.get("reason"))
+            return self._outcome(read, saved)
 
-    def _check_chat(self, step: Step, actor_id: int, args: Mapping[str, str]) -> None:
+    def _check_chat(self, stored: StoredHearing, actor_id: int, args: Mapping[str, str]) -> None:
         """One writes to everybody from the hearing room, and to the staff from either room."""
-        person = step.person(actor_id)
-        caps = presence_of(person).capabilities if person is not None else None
+        person = stored.person(actor_id)
+        caps = person.presence.capabilities if person is not None else None
         to_staff = args.get("channel") == ChatChannel.STAFF.value
         if caps is None or not (caps.chat_staff if to_staff else caps.chat_all):
             raise IllegalControl("join the hearing room to write to everybody" if not to_staff
                                  else "join the hearing to write to the court staff",
                                  code="chat_not_allowed", details={"action": Action.CHAT.value})
 
-    def _check_staff(self, principal: Principal, step: Step) -> None:
+    def _check_staff(self, principal: Principal, stored: StoredHearing) -> None:
         """A listed judge or clerk steers the hearing only while the court still has them as staff."""
-        listing = step.hearing.plan.participant(uid(principal.user_id))
+        listing = stored.plan.participant(uid(principal.user_id))
         if listing is None or not listing.role.is_staff:
             return
         needed = StaffRole.JUDGE if listing.role is HearingRole.JUDGE else StaffRole.CLERK
-        if needed not in staff_roles(principal.grants, step.row.court_id):
+        if needed not in staff_roles(principal.grants, stored.court_id):
             raise NotAllowed(f"the account listed as {listing.role.value} is not registered as court staff",
                              code="staff_role_required", details={"role": listing.role.value})
 
-    def _move_people(self, step: Step, actor_id: int, action: Action, target_id: int | None,
-                     args: Mapping[str, str]) -> None:
+    def _move_people(self, stored: StoredHearing, actor_id: int, action: Action, target_id: int | None,
+                     args: Mapping[str, str]) -> StoredHearing:
         """Where people are follows the control just logged (admit moves the target into the room...)."""
         if action in (Action.RAISE_HAND, Action.LOWER_HAND) and target_id is None:
             target_id = actor_id
         if action not in _PRESENCE_MOVES or target_id is None:
-            return
-        person = step.person(target_id)
+            return stored
+        person = stored.person(target_id)
         if person is None:
             raise IllegalControl("that person is not in this hearing", code="target_not_present",
                                  details={"action": action.value, "target": uid(target_id)})
-        presence = presence_of(person)
+        presence = person.presence
         media = MediaKind(args.get("media", MediaKind.AUDIO.value))
         moves: dict[Action, Callable[[], Presence]] = {
             Action.ADMIT: presence.admit, Action.CALL: presence.call, Action.DISMISS: presence.dismiss,
@@ -502,39 +460,36 @@ class HearingService:
             Action.LOWER_HAND: presence.lower_hand,
             Action.MUTE: lambda: presence.mute(media), Action.UNMUTE: lambda: presence.unmute(media),
         }
-        store_presence(person, moves[action]())
-        if action is Action.REMOVE:
-            person.disconnected_at = None
+        return stored.with_person(person.moved(moves[action]()))
 
-    def _everyone_out(self, step: Step) -> None:
-        for row in step.row.participants:
-            presence = presence_of(row)
-            if presence.state in (PresenceState.WAITING, PresenceState.IN_ROOM, PresenceState.RECONNECTING):
-                store_presence(row, presence.leave())
-                row.disconnected_at = None
+    @staticmethod
+    def _everyone_out(stored: StoredHearing) -> StoredHearing:
+        present = (PresenceState.WAITING, PresenceState.IN_ROOM, PresenceState.RECONNECTING)
+        return stored.with_people(lambda p: p.moved(p.presence.leave()) if p.presence.state in present else p)
 
-    async def _case_heard(self, session: AsyncSession, step: Step, principal: Principal) -> None:
+    async def _case_heard(self, session: AsyncSession, stored: StoredHearing, principal: Principal) -> None:
         """A closed hearing is a hearing held: the case moves scheduled → heard (the judge's step)."""
-        case = await CaseStore(session).by_id(step.row.case_id, for_update=True)
-        listing = step.hearing.plan.participant(uid(principal.user_id))
+        case = await CaseStore(session).by_id(stored.case_id, for_update=True)
+        listing = stored.plan.participant(uid(principal.user_id))
         if case.status != CaseStatus.SCHEDULED.value or listing is None or listing.role is not HearingRole.JUDGE:
             return
         await Timeline(session, self.clock).transition(
             case, CaseAction.HOLD_HEARING, actor_role=ActorRole.JUDGE, actor_id=principal.user_id,
-            actor=principal.audit_actor, details={"hearing_id": step.row.id})
+            actor=principal.audit_actor, details={"hearing_id": stored.id})
 
     # -- the unit of work ---------------------------------------------------------------------
 
-    async def _finish(self, step: Step) -> Outcome:
-        events = await step.finish()
-        return Outcome(tuple(events), self._view(step.row, step.place, step.hearing))
+    async def _begin(self, hearings: HearingRepository, hearing_id: int) -> tuple[StoredHearing, StoredHearing]:
+        """The hearing locked with its log, as read and as the clock has already settled it."""
+        read = await hearings.load(hearing_id, lock=True, log=True)
+        return read, replace(read, hearing=self.lifecycle.settle(read.hearing))
 
-    async def _begin(self, session: AsyncSession, hearing_id: int) -> Step:
-        store = HearingStore(session)
-        row = await store.get(hearing_id, for_update=True)
-        place = await store.place(row)
-        hearing = hearing_of(row, place, await store.events(hearing_id))
-        return Step(store, row, place, hearing, self.lifecycle.settle(hearing), self.clock)
+    async def _finish(self, hearings: HearingRepository, read: StoredHearing, stored: StoredHearing) -> Outcome:
+        """Save the change; the events it logged, with the hearing as it now stands."""
+        return self._outcome(read, await hearings.save(stored, read.version))
+
+    def _outcome(self, read: StoredHearing, saved: StoredHearing) -> Outcome:
+        return Outcome(logged_events(saved.id, read.hearing, saved.hearing), self.view_of(saved))
 
 
 _PRESENCE_MOVES = frozenset({Action.ADMIT, Action.CALL, Action.DISMISS, Action.REMOVE, Action.RAISE_HAND,

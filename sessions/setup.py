@@ -12,7 +12,6 @@ from core.openapi import register_fragment
 from core.resources import CLOCK, CONFIG, DB
 from sessions import openapi
 from sessions.case_section import hearings_section
-from sessions.hotpath import open_hot_pool
 from sessions.public import setup as public_access
 from sessions.resources import HEARINGS
 from sessions.routes import routes
@@ -33,6 +32,6 @@ def setup(app: web.Application) -> None:
 async def _service(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
     grace = timedelta(seconds=config.hearing_reconnect_grace_s)
-    pool = await open_hot_pool(app[DB])
-    app[HEARINGS] = HearingService(app[DB], app[CLOCK], reconnect_grace=grace, config=config, hot_pool=pool)
+    app[HEARINGS] = HearingService(app[DB], app[CLOCK], reconnect_grace=grace, config=config,
+                                   fast=await app[DB].fast_path())
     yield

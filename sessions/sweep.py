@@ -12,44 +12,40 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from core.clock import Clock
 from sessions.errors import SessionsError
 from sessions.lifecycle import CourtPolicy, HearingState, Lifecycle
-from sessions.snapshot import HearingRecord
-from sessions.steps import Step
-from sessions.store import hearing_of, presence_of, store_presence
+from sessions.stored import StoredHearing
 from sessions.views import HearingEvent, HearingView, Outcome
 
 logger = logging.getLogger(__name__)
 
 
-def due(record: HearingRecord, now: datetime, policy: CourtPolicy, grace: timedelta) -> bool:
+def due(stored: StoredHearing, now: datetime, policy: CourtPolicy, grace: timedelta) -> bool:
     """Whether a time rule may change the hearing now (a superset: :func:`apply_time_rules` decides)."""
-    hearing = hearing_of(record, record.place, ())
+    hearing = stored.hearing
     if hearing.effective_state(now) is not hearing.state:
         return True
     if hearing.state is HearingState.IN_SESSION:
-        judge = record.person(int(hearing.plan.judge.user_id))
+        judge = stored.person(int(hearing.plan.judge.user_id))
         seen = None if judge is None else judge.last_seen_at
         if seen is None or now - seen > policy.judge_loss_timeout:
             return True
-    return any(presence_of(p).has_expired(now, grace) for p in record.participants)
+    return any(p.presence.has_expired(now, grace) for p in stored.people)
 
 
-def apply_time_rules(step: Step, lifecycle: Lifecycle, now: datetime, grace: timedelta) -> None:
+def apply_time_rules(stored: StoredHearing, lifecycle: Lifecycle, now: datetime, grace: timedelta) -> StoredHearing:
     """The lobby opens, a hearing whose judge is gone is suspended, expired reconnections leave."""
-    judge = step.hearing.plan.judge.user_id
-    person = step.person(int(judge))
+    judge = stored.plan.judge.user_id
+    person = stored.person(int(judge))
     seen = {} if person is None or person.last_seen_at is None else {judge: person.last_seen_at}
-    step.hearing = lifecycle.watch(step.hearing, seen)
-    for row in step.row.participants:
-        presence = presence_of(row)
-        if presence.has_expired(now, grace):
-            store_presence(row, presence.expire(now, grace))
-            row.disconnected_at = None
+    stored = replace(stored, hearing=lifecycle.watch(stored.hearing, seen))
+    return stored.with_people(
+        lambda p: p.moved(p.presence.expire(now, grace)) if p.presence.has_expired(now, grace) else p)
 
 
 class Hearings(Protocol):
@@ -59,10 +55,10 @@ class Hearings(Protocol):
     policy: CourtPolicy
     reconnect_grace: timedelta
 
-    async def record(self, hearing_id: int) -> HearingRecord: ...
-    async def records(self, hearing_ids: Iterable[int]) -> dict[int, HearingRecord]: ...
+    async def record(self, hearing_id: int) -> StoredHearing: ...
+    async def records(self, hearing_ids: Iterable[int]) -> dict[int, StoredHearing]: ...
     async def watched(self, hearing_id: int) -> Outcome: ...
-    def view_of(self, record: HearingRecord) -> HearingView: ...
+    def view_of(self, stored: StoredHearing) -> HearingView: ...
 
 
 class Sweeper:
@@ -71,9 +67,9 @@ class Sweeper:
     def __init__(self, service: Hearings) -> None:
         self.service = service
 
-    def _due(self, record: HearingRecord) -> bool:
+    def _due(self, stored: StoredHearing) -> bool:
         service = self.service
-        return due(record, service.clock.now(), service.policy, service.reconnect_grace)
+        return due(stored, service.clock.now(), service.policy, service.reconnect_grace)
 
     async def sweep(self, hearing_id: int) -> list[HearingEvent]:
         """Apply the rules to one hearing; the logged events (presence changes are not events)."""

@@ -15,13 +15,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-import sessions.service as service_module
 from core.db import Database
 from sessions.errors import AdmissionRefused
-from sessions.hotpath import HotPath, open_hot_pool
 from sessions.lifecycle import Action, HearingState
 from sessions.models import HearingEventRow
 from sessions.presence import PresenceState
+from sessions.repository import HearingRepository
 from sessions.service import HearingService, JoinResult
 from sessions.views import Outcome
 from tests.cabinet.conftest import cabinet_app, cast  # noqa: F401
@@ -42,13 +41,12 @@ async def _hearing(court: Court, **extra: Any) -> tuple[int, str]:  # noqa: F811
 
 
 async def _processes(db: Database, court: Court, count: int = 3) -> list[HearingService]:  # noqa: F811
-    """Server processes as deployed: on PostgreSQL the first ones join on their own asyncpg pool
-    (:mod:`sessions.hotpath`), the last one through the engine, so both roads race each other."""
+    """Server processes as deployed: each its own database, joining on its own fast path (the
+    shared asyncpg pool on PostgreSQL), so their compare-and-sets race each other."""
     made = []
-    for i in range(count):
+    for _ in range(count):
         process_db = Database(db.url)
-        pool = await open_hot_pool(process_db) if i < count - 1 else None
-        made.append(HearingService(process_db, court.app.clock, hot_pool=pool))
+        made.append(HearingService(process_db, court.app.clock, fast=await process_db.fast_path()))
     return made
 
 
@@ -90,15 +88,14 @@ class HeldWrites:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.reached, self.release = asyncio.Event(), asyncio.Event()
-        for owner, name in ((service_module, "write_presence_if_unchanged"),
-                            (HotPath, "write_presence_if_unchanged")):
-            monkeypatch.setattr(owner, name, self._held(getattr(owner, name)))
+        monkeypatch.setattr(HearingRepository, "save", self._held(HearingRepository.save))
 
     def _held(self, real: Any) -> Any:
-        async def held(*args: Any) -> bool:
-            self.reached.set()
-            await self.release.wait()
-            return bool(await real(*args))
+        async def held(repository: HearingRepository, *args: Any, **kwargs: Any) -> Any:
+            if repository.fast is not None:  # the unlocked join's compare-and-set
+                self.reached.set()
+                await self.release.wait()
+            return await real(repository, *args, **kwargs)
 
         return held
 
@@ -109,7 +106,7 @@ class HeldWrites:
         reached.cancel()
 
 
-@pytest.mark.parametrize("road", [0, 1], ids=["hot_pool", "engine"])
+@pytest.mark.parametrize("road", [0, 1], ids=["joins_on_first", "joins_on_second"])
 async def test_an_admission_is_not_undone_by_the_person_joining_again_meanwhile(
         court: Court, db: Database, monkeypatch: pytest.MonkeyPatch, road: int) -> None:  # noqa: F811
     hearing_id, judge_name = await _hearing(court)
@@ -132,7 +129,7 @@ async def test_an_admission_is_not_undone_by_the_person_joining_again_meanwhile(
         assert again.presence_state is PresenceState.IN_ROOM, "the re-join is told where the person now is"
 
 
-@pytest.mark.parametrize("road", [0, 1], ids=["hot_pool", "engine"])
+@pytest.mark.parametrize("road", [0, 1], ids=["joins_on_first", "joins_on_second"])
 async def test_a_join_racing_the_close_leaves_nobody_inside_a_closed_hearing(
         court: Court, db: Database, monkeypatch: pytest.MonkeyPatch, road: int) -> None:  # noqa: F811
     hearing_id, judge_name = await _hearing(court, auto_admit=True)
