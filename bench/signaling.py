@@ -129,8 +129,8 @@ async def seed(url: str, hearings_count: int = HEARINGS) -> list[list[tuple[str,
             request = BookingRequest(case.number, f"Зал {h + 1}", now + timedelta(minutes=5), timedelta(hours=1),
                                      HearingFormat.ONLINE, tuple(ParticipantSpec(iin, role) for _, _, role, iin in row),
                                      is_open=True, auto_admit=True)
-            hearing_row, _ = await booking.schedule(clerk, request)
-            hearings.append([(token, hearing_row.id, role) for token, _, role, _ in row])
+            booked = await booking.schedule(clerk, request)
+            hearings.append([(token, booked.id, role) for token, _, role, _ in row])
     await db.close()
     return hearings
 
