@@ -38,7 +38,10 @@ function watchIdentifier() {
     const digits = input.value.replace(/\s/g, "");
     if (!digits) { showFieldError("identifier", ""); return; }
     if (!final && digits.length < 12) return;
-    const problem = identifierProblem(input.value);
+    // The person's own IIN came from their verified certificate and is taken as is by the server
+    // (the NCA's test IINs fail the check digit), so it is never flagged here either.
+    const own = input.form && input.form.dataset.ownIin;
+    const problem = digits === own ? null : identifierProblem(input.value);
     showFieldError("identifier", problem ? words.get(problem) : "");
   };
   input.addEventListener("input", () => check(false));
