@@ -72,6 +72,12 @@ async def test_a_claim_goes_through_the_wizard_and_resumes_where_it_was_left(cou
         assert resume.headers["Location"] == f"/cabinet/filings/{filing_id}/type"
         tasks = await (await alice.get(f"/cabinet/filings/{filing_id}/tasks", headers=HTML)).text()
         assert tasks.count("Completed") == 2 and "Cannot start yet" in tasks
+        # The wizard's script loads only where a page needs it (page_weight measures the rest).
+        draft_url = f"/cabinet/filings/{filing_id}"
+        for path, needs in (("/cabinet", False), ("/cabinet/filings/new", False), (draft_url + "/tasks", False),
+                            (draft_url + "/parties", True)):
+            html = await (await alice.get(path, headers=HTML)).text()
+            assert bool(re.search(r'src="/static/filing\.\w+\.js"', html)) is needs, path
         await step(alice, f"/cabinet/filings/{filing_id}/type",
                    {"filing_type": "statement_of_claim", "title": "Recovery of a loan"})
         for party in ({"role": "plaintiff", "identifier": "900101 400123", "name": "ӘЛИЕВА АЛИЯ"},
