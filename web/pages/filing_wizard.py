@@ -4,8 +4,10 @@
 that case); ``/cabinet/filings/{id}`` resumes one at its first unfinished section. Every step is a
 form posted with the CSRF token to its own URL and saved through the draft API's service, so a
 draft is saved after every step and a refused step changes nothing; the page comes back with the
-GOV.UK error summary linking to each field. Signing documents happens in the page (the key never
-leaves it) and is the only step that needs JavaScript; payment goes to the provider's page and back.
+GOV.UK error summary linking to each field. (A claim saved without what its duty needs — a property
+claim without its amount — is kept, as the draft API keeps it, and the page asks for what is missing.)
+Signing documents happens in the page (the key never leaves it) and is the only step that needs
+JavaScript; payment goes to the provider's page and back.
 """
 
 from __future__ import annotations
