@@ -22,6 +22,8 @@ from web.pages.cabinet import routes as cabinet_routes
 from web.pages.case_file import routes as case_file_routes
 from web.pages.csrf import CSRF_KEY, set_seed_cookie
 from web.pages.errors import page_errors
+from web.pages.filing_finish import routes as filing_finish_routes
+from web.pages.filing_wizard import routes as filing_wizard_routes
 from web.pages.grants import routes as grant_routes
 from web.pages.language import PREFERENCES, PreferenceStore
 from web.pages.notices import routes as notice_routes
@@ -61,3 +63,5 @@ def setup(app: web.Application) -> None:
     app.router.add_routes(bench_routes)
     app.router.add_routes(scheduling_routes)
     app.router.add_routes(grant_routes)
+    app.router.add_routes(filing_wizard_routes)
+    app.router.add_routes(filing_finish_routes)
