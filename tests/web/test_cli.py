@@ -87,7 +87,7 @@ def test_a_bad_configuration_exits_78_naming_the_setting(monkeypatch: pytest.Mon
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("SOTKAB_PORT", "not-a-port")
     code, _, err = run(capsys, "courts", "list")
-    assert code == 78 and "port:" in err
+    assert code == 78 and "SOTKAB_PORT=not-a-port: not a port number" in err
 
 
 async def test_sotkab_login_signs_a_challenge_against_a_running_server(env: Path,
