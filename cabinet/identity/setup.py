@@ -21,6 +21,7 @@ from cabinet.identity.routes import routes
 from core.clock import SystemClock
 from core.config import Config
 from core.leases import PeriodicJob, running
+from core.metrics import COUNTERS
 from core.openapi import register_fragment
 from core.resources import CLOCK, CONFIG, DB
 
@@ -64,7 +65,7 @@ async def _identity(app: web.Application) -> AsyncIterator[None]:
     minter = ChallengeMinter(load_or_create_key(config.data_dir / "secrets" / "login-challenge.key"),
                              app[CLOCK], timedelta(seconds=config.nonce_ttl_s))
     login = LoginService(app[DB], verifier, app[CLOCK], minter, session_ttl=timedelta(seconds=config.session_ttl_s),
-                         reads=await app[DB].fast_path())
+                         reads=await app[DB].fast_path(), counters=app[COUNTERS])
     app[LOGIN] = login
     purge = PeriodicJob(app[DB], "login_challenge_purge", login.purge_used_challenges, every=PURGE_EVERY,
                         first_after=PURGE_EVERY)
