@@ -23,6 +23,7 @@ import secrets
 from datetime import UTC, datetime
 
 from aiohttp import web
+from aiohttp import web_log as aiohttp_log
 from aiohttp.typedefs import Handler
 
 from core.config import Config
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 SOCKET_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("socket_id", default=None)
 HEADER = "X-Request-Id"
+REQUEST_KEY = "request_id"
 _WELL_FORMED = re.compile(r"[A-Za-z0-9._:+=/-]{1,64}")
 
 
@@ -58,6 +60,7 @@ async def request_id_middleware(request: web.Request, handler: Handler) -> web.S
     if trusted:
         relayed = accepted_request_id(request.headers.get(HEADER))
     request_id = relayed or new_request_id()
+    request[REQUEST_KEY] = request_id
     token = REQUEST_ID.set(request_id)
     try:
         response = await handler(request)
@@ -69,6 +72,17 @@ async def request_id_middleware(request: web.Request, handler: Handler) -> web.S
     if not response.prepared:
         response.headers[HEADER] = request_id
     return response
+
+
+class AccessLogger(aiohttp_log.AccessLogger):
+    """aiohttp's access log, written under the request's id (it runs after the handler has returned)."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        token = REQUEST_ID.set(request.get(REQUEST_KEY))
+        try:
+            super().log(request, response, time)
+        finally:
+            REQUEST_ID.reset(token)
 
 
 class ContextFilter(logging.Filter):

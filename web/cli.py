@@ -19,6 +19,8 @@ from pathlib import Path
 
 from core.config import Config, load_config
 from core.errors import ConfigError, SotkabError
+from core.logs import AccessLogger
+from core.logs import configure as configure_logging
 from web.startup import StartupError, safe_url
 
 log = logging.getLogger(__name__)
@@ -59,9 +61,10 @@ async def _serve(args: argparse.Namespace, config: Config) -> int:
     host = args.host or config.host
     port = args.port or config.port
     config = dataclasses.replace(config, host=host, port=port)  # the worker's name in logs and metrics
+    configure_logging(config)
     await preflight(config, host, port)
     access_log = logging.getLogger("sotkab.access") if config.access_log else None
-    runner = web.AppRunner(create_app(config), access_log=access_log)
+    runner = web.AppRunner(create_app(config), access_log=access_log, access_log_class=AccessLogger)
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()
@@ -100,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"sotkab: {exc.message}", file=sys.stderr)
         return 78
-    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(config)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return int(asyncio.run(args.func(args, config)) or 0)
