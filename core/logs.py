@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 SOCKET_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("socket_id", default=None)
 HEADER = "X-Request-Id"
-REQUEST_KEY = "request_id"
+REQUEST_KEY = web.RequestKey("request_id", str)
 _WELL_FORMED = re.compile(r"[A-Za-z0-9._:+=/-]{1,64}")
 
 
@@ -128,3 +128,4 @@ def configure(config: Config) -> None:
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(config.log_level.upper())
+    logging.captureWarnings(True)  # a Python warning is a log line too (one JSON object, not free text)

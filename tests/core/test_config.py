@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.config import load_config
@@ -113,6 +113,7 @@ def test_an_unknown_sotkab_variable_is_refused_with_the_nearest_setting() -> Non
     assert load_config(environ={"SOTKABX": "1", "OTHER_PORT": "x"}).port == 8080
 
 
+@settings(deadline=None)  # a shared machine: never a wall-clock bound
 @given(st.text(max_size=30))
 def test_any_port_text_is_a_port_or_an_error_naming_the_variable(text: str) -> None:
     """Whatever an operator types, the parser answers with a port or a ConfigError, never a traceback."""
@@ -125,11 +126,13 @@ def test_any_port_text_is_a_port_or_an_error_naming_the_variable(text: str) -> N
         assert config.port == int(text.strip()) and 0 < config.port < 65536
 
 
+@settings(deadline=None)  # a shared machine: never a wall-clock bound
 @given(st.integers(min_value=1, max_value=65535), st.sampled_from(["", " ", "\t"]))
 def test_every_valid_port_is_read_back(port: int, pad: str) -> None:
     assert load_config(environ={"SOTKAB_PORT": f"{pad}{port}{pad}"}).port == port
 
 
+@settings(deadline=None)  # a shared machine: never a wall-clock bound
 @given(st.sampled_from(["SOTKAB_NOTIFY_POLL_S", "SOTKAB_SESSION_TTL_S", "SOTKAB_COOKIE_SECURE",
                         "SOTKAB_RATE_LIMIT_GLOBAL", "SOTKAB_LOG_FORMAT", "SOTKAB_TRUSTED_PROXIES",
                         "SOTKAB_ICE_SERVERS", "SOTKAB_RECORDING_RETENTION"]),
@@ -141,6 +144,7 @@ def test_any_text_in_any_setting_is_accepted_or_refused_by_name(name: str, text:
         assert exc.details["problems"] and all(p.startswith(f"{name}=") for p in exc.details["problems"])
 
 
+@settings(deadline=None)  # a shared machine: never a wall-clock bound
 @given(st.from_regex(r"SOTKAB_[A-Za-z_]{1,20}", fullmatch=True))
 def test_any_sotkab_variable_is_a_setting_or_refused(name: str) -> None:
     try:
