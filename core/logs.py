@@ -35,6 +35,7 @@ REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("request
 SOCKET_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("socket_id", default=None)
 HEADER = "X-Request-Id"
 REQUEST_KEY = web.RequestKey("request_id", str)
+_OURS = "sotkab_handler"
 _WELL_FORMED = re.compile(r"[A-Za-z0-9._:+=/-]{1,64}")
 
 
@@ -116,14 +117,22 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(config: Config) -> None:
-    """The process's logging, from the configuration (the CLI calls this once, before any command)."""
+    """The process's logging, from the configuration (the CLI calls this before any command, and
+    ``serve`` again once it knows its port).
+
+    Like :func:`logging.basicConfig`, it leaves alone a root logger that somebody else already
+    set up (a test runner, a program embedding the CLI), and replaces only its own handler.
+    """
+    root = logging.getLogger()
+    if any(not getattr(existing, _OURS, False) for existing in root.handlers):
+        return
     handler = logging.StreamHandler()
+    setattr(handler, _OURS, True)
     handler.addFilter(ContextFilter(config.worker))
     if config.log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
     for existing in list(root.handlers):
         root.removeHandler(existing)
     root.addHandler(handler)
