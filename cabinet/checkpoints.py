@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import contextlib
 import fcntl
 import hashlib
 import json
@@ -30,7 +29,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +46,7 @@ from core.clock import Clock
 from core.config import Config
 from core.db import Database
 from core.errors import NotFound, SotkabError
+from core.leases import PeriodicJob, running
 from core.openapi import register_fragment
 from core.resources import CLOCK, CONFIG, DB
 
@@ -189,27 +189,20 @@ async def _published(request: web.Request) -> web.Response:
 
 
 async def _every_interval(app: web.Application) -> AsyncIterator[None]:
+    """The audit head is signed every interval by one process of the cluster (two would sign it twice)."""
     config = app[CONFIG]
-    task = None
-    if config.audit_checkpoint_interval_s > 0:
-        task = asyncio.create_task(_checkpoint_forever(app, config.audit_checkpoint_interval_s))
-    yield
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-async def _checkpoint_forever(app: web.Application, every_s: float) -> None:
-    config = app[CONFIG]
+    if config.audit_checkpoint_interval_s <= 0:
+        yield
+        return
+    every = timedelta(seconds=config.audit_checkpoint_interval_s)
     file = CheckpointFile(config.data_dir)
-    while True:
-        await asyncio.sleep(every_s)
-        try:
-            key = await system_key(config)
-            await create(app[DB], app[CLOCK], key, file, actor="system:checkpoint", only_if_moved=True)
-        except Exception:
-            log.exception("audit checkpoint failed; will retry in %s s", every_s)
+
+    async def checkpoint() -> None:
+        key = await system_key(config)
+        await create(app[DB], app[CLOCK], key, file, actor="system:checkpoint", only_if_moved=True)
+
+    async with running(PeriodicJob(app[DB], "audit_checkpoint", checkpoint, every=every, first_after=every)):
+        yield
 
 
 def setup(app: web.Application) -> None:

@@ -8,9 +8,11 @@ start-up instead of at the first request that touches the setting.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import os
 import re
+import socket
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -22,6 +24,9 @@ from urllib.parse import urlsplit
 from core.errors import ConfigError
 
 ENV_PREFIX = "SOTKAB_"
+#: ``SOTKAB_*`` variables that are not settings: read by one command or by the tests, never by the server.
+OTHER_VARIABLES = frozenset({"SOTKAB_KEY_PASSWORD", "SOTKAB_TEST_POSTGRES_URL"})
+LOG_FORMATS = ("text", "json")
 #: Payment providers this build has. The sandbox moves no money: see payment_provider's checks.
 PAYMENT_PROVIDERS = ("sandbox", "none")
 
@@ -34,6 +39,7 @@ class Config:
     port: int = 8080
     public_url: str = ""
     log_level: str = "INFO"
+    log_format: str = "text"  # "json": one JSON object a line, with the request id and the worker
     access_log: bool = True
     metrics_token: str = ""
     redis_url: str = ""
@@ -110,6 +116,8 @@ class Config:
             category, _, days = entry.partition("=")
             if not category.strip() or not days.strip().isdigit() or not 1 <= int(days) <= 100 * 365:
                 problems.append(f"recording_retention: {entry!r} is not CATEGORY=DAYS (1 to 36500 days)")
+        if self.log_format not in LOG_FORMATS:
+            problems.append(f"log_format: {self.log_format!r} is not one of {', '.join(LOG_FORMATS)}")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             problems.append(f"log_level: {self.log_level!r} is not one of DEBUG, INFO, WARNING, ERROR")
         for name in ("rate_limit_per_client", "rate_limit_global"):
@@ -161,6 +169,11 @@ class Config:
         return self.cookie_secure or self.public_url.startswith("https://")
 
     @property
+    def worker(self) -> str:
+        """This process's name in logs and metrics: the host and the port it serves, unique in a cluster."""
+        return f"{socket.gethostname()}:{self.port}"
+
+    @property
     def pki_dir(self) -> Path:
         return self.data_dir / "pki"
 
@@ -175,7 +188,28 @@ def _parse_bool(text: str) -> bool:
         return True
     if lowered in ("0", "false", "no", "off"):
         return False
-    raise ValueError(f"{text!r} is not a boolean (true/false)")
+    raise ValueError("not a boolean (true or false)")
+
+
+def _parse_int(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ValueError("not a whole number") from None
+
+
+def _parse_port(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ValueError("not a port number") from None
+
+
+def _parse_float(text: str) -> float:
+    try:
+        return float(text.strip())
+    except ValueError:
+        raise ValueError("not a number") from None
 
 
 def _parse_list(text: str) -> tuple[str, ...]:
@@ -184,34 +218,36 @@ def _parse_list(text: str) -> tuple[str, ...]:
 
 _PARSERS: dict[str, Callable[[str], Any]] = {
     "data_dir": Path,
-    "port": int,
+    "port": _parse_port,
     "builtin_ca": _parse_bool,
     "access_log": _parse_bool,
     "trust_roots": lambda text: tuple(Path(p) for p in _parse_list(text)),
     "revocation_hard_fail": _parse_bool,
-    "revocation_timeout_s": float,
-    "revocation_good_ttl_s": float,
-    "session_ttl_s": int,
-    "nonce_ttl_s": int,
+    "revocation_timeout_s": _parse_float,
+    "revocation_good_ttl_s": _parse_float,
+    "session_ttl_s": _parse_int,
+    "nonce_ttl_s": _parse_int,
     "cookie_secure": _parse_bool,
-    "max_upload_bytes": int,
-    "smtp_port": int,
-    "notify_poll_s": float,
-    "hearing_reconnect_grace_s": float,
-    "socket_recheck_s": float,
+    "max_upload_bytes": _parse_int,
+    "smtp_port": _parse_port,
+    "notify_poll_s": _parse_float,
+    "hearing_reconnect_grace_s": _parse_float,
+    "socket_recheck_s": _parse_float,
     "ice_servers": _parse_list,
-    "start_bitrate_kbps": int,
+    "start_bitrate_kbps": _parse_int,
     "trusted_proxies": _parse_list,
     "system_key_file": Path,
     "payment_sandbox": _parse_bool,
-    "rate_limit_per_client": int,
-    "rate_limit_global": int,
-    "rate_limit_window_s": int,
-    "audit_checkpoint_interval_s": float,
-    "recording_retention_days": int,
+    "rate_limit_per_client": _parse_int,
+    "rate_limit_global": _parse_int,
+    "rate_limit_window_s": _parse_int,
+    "audit_checkpoint_interval_s": _parse_float,
+    "recording_retention_days": _parse_int,
     "recording_retention": _parse_list,
     "recording_compose_in_process": _parse_bool,
 }
+#: Settings whose value is never echoed in an error message (it may be a password or carry one).
+_SECRET = frozenset({"metrics_token", "system_key_password", "database_url", "redis_url"})
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -239,15 +275,41 @@ def _coerce(name: str, value: Any) -> Any:
     return value
 
 
+def _shown(key: str, text: str) -> str:
+    """A value as an error message may repeat it: secrets hidden, control characters escaped, long ones cut."""
+    if key in _SECRET:
+        return "***"
+    shown = text.encode("unicode_escape").decode("ascii")
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def _unknown_variable(env_name: str, known: set[str]) -> str:
+    """Refuse a ``SOTKAB_*`` variable that names no setting, suggesting the nearest one.
+
+    Refused rather than warned about: a typo in a security setting (``SOTKAB_BUILTN_CA=false``)
+    would otherwise leave the demo CA trusted on a production server with nothing but a log line
+    to say so, and a configuration is read once, at start-up, when an operator is watching.
+    """
+    guess = difflib.get_close_matches(env_name[len(ENV_PREFIX):].lower(), sorted(known), n=1, cutoff=0.75)
+    hint = f"; did you mean {ENV_PREFIX}{guess[0].upper()}?" if guess else ""
+    return f"{env_name}: unknown setting (no such SOTKAB_ variable){hint}"
+
+
 def load_config(
     config_file: Path | None = None,
     environ: Mapping[str, str] | None = None,
     **overrides: Any,
 ) -> Config:
-    """Build the configuration; collects every problem before raising :class:`ConfigError`."""
+    """Build the configuration; collects every problem before raising :class:`ConfigError`.
+
+    Each problem names the setting the way the operator wrote it: ``SOTKAB_PORT=abc: not a port
+    number`` for a variable, ``port = ... in FILE`` for the TOML file, the field name for a value
+    passed in code.
+    """
     env = os.environ if environ is None else environ
     known = {f.name for f in fields(Config) if f.init} - {"extra"}
     values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
     problems: list[str] = []
     extra: dict[str, Any] = {}
 
@@ -262,26 +324,40 @@ def load_config(
         for key, value in document.items():
             if key in known:
                 values[key] = value
+                sources[key] = f"{key} in {config_file}"
             elif isinstance(value, dict):
                 extra[key] = value
             else:
                 problems.append(f"{key}: unknown setting in {config_file}")
 
-    for env_name, text in env.items():
-        if not env_name.startswith(ENV_PREFIX):
+    for env_name, text in sorted(env.items()):
+        if not env_name.startswith(ENV_PREFIX) or env_name in OTHER_VARIABLES:
             continue
         key = env_name[len(ENV_PREFIX):].lower()
-        if key in known:
+        if key in known and env_name == ENV_PREFIX + key.upper():
             values[key] = text
+            sources[key] = f"{env_name}={_shown(key, text)}"
+        else:
+            problems.append(_unknown_variable(env_name, known))
     values.update(overrides)
+    for key in overrides:
+        sources.pop(key, None)
 
     coerced: dict[str, Any] = {}
     for key, value in values.items():
         try:
             coerced[key] = _coerce(key, value)
         except (ValueError, TypeError) as exc:
-            problems.append(f"{key}: {exc}")
-    if problems:
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems),
-                          details={"problems": problems})
-    return Config(**coerced, extra=extra)
+            problems.append(f"{sources.get(key, key)}: {exc}")
+    if not problems:
+        try:
+            return Config(**coerced, extra=extra)
+        except ConfigError as exc:
+            problems = [_named(problem, sources) for problem in exc.details.get("problems", [exc.message])]
+    raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems), details={"problems": problems})
+
+
+def _named(problem: str, sources: Mapping[str, str]) -> str:
+    """``port: ...`` from the checks of :class:`Config` becomes ``SOTKAB_PORT=70000: ...``."""
+    key, sep, rest = problem.partition(": ")
+    return f"{sources[key]}: {rest}" if sep and key in sources else problem

@@ -39,7 +39,9 @@ async def relay_families(relay: Relay) -> Iterable[Family]:
             labels = (("hearing", hearing), ("participant", participant))
             rows.append((labels, {name: float(figures[name]) for name, _ in (*_GAUGES, *_COUNTERS)}))
     families = [Family("sotkab_media_participants", "media sessions in this process", "gauge",
-                       (Sample(float(len(rows))),))]
+                       (Sample(float(len(rows))),)),
+                Family("sotkab_media_streams_forwarded", "publishers' streams this process forwards to viewers now",
+                       "gauge", (Sample(float(relay.forwarded_streams())),))]
     for kind, entries in (("gauge", _GAUGES), ("counter", _COUNTERS)):
         for name, text in entries:
             metric = f"sotkab_media_{name}" + ("_total" if kind == "counter" else "")

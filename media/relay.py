@@ -351,6 +351,15 @@ class Relay:
         """Hearings with at least one media session in this process (for monitoring)."""
         return tuple(h for h, hearing in self._hearings.items() if hearing.participants)
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def forwarded_streams(self) -> int:
+        """Publishers' streams this process forwards now, one per (viewer, slot showing a publisher)."""
+        return sum(1 for hearing in self._hearings.values() for session in hearing.participants.values()
+                   for slot in session.slots if slot.publisher_id is not None)
+
     async def stats(self, hearing_id: str) -> dict[str, ParticipantStats]:
         hearing = self._hearing(hearing_id)
         now = self._monotonic()

@@ -61,6 +61,10 @@ class RecorderHub:
         live = self._live.get(hearing_id)
         return None if live is None else live.recorder
 
+    def in_progress(self) -> int:
+        """Hearings this process records now (for metrics)."""
+        return len(self._live)
+
     def taps(self) -> dict[int, Tap]:
         return {hearing: live.tap for hearing, live in self._live.items()}
 

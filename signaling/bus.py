@@ -25,11 +25,14 @@ from typing import Any
 
 from redis import asyncio as aioredis
 
+from core.logs import REQUEST_ID, accepted_request_id
 from signaling.commands import Command, CommandInvalid, decode, encode
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "sotkab-signaling-bus"
+REQUEST_KEY = "request_id"
+"""Beside a command on the wire: the request that caused it, so the acting process logs under its id."""
 Handler = Callable[[Command], Awaitable[None]]
 
 
@@ -58,7 +61,11 @@ class Bus:
         if self._redis is None:
             await self._dispatch(command)
             return
-        await self._redis.publish(CHANNEL, json.dumps(encode(command)))
+        message = encode(command)
+        request_id = REQUEST_ID.get()
+        if request_id:
+            message[REQUEST_KEY] = request_id
+        await self._redis.publish(CHANNEL, json.dumps(message))
 
     async def _listen(self, pubsub: Any) -> None:
         try:
@@ -66,11 +73,17 @@ class Bus:
                 if message.get("type") != "message":
                     continue
                 try:
-                    command = decode(json.loads(message["data"]))
+                    data = json.loads(message["data"])
+                    request_id = accepted_request_id(data.pop(REQUEST_KEY, None)) if isinstance(data, dict) else None
+                    command = decode(data)
                 except (ValueError, TypeError, CommandInvalid) as exc:
                     log.warning("ignored a malformed signaling bus message: %s", exc)
                     continue
-                await self._dispatch(command)
+                token = REQUEST_ID.set(request_id)
+                try:
+                    await self._dispatch(command)
+                finally:
+                    REQUEST_ID.reset(token)
         finally:
             with contextlib.suppress(Exception):
                 await pubsub.aclose()

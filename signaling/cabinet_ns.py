@@ -201,6 +201,7 @@ class CabinetNamespace(socketio.AsyncNamespace):
         if socket is None:
             return
         self.app[WATCHER].detach(socket.user_id, sid)
+        log.info("ending /cabinet socket %s of session %s: %s", sid, socket.session_id, lapse.code)
         await self.emit("ended", {"code": lapse.code, "message": lapse.message}, to=sid)
         await self.disconnect(sid)
 

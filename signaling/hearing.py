@@ -33,6 +33,7 @@ from aiohttp import web
 
 from cabinet.identity.principal import Principal
 from core.errors import SotkabError
+from core.logs import SOCKET_ID
 from media.errors import MediaError
 from recordings.live import RecorderHub
 from sessions.errors import SessionsError
@@ -169,6 +170,8 @@ class HearingNamespace(socketio.AsyncNamespace):
     # ---- the dispatcher: every call from a client -------------------------------------------
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
+        if args and isinstance(args[0], str):
+            SOCKET_ID.set(args[0])  # this event's own task: the lines it logs name the socket
         if event in _SERVER_EVENTS:
             return await super().trigger_event(event, *args)
         sid, data = args[0], args[1] if len(args) > 1 else None

@@ -25,6 +25,7 @@ from typing import Any
 
 from aiohttp import web
 
+from core.health import Status, register_check
 from core.metrics import register_collector
 from core.resources import CLOCK, CONFIG
 from media import Control, IceConfig, Kind, ParticipantLeft, Relay, SlotAssigned, ViewerQuality
@@ -153,11 +154,16 @@ class MediaBridge:
         await asyncio.gather(*self._forwarders.values(), return_exceptions=True)
 
 
+async def _relay_status(relay: Relay) -> Status:
+    return Status(not relay.closed, {"hearings": len(relay.hearings()), "streams": relay.forwarded_streams()})
+
+
 async def relay_resource(app: web.Application) -> AsyncIterator[None]:
     """One relay per process, with the ICE servers of the configuration."""
     relay = Relay(IceConfig.from_urls(app[CONFIG].ice_servers), clock=app[CLOCK],
                   start_bitrate_kbps=app[CONFIG].start_bitrate_kbps)
     app[RELAY] = relay
     register_collector(app, lambda app: relay_families(relay))
+    register_check(app, "relay", lambda app: _relay_status(relay))
     yield
     await relay.close()

@@ -18,7 +18,9 @@ from typing import Any
 from aiohttp import web
 
 from cabinet.identity.http import LOGIN
+from core.metrics import Family, Sample, register_collector
 from core.resources import CONFIG
+from recordings.live import RecorderHub
 from recordings.setup import hub_for
 from sessions.resources import HEARINGS
 from signaling.bus import Bus
@@ -69,6 +71,7 @@ async def hearing_resources(app: web.Application) -> AsyncIterator[None]:
     bus.on_command(cabinet.on_command)
     app[LOGIN].on_session_ended(logged_out)
     await bus.start()
+    register_collector(app, lambda app: _hearing_families(namespace, recorders))
     # The liveness beat follows the policy the hearing service was built with: a quarter of the
     # time after which a silent judge counts as gone.
     liveness = app[HEARINGS].policy.judge_loss_timeout.total_seconds() / 4
@@ -86,6 +89,13 @@ async def hearing_resources(app: web.Application) -> AsyncIterator[None]:
     await recorders.close()
     await bridge.close()
     await bus.close()
+
+
+async def _hearing_families(namespace: HearingNamespace, recorders: RecorderHub) -> list[Family]:
+    return [Family("sotkab_hearings_live", "hearings with at least one socket on this worker", "gauge",
+                   (Sample(float(len(namespace.sockets.hearings()))),)),
+            Family("sotkab_recordings_in_progress", "hearings this worker records now", "gauge",
+                   (Sample(float(recorders.in_progress())),))]
 
 
 async def _recheck_cabinet(cabinet: CabinetNamespace, interval_s: float) -> None:

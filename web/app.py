@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from core import health, metrics, openapi, ratelimit
+from core import health, logs, metrics, openapi, ratelimit
 from core.clock import Clock, SystemClock
 from core.config import Config
 from core.db import Database
@@ -32,7 +32,8 @@ def create_app(config: Config, *, clock: Clock | None = None) -> web.Application
     from sessions.setup import setup as setup_sessions
 
     app = web.Application(
-        middlewares=[error_middleware, forwarded_middleware, ratelimit.rate_limit_middleware],
+        middlewares=[logs.request_id_middleware, metrics.http_metrics_middleware, error_middleware,
+                     forwarded_middleware, ratelimit.rate_limit_middleware],
         client_max_size=config.max_upload_bytes + 1024 * 1024,
     )
     app[CONFIG] = config

@@ -3,13 +3,15 @@
 Each layer package adds its own sub-commands through ``add_commands(subparsers)`` (the CLI knows the
 layers, not their sub-packages); a command's
 handler is ``async def handler(args, config) -> int``. A typed error prints its message on
-stderr and exits 2; a bad configuration exits 78 (EX_CONFIG) before any command runs.
+stderr and exits 2; a bad configuration exits 78 (EX_CONFIG) before any command runs; a server
+that cannot start says why in one line and exits with the code :mod:`web.startup` gives it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
@@ -17,6 +19,9 @@ from pathlib import Path
 
 from core.config import Config, load_config
 from core.errors import ConfigError, SotkabError
+from core.logs import AccessLogger
+from core.logs import configure as configure_logging
+from web.startup import StartupError, safe_url
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +56,21 @@ async def _serve(args: argparse.Namespace, config: Config) -> int:
     from aiohttp import web
 
     from web.app import create_app
+    from web.startup import bind_error, preflight
 
     host = args.host or config.host
     port = args.port or config.port
+    config = dataclasses.replace(config, host=host, port=port)  # the worker's name in logs and metrics
+    configure_logging(config)
+    await preflight(config, host, port)
     access_log = logging.getLogger("sotkab.access") if config.access_log else None
-    runner = web.AppRunner(create_app(config), access_log=access_log)
+    runner = web.AppRunner(create_app(config), access_log=access_log, access_log_class=AccessLogger)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as exc:  # taken between the preflight's probe and now
+        await runner.cleanup()
+        raise bind_error(exc, host, port) from None
     print(f"Sot Kabinet is serving on http://{host}:{port}  (press Ctrl+C to stop)", flush=True)
     try:
         await asyncio.Event().wait()
@@ -70,7 +83,7 @@ async def _db_upgrade(args: argparse.Namespace, config: Config) -> int:
     from web.migrate import upgrade_async
 
     await upgrade_async(config.database_url, args.revision)
-    print(f"database at {args.revision}: {_safe_url(config.database_url)}")
+    print(f"database at {args.revision}: {safe_url(config.database_url)}")
     return 0
 
 
@@ -82,13 +95,6 @@ async def _db_downgrade(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def _safe_url(url: str) -> str:
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -97,10 +103,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"sotkab: {exc.message}", file=sys.stderr)
         return 78
-    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(config)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return int(asyncio.run(args.func(args, config)) or 0)
+    except StartupError as exc:
+        print(f"sotkab: cannot start: {exc.message}", file=sys.stderr)
+        return exc.exit_code
     except SotkabError as exc:
         print(f"sotkab: {exc.message}", file=sys.stderr)
         return 2

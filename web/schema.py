@@ -7,6 +7,7 @@ registers them on ``Base.metadata``.
 from __future__ import annotations
 
 import cabinet.schema
+import core.leases
 import recordings.schema
 import sessions.schema
 import web.pages.models

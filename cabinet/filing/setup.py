@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -17,12 +16,13 @@ from cabinet.filing.routes import routes
 from cabinet.filing.sections import CASE_SECTIONS
 from cabinet.filing.storage import FilesystemStorage
 from cabinet.filing.systemkey import CourtKeys
+from core.leases import PeriodicJob, running
 from core.openapi import register_fragment
 from core.resources import CLOCK, CONFIG, DB
 
 log = logging.getLogger(__name__)
 
-REMIND_EVERY_S = 3600.0
+REMIND_EVERY = timedelta(hours=1)
 
 
 def setup(app: web.Application) -> None:
@@ -36,18 +36,8 @@ def setup(app: web.Application) -> None:
 
 
 async def _deferral_reminders(app: web.Application) -> AsyncIterator[None]:
-    """Deferred duties falling due are announced to filers, and overdue ones to judges, hourly."""
-    task = asyncio.create_task(_remind_forever(app), name="deferral-reminders")
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
-
-async def _remind_forever(app: web.Application) -> None:
-    while True:
-        try:
-            await remind_due(app[DB], app[CLOCK])
-        except Exception:
-            log.exception("deferral reminders failed; trying again in an hour")
-        await asyncio.sleep(REMIND_EVERY_S)
+    """Deferred duties falling due are announced to filers, and overdue ones to judges, hourly, by one
+    process of the cluster."""
+    async with running(PeriodicJob(app[DB], "deferral_reminders", lambda: remind_due(app[DB], app[CLOCK]),
+                                   every=REMIND_EVERY)):
+        yield

@@ -38,8 +38,11 @@ from cabinet.identity.users import PersonName, UserService
 from core.clock import Clock
 from core.db import Database, FastPath, insert_if_absent, table
 from core.errors import BadRequest, Unauthenticated
+from core.metrics import Counters
 
 log = logging.getLogger(__name__)
+
+LOGINS = "sotkab_logins_total"
 
 
 class LoginFailed(Unauthenticated):
@@ -97,8 +100,11 @@ async def end_certificate_sessions(session: AsyncSession, serial_hex: str, now: 
 
 class LoginService:
     def __init__(self, db: Database, verifier: Verifier, clock: Clock, challenges: ChallengeMinter, *,
-                 session_ttl: timedelta, reads: FastPath) -> None:
+                 session_ttl: timedelta, reads: FastPath, counters: Counters | None = None) -> None:
         self.db = db
+        self.counters = counters
+        if counters is not None:
+            counters.declare(LOGINS, "EDS logins this worker decided, by result (ok or the refusal's code)")
         self.reads = reads
         self.verifier = verifier
         self.clock = clock
@@ -123,10 +129,17 @@ class LoginService:
             if result.signer is None or result.signer.iin is None:
                 raise LoginFailed("the certificate names no IIN (subject serialNumber IIN…), so it cannot "
                                   "identify a person", code="certificate_without_iin")
-            return await self._open_session(opened, result, user_agent)
+            outcome = await self._open_session(opened, result, user_agent)
         except (LoginFailed, ChallengeRefused) as failure:
+            self._count(failure.code)
             await self._record_failure(opened, failure)
             raise
+        self._count("ok")
+        return outcome
+
+    def _count(self, result: str) -> None:
+        if self.counters is not None:
+            self.counters.inc(LOGINS, result=result)
 
     async def _burn(self, session: AsyncSession, opened: OpenedChallenge) -> bool:
         return await insert_if_absent(session, UsedNonce, {

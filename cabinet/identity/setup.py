@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -22,12 +20,15 @@ from cabinet.identity.login import LoginService
 from cabinet.identity.routes import routes
 from core.clock import SystemClock
 from core.config import Config
+from core.leases import PeriodicJob, running
+from core.metrics import COUNTERS
 from core.openapi import register_fragment
 from core.resources import CLOCK, CONFIG, DB
 
 log = logging.getLogger(__name__)
 
 VERIFIER = web.AppKey("verifier", Verifier)
+PURGE_EVERY = timedelta(minutes=10)
 
 
 def open_builtin_ca(config: Config) -> CertificateAuthority:
@@ -64,21 +65,10 @@ async def _identity(app: web.Application) -> AsyncIterator[None]:
     minter = ChallengeMinter(load_or_create_key(config.data_dir / "secrets" / "login-challenge.key"),
                              app[CLOCK], timedelta(seconds=config.nonce_ttl_s))
     login = LoginService(app[DB], verifier, app[CLOCK], minter, session_ttl=timedelta(seconds=config.session_ttl_s),
-                         reads=await app[DB].fast_path())
+                         reads=await app[DB].fast_path(), counters=app[COUNTERS])
     app[LOGIN] = login
-    purger = asyncio.create_task(_purge_forever(login))
-    yield
-    purger.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await purger
+    purge = PeriodicJob(app[DB], "login_challenge_purge", login.purge_used_challenges, every=PURGE_EVERY,
+                        first_after=PURGE_EVERY)
+    async with running(purge):
+        yield
     await verifier.close()
-
-
-async def _purge_forever(login: LoginService, every_s: float = 600.0) -> None:
-    while True:
-        await asyncio.sleep(every_s)
-        try:
-            purged = await login.purge_used_challenges()
-            log.debug("purged %d expired login challenges", purged)
-        except Exception:
-            log.exception("purging expired login challenges failed; will retry")

@@ -9,10 +9,9 @@ exist; a real bank's provider will be registered here under its own name.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
@@ -25,13 +24,14 @@ from cabinet.payments.sandbox import SANDBOX, SandboxPaymentProvider, load_or_cr
 from cabinet.payments.sandbox_pages import SANDBOX_PROVIDER
 from cabinet.payments.service import PaymentService
 from core.errors import ServiceUnavailable
+from core.leases import PeriodicJob, running
 from core.openapi import register_fragment
 from core.resources import CLOCK, CONFIG, DB
 
 log = logging.getLogger(__name__)
 
 CALLBACK_TIMEOUT_S = 15.0
-REFUND_POLL_S = 5.0
+REFUND_POLL = timedelta(seconds=5)
 
 
 _unavailable_routes = web.RouteTableDef()
@@ -66,21 +66,10 @@ async def _payments(app: web.Application) -> AsyncIterator[None]:
                                        base_url=app[CONFIG].public_url, default_provider=SANDBOX)
         app[REFUNDS] = RefundService(app[DB], app[CLOCK], {SANDBOX: sandbox})
         log.warning("payments use the SANDBOX provider: no money moves")
-        sender = asyncio.create_task(_send_refunds_forever(app[REFUNDS]), name="refund-sender")
+        # Refunds booked by case events go back through the provider within a few seconds, sent by one
+        # process of the cluster: two senders would each ask the provider for the same refund.
         try:
-            yield
+            async with running(PeriodicJob(app[DB], "refund_sender", app[REFUNDS].process, every=REFUND_POLL)):
+                yield
         finally:
-            sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sender
             sandbox.http = None
-
-
-async def _send_refunds_forever(refunds: RefundService) -> None:
-    """Refunds booked by case events go back through the provider within a few seconds."""
-    while True:
-        try:
-            await refunds.process()
-        except Exception:
-            log.exception("sending refunds failed; trying again")
-        await asyncio.sleep(REFUND_POLL_S)

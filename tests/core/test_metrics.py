@@ -9,6 +9,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from core.metrics import Family, Sample, register_collector, render
+from core.resources import CONFIG
 from web.app import create_app
 
 
@@ -52,8 +53,9 @@ async def test_loopback_scrapes_get_every_working_collector(make_config: Any, db
         assert response.status == 200
         assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
         text = await response.text()
-        assert "sotkab_database_up 1" in text
-        assert 'sotkab_media_bitrate_in_bps{hearing="7",participant="42"} 512000' in text
+        worker = client.app[CONFIG].worker  # every sample names the worker it came from
+        assert f'sotkab_database_up{{worker="{worker}"}} 1' in text
+        assert f'sotkab_media_bitrate_in_bps{{hearing="7",participant="42",worker="{worker}"}} 512000' in text
     finally:
         await client.close()
 
@@ -95,7 +97,8 @@ async def test_the_outbox_backlog_is_counted_per_channel_and_state(make_config: 
     client = await _client(make_config)
     try:
         text = await (await client.get("/metrics")).text()
+        worker = client.app[CONFIG].worker
     finally:
         await client.close()
-    assert 'sotkab_notice_deliveries{channel="email",state="pending"} 1' in text
-    assert 'sotkab_notice_deliveries{channel="sms",state="failed"} 0' in text
+    assert f'sotkab_notice_deliveries{{channel="email",state="pending",worker="{worker}"}} 1' in text
+    assert f'sotkab_notice_deliveries{{channel="sms",state="failed",worker="{worker}"}} 0' in text

@@ -9,7 +9,7 @@ import signal
 import socket
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -39,6 +39,8 @@ class Node:
     process: asyncio.subprocess.Process
     url: str
     drain: asyncio.Task[None] | None = None
+    lines: list[str] = field(default_factory=list)
+    """What the process wrote after "serving" (stdout and stderr), line by line."""
 
     async def stop(self) -> None:
         if self.process.returncode is None:
@@ -52,12 +54,12 @@ class Node:
             self.drain.cancel()
 
 
-async def start_node(*, database_url: str, data_dir: Path, redis_url: str = REDIS_URL) -> Node:
+async def start_node(*, database_url: str, data_dir: Path, redis_url: str = REDIS_URL, **settings: str) -> Node:
     """One server process sharing the database (and PKI under ``data_dir``) with the others."""
     port = free_port()
     env = {**os.environ, "SOTKAB_DATABASE_URL": database_url, "SOTKAB_DATA_DIR": str(data_dir),
            "SOTKAB_REDIS_URL": redis_url, "SOTKAB_PUBLIC_URL": f"http://127.0.0.1:{port}",
-           "SOTKAB_LOG_LEVEL": "WARNING"}
+           "SOTKAB_LOG_LEVEL": "WARNING", **settings}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
         cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
@@ -73,12 +75,14 @@ async def start_node(*, database_url: str, data_dir: Path, redis_url: str = REDI
             break
         output += line
         if b"is serving on" in line:
-            return Node(process, f"http://127.0.0.1:{port}", asyncio.ensure_future(_drain(process.stdout)))
+            node = Node(process, f"http://127.0.0.1:{port}")
+            node.drain = asyncio.ensure_future(_drain(process.stdout, node.lines))
+            return node
     with contextlib.suppress(ProcessLookupError):
         process.kill()
     raise AssertionError(f"server process did not start:\n{output.decode(errors='replace')}")
 
 
-async def _drain(stream: asyncio.StreamReader) -> None:
-    while await stream.readline():
-        pass
+async def _drain(stream: asyncio.StreamReader, lines: list[str]) -> None:
+    while line := await stream.readline():
+        lines.append(line.decode(errors="replace").rstrip("\n"))

@@ -36,6 +36,35 @@ async def test_health_reports_the_reachable_database(client: TestClient[Any, Any
     body = await response.json()
     assert body["status"] == "ok" and body["database"]["reachable"] is True
     assert body["database"]["backend"] == ("sqlite" if database_url.startswith("sqlite") else "postgresql")
+    dependencies = body["dependencies"]
+    assert set(dependencies) == {"database", "storage", "relay"}  # no Redis configured: not a dependency
+    assert all(d["status"] == "ok" for d in dependencies.values())
+    assert dependencies["storage"]["free_bytes"] > 0
+    assert dependencies["relay"] == {"status": "ok", "hearings": 0, "streams": 0}
+    assert body["worker"].endswith(":8080")
+
+
+async def test_health_names_the_storage_when_it_cannot_take_a_file(make_config: Any) -> None:
+    config = make_config()
+    async with TestClient(TestServer(create_app(config))) as c:
+        config.storage_dir.rename(config.data_dir / "storage-moved")
+        config.storage_dir.write_text("an operator's mistake")
+        response = await c.get("/healthz")
+        assert response.status == 503
+        body = await response.json()
+        assert body["status"] == "degraded" and body["database"]["reachable"] is True
+        assert body["dependencies"]["storage"]["status"] == "failing"
+        assert body["dependencies"]["storage"]["path"] == str(config.storage_dir)
+
+
+async def test_health_reports_redis_when_it_is_configured(make_config: Any) -> None:
+    from tests.conftest import require
+    from tests.signaling.nodes import REDIS_URL, redis_up
+
+    require(await redis_up(), f"Redis is not reachable at {REDIS_URL}")
+    async with TestClient(TestServer(create_app(make_config(redis_url=REDIS_URL)))) as c:
+        body = await (await c.get("/healthz")).json()
+        assert body["dependencies"]["redis"] == {"status": "ok"}
 
 
 async def test_health_is_503_when_the_database_is_gone(tmp_path: Any) -> None:
@@ -44,7 +73,10 @@ async def test_health_is_503_when_the_database_is_gone(tmp_path: Any) -> None:
     async with TestClient(TestServer(create_app(config))) as c:
         response = await c.get("/healthz")
         assert response.status == 503
-        assert (await response.json())["database"]["reachable"] is False
+        body = await response.json()
+        assert body["database"]["reachable"] is False
+        assert body["dependencies"]["database"]["status"] == "failing"
+        assert body["dependencies"]["storage"]["status"] == "ok"
 
 
 async def test_a_typed_error_keeps_its_status_and_code(client: TestClient[Any, Any]) -> None:

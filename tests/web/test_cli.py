@@ -87,7 +87,7 @@ def test_a_bad_configuration_exits_78_naming_the_setting(monkeypatch: pytest.Mon
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("SOTKAB_PORT", "not-a-port")
     code, _, err = run(capsys, "courts", "list")
-    assert code == 78 and "port:" in err
+    assert code == 78 and "SOTKAB_PORT=not-a-port: not a port number" in err
 
 
 async def test_sotkab_login_signs_a_challenge_against_a_running_server(env: Path,
@@ -127,3 +127,19 @@ async def test_sotkab_login_signs_a_challenge_against_a_running_server(env: Path
         assert code == 2 and "cannot reach" in err
     finally:
         await server.close()
+
+
+def test_every_setting_the_readme_names_exists() -> None:
+    """The deployment guide is followed to the letter: a setting it names that does not exist would
+    stop the server (unknown SOTKAB_ variables are refused)."""
+    import re
+    from dataclasses import fields
+
+    from core.config import ENV_PREFIX, OTHER_VARIABLES, Config
+    from tests.conftest import REPO
+
+    named = set(re.findall(r"SOTKAB_[A-Z0-9_]*[A-Z0-9]", (REPO / "README.md").read_text()))
+    settings = {ENV_PREFIX + f.name.upper() for f in fields(Config) if f.init and f.name != "extra"}
+    assert {"SOTKAB_BUILTIN_CA", "SOTKAB_TRUST_ROOTS", "SOTKAB_TRUSTED_PROXIES", "SOTKAB_SMTP_HOST",
+            "SOTKAB_ICE_SERVERS", "SOTKAB_LOG_FORMAT"} <= named
+    assert named - settings - OTHER_VARIABLES == {"SOTKAB_BUILTN_CA"}  # the typo the guide shows refused

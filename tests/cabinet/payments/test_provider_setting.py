@@ -28,7 +28,7 @@ def test_the_sandbox_is_the_default_only_with_the_builtin_test_ca() -> None:
     {"SOTKAB_PAYMENT_SANDBOX": "maybe"},
 ])
 def test_a_production_config_with_the_sandbox_or_an_unknown_provider_is_refused(environ: dict[str, str]) -> None:
-    with pytest.raises(ConfigError, match="payment_"):
+    with pytest.raises(ConfigError, match="SOTKAB_PAYMENT_"):
         load_config(environ=environ)
 
 
