@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cabinet.identity.models import User
 from cabinet.identity.principal import Principal
 from cabinet.notifications.attachments import Attachment
-from cabinet.notifications.notices import NoticeKind
+from cabinet.notifications.notices import Names, NoticeKind
 from cabinet.notifications.outbox import notify
 from core.clock import COURT_TIME, Clock
 from core.config import Config
@@ -75,36 +75,40 @@ class HearingNotices:
         self.config = config
 
     async def scheduled(self, row: HearingRow, place: Place) -> list[int]:
-        return await self._each(row, place, NoticeKind.HEARING_SCHEDULED.value, "Судебная повестка",
-                                "Вы вызываетесь в судебное заседание.")
+        return await self._each(row, place, NoticeKind.HEARING_SCHEDULED.value)
 
     async def moved(self, row: HearingRow, place: Place, reason: str) -> list[int]:
-        return await self._each(row, place, NoticeKind.HEARING_MOVED.value, "Судебное заседание перенесено",
-                                f"Судебное заседание перенесено. Причина: {reason}")
+        return await self._each(row, place, NoticeKind.HEARING_MOVED.value, reason)
 
     async def cancelled(self, row: HearingRow, place: Place, principal: Principal,
                         reason: str | None = None) -> list[int]:
         """Tell everyone summoned that the hearing is off, and why."""
-        text = "Судебное заседание отменено." + (f" Причина: {reason}" if reason else "")
-        return await self._each(row, place, NoticeKind.HEARING_CANCELLED.value, "Судебное заседание отменено", text)
+        return await self._each(row, place, NoticeKind.HEARING_CANCELLED.value, reason)
 
-    async def _each(self, row: HearingRow, place: Place, kind: str, title: str, text: str) -> list[int]:
+    async def _each(self, row: HearingRow, place: Place, kind: str, reason: str | None = None) -> list[int]:
+        """Each listed participant's notice, written by the notifications package in their language."""
         listed = [p for p in row.participants if p.listed]
+        facts: dict[str, object] = {
+            "case_number": place.case_number,
+            "invitation_url": f"{self.config.public_url.rstrip('/')}{invitation_path(row.id)}"}
+        if reason:
+            facts["reason"] = reason
+        if HearingFormat(row.format).has_remote_link:
+            facts["join_url"] = join_url(self.config, row.id)
+        where = Names(kk=f"{place.court_name_kk}, {place.courtroom_name} залы",
+                      ru=f"{place.court_name_ru}, зал {place.courtroom_name}",
+                      en=f"{place.court_name_en}, courtroom {place.courtroom_name}")
         notices = []
         for person in listed:
-            body = (f"{text}\nДело {place.case_number}, {place.court_name_ru}, зал {place.courtroom_name}.\n"
-                    f"Приглашение для календаря: {self.config.public_url.rstrip('/')}"
-                    f"{invitation_path(row.id)}")
-            if HearingFormat(row.format).has_remote_link:
-                body += f"\nПодключение онлайн: {join_url(self.config, row.id)}"
             ics = render_for(self.config, row, place, person, await self.email_of(person.user_id),
                              self.clock.now())
             invitation = Attachment(invitation_filename(row.id), "text/calendar", ics.encode("utf-8"))
             notices.append(await notify(
-                self.session, self.clock, user_id=person.user_id, kind=kind, title=title, body=body,
-                case_id=place.case_id, court=place.court_name_ru, case_number=place.case_number,
-                capacity=person.role, when=row.start.astimezone(UTC),
-                place=f"{place.court_name_ru}, зал {place.courtroom_name}", attachments=[invitation]))
+                self.session, self.clock, user_id=person.user_id, kind=kind, facts=facts,
+                case_id=place.case_id,
+                court=Names(kk=place.court_name_kk, ru=place.court_name_ru, en=place.court_name_en),
+                case_number=place.case_number, capacity=person.role, when=row.start.astimezone(UTC),
+                place=where, attachments=[invitation]))
         logger.info("hearing %s: %d %s notices", row.id, len(notices), kind)
         return notices
 

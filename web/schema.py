@@ -9,7 +9,6 @@ from __future__ import annotations
 import cabinet.schema
 import recordings.schema
 import sessions.schema
-import web.pages.models
 from core.db import Base
 
 metadata = Base.metadata

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from cabinet.identity.challenges import load_or_create_key
-from core.resources import CLOCK, CONFIG, DB
+from core.resources import CONFIG, DB
 from web.i18n import LANGUAGES, translations
 from web.pages import assets, headers
 from web.pages.account import routes as account_routes
@@ -39,7 +39,7 @@ async def _on_prepare(request: web.Request, response: web.StreamResponse) -> Non
 
 
 async def _preferences(app: web.Application) -> AsyncIterator[None]:
-    app[PREFERENCES] = PreferenceStore(app[DB], app[CLOCK])
+    app[PREFERENCES] = PreferenceStore(app[DB])
     yield
 
 
