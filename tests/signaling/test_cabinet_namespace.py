@@ -65,7 +65,8 @@ async def test_new_notices_and_the_unread_count_arrive_live(live: CabinetApp, ca
         assert await socket.wait("unread") == {"unread": 1}
         notice_id = await _notify(live, alice, "Statement of defence received")
         pushed = await socket.wait("notice")
-        assert pushed["id"] == notice_id and pushed["title"] == "Statement of defence received ісі бойынша құжат келіп түсті"
+        assert pushed["id"] == notice_id
+        assert pushed["title"] == "Statement of defence received ісі бойынша құжат келіп түсті"
         assert pushed["read"] is False and pushed["kind"] == "document_received"
         await socket.wait("unread", lambda d: d == {"unread": 2})
         assert [n["id"] for n in socket.received["notice"]] == [notice_id], "the old notice is not pushed again"

@@ -30,7 +30,8 @@ async def add_user(db: Database, iin: str = "900101400123", *, email: str | None
 
 async def summon(session: object, user: int, **overrides: object) -> int:
     values: dict[str, object] = dict(
-        user_id=user, kind="hearing_scheduled", facts={"case_number": "7594-26-00-2/000017"}, case_id=17, court="Алмалинский районный суд города Алматы",
+        user_id=user, kind="hearing_scheduled", facts={"case_number": "7594-26-00-2/000017"}, case_id=17,
+        court="Алмалинский районный суд города Алматы",
         case_number="7594-26-00-2/000017", capacity="defendant", when=HEARING, place="Зал 1")
     values.update(overrides)
     return await notify(session, CLOCK, **values)  # type: ignore[arg-type]
