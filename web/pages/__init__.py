@@ -17,6 +17,7 @@ from core.resources import CONFIG, DB
 from web.i18n import LANGUAGES, translations
 from web.pages import assets, headers
 from web.pages.account import routes as account_routes
+from web.pages.acts import routes as act_routes
 from web.pages.bench_desk import routes as bench_routes
 from web.pages.cabinet import routes as cabinet_routes
 from web.pages.case_file import routes as case_file_routes
@@ -58,6 +59,7 @@ def setup(app: web.Application) -> None:
     app.router.add_routes(notice_routes)
     app.router.add_routes(case_file_routes)
     app.router.add_routes(registry_routes)
+    app.router.add_routes(act_routes)
     app.router.add_routes(bench_routes)
     app.router.add_routes(scheduling_routes)
     app.router.add_routes(grant_routes)
