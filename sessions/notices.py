@@ -29,6 +29,7 @@ from sessions.icalendar import CalendarMethod, Court, Invitation, render_invitat
 from sessions.labels import Language
 from sessions.models import HearingParticipantRow, HearingRow
 from sessions.store import Place, plan_of, uid
+from sessions.upcoming import room_path
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,8 @@ def invitation_filename(hearing_id: int) -> str:
 
 
 def join_url(config: Config, hearing_id: int) -> str:
-    return f"{config.public_url.rstrip('/')}/hearings/{hearing_id}"
+    """The hearing room page, the same link as the cabinet's join button."""
+    return f"{config.public_url.rstrip('/')}{room_path(hearing_id)}"
 
 
 def court_of(config: Config, place: Place, language: Language) -> Court:
