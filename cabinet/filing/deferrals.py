@@ -45,6 +45,8 @@ from core.db import Database
 log = logging.getLogger(__name__)
 
 ARTICLE = "Tax Code of the RK No. 214-VIII, art. 135"
+ARTICLE_REF = ARTICLE.rsplit("art. ", 1)[-1]
+"""The bare article number, which a notice cites in the reader's language."""
 MAX_TERM = timedelta(days=365)
 REMIND_DAYS = 7
 MAX_REASON = 2000
@@ -191,7 +193,7 @@ async def decide_deferral(session: AsyncSession, clock: Clock, filing_id: int, p
     owed = Money(filing.fee_tiyn or 0)
     court = await session.get(Court, case.court_id)
     assert court is not None
-    facts = {"incoming_number": filing.incoming_number, "amount": owed.format(), "article": ARTICLE,
+    facts = {"incoming_number": filing.incoming_number, "amount": owed.format(), "article": ARTICLE_REF,
              "reference": fee_reference(filing.id), "due_date": f"{due_date:%d.%m.%Y}", "reason": reason or ""}
     await AuditLog(session, clock).append(f"filing.deferral_{deferral.status}", actor=principal.audit_actor,
                                           subject=f"filing:{filing.id}",
@@ -224,7 +226,7 @@ async def remind_due(db: Database, clock: Clock) -> int:
                 deferral.reminded_at = now
                 await tell_user(session, clock, user_id=filing.owner_id, kind="fee_due_soon",
                                 facts={"incoming_number": filing.incoming_number, "amount": owed.format(),
-                                       "reference": fee_reference(filing.id), "article": ARTICLE,
+                                       "reference": fee_reference(filing.id), "article": ARTICLE_REF,
                                        "due_date": f"{deferral.due_date:%d.%m.%Y}"}, court=court, case=case)
                 sent += 1
             elif today > deferral.due_date and case.judge_id is not None:

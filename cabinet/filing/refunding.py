@@ -41,7 +41,7 @@ async def _book(session: AsyncSession, clock: Clock, filing: Filing, decision: R
     if booked.is_positive():
         await tell_user(session, clock, user_id=filing.owner_id, kind="fee_refunded",
                         facts={"incoming_number": filing.incoming_number, "amount": booked.format(),
-                               "article": decision.rule.article}, court=court, case=case)
+                               "article": decision.rule.article.rsplit("art. ", 1)[-1]}, court=court, case=case)
     return booked
 
 

@@ -9,7 +9,8 @@ so the cabinet can show the same notice in whatever language the page is read in
 Each kind names the facts it needs; a missing one is a :class:`NoticeInvalid`, not a sentence with
 a hole. Optional facts add a sentence of their own when present (a reason, a refund, a link).
 The person's role comes in declined (:mod:`cabinet.notifications.declension`): «в качестве
-ответчика», «жауапкер ретінде».
+ответчика», «жауапкер ретінде». An ``article`` is the bare reference to the Tax Code ("135",
+"120(4)(4)"); the code's name is written in the reader's language around it.
 """
 
 from __future__ import annotations
@@ -143,27 +144,36 @@ _BODIES: dict[NoticeKind, tuple[str, str, str]] = {
                           "The court refused your exemption from the state duty for {incoming_number}. Reason: "
                           "{reason}. Pay {amount} towards {reference} for the filing to be registered."),
     K.FEE_REFUNDED: ("{incoming_number} өтініші бойынша төленген мемлекеттік баждың {amount} сомасы қайтарылады "
-                     "({article}); ақша төлем жасалған шотқа түседі, түбіртек кабинеттегі төлемнің астында.",
+                     "(ҚР Салық кодексі, {article}-бап); ақша төлем жасалған шотқа түседі, түбіртек "
+                     "кабинеттегі төлемнің астында.",
                      "{amount} государственной пошлины, уплаченной по обращению {incoming_number}, возвращается "
-                     "({article}); деньги поступят на счёт, с которого была оплата, квитанция — в кабинете "
+                     "(Налоговый кодекс РК, ст. {article}); деньги поступят на счёт, с которого была оплата, "
+                     "квитанция — в кабинете "
                      "под платежом.",
-                     "{amount} of the state duty paid for {incoming_number} is refunded ({article}); it goes back "
+                     "{amount} of the state duty paid for {incoming_number} is refunded (Tax Code of the RK, "
+                     "art. {article}); it goes back "
                      "to the account it was paid from, and the receipt is under the payment in your cabinet."),
     K.DEFERRAL_GRANTED: ("Судья {incoming_number} өтініші бойынша {amount} мемлекеттік бажды төлеуді кейінге "
-                         "қалдырды ({article}); оны {due_date} жылға дейін {reference} бойынша төлеңіз.",
+                         "қалдырды (ҚР Салық кодексі, {article}-бап); оны {due_date} жылға дейін {reference} "
+                         "бойынша төлеңіз.",
                          "Судья отсрочил уплату государственной пошлины {amount} по обращению {incoming_number} "
-                         "({article}); оплатите её по {reference} до {due_date}.",
-                         "The judge deferred the state duty of {amount} for {incoming_number} ({article}); pay it "
+                         "(Налоговый кодекс РК, ст. {article}); оплатите её по {reference} до {due_date}.",
+                         "The judge deferred the state duty of {amount} for {incoming_number} (Tax Code of "
+                         "the RK, art. {article}); pay it "
                          "towards {reference} by {due_date}."),
     K.DEFERRAL_REFUSED: ("Судья {incoming_number} өтініші бойынша {amount} мемлекеттік бажды төлеуді кейінге "
-                         "қалдырудан бас тартты ({article}); оны {due_date} жылға дейін {reference} бойынша төлеңіз.",
+                         "қалдырудан бас тартты (ҚР Салық кодексі, {article}-бап); оны {due_date} жылға дейін "
+                         "{reference} бойынша төлеңіз.",
                          "Судья отказал в отсрочке уплаты государственной пошлины {amount} по обращению "
-                         "{incoming_number} ({article}); оплатите её по {reference} до {due_date}.",
-                         "The judge refused to defer the state duty of {amount} for {incoming_number} ({article}); "
+                         "{incoming_number} (Налоговый кодекс РК, ст. {article}); оплатите её по {reference} "
+                         "до {due_date}.",
+                         "The judge refused to defer the state duty of {amount} for {incoming_number} (Tax "
+                         "Code of the RK, art. {article}); "
                          "pay it towards {reference} by {due_date}."),
-    K.FEE_DUE_SOON: ("{reference} бойынша {amount} сомасын {due_date} жылға дейін төлеңіз ({article}).",
-                     "Оплатите {amount} по {reference} до {due_date} ({article}).",
-                     "Pay {amount} towards {reference} by {due_date} ({article})."),
+    K.FEE_DUE_SOON: ("{reference} бойынша {amount} сомасын {due_date} жылға дейін төлеңіз (ҚР Салық кодексі, "
+                     "{article}-бап).",
+                     "Оплатите {amount} по {reference} до {due_date} (Налоговый кодекс РК, ст. {article}).",
+                     "Pay {amount} towards {reference} by {due_date} (Tax Code of the RK, art. {article})."),
     K.FEE_OVERDUE: ("{case_number} ісі бойынша {incoming_number} өтінішінің {amount} бажы {due_date} жылға дейін "
                     "төленуі тиіс еді, бірақ төленбеді.",
                     "Пошлина {amount} по обращению {incoming_number} в деле {case_number} подлежала уплате "
