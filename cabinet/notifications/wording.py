@@ -16,6 +16,7 @@ The person's role comes in declined (:mod:`cabinet.notifications.declension`): Â
 from __future__ import annotations
 
 import logging
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -193,6 +194,7 @@ _OPTIONAL: dict[str, tuple[str, str, str]] = {
 """Sentences added after the body when their fact is given (and the body does not already use it)."""
 
 _DERIVED = frozenset({"as_role"})
+_BREAKS = re.compile(r"[ \t\r\n\v\f]+")
 
 
 def _fields(template: str) -> set[str]:
@@ -227,7 +229,7 @@ def checked_facts(kind: NoticeKind, facts: Mapping[str, object]) -> dict[str, st
         raise NoticeInvalid(f"a {kind.value} notice does not say {', '.join(unknown)}", details={"field": unknown[0]})
     clean: dict[str, str] = {}
     for name, value in facts.items():
-        text = " ".join(str(value).split())
+        text = _BREAKS.sub(" ", str(value)).strip()  # no-break spaces (money, dates) are kept
         if not text:
             if name in required(kind):
                 raise NoticeInvalid(f"{name} of a notice is empty", details={"field": name})

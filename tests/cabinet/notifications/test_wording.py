@@ -99,3 +99,10 @@ def test_an_empty_optional_fact_is_dropped_not_said() -> None:
     facts = checked_facts(NoticeKind.HEARING_CANCELLED, {"case_number": "1", "reason": "  "})
     assert facts == {"case_number": "1"}
     assert "Причина" not in word(NoticeKind.HEARING_CANCELLED, "ru", facts).body
+
+
+def test_line_breaks_become_spaces_but_no_break_spaces_in_money_stay() -> None:
+    facts = checked_facts(NoticeKind.FEE_DUE_SOON, {"incoming_number": "N-1", "amount": "10\u00a0000,00\u00a0₸",
+                                                    "reference": "R-1", "due_date": "01.04.2026",
+                                                    "article": "135", "reason": "a\n\n b"})
+    assert facts["amount"] == "10\u00a0000,00\u00a0₸" and facts["reason"] == "a b"
