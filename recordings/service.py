@@ -192,8 +192,7 @@ class RecordingService:
                                 kind="hearing_recording", name=f"recording-{recording_id}/manifest.json",
                                 filing_id=None, case_number=case.number, document_id=None)
         await tell_parties(session, self.clock, case, court, kind=NoticeKind.HEARING_RECORDED.value,
-                           title="Hearing recording attached to the case",
-                           body=f"The sealed recording of the hearing (No. {recording_id}) is in the case file.")
+                           facts={"case_number": case.number, "recording_id": recording_id})
 
     # ---- recovery ---------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cabinet.identity.models import User
 from cabinet.identity.principal import Principal
 from cabinet.notifications.attachments import Attachment
-from cabinet.notifications.notices import NoticeKind
+from cabinet.notifications.notices import Names, NoticeKind
 from cabinet.notifications.outbox import notify
 from core.clock import COURT_TIME, Clock
 from core.config import Config
@@ -28,6 +28,7 @@ from sessions.icalendar import CalendarMethod, Court, Invitation, render_invitat
 from sessions.labels import Language
 from sessions.lifecycle import HearingState
 from sessions.stored import Attendee, Place, StoredHearing, uid
+from sessions.upcoming import room_path
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,8 @@ def invitation_filename(hearing_id: int) -> str:
 
 
 def join_url(config: Config, hearing_id: int) -> str:
-    return f"{config.public_url.rstrip('/')}/hearings/{hearing_id}"
+    """The hearing room page, the same link as the cabinet's join button."""
+    return f"{config.public_url.rstrip('/')}{room_path(hearing_id)}"
 
 
 def court_of(config: Config, place: Place, language: Language) -> Court:
@@ -74,36 +76,40 @@ class HearingNotices:
         self.config = config
 
     async def scheduled(self, stored: StoredHearing) -> list[int]:
-        return await self._each(stored, NoticeKind.HEARING_SCHEDULED.value, "Судебная повестка",
-                                "Вы вызываетесь в судебное заседание.")
+        return await self._each(stored, NoticeKind.HEARING_SCHEDULED.value)
 
     async def moved(self, stored: StoredHearing, reason: str) -> list[int]:
-        return await self._each(stored, NoticeKind.HEARING_MOVED.value, "Судебное заседание перенесено",
-                                f"Судебное заседание перенесено. Причина: {reason}")
+        return await self._each(stored, NoticeKind.HEARING_MOVED.value, reason)
 
     async def cancelled(self, stored: StoredHearing, principal: Principal,
                         reason: str | None = None) -> list[int]:
         """Tell everyone summoned that the hearing is off, and why."""
-        text = "Судебное заседание отменено." + (f" Причина: {reason}" if reason else "")
-        return await self._each(stored, NoticeKind.HEARING_CANCELLED.value, "Судебное заседание отменено", text)
+        return await self._each(stored, NoticeKind.HEARING_CANCELLED.value, reason)
 
-    async def _each(self, stored: StoredHearing, kind: str, title: str, text: str) -> list[int]:
+    async def _each(self, stored: StoredHearing, kind: str, reason: str | None = None) -> list[int]:
+        """Each listed participant's notice, written by the notifications package in their language."""
         place = stored.place
         listed = [p for p in stored.people if p.listed]
+        facts: dict[str, object] = {
+            "case_number": place.case_number,
+            "invitation_url": f"{self.config.public_url.rstrip('/')}{invitation_path(stored.id)}"}
+        if reason:
+            facts["reason"] = reason
+        if stored.format.has_remote_link:
+            facts["join_url"] = join_url(self.config, stored.id)
+        where = Names(kk=f"{place.court_name_kk}, {place.courtroom_name} залы",
+                      ru=f"{place.court_name_ru}, зал {place.courtroom_name}",
+                      en=f"{place.court_name_en}, courtroom {place.courtroom_name}")
         notices = []
         for person in listed:
-            body = (f"{text}\nДело {place.case_number}, {place.court_name_ru}, зал {place.courtroom_name}.\n"
-                    f"Приглашение для календаря: {self.config.public_url.rstrip('/')}"
-                    f"{invitation_path(stored.id)}")
-            if stored.format.has_remote_link:
-                body += f"\nПодключение онлайн: {join_url(self.config, stored.id)}"
             ics = render_for(self.config, stored, person, await self.email_of(person.user_id), self.clock.now())
             invitation = Attachment(invitation_filename(stored.id), "text/calendar", ics.encode("utf-8"))
             notices.append(await notify(
-                self.session, self.clock, user_id=person.user_id, kind=kind, title=title, body=body,
-                case_id=place.case_id, court=place.court_name_ru, case_number=place.case_number,
-                capacity=person.role.value, when=stored.start.astimezone(UTC),
-                place=f"{place.court_name_ru}, зал {place.courtroom_name}", attachments=[invitation]))
+                self.session, self.clock, user_id=person.user_id, kind=kind, facts=facts,
+                case_id=place.case_id,
+                court=Names(kk=place.court_name_kk, ru=place.court_name_ru, en=place.court_name_en),
+                case_number=place.case_number, capacity=person.role, when=stored.start.astimezone(UTC),
+                place=where, attachments=[invitation]))
         logger.info("hearing %s: %d %s notices", stored.id, len(notices), kind)
         return notices
 

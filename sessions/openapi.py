@@ -33,6 +33,13 @@ _BOOKING_ERRORS = {400: ["invalid_hearing", "invalid_request", "invalid_json", "
                    409: ["schedule_conflict", "illegal_hearing_transition", "illegal_transition"]}
 
 SCHEMAS = {
+    "UpcomingHearing": obj({
+        "hearing_id": {"type": "integer"}, "case_number": string(), "courtroom": string(),
+        "court": obj({"kk": string(), "ru": string(), "en": string()}), "start": TIMESTAMP, "end": TIMESTAMP,
+        "format": values_of(HearingFormat), "role": values_of(HearingRole), "state": values_of(HearingState),
+        "lobby_opens_at": TIMESTAMP, "joinable": {"type": "boolean"},
+        "join_url": nullable(string("the hearing room page; null for a hearing held only in the courtroom")),
+    }),
     "Hearing": obj({
         "id": {"type": "integer"}, "case_number": string(), "court": string(), "courtroom": nullable(string()),
         "start": TIMESTAMP, "end": TIMESTAMP, "duration_minutes": {"type": "integer"},
@@ -63,6 +70,12 @@ SCHEMAS = {
 }
 
 PATHS = {
+    "/api/v1/me/hearings": {
+        "get": operation("My hearings still to come, with whether each can be joined now", tags=TAGS, security=AUTH,
+                         description="`joinable` turns true when the waiting room opens (lead time or opened by "
+                                     "the court) for a hearing with a video link; `join_url` is the room page.",
+                         responses=ok(obj({"hearings": array(ref("UpcomingHearing"))}))),
+    },
     "/api/v1/hearings": {
         "post": operation("Book a hearing of a case (court staff)", tags=TAGS, security=AUTH,
                           body=json_body(ref("HearingBooking")), responses=ok(ref("Hearing"), "Booked", status=201),

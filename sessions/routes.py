@@ -19,6 +19,7 @@ from sessions.labels import Language
 from sessions.requests import booking_request, reschedule_request
 from sessions.resources import HEARINGS
 from sessions.stored import StoredHearing
+from sessions.upcoming import upcoming_for
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,15 @@ async def show(request: web.Request) -> web.Response:
     state = stored.hearing.effective_state(request.app[CLOCK].now())
     body = full_json(stored, state) if access is Access.FULL else public_json(stored, state)
     return web.json_response({**body, "access": access.value})
+
+
+@routes.get("/api/v1/me/hearings")
+async def my_hearings(request: web.Request) -> web.Response:
+    """The caller's hearings still to come, each saying whether its join button is live yet."""
+    principal = await require_principal(request)
+    async with request.app[DB].sessions() as session:
+        found = await upcoming_for(session, principal.user_id, request.app[CLOCK].now())
+    return web.json_response({"hearings": [hearing.to_json() for hearing in found]})
 
 
 @routes.get(HEARING + "/minutes")

@@ -10,7 +10,6 @@ import cabinet.schema
 import core.leases
 import recordings.schema
 import sessions.schema
-import web.pages.models
 from core.db import Base
 
 metadata = Base.metadata

@@ -144,8 +144,6 @@ async def issue_act(db: Database, clock: Clock, storage: DocumentStorage, verifi
                 await refund_for_event(session, clock, filing, ground, Instance.FIRST, actor=principal.audit_actor,
                                        court=court, case=case)
         await tell_parties(session, clock, case, court, kind="judicial_act_issued",
-                           title=f"{title} in case {case.number}",
-                           body=f"The court issued a {act_type.value} in case {case.number}: {title}. "
-                                "It is in your cabinet.")
+                           facts={"case_number": case.number, "act_title": title})
         log.info("%s issued in case %s", act_type.value, case.number)
         return act, document

@@ -45,6 +45,8 @@ from core.db import Database
 log = logging.getLogger(__name__)
 
 ARTICLE = "Tax Code of the RK No. 214-VIII, art. 135"
+ARTICLE_REF = ARTICLE.rsplit("art. ", 1)[-1]
+"""The bare article number, which a notice cites in the reader's language."""
 MAX_TERM = timedelta(days=365)
 REMIND_DAYS = 7
 MAX_REASON = 2000
@@ -191,15 +193,13 @@ async def decide_deferral(session: AsyncSession, clock: Clock, filing_id: int, p
     owed = Money(filing.fee_tiyn or 0)
     court = await session.get(Court, case.court_id)
     assert court is not None
-    body = (f"The judge {'deferred' if decision is DeferralDecision.GRANT else 'refused to defer'} the state duty of "
-            f"{owed.format()} for {filing.incoming_number} ({ARTICLE}); pay it towards {fee_reference(filing.id)} by "
-            f"{due_date:%d.%m.%Y}." + (f" Reason: {reason}" if reason else ""))
+    facts = {"incoming_number": filing.incoming_number, "amount": owed.format(), "article": ARTICLE_REF,
+             "reference": fee_reference(filing.id), "due_date": f"{due_date:%d.%m.%Y}", "reason": reason or ""}
     await AuditLog(session, clock).append(f"filing.deferral_{deferral.status}", actor=principal.audit_actor,
                                           subject=f"filing:{filing.id}",
                                           details={"due_date": due_date.isoformat(), "reason": reason})
     await tell_user(session, clock, user_id=filing.owner_id, kind=f"deferral_{deferral.status}",
-                    title=f"State duty deferral {deferral.status}: {filing.incoming_number}", body=body, court=court,
-                    case=case)
+                    facts=facts, court=court, case=case)
     return deferral
 
 
@@ -225,17 +225,16 @@ async def remind_due(db: Database, clock: Clock) -> int:
             if today <= deferral.due_date and deferral.reminded_at is None:
                 deferral.reminded_at = now
                 await tell_user(session, clock, user_id=filing.owner_id, kind="fee_due_soon",
-                                title=f"State duty due {deferral.due_date:%d.%m.%Y}: {filing.incoming_number}",
-                                body=f"Pay {owed.format()} towards {fee_reference(filing.id)} by "
-                                     f"{deferral.due_date:%d.%m.%Y} ({ARTICLE}).", court=court, case=case)
+                                facts={"incoming_number": filing.incoming_number, "amount": owed.format(),
+                                       "reference": fee_reference(filing.id), "article": ARTICLE_REF,
+                                       "due_date": f"{deferral.due_date:%d.%m.%Y}"}, court=court, case=case)
                 sent += 1
             elif today > deferral.due_date and case.judge_id is not None:
                 deferral.overdue_at = now
                 await tell_user(session, clock, user_id=case.judge_id, kind="fee_overdue",
-                                title=f"Deferred state duty unpaid: {filing.incoming_number}",
-                                body=f"The duty of {owed.format()} for {filing.incoming_number} in case {case.number} "
-                                     f"was due {deferral.due_date:%d.%m.%Y} and is not paid.", court=court,
-                                case=case, capacity="judge")
+                                facts={"incoming_number": filing.incoming_number, "amount": owed.format(),
+                                       "case_number": case.number, "due_date": f"{deferral.due_date:%d.%m.%Y}"},
+                                court=court, case=case, capacity="judge")
                 sent += 1
     if sent:
         log.info("%d deferral notices sent", sent)

@@ -68,20 +68,18 @@ async def decide_exemption(session: AsyncSession, clock: Clock, filing_id: int, 
     filing.exemption_status = (ExemptionStatus.CONFIRMED if decision is ExemptionDecision.CONFIRM
                                else ExemptionStatus.REFUSED).value
     filing.exemption_decided_by, filing.exemption_decided_at, filing.exemption_reason = principal.user_id, now, reason
-    body = f"The court confirmed your exemption from the state duty ({filing.exemption}) for {filing.incoming_number}."
+    facts: dict[str, object] = {"incoming_number": filing.incoming_number}
     if decision is ExemptionDecision.REFUSE:
         request = fee_request(filing)
         assert request is not None
         fee = quote(dataclasses.replace(request, exemption=None), now.astimezone(COURT_TIME).date())
         filing.fee_quote = {**fee.to_json(), "exemption_refused": reason}
         filing.fee_tiyn = fee.amount.tiyn
-        body = (f"The court refused your exemption from the state duty ({filing.exemption}) for "
-                f"{filing.incoming_number}: {reason}. Pay {fee.amount.format()} towards {fee_reference(filing.id)} "
-                "for the filing to be registered.")
+        facts.update(reason=reason or "", amount=fee.amount.format(), reference=fee_reference(filing.id))
     await AuditLog(session, clock).append(
         f"filing.exemption_{filing.exemption_status}", actor=principal.audit_actor, subject=f"filing:{filing.id}",
         details={"exemption": filing.exemption, "reason": reason})
     await tell_user(session, clock, user_id=filing.owner_id, kind=f"exemption_{filing.exemption_status}",
-                    title=f"Exemption {filing.exemption_status}: {filing.incoming_number}", body=body, court=court)
+                    facts=facts, court=court)
     log.info("exemption of filing %s %s by user %s", filing.id, filing.exemption_status, principal.user_id)
     return filing

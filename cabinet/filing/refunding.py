@@ -40,10 +40,8 @@ async def _book(session: AsyncSession, clock: Clock, filing: Filing, decision: R
                  "refunded": booked.to_json()})
     if booked.is_positive():
         await tell_user(session, clock, user_id=filing.owner_id, kind="fee_refunded",
-                        title=f"State duty refunded: {filing.incoming_number}",
-                        body=f"{booked.format()} of the state duty paid for {filing.incoming_number} is refunded "
-                             f"({decision.rule.article}); it goes back to the account it was paid from, and the "
-                             "receipt is under the payment in your cabinet.", court=court, case=case)
+                        facts={"incoming_number": filing.incoming_number, "amount": booked.format(),
+                               "article": decision.rule.article.rsplit("art. ", 1)[-1]}, court=court, case=case)
     return booked
 
 

@@ -92,8 +92,7 @@ class StaffService:
             "filing.registered", actor=principal.audit_actor, subject=f"filing:{filing.id}",
             details={"incoming_number": filing.incoming_number, "case_number": case.number})
         await tell_user(self.session, self.clock, user_id=filing.owner_id, kind="filing_registered",
-                        title=f"Filing {filing.incoming_number} registered",
-                        body=f"Your filing {filing.incoming_number} was registered in case {case.number}.",
+                        facts={"incoming_number": filing.incoming_number, "case_number": case.number},
                         court=court, case=case)
         return filing
 
@@ -137,12 +136,10 @@ class StaffService:
         await self.timeline.fact(case, "judge_assigned", actor_role="system", actor_id=None,
                                  actor="system:assignment",
                                  details={"judge_id": judge.id, "judge": judge.common_name, "basis": choice.basis})
-        body = f"Case {case.number} is assigned to judge {judge.common_name}."
-        await tell_user(self.session, self.clock, user_id=judge.id, kind="judge_assigned",
-                        title=f"Case {case.number} assigned to you", body=body, court=court, case=case,
-                        capacity="judge")
-        await tell_parties(self.session, self.clock, case, court, kind="judge_assigned",
-                           title=f"Judge assigned to case {case.number}", body=body)
+        facts = {"case_number": case.number, "judge": judge.common_name}
+        await tell_user(self.session, self.clock, user_id=judge.id, kind="judge_assigned", facts=facts,
+                        court=court, case=case, capacity="judge")
+        await tell_parties(self.session, self.clock, case, court, kind="judge_assigned", facts=facts)
         return case
 
     async def _authority(self, filing: Filing) -> dict[tuple[str, str], str]:
@@ -167,9 +164,8 @@ class StaffService:
                                           "filing_type": filing.filing_type})
         owner = await self.session.get(User, filing.owner_id)
         await tell_parties(self.session, self.clock, case, court, kind="document_received",
-                           title=f"New {str(filing.filing_type).replace('_', ' ')} in case {case.number}",
-                           body=f"{owner.common_name if owner else 'A party'} filed "
-                                f"{filing.incoming_number} in case {case.number}; it is in your cabinet.",
+                           facts={"case_number": case.number, "incoming_number": filing.incoming_number,
+                                  "filer": owner.common_name if owner else filing.incoming_number},
                            except_user=filing.owner_id)
         return case
 
@@ -187,9 +183,8 @@ class StaffService:
             details={"incoming_number": filing.incoming_number, "reason": filing.return_reason,
                      "refunded": refunded.to_json()})
         await tell_user(self.session, self.clock, user_id=filing.owner_id, kind="filing_returned",
-                        title=f"Filing {filing.incoming_number} returned",
-                        body=f"The court returned your filing {filing.incoming_number}: {filing.return_reason}"
-                             + (f" The state duty of {refunded.format()} is refunded." if refunded else ""),
+                        facts={"incoming_number": filing.incoming_number, "reason": filing.return_reason or "",
+                               **({"refunded": refunded.format()} if refunded else {})},
                         court=court)
         return filing
 
@@ -214,8 +209,7 @@ class StaffService:
         await self.timeline.transition(case, CaseAction.ACCEPT, actor_role=role, actor_id=principal.user_id,
                                        actor=principal.audit_actor)
         await tell_parties(self.session, self.clock, case, await self._court_of(case), kind="case_accepted",
-                           title=f"Дело {case.number} принято к производству",
-                           body=f"Судья принял дело {case.number} к производству.")
+                           facts={"case_number": case.number})
         return case
 
     async def leave_without_motion(self, number: str, principal: Principal, reason: str,
@@ -225,9 +219,8 @@ class StaffService:
                                        actor_id=principal.user_id, actor=principal.audit_actor, reason=reason,
                                        deadline=deadline)
         await tell_parties(self.session, self.clock, case, await self._court_of(case), kind="left_without_motion",
-                           title=f"Дело {case.number}: заявление оставлено без движения",
-                           body=f"Заявление оставлено без движения. Причина: {reason}. "
-                                f"Недостатки устранить до {deadline.astimezone(COURT_TIME):%d.%m.%Y}.")
+                           facts={"case_number": case.number, "reason": reason,
+                                  "deadline": f"{deadline.astimezone(COURT_TIME):%d.%m.%Y}"})
         return case
 
     async def _court_of(self, case: Case) -> Court:

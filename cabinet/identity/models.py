@@ -25,6 +25,8 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(32), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
+    """What the person chose to read the court in (``cabinet.identity.language``); none yet: Kazakh."""
     grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", lazy="raise", foreign_keys="RoleGrant.user_id"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cabinet.eds.verifier import FailureCode
+from cabinet.identity.language import Language
 from cabinet.identity.roles import Role
 from core.openapi import (
     AUTH,
@@ -78,7 +79,15 @@ PATHS = {
         "get": operation("Who is logged in", tags=TAGS, security=AUTH,
                          responses=ok(obj({"iin": string(), "name": string(), "surname": string(),
                                            "given_name": string(), "patronymic": string(),
+                                           "language": nullable(values_of(Language, "chosen; null: Kazakh")),
                                            "roles": array(ref("RoleGrant"))}))),
+    },
+    "/api/v1/me/language": {
+        "put": operation("Choose the language notices and e-mails are written in", tags=TAGS, security=AUTH,
+                         body=json_body(obj({"language": values_of(Language)}, required=["language"])),
+                         responses=ok(obj({"language": values_of(Language)})),
+                         errors={400: ["invalid_request", "invalid_json", "language_unknown"],
+                                 403: ["cross_site_request"]}),
     },
     "/api/v1/admin/grants": {
         "post": operation("Grant a staff role at a court (court administrator) or lawyer status "

@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from cabinet.identity.http import LOGIN, SESSION_COOKIE, require_principal
+from cabinet.identity.language import Language, LanguagePreferences
 from cabinet.identity.principal import Principal
 from cabinet.identity.roles import parse_role
 from cabinet.identity.users import PersonName, UserService
@@ -27,6 +28,7 @@ async def _describe(request: web.Request, principal: Principal) -> dict[str, Any
         "surname": user.surname,
         "given_name": user.given_name,
         "patronymic": user.patronymic,
+        "language": user.language,
         "roles": [{"role": g.role, "court": c.code if c else None} for g, c in grants],
     }
 
@@ -77,6 +79,17 @@ async def logout(request: web.Request) -> web.Response:
 async def me(request: web.Request) -> web.Response:
     principal = await require_principal(request)
     return web.json_response(await _describe(request, principal))
+
+
+@routes.put("/api/v1/me/language")
+async def choose_language(request: web.Request) -> web.Response:
+    """The language notices and e-mails are written in (the pages' switcher sets the same choice)."""
+    principal = await require_principal(request)
+    body = await json_object(request)
+    language = Language.parse(string_field(body, "language", max_length=8))
+    async with request.app[DB].transaction() as session:
+        await LanguagePreferences(session).remember(principal.user_id, language)
+    return web.json_response({"language": language.value})
 
 
 @routes.post("/api/v1/admin/grants")

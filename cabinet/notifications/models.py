@@ -11,10 +11,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cabinet.notifications.notices import NoticeContent, NoticeKind
+from cabinet.notifications.notices import LANGUAGES, NoticeContent, NoticeKind
+from cabinet.notifications.wording import Wording, word
 from core.db import Base, UtcDateTime
 
 
@@ -37,12 +38,24 @@ class Notice(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     served_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
+    """The language the title, body and particulars were written in (none on notices issued before)."""
+    facts: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
+    """What the notice was written from (``cabinet.notifications.wording``): the cabinet shows the
+    same notice in the language of the page."""
 
     def content(self) -> NoticeContent:
         """The notice's particulars as issued, for rendering."""
         return NoticeContent(kind=NoticeKind(self.kind), title=self.title, body=self.body,
                              addressee=self.addressee, court=self.court, case_number=self.case_number,
-                             capacity=self.capacity, when=self.event_at, place=self.place)
+                             capacity=self.capacity, when=self.event_at, place=self.place,
+                             language=self.language or "kk")
+
+    def worded(self, language: str) -> Wording:
+        """Title and body in ``language``, written again from the facts; as issued when there are none."""
+        if self.facts is None or language not in LANGUAGES:
+            return Wording(self.title, self.body)
+        return word(NoticeKind(self.kind), language, self.facts, self.capacity)
 
 
 class Delivery(Base):

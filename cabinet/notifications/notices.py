@@ -2,10 +2,12 @@
 
 The Civil Procedure Code of Kazakhstan, art. 128(2), fixes what a notice (summons) must contain:
 the court, the case, the time and place of the hearing or action, who is summoned and in what
-capacity. :class:`NoticeContent` carries exactly those particulars next to the free text the
-issuing service wrote; :func:`render_email` and :func:`render_sms` turn it into the message text.
-Both official languages and English are always present, because the court does not know which
-one the person reads and a summons that cannot be read was not served.
+capacity. :class:`NoticeContent` carries exactly those particulars next to the title and body
+(:mod:`cabinet.notifications.wording` writes them from the issuing service's facts);
+:func:`render_email` and :func:`render_sms` turn it into the message text, wholly in the language
+the person chose (``cabinet.identity.language``): a summons the person cannot read was not served,
+and one that mixes three languages is hard to read. The capacity is named in the reader's language,
+declined where the sentence needs it (:mod:`cabinet.notifications.declension`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from cabinet.notifications import declension
 from cabinet.notifications.errors import NoticeInvalid
 from core.clock import COURT_TIME
 
@@ -80,37 +83,19 @@ _HEADINGS: dict[NoticeKind, tuple[str, str, str]] = {
 }
 
 _LABELS: dict[str, tuple[str, str, str]] = {
-    "language": ("Қазақ тілінде", "На русском языке", "In English"),
     "court": ("Сот", "Суд", "Court"),
     "case": ("Іс", "Дело", "Case"),
     "time": ("Уақыты", "Время", "Time"),
     "place": ("Орны", "Место", "Place"),
     "summoned": ("Шақырылатын тұлға", "Вызываемое лицо", "Person summoned"),
     "addressee": ("Алушы", "Адресат", "Addressee"),
-    "capacity": ("Қатысу мәртебесі", "В качестве", "Capacity"),
+    "capacity": ("Қатысу мәртебесі", "Процессуальное положение", "Capacity"),
     "served": (
         "Хабарлама кабинетте ашылған сәттен бастап табыс етілді деп саналады.",
         "Извещение считается врученным с момента его открытия в кабинете.",
         "This notice counts as served when you open it in your cabinet.",
     ),
     "open": ("Кабинетте ашу", "Открыть в кабинете", "Open in your cabinet"),
-}
-
-_CAPACITIES: dict[str, tuple[str, str, str]] = {
-    "plaintiff": ("талапкер", "истец", "plaintiff"),
-    "defendant": ("жауапкер", "ответчик", "defendant"),
-    "applicant": ("арыз беруші", "заявитель", "applicant"),
-    "third_party": ("үшінші тұлға", "третье лицо", "third party"),
-    "representative": ("өкіл", "представитель", "representative"),
-    "lawyer": ("адвокат", "адвокат", "lawyer"),
-    "witness": ("куә", "свидетель", "witness"),
-    "expert": ("сарапшы", "эксперт", "expert"),
-    "interpreter": ("аудармашы", "переводчик", "interpreter"),
-    "prosecutor": ("прокурор", "прокурор", "prosecutor"),
-    "accused": ("айыпталушы", "обвиняемый", "accused"),
-    "victim": ("жәбірленуші", "потерпевший", "victim"),
-    "appellant": ("апелляциялық шағым беруші", "апеллянт", "appellant"),
-    "judge": ("судья", "судья", "judge"),
 }
 
 _LIMITS = {"title": 300, "court": 300, "case_number": 64, "capacity": 100, "place": 300, "addressee": 300}
@@ -129,8 +114,11 @@ class NoticeContent:
     capacity: str | None = None
     when: datetime | None = None
     place: str | None = None
+    language: str = "kk"
 
     def __post_init__(self) -> None:
+        if self.language not in LANGUAGES:
+            raise NoticeInvalid(f"unknown language {self.language!r}", details={"field": "language"})
         if not isinstance(self.kind, NoticeKind):
             raise NoticeInvalid(f"unknown notice kind {self.kind!r}", details={"field": "kind"})
         if not self.title.strip():
@@ -156,14 +144,26 @@ class NoticeContent:
         return cls(kind=parsed, **fields)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class Names:
+    """One name in the three languages (a court's, a courtroom's place): the notice takes the reader's."""
+
+    kk: str
+    ru: str
+    en: str
+
+    def in_(self, language: str) -> str:
+        return {"kk": self.kk, "ru": self.ru, "en": self.en}[language]
+
+
 def format_time(when: datetime) -> str:
     return when.astimezone(COURT_TIME).strftime("%d.%m.%Y %H:%M (UTC+05:00)")
 
 
 def capacity_in(capacity: str, language: int) -> str:
-    """A known capacity code in the given language; anything else exactly as the court wrote it."""
-    names = _CAPACITIES.get(capacity)
-    return names[language] if names else capacity
+    """A known capacity code in the given language (the nominative, as a label's value); anything
+    else exactly as the court wrote it."""
+    return declension.name(capacity, LANGUAGES[language])
 
 
 def particulars(content: NoticeContent, language: int) -> list[tuple[str, str]]:
@@ -195,24 +195,18 @@ class EmailText:
 
 
 def render_email(content: NoticeContent, link: str) -> EmailText:
-    """The e-mail: the court's own words once, then the particulars in Kazakh, Russian and English."""
-    subject = f"[{content.case_number}] {content.title}" if content.case_number else content.title
-    parts = [content.title, "", content.body.strip(), ""] if content.body.strip() else [content.title, ""]
-    for language in range(len(LANGUAGES)):
-        parts.append(f"— {_LABELS['language'][language]} —")
-        parts.append(heading(content.kind, language))
-        parts.extend(f"{label}: {value}" for label, value in particulars(content, language))
-        parts.append(_LABELS["served"][language])
-        parts.append(f"{_LABELS['open'][language]}: {link}")
-        parts.append("")
-    return EmailText(subject=" ".join(subject.split()), text="\n".join(parts))
+    """The e-mail, wholly in the reader's language: title, body, particulars, how service works, link."""
+    language = LANGUAGES.index(content.language)
+    parts = [content.title, ""]
+    if content.body.strip():
+        parts += [content.body.strip(), ""]
+    parts.extend(f"{label}: {value}" for label, value in particulars(content, language))
+    parts += ["", _LABELS["served"][language], f"{_LABELS['open'][language]}: {link}", ""]
+    return EmailText(subject=" ".join(content.title.split()), text="\n".join(parts))
 
 
 def render_sms(content: NoticeContent, link: str) -> str:
-    """The SMS: the particulars in both official languages and the link; English stays in the e-mail."""
-    sections = []
-    for language in (0, 1):
-        fields = "; ".join(f"{label}: {value}" for label, value in particulars(content, language))
-        sections.append(f"{heading(content.kind, language)}. {fields}.")
-    sections.append(link)
-    return "\n".join(sections)
+    """The SMS, in the reader's language: the title, the particulars and the link."""
+    language = LANGUAGES.index(content.language)
+    fields = "; ".join(f"{label}: {value}" for label, value in particulars(content, language))
+    return f"{content.title}. {fields}.\n{link}"

@@ -34,6 +34,7 @@ SCHEMAS = {
         "case_id": nullable({"type": "integer"}), "case_number": nullable(string()), "court": nullable(string()),
         "when": nullable(TIMESTAMP), "created_at": TIMESTAMP, "read": {"type": "boolean"},
         "read_at": nullable(TIMESTAMP), "served_at": nullable(TIMESTAMP),
+        "language": nullable(values_of(["kk", "ru", "en"], "the language the title and body were written in")),
     }),
     "Notice": {"allOf": [ref("NoticeSummary"), obj({
         "body": string(), "addressee": string(), "capacity": nullable(string()), "place": nullable(string()),

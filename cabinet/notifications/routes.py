@@ -62,7 +62,7 @@ def _summary(notice: Notice) -> dict[str, Any]:
         "id": notice.id, "kind": notice.kind, "title": notice.title, "case_id": notice.case_id,
         "case_number": notice.case_number, "court": notice.court, "when": _iso(notice.event_at),
         "created_at": _iso(notice.created_at), "read": notice.read_at is not None,
-        "read_at": _iso(notice.read_at), "served_at": _iso(notice.served_at),
+        "read_at": _iso(notice.read_at), "served_at": _iso(notice.served_at), "language": notice.language,
     }
 
 

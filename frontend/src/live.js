@@ -20,6 +20,7 @@ socket.on("unread", ({ unread }) => {
   count.hidden = unread === 0;
   words.textContent = unread ? phrase("unread", { count: unread }) : "";
   document.body.dataset.unread = String(unread);
+  for (const node of document.querySelectorAll("[data-unread-count]")) node.textContent = String(unread);
 });
 socket.on("notice", (notice) => {
   // The heading in the reader's language (the notice's stored title is the issuer's wording).

@@ -93,7 +93,8 @@ async def test_the_outbox_backlog_is_counted_per_channel_and_state(make_config: 
                     created_at=datetime.now(UTC))
         session.add(user)
         await session.flush()
-        await notify(session, clock, user_id=user.id, kind="document_received", title="Құжат", body="Құжат келді")
+        await notify(session, clock, user_id=user.id, kind="document_received",
+                     facts={"case_number": "C-1", "incoming_number": "N-1", "filer": "ӘЛИЕВА АЛИЯ"})
     client = await _client(make_config)
     try:
         text = await (await client.get("/metrics")).text()

@@ -124,6 +124,9 @@ async def test_the_summons_email_reaching_a_real_smtp_server_adds_the_hearing_to
     response = await court.client.put("/api/v1/me/contacts", json={"email": "aliya@example.kz", "phone": None},
                                       headers=await court.as_("alice"))
     assert response.status == 200, await response.text()
+    response = await court.client.put("/api/v1/me/language", json={"language": "ru"},
+                                      headers=await court.as_("alice"))
+    assert response.status == 200, await response.text()
     number, _ = await accepted_case(court)
     start = when(court)
     hearing = await book(court, booking(number, start))
@@ -135,8 +138,10 @@ async def test_the_summons_email_reaching_a_real_smtp_server_adds_the_hearing_to
     assert await sender.run_once() >= 1
 
     mine = [m for m in mailbox.messages() if m["To"] == "aliya@example.kz"]
-    assert {m["Subject"] for m in mine} >= {f"[{number}] Судебная повестка"}, "the filing's notices went too"
-    [message] = [m for m in mine if m["Subject"] == f"[{number}] Судебная повестка"]
+    summons = f"Судебная повестка по делу {number}"  # in the Russian alice chose
+    assert {m["Subject"] for m in mine} >= {summons}, "the filing's notices went too"
+    [message] = [m for m in mine if m["Subject"] == summons]
+    assert "в качестве истца" in message.get_body(preferencelist=("plain",)).get_content()
     assert message.get_content_type() == "multipart/mixed"
     [part] = list(message.iter_attachments())
     assert part.get_content_type() == "text/calendar" and part.get_param("method") == "REQUEST"

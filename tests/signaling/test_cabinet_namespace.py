@@ -23,11 +23,11 @@ async def _user_id(app: CabinetApp, token: str) -> int:
     return principal.user_id
 
 
-async def _notify(app: CabinetApp, user_id: int, title: str) -> int:
+async def _notify(app: CabinetApp, user_id: int, number: str) -> int:
     web_app: Any = app.client.app
     async with web_app[DB].transaction() as session:
         return await notify(session, web_app[CLOCK], user_id=user_id, kind="document_received",
-                            title=title, body="A document was filed in your case.")
+                            facts={"case_number": number, "incoming_number": "N-1", "filer": "ӘЛИЕВА АЛИЯ"})
 
 
 async def test_without_a_session_the_connection_is_refused_as_unauthenticated(live: CabinetApp) -> None:
@@ -65,7 +65,8 @@ async def test_new_notices_and_the_unread_count_arrive_live(live: CabinetApp, ca
         assert await socket.wait("unread") == {"unread": 1}
         notice_id = await _notify(live, alice, "Statement of defence received")
         pushed = await socket.wait("notice")
-        assert pushed["id"] == notice_id and pushed["title"] == "Statement of defence received"
+        assert pushed["id"] == notice_id
+        assert pushed["title"] == "Statement of defence received ісі бойынша құжат келіп түсті"
         assert pushed["read"] is False and pushed["kind"] == "document_received"
         await socket.wait("unread", lambda d: d == {"unread": 2})
         assert [n["id"] for n in socket.received["notice"]] == [notice_id], "the old notice is not pushed again"

@@ -13,10 +13,11 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from cabinet.identity.challenges import load_or_create_key
-from core.resources import CLOCK, CONFIG, DB
+from core.resources import CONFIG, DB
 from web.i18n import LANGUAGES, translations
 from web.pages import assets, headers
 from web.pages.account import routes as account_routes
+from web.pages.acts import routes as act_routes
 from web.pages.bench_desk import routes as bench_routes
 from web.pages.cabinet import routes as cabinet_routes
 from web.pages.case_file import routes as case_file_routes
@@ -41,7 +42,7 @@ async def _on_prepare(request: web.Request, response: web.StreamResponse) -> Non
 
 
 async def _preferences(app: web.Application) -> AsyncIterator[None]:
-    app[PREFERENCES] = PreferenceStore(app[DB], app[CLOCK])
+    app[PREFERENCES] = PreferenceStore(app[DB])
     yield
 
 
@@ -60,6 +61,7 @@ def setup(app: web.Application) -> None:
     app.router.add_routes(notice_routes)
     app.router.add_routes(case_file_routes)
     app.router.add_routes(registry_routes)
+    app.router.add_routes(act_routes)
     app.router.add_routes(bench_routes)
     app.router.add_routes(scheduling_routes)
     app.router.add_routes(grant_routes)

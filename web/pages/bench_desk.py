@@ -28,8 +28,13 @@ from web.pages.rendering import render
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
+ACT_STATUSES = frozenset(s.value for s in (CaseStatus.ACCEPTED, CaseStatus.LEFT_WITHOUT_MOTION, CaseStatus.SCHEDULED,
+                                          CaseStatus.HEARD))
+"""Where the desk offers to issue a judicial act (the acts API decides what each act may do)."""
+
 DONE = {"accepted": N_("Case %(number)s was accepted for proceedings."),
-        "left_without_motion": N_("Case %(number)s was left without motion; the parties are told what to remedy.")}
+        "left_without_motion": N_("Case %(number)s was left without motion; the parties are told what to remedy."),
+        "act_issued": N_("The judicial act in case %(number)s is issued and the parties are notified.")}
 REASON_MISSING = N_("Enter what the filer must remedy.")
 REASON_TOO_LONG = N_("The reason must be 2000 characters or fewer.")
 DEADLINE_INVALID = N_("Enter the last day to remedy as a real date, for example 2026-03-20.")
@@ -46,7 +51,8 @@ async def my_docket(request: web.Request) -> web.Response:
     done = request.query.get("done", "")
     banner = {"text": DONE[done], "number": request.query.get("number", "")[:60]} if done in DONE else None
     rows = [{"number": c.number, "title": c.title, "status": c.status, "registered_at": c.registered_at,
-             "motion_deadline": c.motion_deadline, "to_decide": c.status == CaseStatus.REGISTERED.value}
+             "motion_deadline": c.motion_deadline, "to_decide": c.status == CaseStatus.REGISTERED.value,
+             "may_issue_act": c.status in ACT_STATUSES}
             for c in cases]
     return await render(request, "staff/docket.html", {"cases": rows, "banner": banner, "vocabulary": vocabulary})
 

@@ -15,6 +15,7 @@ from aiohttp.typedefs import Handler
 
 from core.errors import SotkabError
 from web.i18n import N_
+from web.pages.error_messages import ERROR_MESSAGES
 from web.pages.rendering import render
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ async def _page(request: web.Request, status: int, code: str) -> web.Response:
     return await render(request, "error.html", {
         "status": status,
         "title": _TITLES.get(status, _TITLES[400]),
-        "explanation": _EXPLANATIONS.get(code, _DEFAULT_EXPLANATION),
+        "explanation": _EXPLANATIONS.get(code) or ERROR_MESSAGES.get(code, _DEFAULT_EXPLANATION),
         "code": code,
     }, status=status)
 

@@ -11,13 +11,11 @@ import logging
 
 from aiohttp import web
 from babel import Locale, UnknownLocaleError
-from sqlalchemy import select
 
 from cabinet.identity.http import current_principal
-from core.clock import Clock
-from core.db import Database, insert_if_absent
+from cabinet.identity.language import Language, LanguagePreferences
+from core.db import Database
 from web.i18n import DEFAULT_LANGUAGE, LANGUAGES, is_language
-from web.pages.models import PagePreference
 
 log = logging.getLogger(__name__)
 
@@ -26,27 +24,21 @@ _CHOSEN = web.RequestKey("page_language", str)
 
 
 class PreferenceStore:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    """The pages' side of ``cabinet.identity.language``: one place for the choice, which notices read."""
+
+    def __init__(self, db: Database) -> None:
         self.db = db
-        self.clock = clock
 
     async def language_of(self, user_id: int) -> str | None:
         async with self.db.sessions() as session:
-            stored = await session.scalar(select(PagePreference.language).where(PagePreference.user_id == user_id))
-        return stored if is_language(stored) else None
+            chosen = await LanguagePreferences(session).chosen(user_id)
+        return chosen.value if chosen is not None else None
 
     async def remember(self, user_id: int, language: str) -> None:
         if not is_language(language):
             raise ValueError(f"unknown language {language!r}")
-        now = self.clock.now()
         async with self.db.transaction() as session:
-            created = await insert_if_absent(session, PagePreference,
-                                             {"user_id": user_id, "language": language, "updated_at": now})
-            if not created:
-                row = await session.get(PagePreference, user_id)
-                assert row is not None
-                row.language = language
-                row.updated_at = now
+            await LanguagePreferences(session).remember(user_id, Language(language))
 
 
 PREFERENCES = web.AppKey("page_preferences", PreferenceStore)

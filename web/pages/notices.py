@@ -40,7 +40,8 @@ async def notice_list(request: web.Request) -> web.Response:
     language = await request_language(request)
     async with request.app[DB].sessions() as session:
         page = await Inbox(session, request.app[CLOCK]).page(principal.user_id, limit=PAGE)
-    notices = [{"id": n.id, "heading": _heading(n.kind, language), "case_number": n.case_number,
+    notices = [{"id": n.id, "heading": n.worded(language).title if n.facts else _heading(n.kind, language),
+                "case_number": n.case_number,
                 "created_at": n.created_at, "read": n.read_at is not None} for n in page.notices]
     return await render(request, "cabinet/notices.html", {"notices": notices, "total": page.total})
 
@@ -54,8 +55,10 @@ async def open_notice(request: web.Request) -> web.Response:
         opened = await Inbox(session, request.app[CLOCK]).open(principal, notice_id)
     notice = opened.notice
     lines = particulars(notice.content(), NOTICE_LANGUAGES.index(language))
+    words = notice.worded(language)
     return await render(request, "cabinet/notice.html", {
-        "heading": _heading(notice.kind, language), "particulars": lines, "body": notice.body,
+        "heading": words.title if notice.facts else _heading(notice.kind, language), "particulars": lines,
+        "body": words.body,
         "created_at": notice.created_at, "served_at": notice.served_at, "id": notice.id,
         "attachments": opened.attachments,
     })

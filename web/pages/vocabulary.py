@@ -121,3 +121,14 @@ FILING_TYPE = {
     "cassation": N_("Cassation petition"),
     "record_remarks": N_("Remarks on the hearing record"),
 }
+
+HEARING_ROLE = {
+    **PARTY_ROLE,
+    "judge": N_("Judge"),
+    "clerk": N_("Court clerk"),
+    "prosecutor": N_("Prosecutor"),
+    "witness": N_("Witness"),
+    "expert": N_("Expert"),
+    "interpreter": N_("Interpreter"),
+    "observer": N_("Observer"),
+}

@@ -175,7 +175,7 @@ async def test_the_email_is_multipart_and_its_calendar_part_parses_back_with_met
     [message] = mailbox.messages()
     assert message.get_content_type() == "multipart/mixed"
     body = message.get_body(preferencelist=("plain",))
-    assert body is not None and "Явка обязательна." in body.get_content()
+    assert body is not None and "жауапкер ретінде шақырыласыз" in body.get_content()
     calendar, act = list(message.iter_attachments())
     assert calendar.get_content_type() == "text/calendar" and calendar.get_param("method") == "REQUEST"
     assert calendar.get_content_charset() == "utf-8" and calendar.get_filename() == "hearing-17.ics"

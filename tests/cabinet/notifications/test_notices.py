@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from cabinet.notifications.contacts import parse_email, parse_phone
-from cabinet.notifications.errors import InvalidContact
+from cabinet.notifications.errors import InvalidContact, NoticeInvalid
 from cabinet.notifications.notices import NoticeContent, particulars, render_email, render_sms
 
 LINK = "https://sot.example.kz/api/v1/notifications/7"
@@ -25,8 +25,13 @@ def summons(**overrides: object) -> NoticeContent:
 def test_a_summons_names_the_court_case_time_place_person_and_capacity_in_every_language() -> None:
     labels = [[label for label, _ in particulars(summons(), lang)] for lang in range(3)]
     assert labels == [["Сот", "Іс", "Уақыты", "Орны", "Шақырылатын тұлға", "Қатысу мәртебесі"],
-                      ["Суд", "Дело", "Время", "Место", "Вызываемое лицо", "В качестве"],
+                      ["Суд", "Дело", "Время", "Место", "Вызываемое лицо", "Процессуальное положение"],
                       ["Court", "Case", "Time", "Place", "Person summoned", "Capacity"]]
+
+
+def test_the_capacity_is_named_in_the_nominative_after_its_label() -> None:
+    assert ("Процессуальное положение", "свидетель") in particulars(summons(), 1)
+    assert ("Қатысу мәртебесі", "куә") in particulars(summons(), 0)
 
 
 def test_the_time_is_shown_in_kazakhstan_time_even_across_midnight() -> None:
@@ -34,30 +39,37 @@ def test_the_time_is_shown_in_kazakhstan_time_even_across_midnight() -> None:
 
 
 def test_an_informative_notice_names_an_addressee_not_a_person_summoned() -> None:
-    content = NoticeContent.of("filing_registered", title="Иск зарегистрирован", body="", addressee="БЕКОВ БОЛАТ")
+    content = NoticeContent.of("filing_registered", title="Иск зарегистрирован", body="", addressee="БЕКОВ БОЛАТ",
+                               language="ru")
     assert particulars(content, 1) == [("Адресат", "БЕКОВ БОЛАТ")]
     assert render_email(content, LINK).subject == "Иск зарегистрирован"
 
 
 def test_an_unknown_capacity_is_shown_as_the_court_wrote_it() -> None:
-    assert ("В качестве", "законный представитель") in particulars(summons(capacity="законный представитель"), 1)
+    assert ("Процессуальное положение", "законный представитель") in particulars(
+        summons(capacity="законный представитель"), 1)
 
 
-def test_the_email_puts_the_courts_words_first_and_then_each_language_with_the_link() -> None:
-    email = render_email(summons(body="Явка обязательна."), LINK)
-    assert email.subject == "[7594-26-00-2/000017] Судебное заседание назначено"
+def test_the_email_is_wholly_in_the_readers_language_with_the_link_once() -> None:
+    email = render_email(summons(body="Явка обязательна.", language="ru"), LINK)
+    assert email.subject == "Судебное заседание назначено"
     assert email.text.startswith("Судебное заседание назначено\n\nЯвка обязательна.\n")
-    assert email.text.index("— Қазақ тілінде —") < email.text.index("— На русском языке —") < email.text.index(
-        "— In English —")
-    assert email.text.count(LINK) == 3
+    assert "Суд: Алмалинский районный суд" in email.text and "Процессуальное положение: свидетель" in email.text
+    assert email.text.count(LINK) == 1
     assert "Извещение считается врученным с момента его открытия в кабинете." in email.text
+    assert not any(word in email.text for word in ("Court", "Сот:", "Уақыты", "Time"))
 
 
-def test_the_sms_carries_both_official_languages_and_the_link() -> None:
-    sms = render_sms(summons(), LINK)
-    assert sms.splitlines()[0].startswith("Сот отырысына шақыру. Сот: Алмалинский районный суд; Іс: ")
-    assert sms.splitlines()[1].startswith("Судебная повестка. Суд: Алмалинский районный суд; Дело: ")
-    assert "свидетель" in sms and "куә" in sms and sms.endswith(LINK)
+def test_the_sms_is_in_the_readers_language_and_ends_with_the_link() -> None:
+    sms = render_sms(summons(title="Сот отырысына шақыру", language="kk"), LINK)
+    assert sms.startswith("Сот отырысына шақыру. Сот: Алмалинский районный суд; Іс: ")
+    assert "куә" in sms and "свидетель" not in sms and sms.endswith("\n" + LINK)
+
+
+def test_a_notice_in_a_language_the_court_does_not_write_is_refused() -> None:
+    with pytest.raises(NoticeInvalid) as refused:
+        summons(language="de")
+    assert refused.value.details == {"field": "language"}
 
 
 @pytest.mark.parametrize(("text", "normal"), [

@@ -19,9 +19,10 @@ HEARING = datetime(2026, 2, 10, 5, 0, tzinfo=UTC)
 
 
 async def add_user(db: Database, iin: str = "900101400123", *, email: str | None = None,
-                   phone: str | None = None) -> int:
+                   phone: str | None = None, language: str | None = None) -> int:
     async with db.transaction() as session:
-        user = User(iin=iin, common_name="ӘЛИЕВА АЛИЯ", email=email, phone=phone, created_at=CLOCK.now())
+        user = User(iin=iin, common_name="ӘЛИЕВА АЛИЯ", email=email, phone=phone, created_at=CLOCK.now(),
+                    language=language)
         session.add(user)
         await session.flush()
         return user.id
@@ -29,8 +30,8 @@ async def add_user(db: Database, iin: str = "900101400123", *, email: str | None
 
 async def summon(session: object, user: int, **overrides: object) -> int:
     values: dict[str, object] = dict(
-        user_id=user, kind="hearing_scheduled", title="Судебное заседание назначено",
-        body="Явка обязательна.", case_id=17, court="Алмалинский районный суд города Алматы",
+        user_id=user, kind="hearing_scheduled", facts={"case_number": "7594-26-00-2/000017"}, case_id=17,
+        court="Алмалинский районный суд города Алматы",
         case_number="7594-26-00-2/000017", capacity="defendant", when=HEARING, place="Зал 1")
     values.update(overrides)
     return await notify(session, CLOCK, **values)  # type: ignore[arg-type]
@@ -87,7 +88,10 @@ async def test_the_sender_is_nudged_after_commit_and_not_after_rollback(db: Data
 
 @pytest.mark.parametrize(("overrides", "field"), [
     ({"kind": "weather_report"}, "kind"),
-    ({"title": "  "}, "title"),
+    ({"facts": {}}, "case_number"),
+    ({"facts": {"case_number": "  "}}, "case_number"),
+    ({"facts": {"case_number": "1", "weather": "fine"}}, "weather"),
+    ({"facts": {"case_number": "1", "reason": "x" * 1001}}, "reason"),
     ({"when": datetime(2026, 2, 10, 10, 0)}, "when"),
     ({"when": None}, "when"),
     ({"place": None}, "place"),
@@ -108,6 +112,6 @@ async def test_an_informative_notice_needs_no_time_or_place(db: Database) -> Non
     user = await add_user(db)
     async with db.transaction() as session:
         notice_id = await notify(session, CLOCK, user_id=user, kind="filing_registered",
-                                 title="Исковое заявление зарегистрировано", body="")
+                                 facts={"incoming_number": "N-1", "case_number": "C-1"})
     assert notice_id > 0
     assert await counts(db) == (1, 0)

@@ -37,8 +37,10 @@ async def user_id(db: Database, iin: str) -> int:
 
 
 async def issue(app: CabinetApp, db: Database, user: int, title: str, **extra: Any) -> int:
+    """A summons; ``title`` stands in the reason its hearing was moved, to tell notices apart."""
     async with db.transaction() as session:
-        values: dict[str, Any] = dict(user_id=user, kind="hearing_scheduled", title=title, body="Явка обязательна.",
+        values: dict[str, Any] = dict(user_id=user, kind="hearing_moved",
+                                      facts={"case_number": "7594-26-00-2/000005", "reason": title},
                                       case_id=5, court=COURT, case_number="7594-26-00-2/000005",
                                       capacity="plaintiff", when=HEARING, place="Зал 2")
         values.update(extra)
@@ -64,7 +66,8 @@ async def test_the_list_is_newest_first_paginated_and_counts_unread(
     assert [n["id"] for n in page["notifications"]] == [ids[4], ids[3]]
     assert (page["total"], page["unread"], page["next_before"]) == (5, 5, ids[3])
     first = page["notifications"][0]
-    assert first["title"] == "Заседание 4" and first["case_number"] == "7594-26-00-2/000005"
+    assert first["title"] == "7594-26-00-2/000005 ісі бойынша сот отырысы ауыстырылды"  # in Kazakh: not chosen
+    assert first["language"] == "kk" and first["case_number"] == "7594-26-00-2/000005"
     assert first["read"] is False and first["served_at"] is None and "body" not in first
     response = await cabinet_app.client.get(f"/api/v1/notifications?limit=2&before={ids[3]}", headers=headers)
     assert [n["id"] for n in (await response.json())["notifications"]] == [ids[2], ids[1]]
@@ -82,9 +85,11 @@ async def test_opening_a_notice_serves_it_once_and_writes_that_to_the_audit_log(
     assert response.status == 200
     body = await response.json()
     assert body["served_at"] == served_at.isoformat() and body["read"] is True
-    assert body["body"] == "Явка обязательна." and body["place"] == "Зал 2" and body["capacity"] == "plaintiff"
-    assert body["heading"]["ru"] == "Судебная повестка"
-    assert {"label": "В качестве", "value": "истец"} in body["particulars"]["ru"]
+    assert body["body"].startswith("7594-26-00-2/000005 ісі бойынша сот отырысы ауыстырылды. Сіз бұрынғыдай "
+                                   "талапкер ретінде шақырыласыз")
+    assert body["place"] == "Зал 2" and body["capacity"] == "plaintiff"
+    assert body["heading"]["ru"] == "Судебное заседание перенесено"
+    assert {"label": "Процессуальное положение", "value": "истец"} in body["particulars"]["ru"]
     assert {"label": "Time", "value": "10.02.2026 10:00 (UTC+05:00)"} in body["particulars"]["en"]
 
     cabinet_app.clock.advance(timedelta(hours=3))
@@ -225,11 +230,11 @@ async def test_the_running_app_sends_a_committed_notice_at_once_without_waiting_
         await asyncio.sleep(0.2)  # let the sender's first (empty) round pass
         async with app[DB].transaction() as session:
             await notify(session, SystemClock(), user_id=user.id, kind="judge_assigned",
-                         title="Назначен судья", body="Судья: СУДЬЯЕВ САПАР", court=COURT,
+                         facts={"case_number": "7594-26-00-2/000005", "judge": "СУДЬЯЕВ САПАР"}, court=COURT,
                          case_number="7594-26-00-2/000005", capacity="plaintiff")
         for _ in range(100):
             if mailbox.received:
                 break
             await asyncio.sleep(0.05)
     assert len(mailbox.received) == 1
-    assert mailbox.messages()[0]["Subject"] == "[7594-26-00-2/000005] Назначен судья"
+    assert mailbox.messages()[0]["Subject"] == "7594-26-00-2/000005 ісі бойынша судья тағайындалды"

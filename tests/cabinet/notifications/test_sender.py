@@ -32,7 +32,7 @@ def make_sender(db: Database, clock: FixedClock, port: int, *, batch: int = 20) 
 async def summon(db: Database, clock: FixedClock, user: int) -> int:
     async with db.transaction() as session:
         return await notify(session, clock, user_id=user, kind="hearing_scheduled",
-                            title="Судебное заседание назначено", body="Явка обязательна.", case_id=17,
+                            facts={"case_number": CASE}, case_id=17,
                             court=COURT, case_number=CASE, capacity="defendant", when=HEARING, place="Зал 1")
 
 
@@ -47,24 +47,25 @@ def clock() -> FixedClock:
 
 async def test_an_email_notice_reaches_a_real_smtp_server_with_the_cpc_particulars_intact(
         db: Database, smtp: SmtpServers) -> None:
+    """Wholly in the Russian the reader chose: the capacity declined after «в качестве»."""
     now, port = clock(), free_port()
     mailbox = smtp.start(port)
-    notice = await summon(db, now, await add_user(db, email="aliya@example.kz"))
+    notice = await summon(db, now, await add_user(db, email="aliya@example.kz", language="ru"))
 
     assert await make_sender(db, now, port).run_once() == 1
 
     [message] = mailbox.messages()
     assert mailbox.received[0][0] == ["aliya@example.kz"]
-    assert message["Subject"] == f"[{CASE}] Судебное заседание назначено"
+    assert message["Subject"] == f"Судебная повестка по делу {CASE}"
     assert message["From"] == "court@sud.example.kz" and message["To"] == "aliya@example.kz"
     text = message.get_content()
     for line in (f"Суд: {COURT}", f"Дело: {CASE}", "Время: 10.02.2026 10:00 (UTC+05:00)", "Место: Зал 1",
-                 "Вызываемое лицо: ӘЛИЕВА АЛИЯ", "В качестве: ответчик", "Судебная повестка",
-                 "Сот отырысына шақыру", "Шақырылатын тұлға: ӘЛИЕВА АЛИЯ", "Қатысу мәртебесі: жауапкер",
-                 "Summons to a court hearing", "Person summoned: ӘЛИЕВА АЛИЯ", "Capacity: defendant",
-                 "Place: Зал 1", "Явка обязательна.",
+                 "Вызываемое лицо: ӘЛИЕВА АЛИЯ", "Процессуальное положение: ответчик",
+                 f"Вы вызываетесь в судебное заседание по делу {CASE} в качестве ответчика.",
                  f"https://sot.example.kz/api/v1/notifications/{notice}"):
         assert line in text, line
+    for other in ("Сот отырысына шақыру", "Шақырылатын тұлға", "Summons", "Person summoned", "В качестве:"):
+        assert other not in text, other
     [row] = await deliveries(db)
     assert (row.state, row.attempts, row.sent_at, row.claim) == ("sent", 1, now.now(), None)
     assert row.provider_ref == message["Message-ID"]
@@ -131,17 +132,18 @@ async def test_a_permanent_refusal_fails_the_delivery_at_once(db: Database, smtp
     assert "550" in (row.last_error or "")
 
 
-async def test_the_sms_sandbox_records_the_message_in_both_official_languages(db: Database) -> None:
+async def test_the_sms_sandbox_records_the_message_in_the_state_language_when_none_was_chosen(
+        db: Database) -> None:
     now = clock()
     notice = await summon(db, now, await add_user(db, phone="+77012345678"))
     assert await make_sender(db, now, free_port()).run_once() == 1
     async with db.transaction() as session:
         [sms] = list(await session.scalars(select(SandboxSms)))
     assert sms.phone == "+77012345678" and sms.sent_at == now.now()
-    for part in ("Сот отырысына шақыру", "Судебная повестка", f"Дело: {CASE}", "Место: Зал 1",
-                 "В качестве: ответчик", "Қатысу мәртебесі: жауапкер",
+    for part in (f"Сот отырысына шақыру: {CASE} ісі", f"Іс: {CASE}", "Орны: Зал 1", "Қатысу мәртебесі: жауапкер",
                  f"https://sot.example.kz/api/v1/notifications/{notice}"):
         assert part in sms.text, part
+    assert "Судебная повестка" not in sms.text and "Дело:" not in sms.text
     [row] = await deliveries(db)
     assert (row.channel, row.state, row.provider_ref) == ("sms", "sent", f"sandbox-sms-{sms.id}")
 

@@ -54,8 +54,8 @@ async def summon(url: str, iin: str) -> None:
     async with connect(url) as db, db.transaction() as session:
         user_id = await session.scalar(select(User.id).where(User.iin == iin))
         assert user_id is not None, iin
-        await notify(session, SystemClock(), user_id=user_id, kind="hearing_scheduled", title="Hearing",
-                     body="Attendance is required.", case_number=OPEN_CASE, court=COURT.name_en,
+        await notify(session, SystemClock(), user_id=user_id, kind="hearing_scheduled",
+                     facts={"case_number": OPEN_CASE}, case_number=OPEN_CASE, court=COURT.name_en,
                      capacity="plaintiff", when=datetime.now(UTC) + timedelta(days=2), place="Зал 1")
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gettext
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -79,3 +82,36 @@ def test_no_template_holds_text_outside_the_catalog() -> None:
     for template in Path(REPO / "web" / "templates").rglob("*.html"):
         stray = [t.strip() for t in text_between_tags.findall(template.read_text()) if t.strip()]
         assert not stray, (template.name, stray)
+
+
+def test_the_makefile_round_trip_keeps_every_catalog_compilable(tmp_path: Path) -> None:
+    """``make i18n-update i18n-compile`` on a copy of the catalogs: nothing turns fuzzy (the header
+    survives), every catalog compiles, and every translation reads as before."""
+    shutil.copytree(CATALOG_DIR, tmp_path / "i18n", ignore=shutil.ignore_patterns("*.mo", "*.py", "__pycache__"))
+    done = subprocess.run(["make", "-s", "-C", str(REPO), "-o", ".venv/.installed", f"I18N={tmp_path / 'i18n'}",
+                           "i18n-update", "i18n-compile"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for language in LANGUAGES:
+        source = tmp_path / "i18n" / language / "LC_MESSAGES" / "messages.po"
+        with source.open("rb") as fh:
+            catalog = read_po(fh)
+        assert not catalog.fuzzy, f"{language}: the header was lost and the catalog turned fuzzy"
+        assert catalog.charset == "utf-8"
+        updated = {str(m.id): str(m.string) for m in catalog if m.id}
+        assert updated == {message: text for message, (text, _f) in _catalog(language).items()}, language
+        with source.with_suffix(".mo").open("rb") as fh:
+            compiled = gettext.GNUTranslations(fh)
+        for message, text in updated.items():
+            assert compiled.gettext(message) == text, (language, message)
+
+
+def test_compiling_a_fuzzy_catalog_fails_loudly(tmp_path: Path) -> None:
+    """pybabel skips a fuzzy catalog and exits 0; the Makefile must not pass that off as compiled."""
+    shutil.copytree(CATALOG_DIR, tmp_path / "i18n", ignore=shutil.ignore_patterns("*.mo", "*.py", "__pycache__"))
+    source = tmp_path / "i18n" / "ru" / "LC_MESSAGES" / "messages.po"
+    source.write_text("#, fuzzy\n" + source.read_text().split("\n", 1)[1])
+    done = subprocess.run(["make", "-s", "-C", str(REPO), "-o", ".venv/.installed", f"I18N={tmp_path / 'i18n'}",
+                           "i18n-compile"], capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    assert "fuzzy" in done.stderr
+    assert not source.with_suffix(".mo").exists()

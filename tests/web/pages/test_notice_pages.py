@@ -21,7 +21,7 @@ async def summon(client: TestClient[Any, Any], token: str) -> int:
     principal = await app[LOGIN].authenticate(token)
     async with app[DB].transaction() as session:
         return await notify(session, app[CLOCK], user_id=principal.user_id, kind="hearing_scheduled",
-                            title="Судебное заседание / Hearing", body="Явка обязательна.",
+                            facts={"case_number": "7594-26-00-2/000001"},
                             court="Алмалинский районный суд города Алматы", case_number="7594-26-00-2/000001",
                             capacity="plaintiff", when=datetime(2026, 3, 10, 4, 0, tzinfo=UTC), place="Зал 1")
 
