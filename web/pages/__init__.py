@@ -23,6 +23,7 @@ from web.pages.case_file import routes as case_file_routes
 from web.pages.csrf import CSRF_KEY, set_seed_cookie
 from web.pages.errors import page_errors
 from web.pages.grants import routes as grant_routes
+from web.pages.hearing_room import routes as hearing_room_routes
 from web.pages.language import PREFERENCES, PreferenceStore
 from web.pages.notices import routes as notice_routes
 from web.pages.public import routes as public_routes
@@ -61,3 +62,4 @@ def setup(app: web.Application) -> None:
     app.router.add_routes(bench_routes)
     app.router.add_routes(scheduling_routes)
     app.router.add_routes(grant_routes)
+    app.router.add_routes(hearing_room_routes)
