@@ -30,7 +30,7 @@ function word(name, values = {}) {
 const state = {
   you: null, hearing: null, ice: null, stream: null, pc: null, tiles: [], slotUser: new Map(),
   checked: !publishes, inMedia: false, ended: null, audioOnly: false, cameraOff: false, micOff: false,
-  handRaised: false, judgeMuted: false, videoSender: null, lastInbound: new Map(), lossyRounds: 0, quality: null, names: new Map(), restarting: false,
+  handRaised: false, offerAt: 0, judgeMuted: false, videoSender: null, lastInbound: new Map(), lossyRounds: 0, quality: null, names: new Map(), restarting: false,
 };
 
 // ---- the socket ---------------------------------------------------------------------------
@@ -376,6 +376,7 @@ async function startMedia() {
   await pc.setLocalDescription(await pc.createOffer());
   await gathered(pc);
   if (pc !== state.pc) return;
+  state.offerAt = performance.now();
   const reply = await call("media_offer", { sdp: pc.localDescription.sdp });
   if (pc !== state.pc) return;
   if (!reply || !reply.ok) {
@@ -402,7 +403,10 @@ function makeTile(slot, audio, video) {
   const caption = document.createElement("figcaption");
   figure.append(element, caption);
   $("grid").append(figure);
-  return { figure, video: element, caption, audio, transceiver: video };
+  const tile = { figure, video: element, caption, audio, transceiver: video, firstFrameAt: null };
+  // When this slot's first frame was painted: how long joining takes to show people (support figures).
+  element.requestVideoFrameCallback(() => { tile.firstFrameAt = performance.now(); });
+  return tile;
 }
 
 function labelTile(slot) {
@@ -615,7 +619,8 @@ async function inbound() {
   const report = await pc.getStats();
   const rows = [];
   state.tiles.forEach((tile, slot) => {
-    const row = { slot, user_id: state.slotUser.get(slot) ?? null, state: pc.connectionState };
+    const row = { slot, user_id: state.slotUser.get(slot) ?? null, state: pc.connectionState,
+      first_frame_ms: tile.firstFrameAt === null ? null : tile.firstFrameAt - state.offerAt };
     report.forEach((s) => {
       if (s.type !== "inbound-rtp") return;
       if (s.kind === "video" && s.mid === tile.transceiver.mid) {
