@@ -637,11 +637,17 @@ async function inbound() {
 }
 async function outboundVideo() {
   const pc = state.pc;
-  const row = { frames_encoded: 0, frame_width: 0 };
+  const row = { frames_encoded: 0, frame_width: 0, candidate_type: null };
   if (!pc) return row;
-  (await pc.getStats()).forEach((s) => {
+  const report = await pc.getStats();
+  report.forEach((s) => {
     if (s.type === "outbound-rtp" && s.kind === "video") {
       Object.assign(row, { frames_encoded: s.framesEncoded || 0, frame_width: s.frameWidth || 0 });
+    }
+    if (s.type === "transport" && s.selectedCandidatePairId) {
+      const pair = report.get(s.selectedCandidatePairId);
+      const local = pair && report.get(pair.localCandidateId);
+      row.candidate_type = local ? local.candidateType : null;
     }
   });
   return row;

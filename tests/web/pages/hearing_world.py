@@ -90,16 +90,27 @@ def unavailable_reason() -> str | None:
     return browser_lab.unavailable_reason()
 
 
+TURN_SECRET = "hearing-room-turn-secret-5a8c1e"
+STUN_PROBE = ("import os, socket; r = b'\\x00\\x01\\x00\\x00\\x21\\x12\\xa4\\x42' + os.urandom(12); "
+              "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.5); "
+              "s.sendto(r, ('{host}', {port})); assert s.recv(2048)[8:20] == r[8:20]")
+
+
 @dataclass
 class HearingWorld:
+    """``turn=True``: every browser gathers relay candidates only, through a real coturn in the hub
+    (``use-auth-secret``), with the per-person credentials its join gave it."""
+
     workdir: Path
     settings: dict[str, str] = field(default_factory=dict)
+    turn: bool = False
     net: netlab.NetLab = field(default_factory=netlab.NetLab)
     hearing_id: int = 0
     user_ids: dict[str, int] = field(default_factory=dict)
     pages: dict[str, Any] = field(default_factory=dict)
     keys: dict[str, IssuedPerson] = field(default_factory=dict)
     server: asyncio.subprocess.Process | None = None
+    coturn: asyncio.subprocess.Process | None = None
     _playwright: Any = None
     _browsers: list[Any] = field(default_factory=list)
 
@@ -112,6 +123,10 @@ class HearingWorld:
 
         self.net.__enter__()
         try:
+            for person in CAST:
+                self.net.add_client(person.key)
+            if self.turn:
+                await self._start_coturn()
             await self._start_server()
             await self._seed()
             self._playwright = await async_playwright().start()
@@ -119,6 +134,29 @@ class HearingWorld:
             await self.__aexit__()
             raise
         return self
+
+    async def _start_coturn(self, port: int = 3478) -> None:
+        """coturn in the hub, on the first client's hub address (the hub routes the others to it)."""
+        host = self.net.clients[CAST[0].key].hub_address
+        config = self.workdir / "turnserver.conf"
+        config.write_text("\n".join([
+            f"listening-port={port}", f"listening-ip={host}", f"relay-ip={host}", "use-auth-secret",
+            f"static-auth-secret={TURN_SECRET}", "realm=sotkab.test", "no-tls", "no-dtls", "no-tcp", "no-tcp-relay",
+            "no-cli", "fingerprint", "min-port=40000", "max-port=40999", f"pidfile={self.workdir / 'turn.pid'}",
+            f"log-file={self.workdir / 'turn.log'}", "simple-log", "no-stdout-log"]) + "\n")
+        self.coturn = await asyncio.create_subprocess_exec(
+            *self.net.exec_prefix(self.net.hub), "turnserver", "-c", str(config),
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        probe = [*self.net.exec_prefix(self.net.hub), sys.executable, "-c", STUN_PROBE.format(host=host, port=port)]
+        for _ in range(40):
+            done = await asyncio.create_subprocess_exec(*probe, stdout=asyncio.subprocess.DEVNULL,
+                                                        stderr=asyncio.subprocess.DEVNULL)
+            if await done.wait() == 0:
+                self.settings.update(turn_url=f"turn:{host}:{port}?transport=udp", turn_secret=TURN_SECRET,
+                                     ice_relay_only="true")
+                return
+            await asyncio.sleep(0.25)
+        raise RuntimeError("coturn did not answer in the hub namespace")
 
     async def _start_server(self) -> None:
         data = self.workdir / "var"
@@ -184,7 +222,7 @@ class HearingWorld:
 
     async def open(self, key: str, *, language: str | None = None, args: tuple[str, ...] = ()) -> Any:
         """Chromium for ``key`` in its own namespace, logged in; returns its page (on the home page)."""
-        client = self.net.add_client(key)
+        client = self.net.clients[key]
         launcher = self.net.chromium_in(key, self.workdir)
         origin = f"http://{client.hub_address}:{PORT}"
         browser = await self._playwright.chromium.launch(
@@ -231,13 +269,14 @@ class HearingWorld:
         if self._playwright is not None:
             await self._playwright.stop()
             self._playwright = None
-        if self.server is not None and self.server.returncode is None:
-            self.server.terminate()
-            try:
-                await asyncio.wait_for(self.server.wait(), 15)
-            except TimeoutError:
-                self.server.kill()
-                await self.server.wait()
+        for process in (self.server, self.coturn):
+            if process is not None and process.returncode is None:
+                process.terminate()
+                try:
+                    await asyncio.wait_for(process.wait(), 15)
+                except TimeoutError:
+                    process.kill()
+                    await process.wait()
         self.net.close()
 
 

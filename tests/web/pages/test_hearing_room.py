@@ -1,7 +1,8 @@
 """One hearing held end to end in three real Chromium browsers (judge, plaintiff, defendant).
 
-Each person checks their equipment, waits, is admitted; each sees and hears the others through the
-relay (getStats: frames decoded at the camera's rate, a frame width, audio arriving with a level);
+Each browser gathers relay candidates only, through a real coturn (``use-auth-secret``) with the
+TURN credential its own join issued. Each person checks their equipment (the connection test runs
+through that coturn), waits, is admitted; each sees and hears the others through the relay (getStats: frames decoded at the camera's rate, a frame width, audio arriving with a level);
 the judge mutes and unmutes the plaintiff, pauses and resumes, removes the defendant (whose page
 says why) and closes the hearing. A participant whose connection to the court drops comes back
 within the grace period without a reload, and the others see them again. What a party might try
@@ -34,7 +35,7 @@ async def world(tmp_path: Path) -> AsyncIterator[HearingWorld]:
         if IN_CI:
             pytest.fail(f"required under CI=true: {reason}")
         pytest.skip(reason)
-    async with HearingWorld(tmp_path) as hearing:
+    async with HearingWorld(tmp_path, turn=True) as hearing:
         yield hearing
 
 
@@ -127,6 +128,8 @@ async def test_three_people_hold_a_hearing_in_the_browser(world: HearingWorld) -
     people = {"judge": judge, "plaintiff": plaintiff, "defendant": defendant}
     for page in people.values():
         await until(page, "hearingRoom.inbound().then(rows => rows.filter(r => r.frames_decoded > 0).length >= 2)")
+    for page in people.values():  # relay-only, through coturn, with the join's own credentials
+        assert await page.evaluate("hearingRoom.outbound().then(row => row.candidate_type)") == "relay"
     rates = await media_rates({ids[key]: page for key, page in people.items()})
     print("media rates:", rates)  # the ≥ 25 fps target is bench/browser_hearing.py's: a rate is wall-clock
     for viewer, seen in rates.items():
