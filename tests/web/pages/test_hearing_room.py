@@ -2,12 +2,16 @@
 
 Each browser gathers relay candidates only, through a real coturn (``use-auth-secret``) with the
 TURN credential its own join issued. Each person checks their equipment (the connection test runs
-through that coturn), waits, is admitted; each sees and hears the others through the relay (getStats: frames decoded at the camera's rate, a frame width, audio arriving with a level);
-the judge mutes and unmutes the plaintiff, pauses and resumes, removes the defendant (whose page
-says why) and closes the hearing. A participant whose connection to the court drops comes back
-within the grace period without a reload, and the others see them again. What a party might try
-from the page's own interfaces — pressing the judge's controls over its socket, opening a hearing
-it is not in — is refused. axe-core runs on every view, and the views are photographed.
+through that coturn), waits, is admitted; each sees and hears the others through the relay
+(getStats: frames decoded and a frame width for every slot, audio packets and energy arriving);
+the judge mutes and unmutes the plaintiff (her audio stops reaching the defendant, then resumes),
+pauses and resumes, removes the defendant (whose page says why) and closes the hearing. A
+participant whose connection to the court drops comes back within the grace period without a
+reload, and the others see them again. A party pressing the judge's controls over the page's own
+socket is refused (opening a hearing one is not in: test_hearing_room_page.py). axe-core runs on
+the check, the waiting room and the bench; the views are photographed into var/screenshots/.
+The ≥ 25 fps and first-frame figures are bench/browser_hearing.py's: rates are wall-clock, and
+this machine is shared.
 """
 
 from __future__ import annotations
