@@ -30,7 +30,7 @@ function word(name, values = {}) {
 const state = {
   you: null, hearing: null, ice: null, stream: null, pc: null, tiles: [], slotUser: new Map(),
   checked: !publishes, inMedia: false, ended: null, audioOnly: false, cameraOff: false, micOff: false,
-  handRaised: false, offerAt: 0, judgeMuted: false, videoSender: null, lastInbound: new Map(), lossyRounds: 0, quality: null, names: new Map(), restarting: false,
+  handRaised: false, offerAt: 0, answerAt: 0, judgeMuted: false, videoSender: null, lastInbound: new Map(), lossyRounds: 0, quality: null, names: new Map(), restarting: false,
 };
 
 // ---- the socket ---------------------------------------------------------------------------
@@ -386,6 +386,7 @@ async function startMedia() {
     state.pc = null;
     return;
   }
+  state.answerAt = performance.now();
   await pc.setRemoteDescription(reply.answer);
   root.dataset.media = "negotiated";
   if (state.audioOnly) applyAudioOnly();
@@ -620,7 +621,8 @@ async function inbound() {
   const rows = [];
   state.tiles.forEach((tile, slot) => {
     const row = { slot, user_id: state.slotUser.get(slot) ?? null, state: pc.connectionState,
-      first_frame_ms: tile.firstFrameAt === null ? null : tile.firstFrameAt - state.offerAt };
+      first_frame_ms: tile.firstFrameAt === null ? null : tile.firstFrameAt - state.offerAt,
+      answer_ms: state.answerAt - state.offerAt, hidden: tile.figure.hidden };
     report.forEach((s) => {
       if (s.type !== "inbound-rtp") return;
       if (s.kind === "video" && s.mid === tile.transceiver.mid) {
