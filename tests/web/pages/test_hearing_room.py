@@ -178,6 +178,8 @@ async def test_three_people_hold_a_hearing_in_the_browser(world: HearingWorld) -
     assert await plaintiff.evaluate("window.sameDocument === true")
     await until(judge, f"hearingRoom.inbound().then(rows => rows.some(r => r.user_id === {ids['plaintiff']} "
                        "&& r.frames_decoded > 0))", within=30)
+    # The bench raised the alert (banner, list, sound) when she dropped.
+    assert await judge.evaluate("document.querySelectorAll('#alerts li[data-kind=connection_lost]').length") >= 1
 
     # The judge removes the defendant: their page says why and stops.
     await judge.click(f"#bench-people tr[data-user='{ids['defendant']}'] [data-action=remove]")
@@ -189,4 +191,9 @@ async def test_three_people_hold_a_hearing_in_the_browser(world: HearingWorld) -
     await judge.click("[data-control=close]")
     for page in (judge, plaintiff):
         await until(page, dataset("ended", "hearing_closed"))
+    # The minutes were kept live on the bench, and the judge downloads them once the hearing is over.
+    assert await judge.evaluate("document.querySelectorAll('#minutes li[data-action=mute]').length") >= 1
+    minutes = await judge.evaluate("fetch(document.getElementById('minutes-download').href)"
+                                   ".then(async r => [r.status, await r.text()])")
+    assert minutes[0] == 200 and minutes[1].strip(), minutes
 
