@@ -20,6 +20,7 @@ const words = table("word");
 const roles = table("role");
 const presences = table("presence");
 const states = table("state");
+const actions = table("action");
 const MAX_SLOTS = 8;
 const VIDEO = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 30 } };
 
@@ -185,7 +186,8 @@ function onHearingEvent(entry) {
     const when = new Date(entry.at).toLocaleTimeString(document.documentElement.lang);
     const actor = state.names.get(entry.actor) || "";
     const target = entry.target ? ` → ${state.names.get(entry.target) || entry.target}` : "";
-    item.textContent = `${when} ${actor} ${entry.action}${target}${entry.details.text ? `: ${entry.details.text}` : ""}`;
+    const what = actions.get(entry.action) || entry.action;
+    item.textContent = `${when} ${actor}: ${what}${target}${entry.details.text ? ` — ${entry.details.text}` : ""}`;
     item.dataset.action = entry.action;
     minutes.append(item);
   }
@@ -417,7 +419,7 @@ function labelTile(slot) {
   const person = state.hearing && userId != null ? state.hearing.participants.find((p) => p.user_id === userId) : null;
   tile.figure.hidden = userId == null;
   tile.figure.dataset.user = userId == null ? "" : String(userId);
-  tile.caption.textContent = person ? `${person.name} — ${roles.get(person.role) || person.role}${person.hand_raised ? ` ✋ ${word("hand")}` : ""}` : "";
+  tile.caption.textContent = person ? `${person.name} — ${roles.get(person.role) || person.role}${person.hand_raised ? ` (${word("hand")})` : ""}` : "";
   tile.video.setAttribute("aria-label", tile.caption.textContent || "");
 }
 
@@ -586,10 +588,10 @@ function renderBench() {
     row.dataset.user = String(p.user_id);
     row.dataset.presence = p.presence;
     const cell = (text) => { const td = document.createElement("td"); td.textContent = text; row.append(td); return td; };
-    cell(p.name + (p.hand_raised ? ` ✋ ${word("hand")}` : ""));
+    cell(p.name + (p.hand_raised ? ` (${word("hand")})` : ""));
     cell(roles.get(p.role) || p.role);
     cell(presences.get(p.presence) || p.presence);
-    cell(`${p.muted_audio ? "🔇" : "🎙"} ${p.muted_video ? "🚫" : "📷"}`);
+    cell(`${word(p.muted_audio ? "mic_off" : "mic_on")}, ${word(p.muted_video ? "cam_off" : "cam_on")}`);
     const s = stats.get(p.user_id);
     cell(s ? `${s.rtt_ms ?? "–"} ms · ${s.packet_loss !== undefined ? (s.packet_loss * 100).toFixed(1) : "–"} %` : "–");
     const actions = cell("");

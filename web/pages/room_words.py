@@ -21,6 +21,16 @@ PRESENCE = {
     "reconnecting": N_("Reconnecting"), "outside": N_("Not connected"), "removed": N_("Removed"),
 }
 
+ACTIONS = {
+    "open_lobby": N_("Waiting room opened"), "start": N_("Session opened"), "pause": N_("Recess announced"),
+    "resume": N_("Session resumed"), "suspend": N_("Session suspended"), "close": N_("Hearing closed"),
+    "adjourn": N_("Hearing adjourned"), "cancel": N_("Hearing cancelled"), "admit": N_("Admitted"),
+    "call": N_("Called"), "dismiss": N_("Sent to the waiting room"), "mute": N_("Muted"), "unmute": N_("Unmuted"),
+    "remove": N_("Removed"), "raise_hand": N_("Hand raised"), "lower_hand": N_("Hand lowered"),
+    "recording_pause": N_("Recording paused"), "recording_resume": N_("Recording resumed"), "chat": N_("Message"),
+}
+"""How the bench's live minutes name each logged action (the downloaded minutes are the server's)."""
+
 ROOM_WORDS: dict[str, str] = {
     # The equipment check.
     "verdict_good": N_("Good: your connection is ready for the hearing."),
@@ -78,10 +88,12 @@ ROOM_WORDS: dict[str, str] = {
     "alert_judge_connection_lost": N_("The judge lost the connection; the hearing is suspended."),
     "remove_reason": N_("Removed by the judge for breaching order in the courtroom."),
     "hand": N_("hand raised"),
+    "mic_off": N_("Microphone off"), "mic_on": N_("Microphone on"),
+    "cam_off": N_("Camera off"), "cam_on": N_("Camera on"),
 }
 
 
 def room_words(language: str) -> dict[str, dict[str, str]]:
     """The tables in ``language``, unformatted: the script fills the ``%(name)s`` placeholders."""
-    tables = {"word": ROOM_WORDS, "role": ROLES, "presence": PRESENCE, "state": HEARING_STATE}
+    tables = {"word": ROOM_WORDS, "role": ROLES, "presence": PRESENCE, "state": HEARING_STATE, "action": ACTIONS}
     return {kind: {key: gettext(language, text) for key, text in table.items()} for kind, table in tables.items()}
