@@ -59,6 +59,10 @@ class Config:
     hearing_reconnect_grace_s: float = 30.0  # a dropped hearing participant keeps their place this long
     socket_recheck_s: float = 10.0  # open sockets whose session or staff grant is gone end within this long
     ice_servers: tuple[str, ...] = ()
+    turn_url: str = ""  # the court's coturn (use-auth-secret); browsers get per-person credentials for it
+    turn_secret: str = ""  # coturn's static-auth-secret; never sent to a browser
+    turn_ttl_s: int = 3600  # how long an issued TURN credential lasts (60-86400 s)
+    ice_relay_only: bool = False  # browsers gather relay candidates only (all media through TURN)
     start_bitrate_kbps: int = 1000  # where publishers' browsers start their estimate (bench/bwe.py)
     system_key_file: Path | None = None  # the court's SIGN key (.p12) for receipts; else the built-in CA issues one
     system_key_password: str = ""
@@ -149,6 +153,16 @@ class Config:
         for server in self.ice_servers:
             if server.split(":", 1)[0] not in ("stun", "turn", "turns"):
                 problems.append(f"ice_servers: {server!r} is not a stun:/turn:/turns: URL")
+        if bool(self.turn_url) != bool(self.turn_secret):
+            problems.append("turn_url and turn_secret: set both (coturn use-auth-secret) or neither")
+        if self.turn_secret and any(s.startswith(("turn:", "turns:")) for s in self.ice_servers):
+            problems.append("ice_servers: no static TURN password beside turn_secret (it would reach every browser)")
+        if self.turn_secret and len(self.turn_secret) < 16:
+            problems.append("turn_secret: must be at least 16 characters")
+        if not 60 <= self.turn_ttl_s <= 86_400:
+            problems.append(f"turn_ttl_s: must be 60-86400 s, got {self.turn_ttl_s}")
+        if self.ice_relay_only and not (self.turn_url or any(s.startswith("turn") for s in self.ice_servers)):
+            problems.append("ice_relay_only: needs a TURN server (turn_url)")
         if self.ncalayer_url and not re.fullmatch(r"wss?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?/?", self.ncalayer_url):
             problems.append(f"ncalayer_url: {self.ncalayer_url!r} is not a ws:// or wss:// URL")
         if self.system_key_file is not None and not self.system_key_file.is_file():
@@ -235,6 +249,8 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "socket_recheck_s": _parse_float,
     "ice_servers": _parse_list,
     "start_bitrate_kbps": _parse_int,
+    "turn_ttl_s": _parse_int,
+    "ice_relay_only": _parse_bool,
     "trusted_proxies": _parse_list,
     "system_key_file": Path,
     "payment_sandbox": _parse_bool,
@@ -266,11 +282,11 @@ def _coerce(name: str, value: Any) -> Any:
     if name == "data_dir" and not isinstance(value, Path):
         raise ValueError("must be a path string")
     if name in ("port", "session_ttl_s", "nonce_ttl_s", "max_upload_bytes", "smtp_port", "rate_limit_per_client",
-                "rate_limit_global", "rate_limit_window_s", "recording_retention_days"):
+                "rate_limit_global", "rate_limit_window_s", "recording_retention_days", "turn_ttl_s"):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"{value!r} is not an integer")
     if name in ("builtin_ca", "revocation_hard_fail", "cookie_secure", "access_log", "payment_sandbox",
-                "recording_compose_in_process") and not isinstance(value, bool):
+                "recording_compose_in_process", "ice_relay_only") and not isinstance(value, bool):
         raise ValueError(f"{value!r} is not a boolean")
     return value
 

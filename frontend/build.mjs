@@ -11,7 +11,7 @@ import { gzipSync } from "node:zlib";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "web", "static", "dist");
-const entries = ["frontend/src/login.js", "frontend/src/live.js", "frontend/src/filing.js", "frontend/src/cabinet.js", "frontend/src/act.js", "frontend/src/site.css"];
+const entries = ["frontend/src/login.js", "frontend/src/live.js", "frontend/src/filing.js", "frontend/src/cabinet.js", "frontend/src/act.js", "frontend/src/room.js", "frontend/src/site.css"];
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });

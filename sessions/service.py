@@ -188,6 +188,21 @@ class HearingService:
         plan = replace(stored.plan, courtroom_id=f"{place.courtroom_name} ({court})")
         return render_minutes(replace(stored.hearing, plan=plan), lang)
 
+    async def room_pass(self, principal: Principal | None, hearing_id: int) -> AdmissionGrant:
+        """Whether ``principal`` may open the hearing room's page now: the join's own decision (and
+        a removed person stays out), read without a lock and storing nothing — the page only shows
+        what the socket's join will then decide again."""
+        if principal is None:
+            raise NotAuthenticated("log in with your electronic digital signature to join")
+        record = await self.record(hearing_id)
+        hearing = self.lifecycle.settle(hearing_of(record, record.place, ()))
+        person = record.person(principal.user_id)
+        if person is not None and presence_of(person).state is PresenceState.REMOVED:
+            raise AdmissionRefused("the judge removed you from this hearing", code="removed",
+                                   details={"user_id": principal.user_id})
+        identity = Identity(uid(principal.user_id), True, staff_roles(principal.grants, record.court_id))
+        return decide_admission(identity, hearing.plan, hearing.state, self.clock.now())
+
     # -- entering and leaving -----------------------------------------------------------------
 
     async def join(self, principal: Principal | None, hearing_id: int) -> JoinResult:

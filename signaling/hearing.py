@@ -104,7 +104,7 @@ class HearingNamespace(socketio.AsyncNamespace):
 
     def start(self, bridge: MediaBridge, bus: Bus) -> None:
         self._bridge, self._bus = bridge, bus
-        self._roster = Roster(self, bus, self.service.view, self._later)
+        self._roster = Roster(self, bus, self.service.view, self._later, bridge.ice_for)
         bus.on_command(HearingCommands(self))
 
     @property

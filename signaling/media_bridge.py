@@ -25,12 +25,15 @@ from typing import Any
 
 from aiohttp import web
 
+from core.clock import Clock
+from core.config import Config
 from core.health import Status, register_check
 from core.metrics import register_collector
 from core.resources import CLOCK, CONFIG
-from media import Control, IceConfig, Kind, ParticipantLeft, Relay, SlotAssigned, ViewerQuality
+from media import Control, IceConfig, IceServer, Kind, ParticipantLeft, Relay, SlotAssigned, ViewerQuality
 from media.errors import UnknownHearing, UnknownParticipant
 from media.metrics import relay_families
+from media.turn import TurnIssuer
 from sessions.lifecycle import Action, MediaKind
 from sessions.views import MediaGrant
 
@@ -39,6 +42,24 @@ log = logging.getLogger(__name__)
 RELAY = web.AppKey("media_relay", Relay)
 Emit = Callable[[int, int, str, dict[str, Any]], Any]
 """emit(hearing_id, user_id, event, data): deliver to that participant's local socket, if any."""
+IceFor = Callable[[int], dict[str, Any]]
+"""ice_for(user_id): the ICE configuration (browser shape, snake_case) that person's page gathers with."""
+
+
+def browser_ice(config: Config, clock: Clock, relay_ice: IceConfig) -> IceFor:
+    """Where each person's page gets its ICE servers, issued when asked (the join, each offer).
+
+    With ``turn_secret`` every call mints a fresh credential for that person (coturn
+    ``use-auth-secret``, :mod:`media.turn`): nobody ever receives a password that another person, or
+    the same person tomorrow, could use. Without it the page gets the relay's own servers.
+    """
+    if config.turn_secret:
+        stun = next((IceServer(url) for url in config.ice_servers if url.startswith("stun:")), None)
+        issuer = TurnIssuer(config.turn_url, config.turn_secret, config.turn_ttl_s, stun=stun,
+                            relay_only=config.ice_relay_only)
+        return lambda user_id: issuer.config_for(str(user_id), clock.now()).browser_configuration()
+    policy = "relay" if config.ice_relay_only else relay_ice.browser_configuration()["ice_transport_policy"]
+    return lambda user_id: {**relay_ice.browser_configuration(), "ice_transport_policy": policy}
 
 
 def relay_control(action: Action, details: dict[str, str] | Any) -> Control | None:
@@ -63,9 +84,10 @@ def _muted(grant: MediaGrant) -> frozenset[Kind]:
 class MediaBridge:
     """This process's relay, seen from signaling: offers, candidates, controls, forwarded events."""
 
-    def __init__(self, relay: Relay, emit: Emit) -> None:
+    def __init__(self, relay: Relay, emit: Emit, ice_for: IceFor | None = None) -> None:
         self.relay = relay
         self._emit = emit
+        self.ice_for: IceFor = ice_for or (lambda user_id: relay.ice.browser_configuration())
         self._forwarders: dict[int, asyncio.Task[None]] = {}
         self.sessions: set[tuple[int, int]] = set()
         """(hearing, user) pairs with a media session in this process's relay."""
@@ -94,7 +116,7 @@ class MediaBridge:
         if now != first:
             await self._bring_to(hearing_id, user_id, now)
         return {"answer": {"type": "answer", "sdp": admission.answer_sdp}, "slots": list(admission.slots),
-                "ice": admission.ice}
+                "ice": self.ice_for(user_id)}
 
     async def _bring_to(self, hearing_id: int, user_id: int, grant: MediaGrant) -> None:
         controls = (Control.MUTE_AUDIO if grant.muted_audio else Control.UNMUTE_AUDIO,

@@ -34,8 +34,10 @@ class Roster:
     """Greets joined sockets and publishes each hearing's roster, noticing who dropped for good."""
 
     def __init__(self, namespace: socketio.AsyncNamespace, bus: Bus, read: Callable[[int], Awaitable[HearingView]],
-                 later: Later) -> None:
+                 later: Later, ice_for: Callable[[int], dict[str, Any]]) -> None:
         self.namespace = namespace
+        self.ice_for = ice_for
+        """Each greeted person's ICE servers: the page has them before it gathers (fresh TURN credentials)."""
         self.bus = bus
         self.read = read
         self.later = later
@@ -56,7 +58,8 @@ class Roster:
             view = await self.read(hearing_id)
             for connection in greet:
                 if not connection.ended:
-                    await self.namespace.emit("joined", join_json(connection.joined, view), to=connection.sid)
+                    greeting = join_json(connection.joined, view, self.ice_for(connection.user_id))
+                    await self.namespace.emit("joined", greeting, to=connection.sid)
             await self.publish(view)
         except Exception:
             log.exception("announcing joins to hearing %s failed", hearing_id)

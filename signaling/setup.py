@@ -19,7 +19,7 @@ from aiohttp import web
 
 from cabinet.identity.http import LOGIN
 from core.metrics import Family, Sample, register_collector
-from core.resources import CONFIG
+from core.resources import CLOCK, CONFIG
 from recordings.live import RecorderHub
 from recordings.setup import hub_for
 from sessions.resources import HEARINGS
@@ -27,7 +27,7 @@ from signaling.bus import Bus
 from signaling.cabinet_ns import CabinetNamespace, notice_watcher
 from signaling.commands import EndSession
 from signaling.hearing import HearingNamespace, user_room
-from signaling.media_bridge import RELAY, MediaBridge, relay_resource
+from signaling.media_bridge import RELAY, MediaBridge, browser_ice, relay_resource
 from signaling.server import SIO, create_server, socketio_resources
 from signaling.sweeper import Sweeper
 
@@ -64,7 +64,7 @@ async def hearing_resources(app: web.Application) -> AsyncIterator[None]:
     async def logged_out(session_id: int) -> None:
         await bus.publish(EndSession(session_id, "session_ended", "you logged out; log in again"))
 
-    bridge = MediaBridge(app[RELAY], to_participant)
+    bridge = MediaBridge(app[RELAY], to_participant, browser_ice(config, app[CLOCK], app[RELAY].ice))
     recorders = hub_for(app, app[RELAY])
     namespace.recorders = recorders
     namespace.start(bridge, bus)

@@ -138,7 +138,7 @@ def view_json(view: HearingView) -> dict[str, Any]:
     }
 
 
-def join_json(joined: JoinResult, view: HearingView) -> dict[str, Any]:
+def join_json(joined: JoinResult, view: HearingView, ice: dict[str, Any]) -> dict[str, Any]:
     caps = joined.capabilities
     return {
         "you": {"user_id": joined.user_id, "role": joined.role.value, "is_staff": joined.is_staff,
@@ -147,4 +147,5 @@ def join_json(joined: JoinResult, view: HearingView) -> dict[str, Any]:
                                  "receive": caps.receive, "chat_all": caps.chat_all, "chat_staff": caps.chat_staff,
                                  "raise_hand": caps.raise_hand}},
         "hearing": view_json(view),
+        "ice": ice,
     }

@@ -26,6 +26,7 @@ from web.pages.errors import page_errors
 from web.pages.filing_finish import routes as filing_finish_routes
 from web.pages.filing_wizard import routes as filing_wizard_routes
 from web.pages.grants import routes as grant_routes
+from web.pages.hearing_room import routes as hearing_room_routes
 from web.pages.language import PREFERENCES, PreferenceStore
 from web.pages.notices import routes as notice_routes
 from web.pages.public import routes as public_routes
@@ -67,3 +68,4 @@ def setup(app: web.Application) -> None:
     app.router.add_routes(grant_routes)
     app.router.add_routes(filing_wizard_routes)
     app.router.add_routes(filing_finish_routes)
+    app.router.add_routes(hearing_room_routes)
