@@ -195,9 +195,9 @@ class HearingService:
         if principal is None:
             raise NotAuthenticated("log in with your electronic digital signature to join")
         record = await self.record(hearing_id)
-        hearing = self.lifecycle.settle(hearing_of(record, record.place, ()))
+        hearing = self.lifecycle.settle(record.hearing)
         person = record.person(principal.user_id)
-        if person is not None and presence_of(person).state is PresenceState.REMOVED:
+        if person is not None and person.presence.state is PresenceState.REMOVED:
             raise AdmissionRefused("the judge removed you from this hearing", code="removed",
                                    details={"user_id": principal.user_id})
         identity = Identity(uid(principal.user_id), True, staff_roles(principal.grants, record.court_id))
