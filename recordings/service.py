@@ -140,21 +140,22 @@ class RecordingService:
             hearing = hearing_of(hearing_row, place, await store.events(row.hearing_id))
             court = await session.get(Court, row.court_id)
             started_at, directory = row.started_at, Path(row.directory)
+            language = Language(hearing_row.language)
         assert court is not None
         key = await self.keys.key_for(court)
         particulars = Particulars(recording_id, row.hearing_id, place.court_code, place.court_name_ru,
                                   place.case_number, place.courtroom_name, row.is_open)
-        minutes_plan = replace(hearing.plan, courtroom_id=f"{place.courtroom_name} ({place.court_name_ru})")
+        minutes_plan = replace(hearing.plan, courtroom_id=f"{place.courtroom_name} ({place.court_name(language)})")
 
         def work() -> tuple[dict[str, Any], str, datetime]:
             directory.mkdir(parents=True, exist_ok=True)
             journal = read_journal(directory)
             facts = segment_facts(directory, journal)
-            minutes_sha = write_minutes(directory, render_minutes(replace(hearing, plan=minutes_plan), Language.RU))
+            minutes_sha = write_minutes(directory, render_minutes(replace(hearing, plan=minutes_plan), language))
             ended_at = _ended_at(journal, facts, started_at, self.clock.now(), abnormal is not None)
             manifest = build_manifest(particulars, hearing, journal, facts, started_at=started_at,
                                       ended_at=ended_at, abnormal=abnormal, minutes_sha256=minutes_sha,
-                                      language=Language.RU.value)
+                                      language=language.value)
             return manifest, sign_manifest(directory, manifest, key), ended_at
 
         manifest, digest, ended_at = await asyncio.to_thread(work)

@@ -40,6 +40,7 @@ from sessions.hearings import (
     Participant,
     as_utc,
 )
+from sessions.labels import Language
 from sessions.lifecycle import Hearing, HearingState, Lifecycle
 from sessions.models import HearingParticipantRow, HearingRow
 from sessions.notices import HearingNotices, render_for
@@ -77,6 +78,8 @@ class BookingRequest:
     is_open: bool | None = None
     auto_admit: bool = False
     lobby_lead_time: timedelta = DEFAULT_LOBBY_LEAD_TIME
+    language: Language = Language.RU
+    """The language of the proceedings; courts record none of their own, so Russian unless the clerk sets it."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ class BookingService:
         row = HearingRow(case_id=case.id, court_id=case.court_id, courtroom_id=room.id, start=plan.start,
                          end_at=plan.end, duration_minutes=int(plan.duration.total_seconds() // 60),
                          format=plan.format.value, is_open=is_open, auto_admit=plan.auto_admit,
+                         language=Language(request.language).value,
                          lobby_lead_minutes=int(plan.lobby_lead_time.total_seconds() // 60),
                          state=HearingState.SCHEDULED.value, recording_paused=False, ics_sequence=0,
                          created_by=principal.user_id, created_at=now, updated_at=now, participants=[])
@@ -346,7 +350,7 @@ def public_json(row: HearingRow, place: Place, state: HearingState) -> dict[str,
     return {"id": row.id, "case_number": place.case_number, "court": place.court_code,
             "courtroom": place.courtroom_name, "start": row.start.isoformat(), "end": row.end_at.isoformat(),
             "duration_minutes": row.duration_minutes, "format": row.format, "is_open": row.is_open,
-            "state": state.value, "judge": judge}
+            "language": row.language, "state": state.value, "judge": judge}
 
 
 def full_json(row: HearingRow, place: Place, hearing: Hearing, state: HearingState) -> dict[str, Any]:

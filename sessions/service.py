@@ -185,13 +185,15 @@ class HearingService:
             sequence=row.ics_sequence,
         )
 
-    async def minutes(self, hearing_id: int, language: str = "ru", *, principal: Principal | None = None) -> str:
+    async def minutes(self, hearing_id: int, language: str | None = None, *,
+                      principal: Principal | None = None) -> str:
         """The minutes drawn from the stored log; private messages to the staff are left out.
 
-        With ``principal``, only the court's judges and clerks may read them (checked in the same
-        transaction that reads the log)."""
+        Written in the hearing's language unless ``language`` asks for another (a translation for a
+        reader). With ``principal``, only the court's judges and clerks may read them (checked in the
+        same transaction that reads the log)."""
         try:
-            lang = Language(language)
+            asked = None if language is None else Language(language)
         except ValueError:
             choices = ", ".join(x.value for x in Language)
             raise InvalidHearing(f"minutes are written in {choices}", code="unsupported_language",
@@ -203,7 +205,8 @@ class HearingService:
             row = await store.get(hearing_id)
             place = await store.place(row)
             hearing = hearing_of(row, place, await store.events(hearing_id))
-        court = {Language.RU: place.court_name_ru, Language.EN: place.court_name_en}[lang]
+        lang = asked or Language(row.language)
+        court = place.court_name(lang)
         plan = replace(hearing.plan, courtroom_id=f"{place.courtroom_name} ({court})")
         return render_minutes(replace(hearing, plan=plan), lang)
 

@@ -59,6 +59,10 @@ class Place:
     courtroom_name: str
     case_title: str = ""
 
+    def court_name(self, language: str) -> str:
+        """The court's name in ``language`` (kk, ru or en); Russian for anything else."""
+        return {"kk": self.court_name_kk, "en": self.court_name_en}.get(str(language), self.court_name_ru)
+
 
 class PersonFields(Protocol):
     """A hearing participant's columns: a mapped row, or :class:`sessions.snapshot.Person`."""
