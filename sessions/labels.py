@@ -72,16 +72,22 @@ _ACTIONS: dict[Action, tuple[str, str, str]] = {
 
 _OTHER: dict[StrEnum, tuple[str, str, str]] = {
     PauseReason.RECESS: ("recess", "перерыв", "үзіліс"),
-    PauseReason.DELIBERATION: ("the court retired to the deliberation room", "суд удалился в совещательную комнату", "сот кеңесу бөлмесіне кетті"),
+    PauseReason.DELIBERATION: (
+        "the court retired to the deliberation room", "суд удалился в совещательную комнату",
+        "сот кеңесу бөлмесіне кетті"),
     SuspendReason.TECHNICAL_FAILURE: ("technical failure", "технический сбой", "техникалық ақау"),
-    SuspendReason.JUDGE_CONNECTION_LOST: ("the judge's connection was lost", "потеряна связь с судьёй", "судьямен байланыс үзілді"),
+    SuspendReason.JUDGE_CONNECTION_LOST: (
+        "the judge's connection was lost", "потеряна связь с судьёй",
+        "судьямен байланыс үзілді"),
     MediaKind.AUDIO: ("audio", "звук", "дыбыс"),
     MediaKind.VIDEO: ("video", "видео", "бейне"),
     ChatChannel.ALL: ("to everyone", "всем", "барлығына"),
     ChatChannel.STAFF: ("to the court staff", "сотрудникам суда", "сот қызметкерлеріне"),
     HearingFormat.ONLINE: ("online", "онлайн", "онлайн"),
     HearingFormat.IN_COURTROOM: ("in the courtroom", "в зале суда", "сот залында"),
-    HearingFormat.MIXED: ("mixed (courtroom and online)", "смешанный (зал суда и онлайн)", "аралас (сот залы және онлайн)"),
+    HearingFormat.MIXED: (
+        "mixed (courtroom and online)", "смешанный (зал суда и онлайн)",
+        "аралас (сот залы және онлайн)"),
 }
 
 _WORDS: dict[str, tuple[str, str, str]] = {
@@ -107,7 +113,9 @@ _WORDS: dict[str, tuple[str, str, str]] = {
     "summoned": ("Summoned", "Вызывается", "Шақырылады"),
     "capacity": ("in the capacity of", "в качестве", "ретінде"),
     "hearing_of_case": ("Court hearing, case", "Судебное заседание по делу", "Сот отырысы, іс"),
-    "cancelled_notice": ("This hearing has been cancelled.", "Судебное заседание отменено.", "Сот отырысы болдырылмады."),
+    "cancelled_notice": (
+        "This hearing has been cancelled.", "Судебное заседание отменено.",
+        "Сот отырысы болдырылмады."),
 }
 
 
