@@ -43,7 +43,8 @@ from web.pages.rendering import render
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
-ONE = r"/staff/recordings/{id:\d{1,9}}"
+ONE = r"/recordings/{id:\d{1,9}}"
+"""A record's page: for everybody entitled to it (the case page links parties here), not only staff."""
 PER_PAGE = 20
 FIELD_MESSAGES = {
     "from": N_("Enter the first day as a date, for example 2026-03-02."),
@@ -186,7 +187,7 @@ async def revoke_link(request: web.Request) -> web.Response:
     check_csrf(request, (await request.post()).get("csrf_token"))
     recording_id = int(request.match_info["id"])
     await Links(request.app[DB], request.app[CLOCK]).revoke(principal, recording_id, int(request.match_info["link"]))
-    raise web.HTTPSeeOther(f"/staff/recordings/{recording_id}?done=revoked#links")
+    raise web.HTTPSeeOther(f"/recordings/{recording_id}?done=revoked#links")
 
 
 def report_rows(report: Report, manifest: dict[str, Any]) -> list[dict[str, Any]]:

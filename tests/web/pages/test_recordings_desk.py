@@ -98,8 +98,8 @@ def test_the_clerk_finds_plays_seeks_verifies_and_shares_the_record(desk: Desk, 
     page.click("#search-button")
     assert said("en", "%(count)s recordings found", count=1) in page.inner_text("#results")
     assert_accessible(page)
-    page.click(f"a[href='/staff/recordings/{desk.recording_id}']")
-    page.wait_for_url(f"{desk.server.url}/staff/recordings/{desk.recording_id}")
+    page.click(f"a[href='/recordings/{desk.recording_id}']")
+    page.wait_for_url(f"{desk.server.url}/recordings/{desk.recording_id}")
     assert page.get_attribute("[data-composition]", "data-state") == "done"
     assert inline_scripts(page) == []
     assert_accessible(page)
@@ -123,7 +123,7 @@ def test_the_clerk_finds_plays_seeks_verifies_and_shares_the_record(desk: Desk, 
     assert all(rows.nth(i).get_attribute("data-ok") == "true" for i in range(rows.count()))
     assert_accessible(page)
 
-    page.goto(f"{desk.server.url}/staff/recordings/{desk.recording_id}")
+    page.goto(f"{desk.server.url}/recordings/{desk.recording_id}")
     page.fill("#days", "45")
     page.click("#link-button")
     assert said("en", "A link lasts from 1 to 30 days.") in page.inner_text(".error-summary")
@@ -131,7 +131,7 @@ def test_the_clerk_finds_plays_seeks_verifies_and_shares_the_record(desk: Desk, 
     page.click("#link-button")
     link = page.input_value("#new-link")
     assert page.request.get(desk.server.url + link, headers={"Range": "bytes=0-15"}).status == 206
-    page.goto(f"{desk.server.url}/staff/recordings/{desk.recording_id}#links")
+    page.goto(f"{desk.server.url}/recordings/{desk.recording_id}#links")
     page.click("#links ~ table button[type=submit]")
     assert said("en", "The link was revoked.") in page.inner_text(".notification-banner")
     assert page.request.get(desk.server.url + link).status == 410
@@ -145,12 +145,12 @@ def test_the_desk_in_each_language_is_accessible_and_photographed(desk: Desk, br
     assert said(language, "Hearing recordings") in page.inner_text("h1")
     assert_accessible(page)
     screenshot(page, f"recordings-desk-{language}")
-    page.goto(f"{desk.server.url}/staff/recordings/{desk.recording_id}")
+    page.goto(f"{desk.server.url}/recordings/{desk.recording_id}")
     page.wait_for_function("() => document.getElementById('record-player').readyState >= 1", timeout=20_000)
     assert said(language, "Recording of the hearing") in page.inner_text("h1")
     assert_accessible(page)
     screenshot(page, f"recording-{language}")
-    page.goto(f"{desk.server.url}/staff/recordings/{desk.recording_id}/verify")
+    page.goto(f"{desk.server.url}/recordings/{desk.recording_id}/verify")
     assert said(language, "Every file and the manifest are exactly as the court sealed them.") in \
         page.inner_text("#verdict")
     assert_accessible(page)
@@ -160,8 +160,8 @@ def test_the_desk_in_each_language_is_accessible_and_photographed(desk: Desk, br
 def test_somebody_outside_the_case_is_refused_the_desk_the_record_and_its_files(
         desk: Desk, browser_for: Any) -> None:
     page = logged_in(desk, browser_for, "outsider")
-    for path in ("/staff/recordings", f"/staff/recordings/{desk.recording_id}",
-                 f"/staff/recordings/{desk.recording_id}/verify"):
+    for path in ("/staff/recordings", f"/recordings/{desk.recording_id}",
+                 f"/recordings/{desk.recording_id}/verify"):
         response = page.goto(desk.server.url + path)
         assert response is not None and response.status == 403, path
     files = page.request.get(f"{desk.server.url}/api/v1/recordings/{desk.recording_id}/files/composed.webm")
@@ -175,7 +175,7 @@ def test_a_changed_byte_is_named_by_the_verification(desk: Desk, browser_for: An
     data[len(data) // 2] ^= 0x01
     segment.write_bytes(bytes(data))
     page = logged_in(desk, browser_for, "clerk", "ru")
-    page.goto(f"{desk.server.url}/staff/recordings/{desk.recording_id}/verify")
+    page.goto(f"{desk.server.url}/recordings/{desk.recording_id}/verify")
     assert page.get_attribute("#verdict", "data-ok") == "false"
     failed = page.locator("#verify-rows tbody tr[data-ok=false]")
     assert failed.count() == 1 and failed.get_attribute("data-name") == segment.name

@@ -24,7 +24,7 @@ async def test_bad_searches_are_explained_at_their_field(courthouse: Courthouse)
     async with await browser_of(h.court, h.court.cast.clerk) as clerk:
         page = await clerk.get("/staff/recordings", params={"case": h.case_number}, headers=HTML)
         html = await page.text()
-        assert page.status == 200 and f'href="/staff/recordings/{record["id"]}"' in html
+        assert page.status == 200 and f'href="/recordings/{record["id"]}"' in html
         bad = [({"from": "yesterday"}, "from"), ({"from": "2026-03-02", "to": "2026-03-01"}, "to"),
                ({"judge": "99999"}, "judge"), ({"judge": "<b>"}, "judge")]
         for query, field in bad:
@@ -39,7 +39,7 @@ async def test_links_need_the_form_and_a_sane_length_and_the_party_of_another_ca
     h = courthouse
     await cast_the_outsiders(h)
     record = await recorded(h, is_open=True)
-    url = f"/staff/recordings/{record['id']}"
+    url = f"/recordings/{record['id']}"
     async with await browser_of(h.court, h.court.cast.clerk) as clerk:
         html = await (await clerk.get(url, headers=HTML)).text()
         no_form = await clerk.post(url + "/links", data={"days": "3"}, headers=HTML)
@@ -65,3 +65,20 @@ async def test_links_need_the_form_and_a_sane_length_and_the_party_of_another_ca
                 assert f'href="{url}"' not in await search.text(), "another court's clerk does not find it"
     assert await links(h) == 1
 
+
+
+async def test_parties_find_the_recording_on_their_case_page_once_they_may_see_it(courthouse: Courthouse) -> None:  # noqa: F811
+    """A closed hearing's recording is hidden from the parties until the judge grants them access."""
+    h = courthouse
+    record = await recorded(h, is_open=False)
+    link = f'href="/recordings/{record["id"]}"'
+    async with await browser_of(h.court, h.court.cast.alice) as alice:
+        case_page = f"/cabinet/cases/{h.case_number}"
+        assert link not in await (await alice.get(case_page, headers=HTML)).text()
+        assert (await alice.get(f"/recordings/{record['id']}", headers=HTML)).status == 403
+        granted = await h.court.post("judge", f"/api/v1/recordings/{record['id']}/access", {"granted": True})
+        assert granted.status == 200, await granted.text()
+        assert link in await (await alice.get(case_page, headers=HTML)).text()
+        page = await alice.get(f"/recordings/{record['id']}", headers=HTML)
+        assert page.status == 200 and 'id="verify-button"' in await page.text()
+        assert (await alice.get("/staff/recordings", headers=HTML)).status == 403, "the search is the court's"
