@@ -28,6 +28,7 @@ from cabinet.courts import Court
 from cabinet.filing.models import Case
 from cabinet.filing.notices import tell_parties
 from cabinet.filing.registry import register_document
+from cabinet.filing.storage import DocumentStorage
 from cabinet.filing.systemkey import CourtKeys
 from cabinet.filing.timeline import Timeline
 from cabinet.notifications.notices import NoticeKind
@@ -45,6 +46,7 @@ from sessions.store import HearingStore, hearing_of
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=15)
+AREA = "recordings"
 SYSTEM_ACTOR = "system:recorder"
 CRASHED = "the recording process ended while the hearing was being recorded; sealed at recovery"
 
@@ -79,14 +81,15 @@ class Started:
 
 
 class RecordingService:
-    def __init__(self, db: Database, clock: Clock, config: Config, keys: CourtKeys, *,
+    def __init__(self, db: Database, clock: Clock, config: Config, keys: CourtKeys, storage: DocumentStorage, *,
                  owner: str | None = None) -> None:
         self.db = db
         self.clock = clock
         self.config = config
         self.keys = keys
         self.owner = owner or process_owner()
-        self.root = config.data_dir / "recordings"
+        self.storage = storage
+        """Where recordings are written: an area of the court's document storage, one directory each."""
         self.active: set[int] = set()
         """Recordings this process is capturing now; any other unsealed one of ours failed to seal."""
 
@@ -107,7 +110,7 @@ class RecordingService:
                 owner=self.owner, lease_until=now + LEASE, ended_abnormally=False, access_granted=False)
             session.add(recording)
             await session.flush()
-            directory = self.root / f"{recording.id:08d}"
+            directory = await asyncio.to_thread(self.storage.area, AREA, f"{recording.id:08d}")
             recording.directory = str(directory)
             await AuditLog(session, self.clock).append(
                 "recording.started", actor=SYSTEM_ACTOR, subject=f"recording:{recording.id}",

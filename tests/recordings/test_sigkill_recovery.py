@@ -104,7 +104,7 @@ async def test_sigkill_mid_hearing_loses_at_most_a_second_and_the_restart_seals_
         await peers[0].negotiate(judge)
         await peers[1].negotiate(alice)
         live = await recording_of(h, server.url, hearing, "recording")
-        directory = Path(h.app.config.data_dir) / "recordings" / f"{live['id']:08d}"
+        directory = Path(h.app.config.storage_dir) / "areas" / "recordings" / f"{live['id']:08d}"
         await wait_for(lambda: len(list(directory.glob("*.webm.part"))) >= 4, within=20)
         await wait_for(lambda: all(min(sent_media_s(p).values()) >= STREAM_S for p in peers), within=120)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from cabinet.filing.models import Case
+from cabinet.filing.storage import FilesystemStorage
 from cabinet.filing.systemkey import CourtKeys
 from cabinet.identity.models import User
 from cabinet.identity.setup import open_builtin_ca
@@ -62,7 +63,7 @@ async def seed() -> dict[str, object]:
                                               display_name=judge.common_name, listed=True, presence="outside"))
             hearing_id, judge_id = hearing.id, judge.id
         keys = CourtKeys(config, open_builtin_ca(config))
-        service = RecordingService(db, clock, config, keys)
+        service = RecordingService(db, clock, config, keys, FilesystemStorage(config.storage_dir))
         started = await service.start(hearing_id)
         recorder = HearingRecorder(started.directory, clock)
         record(recorder, str(judge_id), begun + timedelta(seconds=0.2))
