@@ -22,7 +22,7 @@ from cabinet.filing.storage import FilesystemStorage
 from cabinet.filing.systemkey import CourtKeys
 from cabinet.identity.models import User
 from cabinet.identity.setup import open_builtin_ca
-from core.clock import FixedClock, SystemClock
+from core.clock import SystemClock
 from core.config import load_config
 from core.db import connect
 from media.frames import EncodedFrame, Kind
@@ -49,9 +49,7 @@ def record(recorder: HearingRecorder, who: str, anchor: datetime) -> None:
 
 async def seed() -> dict[str, object]:
     config = load_config()
-    begun = datetime.now(UTC) - timedelta(seconds=SECONDS + 2)
-    clock = FixedClock(begun)
-    """The hearing's time: it began a few seconds ago and its media ran for SECONDS."""
+    clock = SystemClock()
     async with connect(config.database_url) as db:
         async with db.transaction() as session:
             case = await session.scalar(select(Case).where(Case.number == OPEN_CASE))
@@ -66,12 +64,15 @@ async def seed() -> dict[str, object]:
         service = RecordingService(db, clock, config, keys, FilesystemStorage(config.storage_dir))
         started = await service.start(hearing_id)
         recorder = HearingRecorder(started.directory, clock)
-        record(recorder, str(judge_id), begun + timedelta(seconds=0.2))
-        clock.set(begun + timedelta(seconds=SECONDS + 0.4))
+        record(recorder, str(judge_id), datetime.now(UTC) + timedelta(seconds=0.2))
+        # The hearing lasts as long as its media: the end is stamped by the clock at close. The lease is
+        # renewed, so the server's own recovery never takes this recording for an abandoned one.
+        await asyncio.sleep(SECONDS + 0.5)
+        await service.renew([started.recording_id])
         recorder.close()
         service.active.discard(started.recording_id)
         await service.seal(started.recording_id)
-        assert await Compositor(db, SystemClock(), keys).run_once()
+        assert await Compositor(db, clock, keys).run_once()
     return {"recording_id": started.recording_id, "directory": str(Path(started.directory))}
 
 

@@ -44,9 +44,11 @@ class Desk:
 
 
 def _run(module: str, *args: str, env: dict[str, str] | None = None) -> str:
-    return subprocess.run([sys.executable, "-c", "import sys, runpy; sys.argv = sys.argv[1:]; "
+    done = subprocess.run([sys.executable, "-c", "import sys, runpy; sys.argv = sys.argv[1:]; "
                            f"runpy.run_module('{module}', run_name='__main__')", module, *args],
-                          cwd=REPO, check=True, timeout=300, capture_output=True, text=True, env=env).stdout
+                          cwd=REPO, timeout=300, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, f"{module} failed:\n{done.stderr[-3000:]}"
+    return done.stdout
 
 
 @pytest.fixture(scope="module")
