@@ -81,6 +81,17 @@ class Links:
                 details={"link": link.id, "expires_at": link.expires_at.isoformat()})
             return CreatedLink(link.id, token, link.expires_at.isoformat())
 
+    async def listed(self, principal: Principal, recording_id: int) -> list[dict[str, Any]]:
+        """The recording's links, newest first, for somebody entitled to it (the token is never kept)."""
+        async with self.db.transaction() as session:
+            row = await self._entitled_row(session, principal, recording_id)
+            links = list(await session.scalars(select(RecordingLink).where(RecordingLink.recording_id == row.id)
+                                               .order_by(RecordingLink.id.desc())))
+        now = self.clock.now()
+        return [{"id": link.id, "created_by": link.created_by, "created_at": link.created_at,
+                 "expires_at": link.expires_at, "revoked_at": link.revoked_at,
+                 "live": link.revoked_at is None and link.expires_at > now} for link in links]
+
     async def revoke(self, principal: Principal, recording_id: int, link_id: int) -> None:
         async with self.db.transaction() as session:
             row = await self._entitled_row(session, principal, recording_id)

@@ -107,6 +107,18 @@ class Retrieval:
             CaseParty.case_id == row.case_id, CaseParty.iin == principal.iin)))
         return CallerFacts(principal.user_id, principal.courts_with(Role.CLERK), frozenset(roles))
 
+    async def of_case(self, principal: Principal, case_id: int) -> list[dict[str, Any]]:
+        """The sealed recordings of a case that ``principal`` may see (a closed hearing's only once the
+        judge granted the parties access), oldest first; listing them is not a view, so not audited."""
+        async with self.db.transaction() as session:
+            rows = list(await session.scalars(select(RecordingRow).where(
+                RecordingRow.case_id == case_id, RecordingRow.state == "sealed").order_by(RecordingRow.started_at)))
+            seen = []
+            for row in rows:
+                if may_view(await self.caller(session, principal, row), facts_of(row)):
+                    seen.append(summary(row))
+        return seen
+
     async def view(self, principal: Principal, recording_id: int) -> dict[str, Any]:
         row = await self._entitled(principal, recording_id, action="viewed")
         async with self.db.transaction() as session:

@@ -28,6 +28,7 @@ from cabinet.courts import Court
 from cabinet.filing.models import Case
 from cabinet.filing.notices import tell_parties
 from cabinet.filing.registry import register_document
+from cabinet.filing.storage import DocumentStorage
 from cabinet.filing.systemkey import CourtKeys
 from cabinet.filing.timeline import Timeline
 from cabinet.notifications.notices import NoticeKind
@@ -39,13 +40,13 @@ from recordings.manifest import Particulars, build_manifest
 from recordings.models import ComposeJob, RecordingRow
 from recordings.seal import read_journal, segment_facts, sign_manifest, write_minutes
 from sessions.hearings import HearingRole
-from sessions.labels import Language
 from sessions.minutes import render_minutes
 from sessions.repository import HearingRepository
 
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=15)
+AREA = "recordings"
 SYSTEM_ACTOR = "system:recorder"
 CRASHED = "the recording process ended while the hearing was being recorded; sealed at recovery"
 
@@ -80,14 +81,15 @@ class Started:
 
 
 class RecordingService:
-    def __init__(self, db: Database, clock: Clock, config: Config, keys: CourtKeys, *,
+    def __init__(self, db: Database, clock: Clock, config: Config, keys: CourtKeys, storage: DocumentStorage, *,
                  owner: str | None = None) -> None:
         self.db = db
         self.clock = clock
         self.config = config
         self.keys = keys
         self.owner = owner or process_owner()
-        self.root = config.data_dir / "recordings"
+        self.storage = storage
+        """Where recordings are written: an area of the court's document storage, one directory each."""
         self.active: set[int] = set()
         """Recordings this process is capturing now; any other unsealed one of ours failed to seal."""
 
@@ -107,7 +109,7 @@ class RecordingService:
                 owner=self.owner, lease_until=now + LEASE, ended_abnormally=False, access_granted=False)
             session.add(recording)
             await session.flush()
-            directory = self.root / f"{recording.id:08d}"
+            directory = await asyncio.to_thread(self.storage.area, AREA, f"{recording.id:08d}")
             recording.directory = str(directory)
             await AuditLog(session, self.clock).append(
                 "recording.started", actor=SYSTEM_ACTOR, subject=f"recording:{recording.id}",
@@ -138,21 +140,22 @@ class RecordingService:
             place, hearing = stored.place, stored.hearing
             court = await session.get(Court, row.court_id)
             started_at, directory = row.started_at, Path(row.directory)
+            language = stored.language
         assert court is not None
         key = await self.keys.key_for(court)
         particulars = Particulars(recording_id, row.hearing_id, place.court_code, place.court_name_ru,
                                   place.case_number, place.courtroom_name, row.is_open)
-        minutes_plan = replace(hearing.plan, courtroom_id=f"{place.courtroom_name} ({place.court_name_ru})")
+        minutes_plan = replace(hearing.plan, courtroom_id=f"{place.courtroom_name} ({place.court_name(language)})")
 
         def work() -> tuple[dict[str, Any], str, datetime]:
             directory.mkdir(parents=True, exist_ok=True)
             journal = read_journal(directory)
             facts = segment_facts(directory, journal)
-            minutes_sha = write_minutes(directory, render_minutes(replace(hearing, plan=minutes_plan), Language.RU))
+            minutes_sha = write_minutes(directory, render_minutes(replace(hearing, plan=minutes_plan), language))
             ended_at = _ended_at(journal, facts, started_at, self.clock.now(), abnormal is not None)
             manifest = build_manifest(particulars, hearing, journal, facts, started_at=started_at,
                                       ended_at=ended_at, abnormal=abnormal, minutes_sha256=minutes_sha,
-                                      language=Language.RU.value)
+                                      language=language.value)
             return manifest, sign_manifest(directory, manifest, key), ended_at
 
         manifest, digest, ended_at = await asyncio.to_thread(work)

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from cabinet.filing.resources import COURT_KEYS
+from cabinet.filing.resources import COURT_KEYS, STORAGE
 from core.openapi import register_fragment
 from core.resources import CLOCK, CONFIG, DB
 from recordings import openapi
@@ -40,7 +40,7 @@ def hub_for(app: web.Application, relay: TapSource) -> RecorderHub:
 
 
 async def _service(app: web.Application) -> AsyncIterator[None]:
-    service = RecordingService(app[DB], app[CLOCK], app[CONFIG], app[COURT_KEYS])
+    service = RecordingService(app[DB], app[CLOCK], app[CONFIG], app[COURT_KEYS], app[STORAGE])
     app[RECORDINGS] = service
     try:
         recovered = await service.recover()

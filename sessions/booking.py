@@ -40,6 +40,7 @@ from sessions.hearings import (
     Participant,
     as_utc,
 )
+from sessions.labels import Language
 from sessions.lifecycle import Hearing, HearingState, Lifecycle
 from sessions.notices import HearingNotices, render_for
 from sessions.presence import PresenceState
@@ -78,6 +79,8 @@ class BookingRequest:
     is_open: bool | None = None
     auto_admit: bool = False
     lobby_lead_time: timedelta = DEFAULT_LOBBY_LEAD_TIME
+    language: Language = Language.RU
+    """The language of the proceedings; courts record none of their own, so Russian unless the clerk sets it."""
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,8 @@ class BookingService:
                            tuple(p for p, _ in people), request.auto_admit, request.lobby_lead_time)
         await self._ensure_free("new", plan, case.number)
         hearing_id = await self.hearings.add(case_id=case.id, court_id=case.court_id, plan=plan,
-                                             created_by=principal.user_id)
+                                             created_by=principal.user_id,
+                                             language=Language(request.language))
         stored = await self.hearings.load(hearing_id, log=True)
         details = {"hearing_id": hearing_id, "start": plan.start.isoformat(), "courtroom": room.name}
         timeline = Timeline(self.session, self.clock)
@@ -324,7 +328,7 @@ def public_json(stored: StoredHearing, state: HearingState) -> dict[str, Any]:
     return {"id": stored.id, "case_number": place.case_number, "court": place.court_code,
             "courtroom": place.courtroom_name, "start": stored.start.isoformat(), "end": stored.end_at.isoformat(),
             "duration_minutes": stored.duration_minutes, "format": stored.format.value, "is_open": stored.is_open,
-            "state": state.value, "judge": judge}
+            "language": stored.language.value, "state": state.value, "judge": judge}
 
 
 def full_json(stored: StoredHearing, state: HearingState) -> dict[str, Any]:

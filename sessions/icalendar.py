@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from sessions.errors import InvalidCalendar, InvalidHearing
 from sessions.hearings import HearingPlan, Participant, as_utc
-from sessions.labels import Language, role_label, value_label, word
+from sessions.labels import Language, phrase, role_label, value_label, word
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ def _description(inv: Invitation, lang: Language) -> str:
         lines.append(f"{word('join', lang)}: {inv.join_url}")
     lines.append(
         f"{word('summoned', lang)}: {inv.recipient.display_name}, "
-        f"{word('capacity', lang)} {role_label(inv.recipient.role, lang)}"
+        f"{phrase('capacity', role_label(inv.recipient.role, lang), lang)}"
     )
     return "\n".join(lines)
 

@@ -1,7 +1,10 @@
 """Human words for hearing roles, states and actions, in the languages the minutes are written in.
 
 Minutes and invitations are legal documents read by people, so codes such as ``in_session`` never
-reach them raw. Kazakh joins English and Russian with the web package's translations.
+reach them raw. Each entry is (English, Russian, Kazakh): Kazakh is the state language and Russian
+is used officially beside it (Constitution of the RK, art. 7; proceedings are in the language the
+court sets, CPC art. 14), so a hearing's minutes are written in the hearing's language.
+Kazakh verbs carry no gender, so its actions need no "(а)".
 """
 
 from __future__ import annotations
@@ -15,97 +18,109 @@ from sessions.lifecycle import Action, ChatChannel, HearingState, MediaKind, Pau
 class Language(StrEnum):
     EN = "en"
     RU = "ru"
+    KK = "kk"
 
 
-_ROLES: dict[HearingRole, tuple[str, str]] = {
-    HearingRole.JUDGE: ("judge", "судья"),
-    HearingRole.CLERK: ("court clerk", "секретарь судебного заседания"),
-    HearingRole.PLAINTIFF: ("plaintiff", "истец"),
-    HearingRole.DEFENDANT: ("defendant", "ответчик"),
-    HearingRole.REPRESENTATIVE: ("representative", "представитель"),
-    HearingRole.PROSECUTOR: ("prosecutor", "прокурор"),
-    HearingRole.WITNESS: ("witness", "свидетель"),
-    HearingRole.EXPERT: ("expert", "эксперт"),
-    HearingRole.INTERPRETER: ("interpreter", "переводчик"),
-    HearingRole.OBSERVER: ("observer", "наблюдатель"),
+_INDEX = {Language.EN: 0, Language.RU: 1, Language.KK: 2}
+
+
+_ROLES: dict[HearingRole, tuple[str, str, str]] = {
+    HearingRole.JUDGE: ("judge", "судья", "судья"),
+    HearingRole.CLERK: ("court clerk", "секретарь судебного заседания", "сот отырысының хатшысы"),
+    HearingRole.PLAINTIFF: ("plaintiff", "истец", "талапкер"),
+    HearingRole.DEFENDANT: ("defendant", "ответчик", "жауапкер"),
+    HearingRole.REPRESENTATIVE: ("representative", "представитель", "өкіл"),
+    HearingRole.PROSECUTOR: ("prosecutor", "прокурор", "прокурор"),
+    HearingRole.WITNESS: ("witness", "свидетель", "куә"),
+    HearingRole.EXPERT: ("expert", "эксперт", "сарапшы"),
+    HearingRole.INTERPRETER: ("interpreter", "переводчик", "аудармашы"),
+    HearingRole.OBSERVER: ("observer", "наблюдатель", "бақылаушы"),
 }
 
-_STATES: dict[HearingState, tuple[str, str]] = {
-    HearingState.SCHEDULED: ("scheduled", "назначено"),
-    HearingState.LOBBY_OPEN: ("waiting room open", "зал ожидания открыт"),
-    HearingState.IN_SESSION: ("in session", "идёт заседание"),
-    HearingState.PAUSED: ("paused", "перерыв"),
-    HearingState.SUSPENDED: ("suspended", "приостановлено"),
-    HearingState.CLOSED: ("closed", "закрыто"),
-    HearingState.ADJOURNED: ("adjourned", "отложено"),
-    HearingState.CANCELLED: ("cancelled", "отменено"),
+_STATES: dict[HearingState, tuple[str, str, str]] = {
+    HearingState.SCHEDULED: ("scheduled", "назначено", "тағайындалды"),
+    HearingState.LOBBY_OPEN: ("waiting room open", "зал ожидания открыт", "күту залы ашық"),
+    HearingState.IN_SESSION: ("in session", "идёт заседание", "отырыс жүріп жатыр"),
+    HearingState.PAUSED: ("paused", "перерыв", "үзіліс"),
+    HearingState.SUSPENDED: ("suspended", "приостановлено", "тоқтатыла тұрды"),
+    HearingState.CLOSED: ("closed", "закрыто", "жабылды"),
+    HearingState.ADJOURNED: ("adjourned", "отложено", "кейінге қалдырылды"),
+    HearingState.CANCELLED: ("cancelled", "отменено", "болдырылмады"),
 }
 
-_ACTIONS: dict[Action, tuple[str, str]] = {
-    Action.OPEN_LOBBY: ("opened the waiting room", "открыл(а) зал ожидания"),
-    Action.START: ("opened the hearing", "открыл(а) судебное заседание"),
-    Action.PAUSE: ("paused the hearing", "объявил(а) перерыв"),
-    Action.RESUME: ("resumed the hearing", "возобновил(а) заседание"),
-    Action.SUSPEND: ("suspended the hearing", "приостановил(а) заседание"),
-    Action.CLOSE: ("closed the hearing", "закрыл(а) судебное заседание"),
-    Action.ADJOURN: ("adjourned the hearing", "отложил(а) судебное заседание"),
-    Action.CANCEL: ("cancelled the hearing", "отменил(а) судебное заседание"),
-    Action.ADMIT: ("admitted", "допустил(а) в зал"),
-    Action.CALL: ("called in", "пригласил(а) в зал"),
-    Action.DISMISS: ("sent to the waiting room", "удалил(а) в зал ожидания"),
-    Action.MUTE: ("muted", "отключил(а) микрофон/камеру"),
-    Action.UNMUTE: ("unmuted", "включил(а) микрофон/камеру"),
-    Action.REMOVE: ("removed from the hearing", "удалил(а) из заседания"),
-    Action.RAISE_HAND: ("raised a hand", "поднял(а) руку"),
-    Action.LOWER_HAND: ("lowered the hand of", "опустил(а) руку"),
-    Action.RECORDING_PAUSE: ("paused the recording", "приостановил(а) запись"),
-    Action.RECORDING_RESUME: ("resumed the recording", "возобновил(а) запись"),
-    Action.CHAT: ("wrote", "написал(а)"),
+_ACTIONS: dict[Action, tuple[str, str, str]] = {
+    Action.OPEN_LOBBY: ("opened the waiting room", "открыл(а) зал ожидания", "күту залын ашты"),
+    Action.START: ("opened the hearing", "открыл(а) судебное заседание", "сот отырысын ашты"),
+    Action.PAUSE: ("paused the hearing", "объявил(а) перерыв", "үзіліс жариялады"),
+    Action.RESUME: ("resumed the hearing", "возобновил(а) заседание", "отырысты жалғастырды"),
+    Action.SUSPEND: ("suspended the hearing", "приостановил(а) заседание", "отырысты тоқтата тұрды"),
+    Action.CLOSE: ("closed the hearing", "закрыл(а) судебное заседание", "сот отырысын жапты"),
+    Action.ADJOURN: ("adjourned the hearing", "отложил(а) судебное заседание", "сот отырысын кейінге қалдырды"),
+    Action.CANCEL: ("cancelled the hearing", "отменил(а) судебное заседание", "сот отырысын болдырмады"),
+    Action.ADMIT: ("admitted", "допустил(а) в зал", "залға кіргізді"),
+    Action.CALL: ("called in", "пригласил(а) в зал", "залға шақырды"),
+    Action.DISMISS: ("sent to the waiting room", "удалил(а) в зал ожидания", "күту залына шығарды"),
+    Action.MUTE: ("muted", "отключил(а) микрофон/камеру", "микрофонын/камерасын өшірді"),
+    Action.UNMUTE: ("unmuted", "включил(а) микрофон/камеру", "микрофонын/камерасын қосты"),
+    Action.REMOVE: ("removed from the hearing", "удалил(а) из заседания", "отырыстан шығарды"),
+    Action.RAISE_HAND: ("raised a hand", "поднял(а) руку", "қол көтерді"),
+    Action.LOWER_HAND: ("lowered the hand of", "опустил(а) руку", "қолын түсірді"),
+    Action.RECORDING_PAUSE: ("paused the recording", "приостановил(а) запись", "жазуды тоқтата тұрды"),
+    Action.RECORDING_RESUME: ("resumed the recording", "возобновил(а) запись", "жазуды жалғастырды"),
+    Action.CHAT: ("wrote", "написал(а)", "жазды"),
 }
 
-_OTHER: dict[StrEnum, tuple[str, str]] = {
-    PauseReason.RECESS: ("recess", "перерыв"),
-    PauseReason.DELIBERATION: ("the court retired to the deliberation room", "суд удалился в совещательную комнату"),
-    SuspendReason.TECHNICAL_FAILURE: ("technical failure", "технический сбой"),
-    SuspendReason.JUDGE_CONNECTION_LOST: ("the judge's connection was lost", "потеряна связь с судьёй"),
-    MediaKind.AUDIO: ("audio", "звук"),
-    MediaKind.VIDEO: ("video", "видео"),
-    ChatChannel.ALL: ("to everyone", "всем"),
-    ChatChannel.STAFF: ("to the court staff", "сотрудникам суда"),
-    HearingFormat.ONLINE: ("online", "онлайн"),
-    HearingFormat.IN_COURTROOM: ("in the courtroom", "в зале суда"),
-    HearingFormat.MIXED: ("mixed (courtroom and online)", "смешанный (зал суда и онлайн)"),
+_OTHER: dict[StrEnum, tuple[str, str, str]] = {
+    PauseReason.RECESS: ("recess", "перерыв", "үзіліс"),
+    PauseReason.DELIBERATION: (
+        "the court retired to the deliberation room", "суд удалился в совещательную комнату",
+        "сот кеңесу бөлмесіне кетті"),
+    SuspendReason.TECHNICAL_FAILURE: ("technical failure", "технический сбой", "техникалық ақау"),
+    SuspendReason.JUDGE_CONNECTION_LOST: (
+        "the judge's connection was lost", "потеряна связь с судьёй",
+        "судьямен байланыс үзілді"),
+    MediaKind.AUDIO: ("audio", "звук", "дыбыс"),
+    MediaKind.VIDEO: ("video", "видео", "бейне"),
+    ChatChannel.ALL: ("to everyone", "всем", "барлығына"),
+    ChatChannel.STAFF: ("to the court staff", "сотрудникам суда", "сот қызметкерлеріне"),
+    HearingFormat.ONLINE: ("online", "онлайн", "онлайн"),
+    HearingFormat.IN_COURTROOM: ("in the courtroom", "в зале суда", "сот залында"),
+    HearingFormat.MIXED: (
+        "mixed (courtroom and online)", "смешанный (зал суда и онлайн)",
+        "аралас (сот залы және онлайн)"),
 }
 
-_WORDS: dict[str, tuple[str, str]] = {
-    "minutes": ("Minutes of the court hearing", "Протокол судебного заседания"),
-    "case": ("Case", "Дело"),
-    "courtroom": ("Courtroom", "Зал"),
-    "scheduled": ("Scheduled", "Назначено на"),
-    "format": ("Format", "Формат"),
-    "open": ("open hearing", "открытое заседание"),
-    "closed": ("closed hearing", "закрытое заседание"),
-    "participants": ("Participants", "Участники"),
-    "events": ("Course of the hearing", "Ход заседания"),
-    "state": ("Final state", "Итоговое состояние"),
-    "system": ("System", "Система"),
-    "reason": ("reason", "причина"),
-    "new_start": ("new date", "новая дата"),
-    "automatic": ("automatically", "автоматически"),
-    "acting_for": ("acting for", "в интересах"),
-    "court": ("Court", "Суд"),
-    "time": ("Time", "Время"),
-    "place": ("Place", "Место"),
-    "join": ("Join online", "Подключиться онлайн"),
-    "summoned": ("Summoned", "Вызывается"),
-    "capacity": ("in the capacity of", "в качестве"),
-    "hearing_of_case": ("Court hearing, case", "Судебное заседание по делу"),
-    "cancelled_notice": ("This hearing has been cancelled.", "Судебное заседание отменено."),
+_WORDS: dict[str, tuple[str, str, str]] = {
+    "minutes": ("Minutes of the court hearing", "Протокол судебного заседания", "Сот отырысының хаттамасы"),
+    "case": ("Case", "Дело", "Іс"),
+    "courtroom": ("Courtroom", "Зал", "Зал"),
+    "scheduled": ("Scheduled", "Назначено на", "Тағайындалған уақыты"),
+    "format": ("Format", "Формат", "Өткізу нысаны"),
+    "open": ("open hearing", "открытое заседание", "ашық отырыс"),
+    "closed": ("closed hearing", "закрытое заседание", "жабық отырыс"),
+    "participants": ("Participants", "Участники", "Қатысушылар"),
+    "events": ("Course of the hearing", "Ход заседания", "Отырыстың барысы"),
+    "state": ("Final state", "Итоговое состояние", "Қорытынды жағдайы"),
+    "system": ("System", "Система", "Жүйе"),
+    "reason": ("reason", "причина", "себебі"),
+    "new_start": ("new date", "новая дата", "жаңа күні"),
+    "automatic": ("automatically", "автоматически", "автоматты түрде"),
+    "acting_for": ("acting for", "в интересах", "мүддесінде"),
+    "court": ("Court", "Суд", "Сот"),
+    "time": ("Time", "Время", "Уақыты"),
+    "place": ("Place", "Место", "Орны"),
+    "join": ("Join online", "Подключиться онлайн", "Онлайн қосылу"),
+    "summoned": ("Summoned", "Вызывается", "Шақырылады"),
+    "capacity": ("in the capacity of", "в качестве", "ретінде"),
+    "hearing_of_case": ("Court hearing, case", "Судебное заседание по делу", "Сот отырысы, іс"),
+    "cancelled_notice": (
+        "This hearing has been cancelled.", "Судебное заседание отменено.",
+        "Сот отырысы болдырылмады."),
 }
 
 
-def _pick(pair: tuple[str, str], language: Language) -> str:
-    return pair[0] if Language(language) is Language.EN else pair[1]
+def _pick(pair: tuple[str, str, str], language: Language) -> str:
+    return pair[_INDEX[Language(language)]]
 
 
 def role_label(role: HearingRole, language: Language) -> str:
@@ -127,3 +142,10 @@ def value_label(value: StrEnum, language: Language) -> str:
 
 def word(key: str, language: Language) -> str:
     return _pick(_WORDS[key], language)
+
+
+def phrase(key: str, subject: str, language: Language) -> str:
+    """``word(key)`` joined to ``subject``: Kazakh has postpositions ("X ретінде", "X мүддесінде")."""
+    if Language(language) is Language.KK:
+        return f"{subject} {word(key, language)}"
+    return f"{word(key, language)} {subject}"

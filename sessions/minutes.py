@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 
 from sessions.hearings import HearingRole
-from sessions.labels import Language, action_label, role_label, state_label, value_label, word
+from sessions.labels import Language, action_label, phrase, role_label, state_label, value_label, word
 from sessions.lifecycle import Action, ChatChannel, Hearing, HearingEvent, MediaKind, PauseReason, SuspendReason
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def render_minutes(
     for person in plan.participants:
         line = f"  - {person.display_name} — {role_label(person.role, language)}"
         if person.represents is not None:
-            line += f", {word('acting_for', language)} {_who(hearing, person.represents, language)}"
+            line += f", {phrase('acting_for', _who(hearing, person.represents, language), language)}"
         lines.append(line)
     lines.append(f"{word('events', language)}:")
     for event in hearing.events:

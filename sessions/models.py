@@ -37,6 +37,8 @@ class HearingRow(Base):
     duration_minutes: Mapped[int] = mapped_column(Integer)
     format: Mapped[str] = mapped_column(String(20))
     is_open: Mapped[bool] = mapped_column(Boolean)
+    language: Mapped[str] = mapped_column(String(2), default="ru", server_default="ru")
+    """The language of the proceedings (kk, ru, en), set at scheduling: the minutes are written in it."""
     auto_admit: Mapped[bool] = mapped_column(Boolean, default=False)
     lobby_lead_minutes: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(20))

@@ -47,7 +47,7 @@ def join_url(config: Config, hearing_id: int) -> str:
 
 
 def court_of(config: Config, place: Place, language: Language) -> Court:
-    name = place.court_name_en if language is Language.EN else place.court_name_ru
+    name = place.court_name(language)
     domain = urlsplit(config.public_url).hostname or "sotkab.invalid"
     return Court(name=name, organizer_email=config.mail_from, uid_domain=domain, tz=COURT_TIME)
 

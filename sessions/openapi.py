@@ -44,6 +44,7 @@ SCHEMAS = {
         "id": {"type": "integer"}, "case_number": string(), "court": string(), "courtroom": nullable(string()),
         "start": TIMESTAMP, "end": TIMESTAMP, "duration_minutes": {"type": "integer"},
         "format": values_of(HearingFormat), "is_open": {"type": "boolean"}, "state": values_of(HearingState),
+        "language": values_of(Language),
         "judge": nullable(string()), "access": values_of(Access),
         "auto_admit": {"type": "boolean"}, "lobby_lead_minutes": {"type": "integer"}, "sequence": {"type": "integer"},
         "pause_reason": nullable(string()), "suspend_reason": nullable(string()), "adjourned_to": nullable(TIMESTAMP),
@@ -66,6 +67,7 @@ SCHEMAS = {
                               "1 to 100 people"),
         "is_open": nullable({"type": "boolean"}), "auto_admit": {"type": "boolean"},
         "lobby_lead_minutes": {"type": "integer", "minimum": 0, "maximum": 1440},
+        "language": values_of(Language, "the language of the proceedings and the minutes; default ru"),
     }, required=["case", "courtroom", "start", "duration_minutes", "format", "participants"]),
 }
 

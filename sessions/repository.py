@@ -43,6 +43,7 @@ from core.clock import Clock
 from core.db import FastPath, table
 from sessions.errors import HearingChanged, HearingNotFound
 from sessions.hearings import HearingFormat, HearingPlan, HearingRole, Participant
+from sessions.labels import Language
 from sessions.lifecycle import Action, Hearing, HearingEvent, HearingState, PauseReason, SuspendReason
 from sessions.models import HearingEventRow, HearingParticipantRow, HearingRow
 from sessions.presence import Presence, PresenceState
@@ -212,7 +213,8 @@ def _stored(rows: Sequence[Row], events: Sequence[HearingEvent] | None) -> Store
                       tuple(row[name] for name in _HEARING_COLUMNS),
                       {r["pp_id"]: tuple(r[f"pp_{name}"] for name in _WRITTEN) for r in people},
                       None if events is None else len(events))
-    return StoredHearing(row["id"], row["court_id"], row["ics_sequence"], hearing, attendees, place, version)
+    return StoredHearing(row["id"], row["court_id"], row["ics_sequence"], hearing, attendees, place, version,
+                         Language(row["language"]))
 
 
 def _grouped(rows: Iterable[Row]) -> dict[int, list[Row]]:
@@ -302,13 +304,14 @@ class HearingRepository:
 
     # -- writing ----------------------------------------------------------------------------
 
-    async def add(self, *, case_id: int, court_id: int, plan: HearingPlan, created_by: int) -> int:
+    async def add(self, *, case_id: int, court_id: int, plan: HearingPlan, created_by: int,
+                  language: Language = Language.RU) -> int:
         """Store a new booking (scheduled, SEQUENCE 0) with its listed people; its id."""
         now = self.clock.now()
         values = {"case_id": case_id, "court_id": court_id, "courtroom_id": int(plan.courtroom_id),
                   "start": plan.start, "end_at": plan.end, "duration_minutes": int(plan.duration.total_seconds() // 60),
                   "format": plan.format.value, "is_open": plan.is_open, "auto_admit": plan.auto_admit,
-                  "lobby_lead_minutes": int(plan.lobby_lead_time.total_seconds() // 60),
+                  "language": language.value, "lobby_lead_minutes": int(plan.lobby_lead_time.total_seconds() // 60),
                   "state": HearingState.SCHEDULED.value, "recording_paused": False, "ics_sequence": 0,
                   "created_by": created_by, "created_at": now, "updated_at": now}
         rows = await self._rows(insert(_H).values(values).returning(_H.c.id), {})

@@ -9,6 +9,7 @@ from core.requests import string_field
 from sessions.booking import BookingRequest, ParticipantSpec, RescheduleRequest
 from sessions.errors import InvalidHearing
 from sessions.hearings import DEFAULT_LOBBY_LEAD_TIME, HearingFormat, HearingRole, as_utc
+from sessions.labels import Language
 
 MAX_PARTICIPANTS = 100
 
@@ -82,7 +83,16 @@ def booking_request(body: dict[str, Any]) -> BookingRequest:
         is_open=_flag(body, "is_open", None),
         auto_admit=bool(_flag(body, "auto_admit", False)),
         lobby_lead_time=lead,
+        language=_language(body),
     )
+
+
+def _language(body: dict[str, Any]) -> Language:
+    text = body.get("language", Language.RU.value)
+    try:
+        return Language(text) if isinstance(text, str) else Language("")
+    except ValueError:
+        raise _bad("language", "language is one of " + ", ".join(x.value for x in Language)) from None
 
 
 def reschedule_request(body: dict[str, Any]) -> RescheduleRequest:

@@ -106,8 +106,8 @@ async def my_hearings(request: web.Request) -> web.Response:
 @routes.get(HEARING + "/minutes")
 async def minutes(request: web.Request) -> web.Response:
     principal = await require_principal(request)
-    language = _language(request, Language.RU)
-    text = await request.app[HEARINGS].minutes(_id(request), language.value, principal=principal)
+    language = _language(request, Language.RU).value if "lang" in request.query else None
+    text = await request.app[HEARINGS].minutes(_id(request), language, principal=principal)
     return web.Response(text=text, content_type="text/plain", charset="utf-8")
 
 

@@ -168,13 +168,15 @@ class HearingService:
             sequence=stored.ics_sequence,
         )
 
-    async def minutes(self, hearing_id: int, language: str = "ru", *, principal: Principal | None = None) -> str:
+    async def minutes(self, hearing_id: int, language: str | None = None, *,
+                      principal: Principal | None = None) -> str:
         """The minutes drawn from the stored log; private messages to the staff are left out.
 
-        With ``principal``, only the court's judges and clerks may read them (checked in the same
-        transaction that reads the log)."""
+        Written in the hearing's language unless ``language`` asks for another (a translation for a
+        reader). With ``principal``, only the court's judges and clerks may read them (checked in the
+        same transaction that reads the log)."""
         try:
-            lang = Language(language)
+            asked = None if language is None else Language(language)
         except ValueError:
             choices = ", ".join(x.value for x in Language)
             raise InvalidHearing(f"minutes are written in {choices}", code="unsupported_language",
@@ -184,7 +186,8 @@ class HearingService:
                 await BookingService(session, self.clock, self.config).require_staff(principal, hearing_id)
             stored = await hearings.load(hearing_id, log=True)
         place = stored.place
-        court = {Language.RU: place.court_name_ru, Language.EN: place.court_name_en}[lang]
+        lang = asked or stored.language
+        court = place.court_name(lang)
         plan = replace(stored.plan, courtroom_id=f"{place.courtroom_name} ({court})")
         return render_minutes(replace(stored.hearing, plan=plan), lang)
 

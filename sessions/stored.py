@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sessions.hearings import HearingFormat, HearingPlan, HearingRole
+from sessions.labels import Language
 from sessions.lifecycle import Hearing
 from sessions.presence import Presence
 from sessions.scheduling import BLOCKING_ROLES, Booking
@@ -45,6 +46,10 @@ class Place:
     court_name_en: str
     courtroom_name: str
     case_title: str = ""
+
+    def court_name(self, language: str) -> str:
+        """The court's name in ``language`` (kk, ru or en); Russian for anything else."""
+        return {"kk": self.court_name_kk, "en": self.court_name_en}.get(str(language), self.court_name_ru)
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,8 @@ class StoredHearing:
     people: tuple[Attendee, ...]
     place: Place
     version: Version = field(compare=False, repr=False)
+    language: Language = Language.RU
+    """The language of the proceedings: the minutes are written in it."""
 
     @property
     def case_id(self) -> int:

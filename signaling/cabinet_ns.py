@@ -1,4 +1,5 @@
-"""The ``/cabinet`` namespace: a logged-in user's live notices and unread count.
+"""The ``/cabinet`` namespace: a logged-in user's live notices and unread count (and, for court
+staff, the progress of hearing records being composed: ``signaling/compositions.py``).
 
 Every socket of a user joins the room ``user:<id>``. Pushes come from a :class:`NoticeWatcher`
 that each process runs over the ``notices`` table for the users connected *to that process*:
@@ -39,6 +40,7 @@ from core.db import Database
 from core.resources import CONFIG, DB
 from signaling.auth import SESSION_ENDED, Lapse, authenticate, recheck
 from signaling.commands import Command, EndSession
+from signaling.compositions import COMPOSITIONS, followed_courts
 from signaling.server import SIO
 
 log = logging.getLogger(__name__)
@@ -154,6 +156,8 @@ class _Socket:
     user_id: int
     session_id: int
     token: str
+    courts: frozenset[int] = frozenset()
+    """Courts whose composition progress the socket follows (``signaling/compositions.py``)."""
 
 
 class CabinetNamespace(socketio.AsyncNamespace):
@@ -166,15 +170,18 @@ class CabinetNamespace(socketio.AsyncNamespace):
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
         principal, token = await authenticate(self.app, environ, auth)
-        self.sockets[sid] = _Socket(principal.user_id, principal.session_id, token)
+        courts = followed_courts(principal)
+        self.sockets[sid] = _Socket(principal.user_id, principal.session_id, token, courts)
         await self.enter_room(sid, user_room(principal.user_id))
         await self.app[WATCHER].attach(principal.user_id, sid)
+        await self.app[COMPOSITIONS].attach(sid, courts)
         log.debug("cabinet socket %s for user %s", sid, principal.user_id)
 
     async def on_disconnect(self, sid: str, reason: object = None) -> None:
         socket = self.sockets.pop(sid, None)
         if socket is not None:
             self.app[WATCHER].detach(socket.user_id, sid)
+            self.app[COMPOSITIONS].detach(socket.courts)
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
         if event in ("connect", "disconnect"):
@@ -202,6 +209,7 @@ class CabinetNamespace(socketio.AsyncNamespace):
             return
         self.app[WATCHER].detach(socket.user_id, sid)
         log.info("ending /cabinet socket %s of session %s: %s", sid, socket.session_id, lapse.code)
+        self.app[COMPOSITIONS].detach(socket.courts)
         await self.emit("ended", {"code": lapse.code, "message": lapse.message}, to=sid)
         await self.disconnect(sid)
 

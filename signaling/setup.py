@@ -24,8 +24,10 @@ from recordings.live import RecorderHub
 from recordings.setup import hub_for
 from sessions.resources import HEARINGS
 from signaling.bus import Bus
+from signaling.cabinet_ns import NAMESPACE as CABINET_NAMESPACE
 from signaling.cabinet_ns import CabinetNamespace, notice_watcher
 from signaling.commands import EndSession
+from signaling.compositions import composition_watcher
 from signaling.hearing import HearingNamespace, user_room
 from signaling.media_bridge import RELAY, MediaBridge, browser_ice, relay_resource
 from signaling.server import SIO, create_server, socketio_resources
@@ -50,6 +52,7 @@ def setup(app: web.Application) -> None:
     sio.register_namespace(namespace)
     app.cleanup_ctx.append(socketio_resources)
     app.cleanup_ctx.append(notice_watcher)
+    app.cleanup_ctx.append(composition_watcher(CABINET_NAMESPACE))
     app.cleanup_ctx.append(relay_resource)
     app.cleanup_ctx.append(hearing_resources)
 

@@ -6,6 +6,13 @@ needs a path. :class:`FilesystemStorage` is the backend now (an object store wou
 same :class:`DocumentStorage`): uploads are written to ``<root>/tmp`` while they stream in, then
 moved into ``<root>/<aa>/<bb>/<sha256>`` with an atomic rename after an ``fsync``, so a crash never
 leaves a half-written file under a content name.
+
+Some bytes cannot be named by their content until they end: a hearing's recording is muxed frame by
+frame for hours and must survive a crash half-way. For those the storage lends an *area*
+(:meth:`DocumentStorage.area`, ``<root>/areas/<package>/<key>``): a directory inside the same storage
+(backed up and moved with the documents) where the owner writes each file under a temporary name
+and renames it once complete and fsynced, and records each file's SHA-256 itself (the recordings'
+manifest does).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from typing import BinaryIO, Protocol
 log = logging.getLogger(__name__)
 
 _SHA256 = re.compile(r"[0-9a-f]{64}", re.ASCII)
+_AREA_PART = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}", re.ASCII)
 
 
 def _check(sha256: str) -> str:
@@ -81,6 +89,11 @@ class DocumentStorage(Protocol):
     async def remove(self, sha256: str) -> None:
         """Forget bytes no document refers to (only after a failed unit of work that stored them)."""
 
+    def area(self, *parts: str) -> Path:
+        """The directory ``parts`` names (``"recordings", "00000042"``), created if absent.
+
+        The caller writes there under temporary names and renames each file when complete."""
+
 
 class FilesystemStorage:
     def __init__(self, root: Path) -> None:
@@ -114,6 +127,13 @@ class FilesystemStorage:
     def path_of(self, sha256: str) -> Path | None:
         path = self._final(sha256)
         return path if path.is_file() else None
+
+    def area(self, *parts: str) -> Path:
+        if not parts or not all(_AREA_PART.fullmatch(part) for part in parts):
+            raise ValueError(f"an area is named by 1+ lowercase names, not {parts!r}")
+        path = self.root.joinpath("areas", *parts)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
 
     async def remove(self, sha256: str) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -26,3 +26,23 @@ socket.on("notice", (notice) => {
   // The heading in the reader's language (the notice's stored title is the issuer's wording).
   announce.textContent = phrase("new", { heading: headings.get(notice.kind) || notice.title || "" });
 });
+
+// The recordings desk: a record being composed shows its progress as the worker reports it
+// (`composition` events reach only the court's clerks and judges); once done, the page reloads
+// to show the player.
+socket.on("composition", (job) => {
+  const box = document.querySelector(`[data-composition="${Number(job.recording_id)}"]`);
+  if (!box) {
+    return;
+  }
+  const bar = box.querySelector("progress");
+  bar.value = job.progress;
+  bar.textContent = `${job.progress} %`;
+  const word = box.querySelector(`.composition__words`).content.querySelector(`[data-state="${job.state}"]`);
+  box.querySelector(".composition__state").textContent = word ? word.textContent : job.state;
+  const before = box.dataset.state;
+  box.dataset.state = job.state;
+  if (job.state === "done" && before !== "done" && !document.getElementById("record-player")) {
+    window.location.reload();
+  }
+});

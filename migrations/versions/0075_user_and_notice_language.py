@@ -6,7 +6,7 @@ A notice is written wholly in that language, from facts kept with it so the cabi
 the page's language too; notices issued before keep their text (NULLs).
 
 Revision ID: 0075
-Revises: 0040
+Revises: 0060
 Create Date: 2026-11-30 12:20:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0075'
-down_revision: str | Sequence[str] | None = '0040'
+down_revision: str | Sequence[str] | None = '0060'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

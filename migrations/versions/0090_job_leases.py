@@ -4,7 +4,7 @@ Periodic background jobs (refunds, deferral reminders, the audit checkpoint, log
 purges) run once per cluster: each job's row is its schedule and its lease (core/leases.py).
 
 Revision ID: 0090
-Revises: 0040
+Revises: 0075
 Create Date: 2026-11-30 12:55:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0090'
-down_revision: str | Sequence[str] | None = '0040'
+down_revision: str | Sequence[str] | None = '0075'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

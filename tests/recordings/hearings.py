@@ -13,10 +13,10 @@ from tests.signaling.test_hearing_flow import roster_shows
 PEOPLE = {"judge": "judge", "clerk": "clerk", "alice": "plaintiff", "bob": "defendant"}
 
 
-async def open_session(h: Courthouse, *, is_open: bool = True,
-                       names: tuple[str, ...] = ("judge", "alice")) -> tuple[int, dict[str, Socket]]:
+async def open_session(h: Courthouse, *, is_open: bool = True, names: tuple[str, ...] = ("judge", "alice"),
+                       language: str | None = None) -> tuple[int, dict[str, Socket]]:
     """Book a hearing, start it, admit ``names`` (the judge first); returns the hearing and sockets."""
-    hearing = await h.book(people=PEOPLE, is_open=is_open)
+    hearing = await h.book(people=PEOPLE, is_open=is_open, language=language)
     sockets = {name: await h.join(name, hearing) for name in names}
     reply = await sockets["judge"].call("start")
     assert reply["ok"], reply

@@ -28,8 +28,8 @@ from tests.signaling.conftest import Courthouse, leave_all
 OTHER_COURT = CourtSpec("7595", "Астана", "Астана қаласының соты", "Суд города Астаны", "Astana City Court")
 
 
-async def recorded(h: Courthouse, *, is_open: bool) -> dict[str, Any]:
-    hearing, sockets = await open_session(h, is_open=is_open, names=("judge",))
+async def recorded(h: Courthouse, *, is_open: bool, language: str | None = None) -> dict[str, Any]:
+    hearing, sockets = await open_session(h, is_open=is_open, names=("judge",), language=language)
     try:
         await close_hearing(sockets["judge"])
         return await sealed(h, hearing)

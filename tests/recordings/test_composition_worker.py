@@ -15,7 +15,7 @@ async def test_sotkab_recordings_worker_composes_what_is_queued_and_the_seal_sti
         courthouse: Courthouse) -> None:
     h = courthouse
     record = await with_media(h)
-    directory = Path(h.app.config.data_dir) / "recordings" / f"{record['id']:08d}"
+    directory = Path(h.app.config.storage_dir) / "areas" / "recordings" / f"{record['id']:08d}"
     code, out, err = await sotkab(h, "recordings", "worker", "--once")
     assert code == 0, (out, err)
 

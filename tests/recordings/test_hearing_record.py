@@ -85,7 +85,7 @@ async def test_a_hearing_is_recorded_paused_muted_joined_late_sealed_and_verifie
     for a, b in itertools.pairwise(bob_audio):
         assert a["end"] <= b["start"], "a gap is a gap: segments never overlap"
 
-    directory = Path(h.app.config.data_dir) / "recordings" / f"{record['id']:08d}"
+    directory = Path(h.app.config.storage_dir) / "areas" / "recordings" / f"{record['id']:08d}"
     # End to end: every recorded video frame is one the sender produced, byte for byte, in order.
     for name in ("alice", "bob", "judge"):
         for segment in segments(name, "video"):

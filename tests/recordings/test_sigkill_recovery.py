@@ -3,8 +3,15 @@
 The server runs as a subprocess (``python -m web.cli serve``) on the test's database and data
 directory; two aiortc participants stream through its relay for several seconds; the process is
 killed with SIGKILL, a new one is started, and its start-up recovery seals the recording "ended
-abnormally". The media recovered for each track is compared with the time it was streamed: the
-loss at the end must not exceed one second.
+abnormally". The media recovered for each track is compared with the media its client had sent
+when the kill came: the loss at the end must not exceed one second.
+
+What was streamed is counted by the clients themselves (the frames each synthetic track had handed
+to aiortc, at 30 fps video and 20 ms Opus), not by the wall clock: on a loaded host the clients'
+own event loop stalls and then sends late, and a wall-clock "streamed for N seconds" would charge
+that stall to the recorder. The recovered media of a track ends at its first recorded frame's
+RTP time (the journal's ``first_rtp``, counted by the relay from the track's first frame) plus the
+segment's duration, in the same media time the client counted in.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from typing import Any
 
 import aiohttp
 
+from media.frames import Kind
+from recordings.capture import JOURNAL, Journal
 from tests.media.media_peers import wait_for
 from tests.signaling.conftest import HEARING_NS, Courthouse, connect, leave_all
 from tests.signaling.nodes import REPO, Node, _drain, free_port
@@ -27,6 +36,14 @@ from tests.signaling.test_hearing_flow import roster_shows
 from tests.signaling.webrtc import SignaledPeer
 
 MAX_LOSS_S = 1.0
+STREAM_S = 6.0
+"""Media each client sends before the kill ("several seconds"), counted in its own frames."""
+
+
+def sent_media_s(peer: SignaledPeer) -> dict[Kind, float]:
+    """The media time a client's tracks have handed to aiortc so far (frames x frame length)."""
+    assert peer.video is not None and peer.audio is not None
+    return {Kind.VIDEO: peer.video.seq / 30, Kind.AUDIO: peer.audio.seq * 0.02}
 
 
 async def start_server(h: Courthouse) -> Node:
@@ -87,10 +104,11 @@ async def test_sigkill_mid_hearing_loses_at_most_a_second_and_the_restart_seals_
         await peers[0].negotiate(judge)
         await peers[1].negotiate(alice)
         live = await recording_of(h, server.url, hearing, "recording")
-        directory = Path(h.app.config.data_dir) / "recordings" / f"{live['id']:08d}"
+        directory = Path(h.app.config.storage_dir) / "areas" / "recordings" / f"{live['id']:08d}"
         await wait_for(lambda: len(list(directory.glob("*.webm.part"))) >= 4, within=20)
-        await asyncio.sleep(6.0)  # stream for several seconds
+        await wait_for(lambda: all(min(sent_media_s(p).values()) >= STREAM_S for p in peers), within=120)
 
+        sent = {str(h.ids[peer.name]): sent_media_s(peer) for peer in peers}
         server.process.send_signal(signal.SIGKILL)
         killed_at = datetime.now(UTC)
         await server.process.wait()
@@ -110,12 +128,15 @@ async def test_sigkill_mid_hearing_loses_at_most_a_second_and_the_restart_seals_
     assert record["ended_abnormally"] and manifest["ended_abnormally"]
     assert "ended while the hearing was being recorded" in manifest["abnormal_end"]
     assert not list(directory.glob("*.part")), "every part file was salvaged into a complete segment"
+    first_rtp = {e["file"]: int(e["first_rtp"]) for e in Journal.read(directory / JOURNAL) if e.get("op") == "open"}
     losses = {}
     for segment in manifest["segments"]:
         assert segment["end_reason"] == "ended_abnormally"
-        streamed = (killed_at - datetime.fromisoformat(segment["start"])).total_seconds()
-        losses[segment["file"]] = streamed - segment["duration_s"]
-        assert segment["duration_s"] > 4.0, segment
-    print(f"\nSIGKILL: media lost per track (s): {losses}")
+        kind = Kind(segment["kind"])
+        recovered_to = first_rtp[segment["file"]] / kind.clock_rate + segment["duration_s"]
+        losses[segment["file"]] = round(sent[segment["participant"]][kind] - recovered_to, 3)
+    assert len(losses) == 4, "one segment per track of each client"
+    print(f"\nSIGKILL: media lost per track (s), against what each client sent: {losses}")
     assert max(losses.values()) <= MAX_LOSS_S, losses
+    assert min(losses.values()) >= -0.05, f"more recovered than the clients sent: the time bases disagree {losses}"
     assert datetime.fromisoformat(manifest["ended_at"]) <= killed_at + timedelta(seconds=0.5)

@@ -27,7 +27,7 @@ async def sotkab(h: Courthouse, *args: str) -> tuple[int, str, str]:
 async def test_the_cli_verifies_a_recording_and_names_what_changed(courthouse: Courthouse, tmp_path: Path) -> None:
     h = courthouse
     record = await recorded(h, is_open=True)
-    directory = Path(h.app.config.data_dir) / "recordings" / f"{record['id']:08d}"
+    directory = Path(h.app.config.storage_dir) / "areas" / "recordings" / f"{record['id']:08d}"
 
     code, out, err = await sotkab(h, "recordings", "verify", str(directory))
     report = json.loads(out)

@@ -73,3 +73,27 @@ def test_unlisted_people_and_the_system_are_named_too(plan: HearingPlan, clock: 
     text = render_minutes(h)
     assert "removed from the hearing — u-heckler (observer); reason: noise" in text
     assert "adjourned the hearing; new date: 2026-01-29 10:00:00 UTC" in text
+
+
+def test_kazakh_minutes(plan: HearingPlan, clock: FixedClock) -> None:
+    """Kazakh, the state language: the same log in Kazakh words, postpositions after their noun."""
+    text = render_minutes(a_hearing(plan, clock), Language.KK)
+    assert text.startswith("Сот отырысының хаттамасы\nІс: 2-1234/2026\n")
+    assert "Өткізу нысаны: онлайн; жабық отырыс" in text
+    assert "  - Asel Nurlanova — өкіл, Ivan Petrov (талапкер) мүддесінде" in text
+    assert "Айгерим Сатпаева (судья): үзіліс жариялады; себебі: сот кеңесу бөлмесіне кетті" in text
+    assert "Айгерим Сатпаева (судья): микрофонын/камерасын өшірді — Ivan Petrov (талапкер) (дыбыс)" in text
+    assert "Жүйе: күту залын ашты (автоматты түрде)" in text
+    assert text.rstrip().endswith("Қорытынды жағдайы: жабылды")
+    for russian in ("Протокол", "судебного", "перерыв", "(а)"):
+        assert russian not in text, russian
+
+
+def test_every_label_has_its_own_kazakh_and_russian_words() -> None:
+    """No Kazakh or Russian entry is an English copy (a court's minutes are not half-translated)."""
+    from sessions import labels
+
+    for table in (labels._ROLES, labels._STATES, labels._ACTIONS, labels._OTHER, labels._WORDS):
+        for key, (en, ru, kk) in table.items():
+            assert en != ru and en != kk, key
+            assert any("а" <= c <= "я" or c in "әғқңөұүһі" for c in (ru + kk).lower()), key

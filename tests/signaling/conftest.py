@@ -171,7 +171,8 @@ class Courthouse:
     ids: dict[str, int] = field(default_factory=dict)
 
     async def book(self, *, people: dict[str, str], is_open: bool = True, start_in: timedelta = timedelta(minutes=5),
-                   lead_minutes: int = 15, auto_admit: bool = False, by: str = "clerk") -> int:
+                   lead_minutes: int = 15, auto_admit: bool = False, by: str = "clerk",
+                   language: str | None = None) -> int:
         """Book a hearing of the case (``people``: cast name -> hearing role); returns its id."""
         start = self.app.clock.now() + start_in
         body = {"case": self.case_number, "courtroom": "Зал 1", "start": start.isoformat(),
@@ -179,6 +180,8 @@ class Courthouse:
                 "lobby_lead_minutes": lead_minutes,
                 "participants": [{"iin": iin_of(getattr(self.court.cast, name)), "role": role}
                                  for name, role in people.items()]}
+        if language is not None:
+            body["language"] = language
         response = await self.app.client.post("/api/v1/hearings", json=body, headers=await self.court.as_(by))
         assert response.status == 201, await response.text()
         return int((await response.json())["id"])

@@ -30,6 +30,7 @@ from web.pages.hearing_room import routes as hearing_room_routes
 from web.pages.language import PREFERENCES, PreferenceStore
 from web.pages.notices import routes as notice_routes
 from web.pages.public import routes as public_routes
+from web.pages.recordings_desk import routes as recordings_routes
 from web.pages.registry import routes as registry_routes
 from web.pages.rendering import JINJA, build_environment
 from web.pages.scheduling import routes as scheduling_routes
@@ -63,6 +64,7 @@ def setup(app: web.Application) -> None:
     app.router.add_routes(case_file_routes)
     app.router.add_routes(registry_routes)
     app.router.add_routes(act_routes)
+    app.router.add_routes(recordings_routes)
     app.router.add_routes(bench_routes)
     app.router.add_routes(scheduling_routes)
     app.router.add_routes(grant_routes)

@@ -19,7 +19,8 @@ from cabinet.filing.sections import case_sections
 from cabinet.filing.tracking import TrackingService
 from cabinet.filing.views import case_file_json
 from cabinet.identity.roles import Role
-from core.resources import DB
+from core.resources import CLOCK, DB
+from recordings.retrieval import Retrieval
 from web.i18n import N_
 from web.pages import vocabulary
 from web.pages.access import logged_in
@@ -46,11 +47,12 @@ async def case_page(request: web.Request) -> web.Response:
         case_file = await TrackingService(session).case_file(number, caller_of(principal))
         sections = await case_sections(request.app, session, case_file.case)
     case = case_file_json(case_file, sections)
+    recordings = await Retrieval(request.app[DB], request.app[CLOCK]).of_case(principal, case_file.case.id)
     for fee in case["fees"]:
         fee["owed_tiyn"], fee["paid_tiyn"] = tiyn(fee["owed"]), tiyn(fee["paid"])
     for event in case["timeline"]:
         event["at"] = datetime.fromisoformat(event["at"])
     schedulable = case["status"] in SCHEDULABLE and (principal.has_role(Role.CLERK) or principal.has_role(Role.JUDGE))
     return await render(request, "cabinet/case.html", {
-        "case": case, "vocabulary": vocabulary, "schedulable": schedulable,
+        "case": case, "vocabulary": vocabulary, "schedulable": schedulable, "recordings": recordings,
         "banner": SCHEDULED if request.query.get("done") == "scheduled" else None})

@@ -100,6 +100,7 @@ TIMELINE = {
     "hearing_scheduled": N_("Hearing scheduled"),
     "hearing_moved": N_("Hearing moved"),
     "hearing_cancelled": N_("Hearing cancelled"),
+    "hearing_recording": N_("Sealed hearing recording attached"),
 }
 
 DOCUMENT_KIND = {

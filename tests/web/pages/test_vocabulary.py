@@ -51,7 +51,7 @@ def test_every_timeline_fact_recorded_anywhere_has_a_name() -> None:
     from tests.conftest import REPO
 
     recorded = set()
-    for path in [*REPO.glob("cabinet/**/*.py"), *REPO.glob("sessions/**/*.py")]:
+    for path in [*REPO.glob("cabinet/**/*.py"), *REPO.glob("sessions/**/*.py"), *REPO.glob("recordings/**/*.py")]:
         recorded |= set(re.findall(r"\.fact\(\s*\w+,\s*\"(\w+)\"", path.read_text()))
     assert recorded, "no timeline facts found: has the Timeline API changed?"
     assert recorded <= set(vocabulary.TIMELINE), recorded - set(vocabulary.TIMELINE)
