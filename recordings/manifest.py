@@ -128,10 +128,13 @@ def segments_from(journal: Sequence[Mapping[str, Any]], facts: Mapping[str, Segm
 
 def interruptions(journal: Sequence[Mapping[str, Any]],
                   facts: Mapping[str, SegmentFacts | None]) -> list[dict[str, Any]]:
-    """Each outage of the recording process (a failover): from the end of the last media the dead
-    process kept to the first media the process that took the hearing over wrote (``to`` null if
-    none came), with ``gap_s`` between them and when the takeover happened."""
+    """Each outage of the recording process (a failover): from the moment the first track it was
+    writing lost its media (the end of what the dead process's files kept; a track further ahead
+    only says less was lost of it) to the first media the process that took the hearing over wrote
+    (``to`` null if none came), with ``gap_s`` between them and when the takeover happened."""
+    closed = {e["file"] for e in journal if e.get("op") == "close"}
     out: list[dict[str, Any]] = []
+    cut_ends: list[datetime] = []
     last_end: datetime | None = None
     pending: dict[str, Any] | None = None
     for entry in journal:
@@ -146,11 +149,15 @@ def interruptions(journal: Sequence[Mapping[str, Any]],
             if fact is not None:
                 end = start + timedelta(seconds=fact.duration_s)
                 last_end = end if last_end is None else max(last_end, end)
+                if entry["file"] not in closed:
+                    cut_ends.append(end)
         elif op == "takeover":
             at = datetime.fromisoformat(entry["at"])
-            pending = {"from": _iso(last_end or at), "to": None, "gap_s": None, "taken_over_at": _iso(at),
+            begin = min(cut_ends) if cut_ends else last_end or at
+            pending = {"from": _iso(begin), "to": None, "gap_s": None, "taken_over_at": _iso(at),
                        "reason": "process_lost"}
             out.append(pending)
+            cut_ends = []
     return out
 
 

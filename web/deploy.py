@@ -10,9 +10,11 @@ sits behind Debian's HAProxy, which:
   (:mod:`signaling.affinity`), and when that worker is taken out only *its* hearings move — the
   rest keep their worker; a socket without a hearing (``/cabinet``) falls back to round robin;
 - sends everything else round robin;
-- checks each worker's ``/healthz`` every second and takes it out after two failures, and on a
-  connection refused by a dead worker re-dispatches at once (``option redispatch``), so a hearing's
-  reconnecting sockets land on a live worker before the health check has even noticed;
+- checks each worker's ``/healthz`` every second; a dead worker refuses the connection, which takes
+  it out at once (``observe layer4``, ``on-error mark-down``) and re-dispatches the request to a live
+  one (``option redispatch``), so a hearing's reconnecting sockets land on a live worker within a
+  retry; a worker that is merely busy (the survivor of a failover, taking the dead one's hearings)
+  has 5 s to answer its check and three chances, so it is not taken out as well;
 - replaces whatever ``Forwarded``/``X-Forwarded-*``/``X-Real-IP`` a client sent with its own
   ``X-Forwarded-For``/``X-Forwarded-Proto``: the workers believe those only from addresses in
   ``trusted_proxies`` (:mod:`core.proxies`), so the router's address must be listed there.
@@ -37,7 +39,8 @@ log = logging.getLogger(__name__)
 DEFAULT_CERTIFICATE = Path("/etc/haproxy/certs/sotkab.pem")
 DEFAULT_OUTPUT = Path("deploy/haproxy.cfg")
 HEALTH_INTERVAL_MS = 1000
-HEALTH_FALL = 2
+HEALTH_FALL = 3
+HEALTH_TIMEOUT_S = 5
 TLS12_CIPHERS = ":".join(f"ECDHE-{key}-{cipher}" for cipher in ("AES128-GCM-SHA256", "AES256-GCM-SHA384",
                                                                  "CHACHA20-POLY1305") for key in ("ECDSA", "RSA"))
 """Mozilla's "intermediate" TLS 1.2 suites (forward secrecy, AEAD only); TLS 1.3 has its own list."""
@@ -136,6 +139,9 @@ defaults
     timeout client 60s
     timeout server 60s
     timeout http-request 10s
+    # A worker busy taking over a dead one's hearings answers /healthz late, and is alive: only
+    # silence this long fails a check. A dead worker refuses connections, which fails it at once.
+    timeout check {HEALTH_TIMEOUT_S}s
     # socket.io's WebSockets: pings every 10 s keep a tunnel busy; an hour of silence ends it.
     timeout tunnel 1h
     # A worker that refuses the connection (it died) is left for another one on the first retry.

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import psutil
@@ -182,3 +183,117 @@ async def start_cluster(*, database_url: str, data_dir: Path, redis_url: str, wo
             await asyncio.sleep(0.2)
     await cluster.stop()
     raise AssertionError("HAProxy did not route to the workers:\n" + "\n".join(cluster.router_log))
+
+
+# ---- aiortc participants through the cluster, and the failover they live through -------------
+
+class RelayPeer:
+    """An aiortc participant (the relay tests' synthetic VP8/Opus publisher) as a HearingClient's
+    media: a fresh one per connection, because a media session lives in one worker's relay."""
+
+    def __init__(self, name: str, slots: int) -> None:
+        from tests.media.media_peers import Peer
+
+        self.name = name
+        self.peer = Peer(name, slots=slots)
+        self.created = time.monotonic()
+
+    async def offer(self) -> str:
+        return await self.peer.offer()
+
+    async def accept(self, answer_sdp: str) -> None:
+        from aiortc import RTCSessionDescription
+
+        await self.peer.pc.setRemoteDescription(RTCSessionDescription(answer_sdp, "answer"))
+
+    async def close(self) -> None:
+        await self.peer.close()
+
+    def first_video_from(self, sender: str) -> float | None:
+        """``time.monotonic()`` of the first video frame this peer received from ``sender``."""
+        times = [r.at for inbox in self.peer.inboxes for r in inbox.video if (r.stamp or ("", 0))[0] == sender]
+        return min(times) if times else None
+
+    def video_span(self, sender: str) -> tuple[float, float] | None:
+        """``time.monotonic()`` of the first and last video frame received from ``sender``."""
+        times = [r.at for inbox in self.peer.inboxes for r in inbox.video if (r.stamp or ("", 0))[0] == sender]
+        return (min(times), max(times)) if times else None
+
+    def first_media(self) -> float | None:
+        """``time.monotonic()`` of the first frame, audio or video, this peer received."""
+        times = [r.at for inbox in self.peer.inboxes for r in (*inbox.video, *inbox.audio)]
+        return min(times) if times else None
+
+    def video_count(self) -> int:
+        return sum(len(inbox.video) for inbox in self.peer.inboxes)
+
+
+def hears_everyone(client: Any, others: list[str]) -> bool:
+    """Whether the client's current peer receives video from every one of ``others``."""
+    peer = client.peer
+    return isinstance(peer, RelayPeer) and all(peer.first_video_from(o) is not None for o in others)
+
+
+async def wait_until(predicate: Any, within: float) -> None:
+    deadline = time.monotonic() + within
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {within} s")
+        await asyncio.sleep(0.02)
+
+
+@dataclass
+class Failover:
+    worker: str
+    """The worker that held the hearing (killed)."""
+    to: str
+    """The worker the hearing moved to."""
+    killed_at: float
+    killed_wall: datetime
+    back_s: dict[str, float]
+    """Per participant: seconds from the kill to receiving video from every other participant again."""
+    first_media_s: float
+    """Seconds from the kill to the first frame anyone received again (media flowing at all)."""
+
+    @property
+    def outage_s(self) -> float:
+        return max(self.back_s.values())
+
+
+async def kill_the_hearings_worker(cluster: Cluster, hearing: int, clients: dict[str, Any],
+                                   within: float = 30.0) -> Failover:
+    """SIGKILL the worker the router placed ``hearing`` on; wait until every client is back with media
+    from every other participant through another worker, and measure how long that took."""
+    placed = {worker for hid, worker in cluster.routed() if hid == hearing}
+    assert len(placed) == 1, cluster.routed()
+    worker = placed.pop()
+    pid = cluster.worker_pids()[worker]
+    before = {name: client.connections for name, client in clients.items()}
+    routed_before = len(cluster.routed())
+    killed_at, killed_wall = time.monotonic(), datetime.now(UTC)
+    os.kill(pid, signal.SIGKILL)
+    names = list(clients)
+
+    def back(name: str) -> bool:
+        client = clients[name]
+        return (client.connections > before[name] and isinstance(client.peer, RelayPeer)
+                and client.peer.created > killed_at and hears_everyone(client, [n for n in names if n != name]))
+
+    try:
+        await wait_until(lambda: all(back(n) for n in names), within)
+    except AssertionError:
+        state = {n: {"connections": (c.connections, before[n]), "connected": c.sio.connected, "ended": c.ended,
+                     "answers": c.media_answers,
+                     "peer_new": isinstance(c.peer, RelayPeer) and c.peer.created > killed_at,
+                     "video": c.peer.video_count() if isinstance(c.peer, RelayPeer) else None,
+                     "errors": c.received.get("connect_error")} for n, c in clients.items()}
+        raise AssertionError(f"not everyone came back with media: {state}\n" + "\n".join(cluster.router_log[-20:])
+                             + "\n" + "\n".join(cluster.supervisor_log[-40:])) from None
+    back_s = {}
+    for name in names:
+        peer = clients[name].peer
+        back_s[name] = max(peer.first_video_from(o) for o in names if o != name) - killed_at
+    moved = {w for hid, w in cluster.routed()[routed_before:] if hid == hearing}
+    assert moved and worker not in moved, (worker, moved)
+    first = min(t for c in clients.values() if (t := c.peer.first_media()) is not None) - killed_at
+    return Failover(worker, moved.pop(), killed_at, killed_wall, back_s, first)
