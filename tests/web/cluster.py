@@ -219,6 +219,11 @@ class RelayPeer:
         times = [r.at for inbox in self.peer.inboxes for r in inbox.video if (r.stamp or ("", 0))[0] == sender]
         return (min(times), max(times)) if times else None
 
+    def video_frames_from(self, sender: str) -> set[int]:
+        """The sequence numbers of ``sender``'s video frames this peer received."""
+        return {stamp[1] for inbox in self.peer.inboxes for r in inbox.video
+                if (stamp := r.stamp) is not None and stamp[0] == sender}
+
     def first_media(self) -> float | None:
         """``time.monotonic()`` of the first frame, audio or video, this peer received."""
         times = [r.at for inbox in self.peer.inboxes for r in (*inbox.video, *inbox.audio)]
