@@ -143,12 +143,14 @@ async def phase(workers: int, url: str, work: Path, hearings: list[list[tuple[st
                     worst = min(worst, ratio)
             held += worst >= HELD
         used = [after - before for before, after in zip(cpu_before, cpu_after, strict=True)]
+        rss_mb = [p.memory_info().rss / 2**20 for p in processes if p.is_running()]
         share = [u / elapsed for u in used]
         result: dict[str, Any] = {
             "workers": workers, "hearings": len(clients), "held": held, "delivered_min": min(ratios),
             "delivered_mean": sum(ratios) / len(ratios), "join_p50_ms": percentile(joins_ms, 50),
             "join_p95_ms": percentile(joins_ms, 95), "cpu_per_hearing_pct": 100 * sum(used) / elapsed / len(clients),
-            "worker_share": share, "capacity": len(clients) / max(share) if max(share) > 0 else float("inf"),
+            "worker_share": share, "worker_rss_mb": rss_mb,
+            "capacity": len(clients) / max(share) if max(share) > 0 else float("inf"),
         }
         if failover:
             first = clients[0]
@@ -191,7 +193,8 @@ async def main() -> int:
               f"min {100 * r['delivered_min']:.1f} %, mean {100 * r['delivered_mean']:.1f} %); joins p50 "
               f"{r['join_p50_ms']:.0f} ms, p95 {r['join_p95_ms']:.0f} ms; CPU per hearing "
               f"{r['cpu_per_hearing_pct']:.1f} % of a core; workers' shares of a core "
-              f"{', '.join(f'{100 * s:.0f} %' for s in r['worker_share'])}; capacity {r['capacity']:.1f} hearings",
+              f"{', '.join(f'{100 * s:.0f} %' for s in r['worker_share'])}; RSS per worker "
+              f"{', '.join(f'{m:.0f} MB' for m in r['worker_rss_mb'])}; capacity {r['capacity']:.1f} hearings",
               flush=True)
     one, two = results[1], results[2]
     scale = two["capacity"] / one["capacity"]
