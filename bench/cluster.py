@@ -47,6 +47,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.signaling import _pg_admin, _pg_up, seed  # noqa: E402
+from sessions.hearings import HearingRole  # noqa: E402
 from signaling.client import HearingClient  # noqa: E402
 from tests.signaling.nodes import REDIS_URL, redis_up  # noqa: E402
 from tests.web.cluster import (  # noqa: E402
@@ -98,7 +99,9 @@ async def phase(workers: int, url: str, work: Path, hearings: list[list[tuple[st
 
         for h, people in enumerate(hearings):
             row = []
-            for i, (token, hearing_id, _role) in enumerate(people[:PEOPLE_PER_HEARING]):
+            # A witness waits to be called (never auto-admitted): the four are judge, parties, expert.
+            present = [p for p in people if p[2] is not HearingRole.WITNESS][:PEOPLE_PER_HEARING]
+            for i, (token, hearing_id, _role) in enumerate(present):
                 name = f"h{h}p{i}"
                 row.append(HearingClient(cluster.url, hearing_id, token, ssl_verify=False, join_timeout_s=60,
                                          media=lambda name=name: RelayPeer(name, slots=PEOPLE_PER_HEARING - 1)))

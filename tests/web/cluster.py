@@ -95,6 +95,8 @@ class Cluster:
 
     def worker_pids(self) -> dict[str, int]:
         """``worker0`` .. by the port each child serves on."""
+        if self.workers == 1:
+            return {"worker0": self.supervisor.pid}
         out: dict[str, int] = {}
         for child in psutil.Process(self.supervisor.pid).children():
             with contextlib.suppress(psutil.Error):
@@ -153,7 +155,7 @@ async def start_cluster(*, database_url: str, data_dir: Path, redis_url: str, wo
         if not line:
             break
         log.append(line.decode(errors="replace").rstrip())
-        if READY in line and b"workers" in line:
+        if READY in line and (workers == 1 or b"workers" in line):  # one worker: serve runs it directly
             ready = True
             break
     if not ready:
