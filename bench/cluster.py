@@ -162,6 +162,9 @@ async def phase(workers: int, url: str, work: Path, hearings: list[list[tuple[st
             result["failover_s"] = outcome.outage_s
             result["failover_first_media_s"] = outcome.first_media_s
         return result
+    except BaseException:
+        print("the workers' last lines:\n" + "\n".join(cluster.supervisor_log[-30:]), file=sys.stderr, flush=True)
+        raise
     finally:
         await asyncio.gather(*(c.close() for row in clients for c in row), return_exceptions=True)
         await cluster.stop()
