@@ -60,6 +60,7 @@ from core.config import load_config  # noqa: E402
 from core.db import Database  # noqa: E402
 from sessions.booking import BookingRequest, BookingService, ParticipantSpec  # noqa: E402
 from sessions.hearings import HearingFormat, HearingRole  # noqa: E402
+from signaling.client import hearing_url  # noqa: E402
 from tests.signaling.nodes import Node, redis_up, start_node  # noqa: E402
 from web.migrate import upgrade_async  # noqa: E402
 
@@ -154,7 +155,8 @@ class Client:
 
     async def join(self) -> None:
         started = time.perf_counter()
-        await self.sio.connect(self.url, namespaces=["/hearing"], transports=["websocket"],
+        await self.sio.connect(hearing_url(self.url, self.hearing), namespaces=["/hearing"],
+                               transports=["websocket"],
                                auth={"token": self.token, "hearing": self.hearing}, wait_timeout=60)
         await asyncio.wait_for(self.joined.wait(), 60)
         self.join_ms = (time.perf_counter() - started) * 1000

@@ -78,6 +78,7 @@ class Config:
     recording_retention: tuple[str, ...] = ()  # per case category, "CATEGORY=DAYS" (e.g. "03=3650")
     ncalayer_url: str = "wss://127.0.0.1:13579"  # where the login and signing pages look for NCALayer; "" = never
     recording_compose_in_process: bool = True  # the app composes sealed recordings (else `sotkab recordings worker`)
+    workers: int = 0  # `sotkab serve` processes on consecutive ports; 0: one per core with redis_url, else one
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -169,9 +170,24 @@ class Config:
             problems.append(f"system_key_file: {self.system_key_file} is not a readable file")
         if self.system_key_file is not None and not self.system_key_password:
             problems.append("system_key_password: required with system_key_file")
+        if not 0 <= self.workers <= 256:
+            problems.append(f"workers: must be 0 (one per core) to 256, got {self.workers}")
+        elif self.workers > 1 and not self.redis_url:
+            problems.append(f"workers: {self.workers} processes need redis_url (socket.io rooms and the "
+                            "signaling bus span processes through Redis)")
+        elif self.workers > 1 and self.port + self.workers - 1 > 65535:
+            problems.append(f"workers: {self.workers} consecutive ports from {self.port} pass 65535")
         if problems:
             raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems),
                               details={"problems": problems})
+
+    @property
+    def worker_count(self) -> int:
+        """How many server processes ``sotkab serve`` starts: ``workers``, or by default one per core
+        when Redis joins them (rooms and the bus need it), else one."""
+        if self.workers:
+            return self.workers
+        return max(1, os.cpu_count() or 1) if self.redis_url else 1
 
     @property
     def is_postgres(self) -> bool:
@@ -261,6 +277,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "recording_retention_days": _parse_int,
     "recording_retention": _parse_list,
     "recording_compose_in_process": _parse_bool,
+    "workers": _parse_int,
 }
 #: Settings whose value is never echoed in an error message (it may be a password or carry one).
 _SECRET = frozenset({"metrics_token", "system_key_password", "database_url", "redis_url"})
@@ -282,7 +299,8 @@ def _coerce(name: str, value: Any) -> Any:
     if name == "data_dir" and not isinstance(value, Path):
         raise ValueError("must be a path string")
     if name in ("port", "session_ttl_s", "nonce_ttl_s", "max_upload_bytes", "smtp_port", "rate_limit_per_client",
-                "rate_limit_global", "rate_limit_window_s", "recording_retention_days", "turn_ttl_s"):
+                "rate_limit_global", "rate_limit_window_s", "recording_retention_days", "turn_ttl_s",
+                "workers"):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"{value!r} is not an integer")
     if name in ("builtin_ca", "revocation_hard_fail", "cookie_secure", "access_log", "payment_sandbox",

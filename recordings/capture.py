@@ -94,13 +94,27 @@ class HearingRecorder:
         self.directory = directory
         self.clock = clock
         directory.mkdir(parents=True, exist_ok=True)
-        self.journal = Journal(directory / JOURNAL)
         self.counters = RecorderCounters()
         self.paused = False
         self.closed = False
         self._open: dict[str, _OpenSegment] = {}
         self._seen: set[str] = set()
-        self.journal.append({"op": "start", "at": clock.now().isoformat()})
+        earlier = Journal.read(directory / JOURNAL)
+        if earlier and not (directory / JOURNAL).read_bytes().endswith(b"\n"):
+            with open(directory / JOURNAL, "a", encoding="utf-8") as torn:  # end a line the crash tore
+                torn.write("\n")
+        self.journal = Journal(directory / JOURNAL)
+        if earlier:
+            # A failover: the process recording this hearing died; new segments continue its
+            # numbering, and the manifest names the outage from this entry (``interruptions``).
+            for entry in earlier:
+                if entry.get("op") == "open":
+                    key, _, number = str(entry["file"]).removesuffix(".webm").rpartition("-")
+                    if number.isdigit():
+                        self.counters.numbers[key] = max(self.counters.numbers.get(key, 0), int(number))
+            self.journal.append({"op": "takeover", "at": clock.now().isoformat()})
+        else:
+            self.journal.append({"op": "start", "at": clock.now().isoformat()})
 
     # ---- frames ------------------------------------------------------------------------------
 

@@ -145,12 +145,14 @@ class RecorderHub:
             logger.info("hearing %s: recorder wrote %d of %d frames (tap peak backlog %d, overruns %d)",
                         hearing_id, live.recorder.counters.written, live.recorder.counters.received,
                         live.tap.peak, live.tap.overruns)
-        self.service.active.discard(live.started.recording_id)
         try:
             await self.service.seal(live.started.recording_id, abnormal=abnormal)
         except Exception:
             # The files are complete and journaled; the periodic recovery check seals it later.
             logger.exception("sealing the recording of hearing %s failed; it will be retried", hearing_id)
+        finally:
+            # Only now: while it is being sealed, this process's recovery check must not seal it too.
+            self.service.active.discard(live.started.recording_id)
 
     async def _renew(self) -> None:
         while True:

@@ -81,7 +81,7 @@ def _explain_stop(events: Sequence[HearingEvent], participant: str, kind: str, a
 
 def _explain_start(previous_end: str | None) -> str:
     return {None: "joined", "muted": "unmuted", "hearing_paused": "hearing_resumed",
-            "recording_paused": "recording_resumed", "reconnected": "reconnected"}.get(
+            "recording_paused": "recording_resumed", "reconnected": "reconnected", "process_lost": "failover"}.get(
         previous_end, "rejoined" if previous_end and previous_end.startswith("left:") else "resumed")
 
 
@@ -93,9 +93,10 @@ def segments_from(journal: Sequence[Mapping[str, Any]], facts: Mapping[str, Segm
         if entry.get("op") == "left":
             left.setdefault(entry["participant"], []).append((datetime.fromisoformat(entry["at"]), entry["reason"]))
     closes = {e["file"]: e for e in journal if e.get("op") == "close"}
+    takeovers = [i for i, e in enumerate(journal) if e.get("op") == "takeover"]
     last_end: dict[tuple[str, str], str] = {}
     out = []
-    for entry in journal:
+    for index, entry in enumerate(journal):
         if entry.get("op") != "open":
             continue
         name, who, kind = entry["file"], entry["participant"], entry["kind"]
@@ -106,7 +107,7 @@ def segments_from(journal: Sequence[Mapping[str, Any]], facts: Mapping[str, Segm
         close = closes.get(name)
         end_at = start + timedelta(seconds=fact.duration_s)
         if close is None:
-            end_reason = "ended_abnormally"
+            end_reason = "process_lost" if any(t > index for t in takeovers) else "ended_abnormally"
         elif close["reason"] == "stopped":
             end_reason = _explain_stop(events, who, kind, end_at, left)
         else:
@@ -122,6 +123,41 @@ def segments_from(journal: Sequence[Mapping[str, Any]], facts: Mapping[str, Segm
                     "duration_s": fact.duration_s, "frames": fact.frames, "size": fact.size,
                     "sha256": fact.sha256, "payload_sha256": fact.payload_sha256,
                     "start_reason": start_reason, "end_reason": end_reason})
+    return out
+
+
+def interruptions(journal: Sequence[Mapping[str, Any]],
+                  facts: Mapping[str, SegmentFacts | None]) -> list[dict[str, Any]]:
+    """Each outage of the recording process (a failover): from the moment the first track it was
+    writing lost its media (the end of what the dead process's files kept; a track further ahead
+    only says less was lost of it) to the first media the process that took the hearing over wrote
+    (``to`` null if none came), with ``gap_s`` between them and when the takeover happened."""
+    closed = {e["file"] for e in journal if e.get("op") == "close"}
+    out: list[dict[str, Any]] = []
+    cut_ends: list[datetime] = []
+    last_end: datetime | None = None
+    pending: dict[str, Any] | None = None
+    for entry in journal:
+        op = entry.get("op")
+        if op == "open":
+            start = datetime.fromisoformat(entry["start"])
+            if pending is not None:
+                pending["to"] = _iso(start)
+                pending["gap_s"] = round((start - datetime.fromisoformat(pending["from"])).total_seconds(), 3)
+                pending = None
+            fact = facts.get(entry["file"])
+            if fact is not None:
+                end = start + timedelta(seconds=fact.duration_s)
+                last_end = end if last_end is None else max(last_end, end)
+                if entry["file"] not in closed:
+                    cut_ends.append(end)
+        elif op == "takeover":
+            at = datetime.fromisoformat(entry["at"])
+            begin = min(cut_ends) if cut_ends else last_end or at
+            pending = {"from": _iso(begin), "to": None, "gap_s": None, "taken_over_at": _iso(at),
+                       "reason": "process_lost"}
+            out.append(pending)
+            cut_ends = []
     return out
 
 
@@ -164,6 +200,7 @@ def build_manifest(particulars: Particulars, hearing: Hearing, journal: Sequence
         "ended_abnormally": abnormal is not None,
         "abnormal_end": abnormal,
         "recording_pauses": recording_pauses(journal, hearing.events),
+        "interruptions": interruptions(journal, facts),
         "hearing_events": [{"seq": e.seq, "at": _iso(e.at), "actor": e.actor, "action": e.action.value,
                             "target": e.target, "details": dict(e.details)}
                            for e in hearing.events if e.action in _LOGGED],

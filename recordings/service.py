@@ -5,7 +5,10 @@ The service orchestrates: the row and its audit entries in the database, the fil
 Every recording has an *owner* (host, process id and a random token) and a lease the owner renews
 while it records. A recording still ``recording`` whose owner is gone — its lease ran out, or it
 was a process on this host that no longer exists — is claimed with a conditional update (so two
-processes never seal it twice) and sealed "ended abnormally" from what its files still hold.
+processes never seal it twice) and sealed "ended abnormally" from what its files still hold —
+except, with several processes, while its hearing is live and within the reconnection grace: the
+process its participants reconnect to takes it over and continues it (a failover), so one hearing
+keeps one recording with the outage named in its manifest.
 """
 
 from __future__ import annotations
@@ -40,13 +43,16 @@ from recordings.manifest import Particulars, build_manifest
 from recordings.models import ComposeJob, RecordingRow
 from recordings.seal import read_journal, segment_facts, sign_manifest, write_minutes
 from sessions.hearings import HearingRole
+from sessions.lifecycle import RECORDING_STATES
 from sessions.minutes import render_minutes
+from sessions.models import HearingRow
 from sessions.repository import HearingRepository
 
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=15)
 AREA = "recordings"
+_LIVE_STATES = frozenset(state.value for state in RECORDING_STATES)
 SYSTEM_ACTOR = "system:recorder"
 CRASHED = "the recording process ended while the hearing was being recorded; sealed at recovery"
 
@@ -78,6 +84,8 @@ class Started:
     recording_id: int
     hearing_id: int
     directory: Path
+    taken_over_from: str | None = None
+    """The owner (a dead process) whose unfinished recording this one continues, if any."""
 
 
 class RecordingService:
@@ -96,7 +104,11 @@ class RecordingService:
     # ---- capture ----------------------------------------------------------------------------
 
     async def start(self, hearing_id: int) -> Started:
-        """A new recording row (and its directory) for a hearing that has just started."""
+        """A new recording row (and its directory) for a hearing that has just started — or, when the
+        process that was recording it died (a failover), that recording, continued here."""
+        taken = await self._take_over(hearing_id)
+        if taken is not None:
+            return taken
         now = self.clock.now()
         async with self.db.transaction() as session:
             hearing = await HearingRepository.within(session, self.clock).load(hearing_id)
@@ -117,6 +129,38 @@ class RecordingService:
         self.active.add(recording.id)
         logger.info("recording %s of hearing %s started in %s", recording.id, hearing_id, directory)
         return Started(recording.id, hearing_id, directory)
+
+    async def _take_over(self, hearing_id: int) -> Started | None:
+        """Claim the hearing's unfinished recording whose owner is gone (lease out, or a process of
+        this host that no longer exists), with a conditional update so that one process wins.
+
+        The hearing moved to this process with its participants (the router's hash): its record
+        continues in the same directory, with new segments after a gap the manifest names
+        (``interruptions``), rather than as a second recording of one hearing.
+        """
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            rows = (await session.execute(select(RecordingRow.id, RecordingRow.owner, RecordingRow.lease_until,
+                                                 RecordingRow.directory)
+                                          .where(RecordingRow.hearing_id == hearing_id,
+                                                 RecordingRow.state == "recording"))).all()
+            for recording_id, owner, lease_until, directory in rows:
+                if owner == self.owner or not (lease_until <= now or owner_is_gone(owner, self.owner)):
+                    continue
+                result = await session.execute(
+                    update(RecordingRow).where(RecordingRow.id == recording_id, RecordingRow.owner == owner,
+                                               RecordingRow.state == "recording")
+                    .values(owner=self.owner, lease_until=now + LEASE))
+                if getattr(result, "rowcount", 0) != 1:
+                    continue
+                await AuditLog(session, self.clock).append(
+                    "recording.taken_over", actor=SYSTEM_ACTOR, subject=f"recording:{recording_id}",
+                    details={"hearing_id": hearing_id, "previous_owner": owner, "owner": self.owner})
+                self.active.add(recording_id)
+                logger.warning("recording %s of hearing %s continues here; its process %s is gone",
+                               recording_id, hearing_id, owner)
+                return Started(recording_id, hearing_id, Path(directory), taken_over_from=owner)
+        return None
 
     async def renew(self, recording_ids: list[int]) -> None:
         if not recording_ids:
@@ -203,14 +247,23 @@ class RecordingService:
         """Seal every recording whose owner is gone; returns the ids sealed by this call."""
         now = self.clock.now()
         async with self.db.transaction() as session:
-            rows = (await session.execute(select(RecordingRow.id, RecordingRow.owner, RecordingRow.lease_until)
+            rows = (await session.execute(select(RecordingRow.id, RecordingRow.owner, RecordingRow.lease_until,
+                                                 HearingRow.state)
+                                          .join(HearingRow, HearingRow.id == RecordingRow.hearing_id)
                                           .where(RecordingRow.state == "recording"))).all()
         recovered = []
-        for recording_id, owner, lease_until in rows:
+        # With several processes a live hearing's participants reconnect to another one, which
+        # continues the recording (_take_over); it is sealed here only if nobody came back in time.
+        several_processes = bool(self.config.redis_url)
+        wait_for_takeover = timedelta(seconds=self.config.hearing_reconnect_grace_s)
+        for recording_id, owner, lease_until, hearing_state in rows:
             if recording_id in self.active:
                 continue
             if owner != self.owner and lease_until > now and not owner_is_gone(owner, self.owner):
                 continue
+            if (several_processes and owner != self.owner and hearing_state in _LIVE_STATES
+                    and now < lease_until + wait_for_takeover):
+                continue  # its participants are reconnecting to another process, which continues it
             async with self.db.transaction() as session:
                 result = await session.execute(
                     update(RecordingRow).where(RecordingRow.id == recording_id, RecordingRow.owner == owner,

@@ -42,6 +42,7 @@ from sessions.presence import PresenceState
 from sessions.resources import HEARINGS
 from sessions.service import HearingService
 from sessions.views import Outcome
+from signaling.affinity import AffinityRefused, check_handshake
 from signaling.auth import SESSION_ENDED, STAFF_GRANT_REVOKED, Lapse, authenticate, recheck, refuse
 from signaling.bus import Bus
 from signaling.commands import MediaCommand, ReplaceSockets
@@ -49,6 +50,7 @@ from signaling.hearing_commands import HearingCommands
 from signaling.media_bridge import MediaBridge, relay_control
 from signaling.rooms import hearing_room, in_room, staff_room, user_room
 from signaling.roster import Roster
+from signaling.server import is_multi_process
 from signaling.sockets import Connection, SocketRegistry
 from signaling.wire import (
     Payload,
@@ -131,6 +133,10 @@ class HearingNamespace(socketio.AsyncNamespace):
         try:
             hearing_id = parse_hearing_id(auth.get("hearing") if isinstance(auth, Mapping) else None)
         except PayloadError as exc:
+            raise refuse(exc.code, exc.message) from None
+        try:
+            check_handshake(environ, hearing_id, several_processes=is_multi_process(self.server))
+        except AffinityRefused as exc:
             raise refuse(exc.code, exc.message) from None
         try:
             joined = await self.service.join(principal, hearing_id)

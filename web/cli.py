@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 def build_parser() -> argparse.ArgumentParser:
     import cabinet
     import recordings
+    from web import deploy
 
     parser = argparse.ArgumentParser(prog="sotkab", description="Sot Kabinet online court platform")
     parser.add_argument("--config", type=Path, help="TOML configuration file (SOTKAB_* variables override it)")
@@ -37,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the web application")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, help="server processes on consecutive ports from --port "
+                       "(default: SOTKAB_WORKERS, else one per core with Redis, else one)")
     serve.set_defaults(func=_serve)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
@@ -49,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cabinet.add_commands(sub)
     recordings.add_commands(sub)
+    deploy.add_commands(sub)
     return parser
 
 
@@ -60,6 +64,12 @@ async def _serve(args: argparse.Namespace, config: Config) -> int:
 
     host = args.host or config.host
     port = args.port or config.port
+    count = args.workers or config.worker_count
+    if count != 1:
+        from web.workers import Supervisor
+
+        dataclasses.replace(config, port=port, workers=count)  # the settings' checks (Redis for several processes)
+        return await Supervisor(host=host, port=port, count=count, config_file=args.config).run()
     config = dataclasses.replace(config, host=host, port=port)  # the worker's name in logs and metrics
     configure_logging(config)
     await preflight(config, host, port)

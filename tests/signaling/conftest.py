@@ -22,6 +22,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from cabinet.eds.ca import CertificateAuthority, IssuedPerson
 from core.clock import FixedClock, SystemClock
+from signaling.client import hearing_url
 from tests.cabinet.conftest import CabinetApp, bearer, cast  # noqa: F401  (the cast fixture)
 from web.app import create_app
 
@@ -106,13 +107,21 @@ async def token_of(app: CabinetApp, person: IssuedPerson) -> str:
     return headers["Authorization"].removeprefix("Bearer ")
 
 
+def affinity_url(url: str, namespace: str, auth: dict[str, Any] | None) -> str:
+    """``url`` with the hearing in the handshake URL, as every /hearing client puts it (events.md)."""
+    hearing = (auth or {}).get("hearing")
+    if namespace != "/hearing" or "?" in url or isinstance(hearing, bool) or not isinstance(hearing, int):
+        return url
+    return hearing_url(url, hearing)
+
+
 async def connect(url: str, namespace: str, auth: dict[str, Any] | None, **kw: Any) -> Socket:
     """Connect, raising ``socketio.exceptions.ConnectionError`` with the server's refusal on failure."""
     client = socketio.AsyncClient(reconnection=False)
     socket = Socket(client, namespace)
     socket.on_any()
-    await client.connect(url, namespaces=[namespace], auth=auth, transports=["websocket"],
-                         wait_timeout=10, **kw)
+    await client.connect(affinity_url(url, namespace, auth), namespaces=[namespace], auth=auth,
+                         transports=["websocket"], wait_timeout=10, **kw)
     return socket
 
 
@@ -122,7 +131,8 @@ async def refusal(url: str, namespace: str, auth: dict[str, Any] | None, **kw: A
     errors: list[Any] = []
     client.on("connect_error", lambda data: errors.append(data), namespace=namespace)
     with pytest.raises(socketio.exceptions.ConnectionError):
-        await client.connect(url, namespaces=[namespace], auth=auth, transports=["websocket"],
+        await client.connect(affinity_url(url, namespace, auth), namespaces=[namespace], auth=auth,
+                             transports=kw.pop("transports", ["websocket"]),
                              wait_timeout=10, **kw)
     await client.disconnect()
     assert errors, "the server refused without a connect_error payload"

@@ -61,7 +61,7 @@ async def start_node(*, database_url: str, data_dir: Path, redis_url: str = REDI
            "SOTKAB_REDIS_URL": redis_url, "SOTKAB_PUBLIC_URL": f"http://127.0.0.1:{port}",
            "SOTKAB_LOG_LEVEL": "WARNING", **settings}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+        sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
         cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     assert process.stdout is not None
     deadline = time.monotonic() + 60
