@@ -87,6 +87,8 @@ class Version:
     columns: tuple[Any, ...]
     people: Mapping[int, tuple[Any, ...]]
     logged: int | None
+    locked: bool = False
+    """Read under the hearing's lock in this unit of work: people's rows are then written plainly."""
 
 
 @dataclass(frozen=True)
