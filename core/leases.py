@@ -92,15 +92,20 @@ class PeriodicJob:
         if not await self._claim():
             return False
         renewer = asyncio.create_task(self._renew(), name=f"lease-{self.name}")
+        finished = False
         try:
             await self.job()
+            finished = True
         except Exception:
+            finished = True
             log.exception("job %s failed; it is due again in %s", self.name, self.every)
         finally:
             renewer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewer
-            await asyncio.shield(self._release())
+            # Awaited in this task, never shielded into an orphan: a release still running after the
+            # process closed its database would hold the job's row (and SQLite's write lock) open.
+            await self._release(finished)
         return True
 
     async def _claim(self) -> bool:
@@ -127,14 +132,16 @@ class PeriodicJob:
             except Exception:
                 log.exception("job %s: renewing its lease failed; retrying", self.name)
 
-    async def _release(self) -> None:
+    async def _release(self, finished: bool = True) -> None:
+        """Give the lease back; a run cut off (the process is stopping) stays due for another process."""
         now = self.clock.now()
         rows = table(JobLease)
+        values: dict[str, object] = {"owner": None, "lease_until": None}
+        if finished:
+            values.update(last_run_at=now, last_run_by=self.owner, next_run_at=now + self.every, runs=rows.c.runs + 1)
         async with self.db.transaction() as session:
             result = await session.execute(
-                update(rows).where(rows.c.name == self.name, rows.c.owner == self.owner)
-                .values(owner=None, lease_until=None, last_run_at=now, last_run_by=self.owner,
-                        next_run_at=now + self.every, runs=rows.c.runs + 1))
+                update(rows).where(rows.c.name == self.name, rows.c.owner == self.owner).values(values))
         if getattr(result, "rowcount", 0) != 1:
             log.warning("job %s: its lease ran out before the run ended (another process may run it again)",
                         self.name)

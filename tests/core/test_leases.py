@@ -102,3 +102,24 @@ def test_a_job_needs_a_name_and_a_positive_period() -> None:
         PeriodicJob(Database("sqlite+aiosqlite://"), "x", job, every=timedelta(0))
     with pytest.raises(ValueError, match="1-64"):
         PeriodicJob(Database("sqlite+aiosqlite://"), "x" * 65, job, every=timedelta(seconds=1))
+
+
+async def test_a_run_cut_off_by_shutdown_gives_the_lease_back_and_stays_due(db: Database) -> None:
+    import asyncio as aio
+
+    clock, started = FixedClock(), aio.Event()
+
+    async def slow() -> None:
+        started.set()
+        await aio.sleep(60)
+
+    job = PeriodicJob(db, "slow", slow, every=timedelta(hours=1), clock=clock)
+    task = aio.create_task(job.run_if_due())
+    await started.wait()
+    task.cancel()
+    with pytest.raises(aio.CancelledError):
+        await task
+    async with db.sessions() as session:
+        row = await session.scalar(select(JobLease).where(JobLease.name == "slow"))
+    assert row is not None and row.owner is None and row.lease_until is None and row.runs == 0
+    assert row.next_run_at <= clock.now()  # the next process to look runs it
