@@ -36,7 +36,10 @@ const state = {
 
 // ---- the socket ---------------------------------------------------------------------------
 
+// The hearing rides in the handshake URL too, so HAProxy (balance url_param hearing) places every
+// socket of a hearing on the worker that holds its media (signaling/affinity.py).
 const socket = io("/hearing", { transports: ["websocket"], withCredentials: true, auth: { hearing: hearingId },
+  query: { hearing: String(hearingId) },
   reconnectionDelay: 500, reconnectionDelayMax: 2000 });
 
 function call(event, data = {}) {
