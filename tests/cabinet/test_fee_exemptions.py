@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 
+from cabinet.case_numbers import CaseKind
 from cabinet.errors import FeeRequestInvalid
+from cabinet.fee_exemptions import EXEMPTIONS
+from cabinet.fee_kinds import ClaimKind, FilingType, PayerKind
 from cabinet.fee_texts import EXEMPTION_TEXTS, LANGUAGES, RULE_TITLES
-from cabinet.fees import EXEMPTIONS, FEE_RULES, CaseKind, ClaimKind, FeeRequest, FilingType, PayerKind, quote
+from cabinet.fees import FEE_RULES, FeeRequest, quote
 from cabinet.money import Money
 
 IN_2026 = date(2026, 3, 2)

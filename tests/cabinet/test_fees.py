@@ -12,30 +12,27 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cabinet.case_numbers import CaseKind
 from cabinet.errors import CabinetError, FeeRequestInvalid
+from cabinet.fee_exemptions import EXEMPTIONS
+from cabinet.fee_kinds import ClaimKind, FilingType, PayerKind
 from cabinet.fees import (
     APPEAL_DECISION,
-    EXEMPTIONS,
     FEE_RULES,
-    MRP_TABLE,
-    CaseKind,
-    ClaimKind,
     FeeRequest,
     FeeRule,
-    FilingType,
     MrpMultiple,
     NoDuty,
-    PayerKind,
     PercentOfClaim,
     PerDocumentAndPage,
     ShareOfFirstInstance,
     ShareOfRule,
     SumOfRules,
     fee_rule,
-    mrp_on,
     quote,
 )
 from cabinet.money import Money
+from cabinet.mrp import MRP_TABLE, mrp_on
 from core.errors import BadRequest
 
 IN_2026 = date(2026, 3, 2)
