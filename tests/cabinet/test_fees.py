@@ -489,3 +489,66 @@ def test_the_quote_json_has_exactly_its_fields() -> None:
     }
     noted = quote(claim("10000000000", kind=K.COURT_ORDER, filing=F.APPLICATION), IN_2026).to_json()
     assert noted["notes"] == [fee_rule("court_order").note] and noted["rule"]["note"]
+
+
+COPIES = {"case_kind": "civil", "filing_type": "application", "claim_kind": "copy_reissue", "payer_kind": "individual"}
+PROPERTY = {"case_kind": "civil", "filing_type": "statement_of_claim", "claim_kind": "property",
+            "payer_kind": "individual"}
+
+
+def test_parse_reads_the_exemption_a_party_claims() -> None:
+    request = FeeRequest.parse({**PROPERTY, "claim_amount": "500000", "exemption": "labour"})
+    assert request.exemption == "labour"
+    assert quote(request, IN_2026).amount == Money.zero()
+    assert FeeRequest.parse({**PROPERTY, "exemption": None}).exemption is None
+
+
+def test_parse_takes_blank_optional_fields_as_absent() -> None:
+    request = FeeRequest.parse({**COPIES, "claim_amount": "", "exemption": "", "documents": "", "pages": ""})
+    assert (request.claim_amount, request.exemption, request.documents, request.pages) == (None, None, None, None)
+
+
+@pytest.mark.parametrize(("name", "missing"), [("case_kind", None), ("filing_type", ""), ("claim_kind", None),
+                                               ("payer_kind", "")])
+def test_parse_says_which_values_a_missing_field_takes(name: str, missing: str | None) -> None:
+    with pytest.raises(FeeRequestInvalid) as info:
+        FeeRequest.parse({**PROPERTY, name: missing})
+    allowed = {"case_kind": CaseKind, "filing_type": FilingType, "claim_kind": ClaimKind,
+               "payer_kind": PayerKind}[name]
+    assert info.value.message == f"{name} is required (one of {[member.value for member in allowed]})"
+    assert (info.value.code, info.value.details) == ("fee_request_invalid", {"field": name})
+
+
+def test_parse_quotes_a_wrong_value_cut_to_forty_characters() -> None:
+    with pytest.raises(FeeRequestInvalid) as info:
+        FeeRequest.parse({**PROPERTY, "payer_kind": "x" * 50})
+    assert info.value.message == f"payer_kind {'x' * 40!r} is not one of ['individual', 'legal_entity']"
+
+
+def test_parse_explains_a_malformed_claim_amount() -> None:
+    with pytest.raises(FeeRequestInvalid) as info:
+        FeeRequest.parse({**PROPERTY, "claim_amount": "12.345"})
+    assert info.value.code == "invalid_claim_amount"
+    assert info.value.message and "12.345" in info.value.message
+
+
+@pytest.mark.parametrize("count", ["abc", "1.5", "-1", "٣", "1" * 5000, "10001", "1234567"])
+def test_parse_refuses_a_count_that_is_not_a_whole_number_in_range(count: str) -> None:
+    """Anything but 1 to 10,000 in plain digits is refused with one message (a huge string must not
+    reach ``int()``, which refuses more than 4,300 digits with an untyped error)."""
+    with pytest.raises(FeeRequestInvalid) as info:
+        FeeRequest.parse({**COPIES, "documents": "1", "pages": count})
+    assert (info.value.code, info.value.details) == ("invalid_count", {"field": "pages"})
+    assert info.value.message == "pages must be a whole number from 1 to 10000"
+
+
+def test_the_table_rows_refuse_rates_that_cannot_be_true_saying_why() -> None:
+    with pytest.raises(ValueError, match=r"^an MRP rate must be positive$"):
+        MrpMultiple(Decimal("-0.5"))
+    with pytest.raises(ValueError, match=r"^copy rates must be positive$"):
+        PerDocumentAndPage(Decimal("0.1"), Decimal("-0.03"))
+    with pytest.raises(ValueError, match=r"^a sum needs at least two rows$"):
+        SumOfRules(())
+    assert MrpMultiple(Decimal("0.5")).mrp == Decimal("0.5")
+    assert PerDocumentAndPage(Decimal("0.5"), Decimal("0.5")).per_page == Decimal("0.5")
+    assert SumOfRules(("a", "b")).rules == ("a", "b")
