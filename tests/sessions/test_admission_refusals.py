@@ -100,7 +100,7 @@ def test_staff_roles_from_any_collection_become_a_set_of_staff_roles() -> None:
     assert identity.staff_roles == {StaffRole.JUDGE, StaffRole.CLERK}
     assert hash(identity) == hash(Identity("u", True, frozenset({StaffRole.CLERK, StaffRole.JUDGE})))
     with pytest.raises(ValueError):
-        Identity("u", True, ["bailiff"])  # type: ignore[list-item]
+        Identity("u", True, ["bailiff"])  # type: ignore[arg-type]
 
 
 def test_a_naive_now_is_refused_naming_now() -> None:
