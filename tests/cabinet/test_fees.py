@@ -618,7 +618,8 @@ def test_copies_without_counts_are_refused_naming_the_row() -> None:
 def test_a_no_duty_basis_names_the_row_and_its_article() -> None:
     for rule_id, article, _, request_, _, _ in ROWS:
         if isinstance(fee_rule(rule_id).rate, NoDuty):
-            assert quote(claim(**request_), IN_2026).basis == f"no state duty: {RULE_TITLES_EN[rule_id]} ({TC}{article})"
+            basis = quote(claim(**request_), IN_2026).basis
+            assert basis == f"no state duty: {RULE_TITLES_EN[rule_id]} ({TC}{article})"
     assert list(RULE_TITLES_EN) == [rule.id for rule in FEE_RULES]
 
 
