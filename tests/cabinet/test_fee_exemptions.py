@@ -10,7 +10,7 @@ import pytest
 
 from cabinet.case_numbers import CaseKind
 from cabinet.errors import FeeRequestInvalid
-from cabinet.fee_exemptions import EXEMPTIONS
+from cabinet.fee_exemptions import EXEMPTIONS, Exemption
 from cabinet.fee_kinds import ClaimKind, FilingType, PayerKind
 from cabinet.fee_texts import EXEMPTION_TEXTS, LANGUAGES, RULE_TITLES
 from cabinet.fees import FEE_RULES, FeeRequest, quote
@@ -274,3 +274,11 @@ def test_an_exemption_that_does_not_cover_the_filing_says_what_it_covers_not() -
     assert info.value.details == {"field": "exemption", "exemption": "labour"}
     assert info.value.message == (f"the exemption 'labour' ({TC}668(1)) does not cover a property filing "
                                   "in civil proceedings by a legal entity")
+
+
+@pytest.mark.parametrize("blank", ["code", "title", "article"])
+def test_an_exemption_row_needs_a_code_a_title_and_an_article(blank: str) -> None:
+    fields = {"code": "x", "title": "t", "article": "a", blank: ""}
+    with pytest.raises(ValueError, match=r"^an exemption needs a code, a title and an article reference$"):
+        Exemption(**fields, verified=True, case_kinds=frozenset(CaseKind), claim_kinds=frozenset(ClaimKind),
+                  payer_kinds=frozenset(PayerKind))
