@@ -634,3 +634,11 @@ def test_the_notes_a_quote_carries_are_the_decisions_recorded() -> None:
         "art. 665 lists objects of the duty; CPC art. 403(3) asks for proof of payment only 'in the cases "
         "established by law'. The CPC side is not confirmed by our reference.",)
     assert quote(claim("1000000"), IN_2026).notes == ()
+
+
+@pytest.mark.parametrize("documents", ["123456", "1234567"])
+def test_parse_refuses_the_first_wrong_count_first(documents: str) -> None:
+    """Documents are read before pages: a number of documents far out of range is the error named."""
+    with pytest.raises(FeeRequestInvalid) as info:
+        FeeRequest.parse({**COPIES, "documents": documents, "pages": "many"})
+    assert info.value.details == {"field": "documents"}
