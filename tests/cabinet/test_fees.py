@@ -636,9 +636,14 @@ def test_the_notes_a_quote_carries_are_the_decisions_recorded() -> None:
     assert quote(claim("1000000"), IN_2026).notes == ()
 
 
-@pytest.mark.parametrize("documents", ["123456", "1234567"])
-def test_parse_refuses_the_first_wrong_count_first(documents: str) -> None:
-    """Documents are read before pages: a number of documents far out of range is the error named."""
+@pytest.mark.parametrize(("documents", "named"), [("123456", "pages"), ("1234567", "documents")])
+def test_parse_reads_counts_of_up_to_six_digits_and_refuses_longer_ones_at_once(documents: str, named: str) -> None:
+    """Up to six digits a count is read as a number and checked against 1..10,000 with the whole request
+    (after every field is read, so a wrong ``pages`` is named first); longer text is refused as it is
+    read, before ``int()`` sees it."""
     with pytest.raises(FeeRequestInvalid) as info:
         FeeRequest.parse({**COPIES, "documents": documents, "pages": "many"})
-    assert info.value.details == {"field": "documents"}
+    assert info.value.details == {"field": named}
+    with pytest.raises(FeeRequestInvalid) as alone:
+        FeeRequest.parse({**COPIES, "documents": documents, "pages": "1"})
+    assert alone.value.details == {"field": "documents"}
