@@ -171,7 +171,8 @@ def _check_module(module: str, tests: list[str], extra: list[str], parallel: int
         label = describe_mutmut_mutant(MUTANTS, module, name)
         records[name] = {"key": label, "label": label, "source": "mutmut", "killed": code in _KILLED_BY_MUTMUT}
         if code not in _KILLED_BY_MUTMUT:
-            jobs.append(fresh.Job(name, MUTANTS, [*extra, *tests], mutant_under_test=name, timeout_s=timeout))
+            jobs.append(fresh.Job(name, MUTANTS, [*extra, *tests], mutant_under_test=name, timeout_s=timeout,
+                                  module_name=_dotted(module)))
     for index, mutant in enumerate(table_mutants(REPO / module, module)):
         key = f"table:{module}:{index}"
         records[key] = {"key": mutant.key, "label": f"{mutant.key} (line {mutant.line})", "source": "table",

@@ -8,7 +8,9 @@ SQLAlchemy, cryptography, aiortc, ...): the child imports the project, mutant in
 scratch, which costs a fraction of a new interpreter and gives the same verdict.
 
 A job either names a mutmut mutant (the child runs inside ``mutants/`` with ``MUTANT_UNDER_TEST``
-set) or carries a module's replacement source (a table mutant), served by an import hook.
+set) or carries a module's replacement source (a table mutant), served by an import hook. The child
+imports the mutated module first: one that no longer imports is killed (pytest would only stop on a
+usage or collection error, which says nothing about which tests caught it).
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ _PRELOAD = (
 )
 
 KILLED_BY_TIMEOUT = -1
+#: The mutated module cannot even be imported (a table row that no longer builds): every test that
+#: imports it would fail, so the mutant is caught; pytest itself would report it as a usage error.
+KILLED_AT_IMPORT = 71
 
 
 def preload() -> None:
@@ -90,7 +95,7 @@ class _SourceOverride(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 REPO = Path(__file__).resolve().parents[2]
 #: pytest's own exit codes that mean a test failed (1) or the mutant broke pytest itself (3).
-KILLING_EXIT_CODES = frozenset({1, 3, KILLED_BY_TIMEOUT})
+KILLING_EXIT_CODES = frozenset({1, 3, KILLED_BY_TIMEOUT, KILLED_AT_IMPORT})
 _CHILD_BROKEN = 70
 
 
@@ -113,6 +118,16 @@ def _child(job: Job, log: Path | None) -> None:
     if job.module_name is not None and job.module_source is not None:
         relative = Path(*job.module_name.split(".")).with_suffix(".py")
         sys.meta_path.insert(0, _SourceOverride(job.module_name, job.cwd / relative, job.module_source))
+    if job.module_name is not None:
+        try:
+            importlib.import_module(job.module_name)
+        except Exception:
+            import traceback
+
+            traceback.print_exc()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(KILLED_AT_IMPORT)
     import pytest
 
     code = int(pytest.main(["-x", "-q", "-p", "no:randomly", *job.pytest_args]))

@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 
+from cabinet.case_numbers import CaseKind
 from cabinet.errors import FeeRequestInvalid
+from cabinet.fee_exemptions import EXEMPTIONS, Exemption
+from cabinet.fee_kinds import ClaimKind, FilingType, PayerKind
 from cabinet.fee_texts import EXEMPTION_TEXTS, LANGUAGES, RULE_TITLES
-from cabinet.fees import EXEMPTIONS, FEE_RULES, CaseKind, ClaimKind, FeeRequest, FilingType, PayerKind, quote
+from cabinet.fees import FEE_RULES, FeeRequest, quote
 from cabinet.money import Money
 
 IN_2026 = date(2026, 3, 2)
@@ -200,3 +203,82 @@ def test_the_explanation_shows_the_cap_the_exemption_and_an_unverified_figure() 
     assert "АІЖК бап 403(3)" in no_duty["kk"]
     police = quote(req("police", payer=LE), IN_2026).to_json()["explanation"]
     assert "ст. 668, одна из (10)" in police["ru"] and ", one of " not in police["ru"]
+
+
+# Who art. 668 frees, in the words the quote prints after "exempt:".
+EXEMPTION_TITLES: dict[str, str] = {
+    "labour": "Claimants in claims for pay and other claims arising from labour relations",
+    "copyright": "Authors, performers and collective-management organisations, in claims under copyright and "
+        "related rights",
+    "industrial_property": "Authors of inventions, utility models and industrial designs, in claims under those "
+        "rights",
+    "alimony": "Claimants in claims for alimony",
+    "harm_to_health": "Claimants for harm from injury or other damage to health, or the death of a breadwinner",
+    "crime_damage": "Claimants for material damage caused by a criminal offence",
+    "criminal_alimony_documents": "Issue of documents in criminal and alimony cases",
+    "environmental_damage": "Claimants for environmental damage caused to the state",
+    "electoral_rights": "Applicants for the protection of electoral rights",
+    "public_interest": "Anyone applying to court for the rights of others or of the state",
+    "veterans": "Veterans of the Great Patriotic War and persons equated to them, veterans of combat abroad, "
+        "home-front workers — in all cases",
+    "disability": "Persons with disabilities, and one parent of a person disabled since childhood or of a child "
+        "with a disability — in all cases",
+    "kandas": "Kandas, in applications on citizenship",
+    "prosecutor": "Prosecution bodies, in all claims",
+    "state_institution": "State institutions and state secondary schools (not for third parties)",
+    "rehabilitation": "Both parties in claims for harm from unlawful conviction, custody or administrative arrest",
+    "environmental_protection": "Claimants in environmental-protection claims",
+    "unfair_supplier": "Claimants for listing unfair participants of public procurement",
+    "vocational_school": "Technical and vocational education organisations",
+    "budget_loan_agent": "Agents for budget loans",
+    "disabled_persons_association": "Public associations of persons with disabilities",
+    "compulsory_insurance": "Claimants under compulsory insurance",
+    "national_bank": "The National Bank of Kazakhstan",
+    "ombudsman": "The Human Rights Commissioner",
+    "liquidator": "Liquidation commissions and liquidators",
+    "bankruptcy_manager": "Bankruptcy and rehabilitation managers",
+    "state_bank": "State-owned development banks",
+    "bondholder_representative": "Representatives of bondholders",
+    "pension_fund": "The unified accumulative pension fund",
+    "police": "Internal affairs (police) bodies",
+    "bad_loan_company": "The organisation for improving the loan portfolio of second-tier banks",
+    "deposit_fund": "The Kazakhstan Deposit Insurance Fund",
+}
+
+
+@pytest.mark.parametrize("code", list(EXEMPTION_TITLES))
+def test_an_exempt_quote_names_who_the_law_frees_and_the_duty_it_waived(code: str) -> None:
+    covered = next(row[3] for row in COVERS if row[0] == code)
+    without = quote(req(None, **covered), IN_2026)
+    fee = quote(req(code, **covered), IN_2026)
+    article = TC + next(row[1] for row in COVERS if row[0] == code)
+    assert fee.basis == f"exempt: {EXEMPTION_TITLES[code]} ({article}); without it: {without.basis}"
+
+
+def test_every_exemption_has_its_title_pinned() -> None:
+    assert list(EXEMPTION_TITLES) == [e.code for e in EXEMPTIONS]
+
+
+def test_an_unknown_exemption_lists_the_known_ones() -> None:
+    with pytest.raises(FeeRequestInvalid) as info:
+        quote(req("x" * 60), IN_2026)
+    assert info.value.details == {"field": "exemption"}
+    assert info.value.message == (f"{'x' * 40!r} is not an exemption of art. 668 "
+                                  f"(one of {sorted(EXEMPTION_TITLES)})")
+
+
+def test_an_exemption_that_does_not_cover_the_filing_says_what_it_covers_not() -> None:
+    with pytest.raises(FeeRequestInvalid) as info:
+        quote(req("labour", payer=LE), IN_2026)
+    assert info.value.code == "exemption_not_applicable"
+    assert info.value.details == {"field": "exemption", "exemption": "labour"}
+    assert info.value.message == (f"the exemption 'labour' ({TC}668(1)) does not cover a property filing "
+                                  "in civil proceedings by a legal entity")
+
+
+@pytest.mark.parametrize("blank", ["code", "title", "article"])
+def test_an_exemption_row_needs_a_code_a_title_and_an_article(blank: str) -> None:
+    fields = {"code": "x", "title": "t", "article": "a", blank: ""}
+    with pytest.raises(ValueError, match=r"^an exemption needs a code, a title and an article reference$"):
+        Exemption(**fields, verified=True, case_kinds=frozenset(CaseKind), claim_kinds=frozenset(ClaimKind),
+                  payer_kinds=frozenset(PayerKind))

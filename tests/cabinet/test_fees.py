@@ -12,30 +12,27 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cabinet.case_numbers import CaseKind
 from cabinet.errors import CabinetError, FeeRequestInvalid
+from cabinet.fee_exemptions import EXEMPTIONS
+from cabinet.fee_kinds import ClaimKind, FilingType, PayerKind
 from cabinet.fees import (
     APPEAL_DECISION,
-    EXEMPTIONS,
     FEE_RULES,
-    MRP_TABLE,
-    CaseKind,
-    ClaimKind,
     FeeRequest,
     FeeRule,
-    FilingType,
     MrpMultiple,
     NoDuty,
-    PayerKind,
     PercentOfClaim,
     PerDocumentAndPage,
     ShareOfFirstInstance,
     ShareOfRule,
     SumOfRules,
     fee_rule,
-    mrp_on,
     quote,
 )
 from cabinet.money import Money
+from cabinet.mrp import MRP_TABLE, mrp_on
 from core.errors import BadRequest
 
 IN_2026 = date(2026, 3, 2)
@@ -492,3 +489,161 @@ def test_the_quote_json_has_exactly_its_fields() -> None:
     }
     noted = quote(claim("10000000000", kind=K.COURT_ORDER, filing=F.APPLICATION), IN_2026).to_json()
     assert noted["notes"] == [fee_rule("court_order").note] and noted["rule"]["note"]
+
+
+COPIES = {"case_kind": "civil", "filing_type": "application", "claim_kind": "copy_reissue", "payer_kind": "individual"}
+PROPERTY = {"case_kind": "civil", "filing_type": "statement_of_claim", "claim_kind": "property",
+            "payer_kind": "individual"}
+
+
+def test_parse_reads_the_exemption_a_party_claims() -> None:
+    request = FeeRequest.parse({**PROPERTY, "claim_amount": "500000", "exemption": "labour"})
+    assert request.exemption == "labour"
+    assert quote(request, IN_2026).amount == Money.zero()
+    assert FeeRequest.parse({**PROPERTY, "exemption": None}).exemption is None
+
+
+def test_parse_takes_blank_optional_fields_as_absent() -> None:
+    request = FeeRequest.parse({**COPIES, "claim_amount": "", "exemption": "", "documents": "", "pages": ""})
+    assert (request.claim_amount, request.exemption, request.documents, request.pages) == (None, None, None, None)
+
+
+@pytest.mark.parametrize(("name", "missing"), [("case_kind", None), ("filing_type", ""), ("claim_kind", None),
+                                               ("payer_kind", "")])
+def test_parse_says_which_values_a_missing_field_takes(name: str, missing: str | None) -> None:
+    with pytest.raises(FeeRequestInvalid) as info:
+        FeeRequest.parse({**PROPERTY, name: missing})
+    allowed = {"case_kind": CaseKind, "filing_type": FilingType, "claim_kind": ClaimKind,
+               "payer_kind": PayerKind}[name]
+    assert info.value.message == f"{name} is required (one of {[member.value for member in allowed]})"
+    assert (info.value.code, info.value.details) == ("fee_request_invalid", {"field": name})
+
+
+def test_parse_quotes_a_wrong_value_cut_to_forty_characters() -> None:
+    with pytest.raises(FeeRequestInvalid) as info:
+        FeeRequest.parse({**PROPERTY, "payer_kind": "x" * 50})
+    assert info.value.message == f"payer_kind {'x' * 40!r} is not one of ['individual', 'legal_entity']"
+
+
+def test_parse_explains_a_malformed_claim_amount() -> None:
+    with pytest.raises(FeeRequestInvalid) as info:
+        FeeRequest.parse({**PROPERTY, "claim_amount": "12.345"})
+    assert info.value.code == "invalid_claim_amount"
+    assert info.value.message and "12.345" in info.value.message
+
+
+@pytest.mark.parametrize("count", ["abc", "1.5", "-1", "٣", "1" * 5000, "10001", "1234567"])
+def test_parse_refuses_a_count_that_is_not_a_whole_number_in_range(count: str) -> None:
+    """Anything but 1 to 10,000 in plain digits is refused with one message (a huge string must not
+    reach ``int()``, which refuses more than 4,300 digits with an untyped error)."""
+    with pytest.raises(FeeRequestInvalid) as info:
+        FeeRequest.parse({**COPIES, "documents": "1", "pages": count})
+    assert (info.value.code, info.value.details) == ("invalid_count", {"field": "pages"})
+    assert info.value.message == "pages must be a whole number from 1 to 10000"
+
+
+def test_the_table_rows_refuse_rates_that_cannot_be_true_saying_why() -> None:
+    with pytest.raises(ValueError, match=r"^an MRP rate must be positive$"):
+        MrpMultiple(Decimal("-0.5"))
+    with pytest.raises(ValueError, match=r"^copy rates must be positive$"):
+        PerDocumentAndPage(Decimal("0.1"), Decimal("-0.03"))
+    with pytest.raises(ValueError, match=r"^a sum needs at least two rows$"):
+        SumOfRules(())
+    assert MrpMultiple(Decimal("0.5")).mrp == Decimal("0.5")
+    assert PerDocumentAndPage(Decimal("0.5"), Decimal("0.5")).per_page == Decimal("0.5")
+    assert SumOfRules(("a", "b")).rules == ("a", "b")
+
+
+# Each row in the words its refusals and no-duty bases print.
+RULE_TITLES_EN: dict[str, str] = {
+    "property_claim_individual": "Property claim of an individual: 1 % of the claim, at most 10,000 MRP",
+    "property_claim_legal_entity": "Property claim of a legal entity: 3 % of the claim, at most 20,000 MRP",
+    "state_body_complaint_individual": "Complaint of an individual against unlawful acts of state bodies and "
+        "officials",
+    "state_body_complaint_legal_entity": "Complaint of a legal entity against unlawful acts of state bodies and "
+        "officials",
+    "tax_audit_notice_individual": "Administrative claim of an individual entrepreneur or farm against a tax or "
+        "customs audit notice: 0.1 % of the disputed sum, at most 500 MRP",
+    "tax_audit_notice_legal_entity": "Administrative claim of a legal entity against a tax or customs audit notice: "
+        "1 % of the disputed sum, at most 20,000 MRP",
+    "divorce_claim": "Claim for dissolution of marriage",
+    "property_division_claim": "Claim for division of property between spouses: the property-claim rate",
+    "non_property_claim": "Claim of a non-property nature or not subject to valuation (any payer)",
+    "special_proceeding_application": "Special claim or application in special proceedings",
+    "administrative_claim": "Other administrative claim under the Administrative Procedure Code",
+    "arbitral_set_aside": "Petition to set aside an arbitral award: 50 % of the non-property rate, or of the "
+        "property rate on the contested sum",
+    "court_order": "Application for a court order: 50 % of the property-claim rate",
+    "duplicate_writ": "Application for a duplicate writ of execution (any payer)",
+    "award_enforcement": "Application for a writ enforcing an arbitral award or a foreign court decision (any "
+        "payer)",
+    "copy_reissue": "Repeat issue of copies of judicial acts or case papers: per document plus per page",
+    "bankruptcy": "Application for bankruptcy or rehabilitation of a legal entity",
+    "personal_insolvency": "Application of an individual for restoration of solvency or judicial bankruptcy",
+    "defamation_individual": "Claim of an individual for moral damages for defamation: 1 % (no cap)",
+    "defamation_legal_entity": "Claim of a legal entity for losses to its business reputation: 3 % (no cap)",
+    "constitutional_appeal": "Citizen's appeal to the Constitutional Court (rate zero)",
+    "mixed_claim_individual": "Claim of an individual with property and non-property demands: both duties",
+    "mixed_claim_legal_entity": "Claim of a legal entity with property and non-property demands: both duties",
+    "appeal": "Appellate complaint: no rate in the Tax Code",
+    "cassation": "Cassation petition (including against rulings on arbitral awards): 50 % of the first-instance "
+        "rate",
+    "procedural_filing": "Motion, response to a claim or remarks on a hearing record",
+    "procedural_application": "Application on deferral, enforcement, securing a claim, new circumstances, reversal "
+        "or a default judgment",
+    "private_complaint": "Private complaint against a court ruling",
+    "bailiff_complaint": "Complaint against acts of a bailiff",
+    "criminal_proceedings": "Filings in criminal proceedings, including a civil claim in them",
+    "administrative_offence": "Complaints against rulings in administrative-offence cases",
+}
+TAX_AUDIT_NOTE = "cap applied from 1 Jan 2026 (the Code's entry into force; no earlier date known)"
+
+
+@pytest.mark.parametrize(("rule_id", "request_"), [(row[0], row[3]) for row in ROWS if row[0] != "copy_reissue"],
+                         ids=[row[0] for row in ROWS if row[0] != "copy_reissue"])
+def test_counts_on_a_filing_not_priced_per_page_are_refused_naming_the_row(rule_id: str,
+                                                                          request_: dict[str, Any]) -> None:
+    request = claim(**{**request_, "documents": 1, "pages": 1})
+    error = refusal(request)
+    assert (error.code, error.details) == ("counts_not_applicable", {"field": "documents", "rule": rule_id})
+    assert error.message == f"{RULE_TITLES_EN[rule_id]} is not priced per document or page; leave the counts out"
+
+
+def test_copies_without_counts_are_refused_naming_the_row() -> None:
+    error = refusal(claim(kind=K.COPY_REISSUE, filing=F.APPLICATION))
+    assert (error.code, error.details) == ("counts_required", {"field": "documents", "rule": "copy_reissue"})
+    assert error.message == f"{RULE_TITLES_EN['copy_reissue']}: the number of documents and of pages are required"
+
+
+def test_a_no_duty_basis_names_the_row_and_its_article() -> None:
+    for rule_id, article, _, request_, _, _ in ROWS:
+        if isinstance(fee_rule(rule_id).rate, NoDuty):
+            basis = quote(claim(**request_), IN_2026).basis
+            assert basis == f"no state duty: {RULE_TITLES_EN[rule_id]} ({TC}{article})"
+    assert list(RULE_TITLES_EN) == [rule.id for rule in FEE_RULES]
+
+
+def test_the_notes_a_quote_carries_are_the_decisions_recorded() -> None:
+    for payer in (IND, LE):
+        fee = quote(claim("1000000", payer=payer, kind=K.TAX_AUDIT_NOTICE, case=ADM), IN_2026)
+        assert fee.notes == (TAX_AUDIT_NOTE,)
+    order = quote(claim("200000", kind=K.COURT_ORDER, filing=F.APPLICATION), IN_2026)
+    assert order.notes == ("0.5 % / 1.5 % confirmed; halving the capped property duty is our interpretation",)
+    assert quote(claim(None, filing=F.APPEAL), IN_2026).notes == (
+        "No duty: art. 665 names no rate for an appellate complaint and art. 664(1)(1) makes only the filings "
+        "art. 665 lists objects of the duty; CPC art. 403(3) asks for proof of payment only 'in the cases "
+        "established by law'. The CPC side is not confirmed by our reference.",)
+    assert quote(claim("1000000"), IN_2026).notes == ()
+
+
+@pytest.mark.parametrize(("documents", "named"), [("123456", "pages"), ("1234567", "documents")])
+def test_parse_reads_counts_of_up_to_six_digits_and_refuses_longer_ones_at_once(documents: str, named: str) -> None:
+    """Up to six digits a count is read as a number and checked against 1..10,000 with the whole request
+    (after every field is read, so a wrong ``pages`` is named first); longer text is refused as it is
+    read, before ``int()`` sees it."""
+    with pytest.raises(FeeRequestInvalid) as info:
+        FeeRequest.parse({**COPIES, "documents": documents, "pages": "many"})
+    assert info.value.details == {"field": named}
+    with pytest.raises(FeeRequestInvalid) as alone:
+        FeeRequest.parse({**COPIES, "documents": documents, "pages": "1"})
+    assert alone.value.details == {"field": "documents"}

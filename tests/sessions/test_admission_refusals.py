@@ -80,3 +80,31 @@ def test_identity_refusals_name_their_field() -> None:
             Identity(**kwargs)  # type: ignore[arg-type]
         assert caught.value.details == {"field": field}
     assert Identity.anonymous() == Identity(None)
+
+
+def test_identity_refusals_say_what_is_wrong() -> None:
+    """The message is what a developer wiring a new login path reads; each names the broken rule."""
+    for kwargs, message in (({"user_id": 5}, "user_id is text or None"),
+                            ({"user_id": "u", "eds_authenticated": "yes"}, "eds_authenticated is true or false"),
+                            ({"user_id": None, "eds_authenticated": True}, "an EDS login always names a user")):
+        with pytest.raises(InvalidHearing) as caught:
+            Identity(**kwargs)  # type: ignore[arg-type]
+        assert caught.value.message == message
+
+
+def test_staff_roles_from_any_collection_become_a_set_of_staff_roles() -> None:
+    """A store hands roles over as a list of text; the identity keeps a hashable set of roles."""
+    identity = Identity("u", True, ["judge", "clerk", "judge"])  # type: ignore[arg-type]
+    assert isinstance(identity.staff_roles, frozenset)
+    assert {type(role) for role in identity.staff_roles} == {StaffRole}
+    assert identity.staff_roles == {StaffRole.JUDGE, StaffRole.CLERK}
+    assert hash(identity) == hash(Identity("u", True, frozenset({StaffRole.CLERK, StaffRole.JUDGE})))
+    with pytest.raises(ValueError):
+        Identity("u", True, ["bailiff"])  # type: ignore[arg-type]
+
+
+def test_a_naive_now_is_refused_naming_now() -> None:
+    plan = build_plan()
+    with pytest.raises(InvalidHearing) as caught:
+        decide_admission(Identity(PLAINTIFF, True), plan, HearingState.IN_SESSION, plan.start.replace(tzinfo=None))
+    assert (caught.value.details, caught.value.message) == ({"field": "now"}, "now must be timezone-aware")

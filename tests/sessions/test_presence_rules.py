@@ -127,3 +127,51 @@ def test_joining_takes_the_role_the_admission_decided() -> None:
     watching = presence.join(AdmissionGrant("u-1", HearingRole.OBSERVER, AdmissionDecision.OBSERVER_VIEW_ONLY))
     assert (watching.role, watching.state) == (HearingRole.OBSERVER, PresenceState.IN_ROOM)
     assert watching.capabilities == Capabilities(receive=True)
+
+
+def test_each_inconsistent_presence_says_what_rule_it_breaks() -> None:
+    def message(**kwargs: object) -> str:
+        with pytest.raises(InvalidHearing) as refused:
+            Presence(**{"user_id": "u-1", "role": HearingRole.PLAINTIFF, **kwargs})  # type: ignore[arg-type]
+        return refused.value.message
+
+    assert message(user_id=" ") == "user_id must not be empty"
+    assert message(state=PresenceState.RECONNECTING) == "resume_to and dropped_at are kept exactly while reconnecting"
+    assert message(state=PresenceState.RECONNECTING, resume_to=PresenceState.REMOVED,
+                   dropped_at=NOW) == "one reconnects to the waiting or hearing room"
+    assert message(state=PresenceState.RECONNECTING, resume_to=PresenceState.WAITING,
+                   dropped_at=NOW.replace(tzinfo=None)) == "dropped_at must be timezone-aware"
+    assert message(state=PresenceState.OUTSIDE, hand_raised=True) == "hands are raised in the hearing room"
+    with pytest.raises(InvalidHearing) as other:
+        Presence("u-1", HearingRole.PLAINTIFF).join(AdmissionGrant("u-2", HearingRole.PLAINTIFF,
+                                                               AdmissionDecision.AUTO_ADMITTED))
+    assert other.value.message == "the admission is for somebody else"
+
+
+def test_refused_moves_explain_themselves_in_words() -> None:
+    assert refusal(lambda: in_room(HearingRole.JUDGE).dismiss()).message == (
+        "court staff are not sent to the waiting room")
+    dropped = in_room().disconnect(NOW)
+    assert refusal(lambda: dropped.reconnect(NOW + timedelta(minutes=1))).message == (
+        "the reconnection grace period is over; join again through the waiting room")
+    assert refusal(lambda: in_room(HearingRole.OBSERVER).raise_hand()).message == (
+        "only a participant in the hearing room who may speak raises a hand")
+    waiting = Presence("u-1", HearingRole.WITNESS, PresenceState.WAITING)
+    assert refusal(waiting.dismiss).message == "cannot dismiss somebody who is waiting"
+
+
+def test_a_naive_clock_reading_is_refused_naming_now() -> None:
+    naive = NOW.replace(tzinfo=None)
+    for step in (lambda: in_room().disconnect(naive), lambda: in_room().disconnect(NOW).has_expired(naive),
+                 lambda: in_room().disconnect(NOW).reconnect(naive)):
+        with pytest.raises(InvalidHearing) as refused:
+            step()
+        assert (refused.value.details, refused.value.message) == ({"field": "now"}, "now must be timezone-aware")
+
+
+def test_the_default_grace_applies_when_none_is_given() -> None:
+    dropped = in_room().disconnect(NOW)
+    at_edge, past = NOW + DEFAULT_RECONNECT_GRACE, NOW + DEFAULT_RECONNECT_GRACE + timedelta(microseconds=1)
+    assert dropped.expire(at_edge) is dropped and dropped.expire(past).state is PresenceState.OUTSIDE
+    assert dropped.reconnect(at_edge).state is PresenceState.IN_ROOM
+    assert refusal(lambda: dropped.reconnect(past)).code == "reconnect_grace_expired"
