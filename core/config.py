@@ -280,7 +280,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "workers": _parse_int,
 }
 #: Settings whose value is never echoed in an error message (it may be a password or carry one).
-_SECRET = frozenset({"metrics_token", "system_key_password", "database_url", "redis_url"})
+_SECRET = frozenset({"metrics_token", "system_key_password", "database_url", "redis_url", "turn_secret"})
 
 
 def _coerce(name: str, value: Any) -> Any:

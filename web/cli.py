@@ -65,12 +65,13 @@ async def _serve(args: argparse.Namespace, config: Config) -> int:
     host = args.host or config.host
     port = args.port or config.port
     count = args.workers or config.worker_count
+    config = dataclasses.replace(config, host=host, port=port)  # the worker's name in logs and metrics
     if count != 1:
         from web.workers import Supervisor
 
-        dataclasses.replace(config, port=port, workers=count)  # the settings' checks (Redis for several processes)
+        dataclasses.replace(config, workers=count)  # the settings' checks (Redis for several processes)
+        await preflight(config, host, port)  # one clear line before any worker starts, not one per worker
         return await Supervisor(host=host, port=port, count=count, config_file=args.config).run()
-    config = dataclasses.replace(config, host=host, port=port)  # the worker's name in logs and metrics
     configure_logging(config)
     await preflight(config, host, port)
     access_log = logging.getLogger("sotkab.access") if config.access_log else None

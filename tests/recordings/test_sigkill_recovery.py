@@ -65,7 +65,9 @@ async def start_server(h: Courthouse) -> Node:
             break
         output += line
         if b"is serving on" in line:
-            return Node(process, f"http://127.0.0.1:{port}", asyncio.ensure_future(_drain(process.stdout)))
+            node = Node(process, f"http://127.0.0.1:{port}")
+            node.drain = asyncio.ensure_future(_drain(process.stdout, node.lines))
+            return node
     process.kill()
     raise AssertionError(f"server did not start:\n{output.decode(errors='replace')}")
 

@@ -82,7 +82,7 @@ def test_several_workers_need_redis(tmp_path: Path, capsys: pytest.CaptureFixtur
     monkeypatch.setenv("SOTKAB_DATA_DIR", str(tmp_path / "var"))
     assert main(["serve", "--workers", "2"]) == 2
     assert "redis_url" in capsys.readouterr().err
-    with pytest.raises(ConfigError, match="workers"):
+    with pytest.raises(ConfigError, match="SOTKAB_WORKERS=3: 3 processes need redis_url"):
         load_config(environ={"SOTKAB_WORKERS": "3"})
     assert load_config(environ={"SOTKAB_WORKERS": "3", "SOTKAB_REDIS_URL": REDIS_URL}).worker_count == 3
     assert load_config(environ={}).worker_count == 1

@@ -249,6 +249,10 @@ ERROR_MESSAGES: dict[str, str] = {
     "unsupported_language": N_("Choose Kazakh, Russian or English."),
     "invalid_stats": N_("The connection report could not be read."),
     "removed": N_("The judge removed you from this hearing."),
+    "cannot_start": N_("The server could not start. Try again later."),
+    "fee_changed": N_("The state duty has changed since it was shown. Check the amount and pay again."),
+    "hearing_changed": N_("The hearing was changed by someone else at the same time. Reload the page and try again."),
+    "nothing_to_pay": N_("There is nothing to pay for this filing."),
     "reconnect_grace_expired": N_("You were away too long; join the hearing again from the waiting room."),
     "public_error": _TRY_AGAIN,
     # Hearing video.
