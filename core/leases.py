@@ -34,6 +34,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import Clock, SystemClock
 from core.db import Base, Database, UtcDateTime, insert_if_absent, table
+from core.tasks import stop
 
 log = logging.getLogger(__name__)
 
@@ -100,12 +101,14 @@ class PeriodicJob:
             finished = True
             log.exception("job %s failed; it is due again in %s", self.name, self.every)
         finally:
-            renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewer
-            # Awaited in this task, never shielded into an orphan: a release still running after the
-            # process closed its database would hold the job's row (and SQLite's write lock) open.
-            await self._release(finished)
+            try:
+                # Not ``suppress(CancelledError): await renewer``: a cancel of this task arriving
+                # then would be spent on the renewer and swallowed, and the job would run on forever.
+                await stop(renewer)
+            finally:
+                # Awaited in this task, never shielded into an orphan: a release still running after the
+                # process closed its database would hold the job's row (and SQLite's write lock) open.
+                await self._release(finished)
         return True
 
     async def _claim(self) -> bool:
@@ -154,8 +157,4 @@ async def running(*jobs: PeriodicJob) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop(*tasks)

@@ -123,3 +123,23 @@ async def test_a_run_cut_off_by_shutdown_gives_the_lease_back_and_stays_due(db: 
         row = await session.scalar(select(JobLease).where(JobLease.name == "slow"))
     assert row is not None and row.owner is None and row.lease_until is None and row.runs == 0
     assert row.next_run_at <= clock.now()  # the next process to look runs it
+
+
+async def test_a_job_cancelled_as_its_run_ends_stops_and_gives_the_lease_back(db: Database) -> None:
+    """Shutdown cancels the job's task just as a run ends and its lease renewer is being stopped. That
+    cancel must stop the task: spent on the renewer and swallowed, it left the job looping forever and
+    the app's shutdown waiting for it (a hung test teardown)."""
+    clock = FixedClock()
+    job = PeriodicJob(db, "quick", lambda: _cancel_soon(runner), every=timedelta(hours=1), clock=clock)
+    runner = asyncio.create_task(job.run())
+    done, _ = await asyncio.wait({runner}, timeout=60)
+    assert done and runner.cancelled()
+    async with db.sessions() as session:
+        row = await session.scalar(select(JobLease).where(JobLease.name == "quick"))
+    assert row is not None and row.owner is None and row.lease_until is None and row.runs == 1
+
+
+async def _cancel_soon(task: asyncio.Task[None]) -> None:
+    """The job's body: it ends at once, and its task is cancelled on the loop's next turn, which finds the
+    task waiting for its lease renewer to stop."""
+    asyncio.get_running_loop().call_soon(task.cancel)
