@@ -36,7 +36,7 @@ async def stop(*tasks: asyncio.Future[Any] | None, grace_s: float = STOP_GRACE_S
     A task gets half of ``grace_s`` to finish its clean-up (``finally`` blocks, a lease given back)
     after the first cancel; one still running after that is cancelled again every :data:`RECANCEL_S`.
     A task still running at the deadline is logged as an error and left behind: a stop never hangs.
-    A task that ended with an exception other than its cancellation has the exception logged.
+    A task that had ended with an exception (not its cancellation) has the exception logged as a warning.
     If the caller is cancelled while it waits, the cancellation propagates (after the tasks were
     cancelled): it is never absorbed here.
     """
@@ -57,7 +57,7 @@ async def stop(*tasks: asyncio.Future[Any] | None, grace_s: float = STOP_GRACE_S
                   ", ".join(sorted(_name(task) for task in pending)))
     for task in running:
         if task.done() and not task.cancelled() and (error := task.exception()) is not None:
-            log.error("background task %s had failed before it was stopped", _name(task),
+            log.warning("background task %s had failed before it was stopped", _name(task),
                       exc_info=(type(error), error, error.__traceback__))
 
 

@@ -21,6 +21,7 @@ from aiortc import RTCRtpReceiver
 from aiortc.sdp import candidate_from_sdp
 
 from core.clock import Clock, SystemClock
+from core.tasks import stop
 from media import aiortc_hooks
 from media.balance import balance
 from media.congestion import UplinkFeedback
@@ -444,12 +445,7 @@ class Relay:
         self._closed = True
         for hearing_id in list(self._hearings):
             await self.close_hearing(hearing_id)
-        if self._balancer is not None:
-            self._balancer.cancel()
-            await asyncio.gather(self._balancer, return_exceptions=True)
-        for task in list(self._background):
-            task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
+        await stop(self._balancer, *self._background)
 
     # ---- lookups ---------------------------------------------------------------------------
 

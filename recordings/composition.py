@@ -13,7 +13,6 @@ retried from the start; after :data:`ATTEMPTS` the job is ``failed`` with the er
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -28,6 +27,8 @@ from cabinet.courts import Court
 from cabinet.filing.systemkey import CourtKeys
 from core.clock import Clock
 from core.db import Database
+from core.tasks import stop as stop_tasks
+from core.tasks import wait_event
 from recordings.compose import compose
 from recordings.models import ComposeJob, RecordingRow
 from recordings.seal import sign_manifest
@@ -109,8 +110,7 @@ class Compositor:
                 logger.exception("composition worker round failed; retrying")
                 busy = False
             if not busy:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=poll_s)
+                await wait_event(stop, poll_s)
 
     async def _compose(self, claimed: Claimed) -> None:
         async with self.db.transaction() as session:
@@ -143,9 +143,7 @@ class Compositor:
             stopping.set()
             raise
         finally:
-            beat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await beat
+            await stop_tasks(beat)
         async with self.db.transaction() as session:
             held = await session.execute(update(ComposeJob).where(
                 ComposeJob.id == claimed.job_id, ComposeJob.owner == self.owner, ComposeJob.state == "running")

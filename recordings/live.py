@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from core.tasks import stop
 from media.feeds import BoundedFeed, ParticipantLeft, RelayEvent, Tap
 from recordings.capture import HearingRecorder
 from recordings.service import LEASE, RecordingService, Started
@@ -175,7 +176,4 @@ class RecorderHub:
                 await self._stop(hearing_id, SHUTDOWN)
             except Exception:
                 logger.exception("could not seal the recording of hearing %s at shutdown", hearing_id)
-        if self._renewer is not None:
-            self._renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._renewer
+        await stop(self._renewer)

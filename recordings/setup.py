@@ -7,7 +7,6 @@ registered here (signaling is the layer above), and calls it on every hearing st
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -16,6 +15,7 @@ from aiohttp import web
 from cabinet.filing.resources import COURT_KEYS, STORAGE
 from core.openapi import register_fragment
 from core.resources import CLOCK, CONFIG, DB
+from core.tasks import stop as stop_tasks
 from recordings import openapi
 from recordings.composition import Compositor
 from recordings.live import RecorderHub, TapSource
@@ -50,19 +50,14 @@ async def _service(app: web.Application) -> AsyncIterator[None]:
     if recovered:
         logger.warning("sealed %d recording(s) left unfinished by a process that died: %s", len(recovered), recovered)
     task = asyncio.create_task(_recover_periodically(service), name="recording-recovery")
-    stop = asyncio.Event()
+    stopping = asyncio.Event()
     composer = None
     if app[CONFIG].recording_compose_in_process:
         compositor = Compositor(app[DB], app[CLOCK], app[COURT_KEYS])
-        composer = asyncio.create_task(compositor.run(stop), name="recording-composition")
+        composer = asyncio.create_task(compositor.run(stopping), name="recording-composition")
     yield
-    stop.set()
-    task.cancel()
-    for running in (task, composer):
-        if running is not None:
-            running.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await running
+    stopping.set()
+    await stop_tasks(task, composer)
 
 
 async def _recover_periodically(service: RecordingService) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 from redis import asyncio as aioredis
 
 from core.logs import REQUEST_ID, accepted_request_id
+from core.tasks import stop
 from signaling.commands import Command, CommandInvalid, decode, encode
 
 log = logging.getLogger(__name__)
@@ -96,9 +97,6 @@ class Bus:
                 log.exception("signaling bus command %s failed", type(command).__name__)
 
     async def close(self) -> None:
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
+        await stop(self._listener)
         if self._redis is not None:
             await self._redis.aclose()

@@ -23,7 +23,6 @@ whose session expired or was ended with a revoked certificate.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from cabinet.notifications.models import Notice
 from cabinet.notifications.outbox import NUDGE_INFO_KEY, install_nudge
 from core.db import Database
 from core.resources import CONFIG, DB
+from core.tasks import stop, wait_event
 from signaling.auth import SESSION_ENDED, Lapse, authenticate, recheck
 from signaling.commands import Command, EndSession
 from signaling.compositions import COMPOSITIONS, followed_courts
@@ -107,8 +107,7 @@ class NoticeWatcher:
 
     async def run(self, poll_s: float) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=poll_s)
+            await wait_event(self.wake, poll_s)
             self.wake.clear()
             try:
                 await self.check()
@@ -232,6 +231,4 @@ async def notice_watcher(app: web.Application) -> AsyncIterator[None]:
     install_nudge(db, _chain(info.get(NUDGE_INFO_KEY), watcher.wake.set))
     task = asyncio.create_task(watcher.run(app[CONFIG].notify_poll_s), name="notice-watcher")
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await stop(task)

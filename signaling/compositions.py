@@ -12,7 +12,6 @@ A socket that connects while a record is being composed is told its state at onc
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -26,6 +25,7 @@ from cabinet.identity.roles import Role
 from core.clock import Clock
 from core.db import Database
 from core.resources import CLOCK, CONFIG, DB
+from core.tasks import stop
 from recordings.progress import JobProgress, ProgressFollower, read_jobs
 from signaling.server import SIO
 
@@ -107,8 +107,6 @@ def composition_watcher(namespace: str) -> Callable[[web.Application], AsyncIter
         app[COMPOSITIONS] = watcher
         task = asyncio.create_task(watcher.run(), name="composition-watcher")
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await stop(task)
 
     return resource

@@ -34,6 +34,7 @@ from aiohttp import web
 from cabinet.identity.principal import Principal
 from core.errors import SotkabError
 from core.logs import SOCKET_ID
+from core.tasks import stop as stop_tasks
 from media.errors import MediaError
 from recordings.live import RecorderHub
 from sessions.errors import SessionsError
@@ -311,9 +312,7 @@ class HearingNamespace(socketio.AsyncNamespace):
         task.add_done_callback(self._tasks.discard)
 
     async def stop(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await stop_tasks(*self._tasks)
 
 
 def _control_handler(action: Action) -> Handler:

@@ -30,6 +30,7 @@ from core.config import Config
 from core.health import Status, register_check
 from core.metrics import register_collector
 from core.resources import CLOCK, CONFIG
+from core.tasks import stop
 from media import Control, IceConfig, IceServer, Kind, ParticipantLeft, Relay, SlotAssigned, ViewerQuality
 from media.errors import UnknownHearing, UnknownParticipant
 from media.metrics import relay_families
@@ -171,9 +172,7 @@ class MediaBridge:
         self._forwarders[hearing_id] = asyncio.create_task(forward(), name=f"media-events-{hearing_id}")
 
     async def close(self) -> None:
-        for task in self._forwarders.values():
-            task.cancel()
-        await asyncio.gather(*self._forwarders.values(), return_exceptions=True)
+        await stop(*self._forwarders.values())
 
 
 async def _relay_status(relay: Relay) -> Status:

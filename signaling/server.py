@@ -12,7 +12,6 @@ The Redis connection is a resource of the app: it is checked and its listener st
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -26,6 +25,7 @@ from socketio import packet
 from core.config import Config
 from core.errors import ConfigError
 from core.resources import CONFIG
+from core.tasks import stop
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +111,7 @@ async def socketio_resources(app: web.Application) -> AsyncIterator[None]:
     await sio.shutdown()
     listener = getattr(manager, "thread", None)
     if isinstance(listener, asyncio.Future):
-        listener.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await listener
+        await stop(listener)
     redis = getattr(manager, "redis", None)
     if redis is not None:
         await redis.aclose()

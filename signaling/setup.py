@@ -10,7 +10,6 @@ login service tells the bus, and every process ends the sockets it holds.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -20,6 +19,7 @@ from aiohttp import web
 from cabinet.identity.http import LOGIN
 from core.metrics import Family, Sample, register_collector
 from core.resources import CLOCK, CONFIG
+from core.tasks import stop
 from recordings.live import RecorderHub
 from recordings.setup import hub_for
 from sessions.resources import HEARINGS
@@ -83,11 +83,7 @@ async def hearing_resources(app: web.Application) -> AsyncIterator[None]:
     tasks = [asyncio.create_task(sweeper.run(), name="hearing-sweeper"),
              asyncio.create_task(_recheck_cabinet(cabinet, config.socket_recheck_s), name="cabinet-recheck")]
     yield
-    for task in tasks:
-        task.cancel()
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await stop(*tasks)
     await namespace.stop()
     await recorders.close()
     await bridge.close()

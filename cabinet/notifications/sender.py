@@ -34,6 +34,7 @@ from cabinet.notifications.models import Channel, Delivery, DeliveryState, Notic
 from cabinet.notifications.notices import NoticeContent
 from core.clock import Clock
 from core.db import Database
+from core.tasks import wait_event
 
 log = logging.getLogger(__name__)
 
@@ -128,10 +129,7 @@ class Sender:
                 handled = 0
             if handled >= self.batch:
                 continue
-            try:
-                await asyncio.wait_for(wake.wait(), timeout=poll_interval)
-            except TimeoutError:
-                pass
+            await wait_event(wake, poll_interval)
 
     async def _claim(self, token: str) -> list[Claimed]:
         channels = [channel.value for channel in self.transports]

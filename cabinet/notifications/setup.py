@@ -10,7 +10,6 @@ records messages — and says so in the log.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -28,6 +27,7 @@ from cabinet.notifications.sms import SandboxSmsProvider, SmsProvider, SmsTransp
 from core.metrics import register_collector
 from core.openapi import register_fragment
 from core.resources import CLOCK, CONFIG, DB
+from core.tasks import stop
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,4 @@ async def _sender(app: web.Application) -> AsyncIterator[None]:
     install_nudge(db, wake.set)
     task = asyncio.create_task(sender.run(config.notify_poll_s, wake), name="notification-sender")
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await stop(task)
