@@ -108,3 +108,18 @@ def test_arbitrary_text_parses_canonically_or_is_refused(text: str) -> None:
         assert exc.code == "invalid_case_number"
     else:
         assert str(number) == text.strip()
+
+
+@pytest.mark.parametrize("year", [2026.0, "2026", True])
+def test_a_year_that_is_not_a_whole_number_is_refused_as_the_year(year: object) -> None:
+    with pytest.raises(InvalidCaseNumber) as info:
+        CaseNumber(court_code="7594", year=year, category="00", kind=CaseKind.CIVIL, sequence=1)  # type: ignore[arg-type]
+    assert info.value.details == {"part": "year"}
+
+
+def test_a_long_refused_text_is_quoted_only_up_to_64_characters() -> None:
+    text = "7" * 64 + "X"
+    with pytest.raises(InvalidCaseNumber) as info:
+        parse_case_number(text)
+    assert info.value.details == {"value": "7" * 64}
+    assert info.value.message.startswith(repr("7" * 64) + " is not a case number")

@@ -130,3 +130,83 @@ def test_a_stored_event_or_state_that_cannot_be_true_is_refused() -> None:
         "a deadline belongs to a case left without motion, and only to one")
     assert message(lambda: CaseState(S.LEFT_WITHOUT_MOTION, datetime(2026, 4, 1))) == (
         "motion_deadline must be a timezone-aware datetime")
+
+
+#: Who may take each action, as the module's docstring and the procedure codes assign it.
+WHO_MAY: dict[CaseAction, set[ActorRole]] = {
+    A.REGISTER: {ActorRole.CLERK},
+    A.RETURN: {ActorRole.CLERK, ActorRole.JUDGE},
+    A.WITHDRAW: {ActorRole.PARTY},
+    A.ACCEPT: {ActorRole.JUDGE},
+    A.LEAVE_WITHOUT_MOTION: {ActorRole.JUDGE},
+    A.REMEDY: {ActorRole.JUDGE},
+    A.MOTION_DEADLINE_LAPSED: {ActorRole.JUDGE, ActorRole.SYSTEM},
+    A.SCHEDULE: {ActorRole.JUDGE, ActorRole.CLERK},
+    A.RESCHEDULE: {ActorRole.JUDGE, ActorRole.CLERK},
+    A.HOLD_HEARING: {ActorRole.JUDGE},
+    A.ADJOURN: {ActorRole.JUDGE},
+    A.DECIDE: {ActorRole.JUDGE},
+    A.TERMINATE: {ActorRole.JUDGE},
+    A.APPEAL: {ActorRole.CLERK, ActorRole.SYSTEM},
+    A.UPHOLD_ON_APPEAL: {ActorRole.JUDGE},
+    A.CHANGE_ON_APPEAL: {ActorRole.JUDGE},
+    A.REMAND: {ActorRole.JUDGE},
+    A.WITHDRAW_APPEAL: {ActorRole.CLERK, ActorRole.SYSTEM},
+    A.ENTER_INTO_FORCE: {ActorRole.CLERK, ActorRole.SYSTEM},
+    A.CLOSE: {ActorRole.CLERK},
+}
+#: The actions whose record must say why: a return, leaving without motion, moving or adjourning a
+#: hearing, ending a case without a decision on the merits, changing or remanding on appeal.
+NEEDS_REASON = {A.RETURN, A.LEAVE_WITHOUT_MOTION, A.RESCHEDULE, A.ADJOURN, A.TERMINATE, A.CHANGE_ON_APPEAL,
+                A.REMAND}
+#: Every status each action is taken from.
+FROM: dict[CaseAction, list[CaseStatus]] = {
+    A.REGISTER: [S.SUBMITTED], A.RETURN: [S.SUBMITTED, S.REGISTERED], A.WITHDRAW: [S.SUBMITTED],
+    A.ACCEPT: [S.REGISTERED], A.LEAVE_WITHOUT_MOTION: [S.REGISTERED, S.ACCEPTED], A.REMEDY: [S.LEFT_WITHOUT_MOTION],
+    A.MOTION_DEADLINE_LAPSED: [S.LEFT_WITHOUT_MOTION], A.SCHEDULE: [S.ACCEPTED], A.RESCHEDULE: [S.SCHEDULED],
+    A.HOLD_HEARING: [S.SCHEDULED], A.ADJOURN: [S.HEARD], A.DECIDE: [S.HEARD],
+    A.TERMINATE: [S.ACCEPTED, S.SCHEDULED, S.HEARD], A.APPEAL: [S.DECIDED], A.UPHOLD_ON_APPEAL: [S.APPEALED],
+    A.CHANGE_ON_APPEAL: [S.APPEALED], A.REMAND: [S.APPEALED, S.IN_LEGAL_FORCE], A.WITHDRAW_APPEAL: [S.APPEALED],
+    A.ENTER_INTO_FORCE: [S.DECIDED], A.CLOSE: [S.IN_LEGAL_FORCE],
+}
+
+
+def _attempt(status: CaseStatus, action: CaseAction, actor: ActorRole,
+             reason: str | None = "grounds") -> tuple[CaseState, TimelineEvent]:
+    """``action`` by ``actor`` from ``status``, with whatever else the action needs supplied."""
+    if status is S.LEFT_WITHOUT_MOTION:
+        # A remedy comes before the deadline, a lapse after it.
+        lapsed = action is A.MOTION_DEADLINE_LAPSED
+        state = CaseState(status, motion_deadline=NOW - timedelta(days=1) if lapsed else DEADLINE)
+    else:
+        state = CaseState(status)
+    deadline = DEADLINE if action is A.LEAVE_WITHOUT_MOTION else None
+    return perform(state, action, actor=actor, clock=at(), reason=reason, deadline=deadline)
+
+
+@pytest.mark.parametrize("action", list(CaseAction), ids=[a.value for a in CaseAction])
+def test_each_action_is_taken_by_its_roles_only_from_each_of_its_statuses(action: CaseAction) -> None:
+    for status in FROM[action]:
+        for actor in ActorRole:
+            if actor in WHO_MAY[action]:
+                state, event = _attempt(status, action, actor)
+                assert (event.from_status, event.to_status, event.actor_role) == (status, state.status, actor)
+            else:
+                with pytest.raises(CabinetError) as refused:
+                    _attempt(status, action, actor)
+                assert refused.value.code == "action_not_permitted", (action, status, actor)
+                assert refused.value.details == {"action": action.value, "role": actor.value}
+
+
+@pytest.mark.parametrize("action", list(CaseAction), ids=[a.value for a in CaseAction])
+def test_exactly_the_actions_that_must_say_why_refuse_to_go_without_a_reason(action: CaseAction) -> None:
+    status, actor = FROM[action][0], sorted(WHO_MAY[action], key=lambda role: role.value)[0]
+    if action in NEEDS_REASON:
+        with pytest.raises(CabinetError) as refused:
+            _attempt(status, action, actor, reason=None)
+        assert refused.value.code == "reason_required"
+        with pytest.raises(CabinetError):
+            TimelineEvent(action, status, _attempt(status, action, actor)[0].status, actor, NOW)
+    else:
+        _, event = _attempt(status, action, actor, reason=None)
+        assert event.reason is None

@@ -3,7 +3,7 @@ exact edge, so a client can tell "you were removed" from "not now"."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -175,3 +175,26 @@ def test_the_default_grace_applies_when_none_is_given() -> None:
     assert dropped.expire(at_edge) is dropped and dropped.expire(past).state is PresenceState.OUTSIDE
     assert dropped.reconnect(at_edge).state is PresenceState.IN_ROOM
     assert refusal(lambda: dropped.reconnect(past)).code == "reconnect_grace_expired"
+
+
+def test_a_role_given_as_text_becomes_the_hearing_role_and_a_drop_time_is_kept_in_utc() -> None:
+    almaty = timezone(timedelta(hours=5))
+    kept = Presence("u-1", "clerk", "reconnecting", resume_to="in_room",  # type: ignore[arg-type]
+                    dropped_at=datetime(2026, 1, 15, 15, 0, tzinfo=almaty))
+    assert kept.role is HearingRole.CLERK and kept.role.is_staff
+    assert kept.dropped_at == NOW and kept.dropped_at is not None and kept.dropped_at.tzinfo is UTC
+
+
+def test_anyone_admitted_may_leave_the_waiting_room_too() -> None:
+    waiting = Presence("u-1", HearingRole.WITNESS, PresenceState.WAITING)
+    assert waiting.leave().state is PresenceState.OUTSIDE
+    assert waiting.disconnect(NOW).leave().state is PresenceState.OUTSIDE
+
+
+def test_a_longer_grace_given_by_the_caller_holds_the_place_longer() -> None:
+    dropped = in_room().disconnect(NOW)
+    later = NOW + timedelta(minutes=2)
+    grace = timedelta(minutes=5)
+    assert dropped.reconnect(later, grace).state is PresenceState.IN_ROOM
+    assert dropped.expire(later, grace) is dropped
+    assert dropped.expire(later, timedelta(minutes=1)).state is PresenceState.OUTSIDE
