@@ -51,7 +51,7 @@ async def _deferred_and_registered(court: Court) -> int:
     return filing_id
 
 
-IINS = {"alice": "900101400123", "judge": "700707300789"}
+IINS = {"alice": "900101400123", "judge": "700707300783"}
 
 
 async def _kinds(court: Court, who: str) -> list[str]:
