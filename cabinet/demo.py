@@ -13,6 +13,7 @@ from pathlib import Path
 
 from cabinet.courts import CourtSpec, CourtStore
 from cabinet.eds.ca import CertificateAuthority
+from cabinet.identifiers import Iin
 from cabinet.identity.roles import Role
 from cabinet.identity.setup import open_builtin_ca
 from cabinet.identity.users import PersonName, UserService
@@ -42,17 +43,20 @@ class DemoPerson:
     patronymic: str
     role: Role | None
 
+    def __post_init__(self) -> None:
+        Iin(self.iin)  # the demo shows real-looking people: their IINs pass the check digit like anyone's
+
     @property
     def full_name(self) -> str:
         return f"{self.surname} {self.given_name}"
 
 
 DEMO_PEOPLE = (
-    DemoPerson("judge", "720315300128", "СЕЙТҚАЛИЕВ", "АРМАН", "ЖАНҰЛЫ", Role.JUDGE),
-    DemoPerson("clerk", "950821400233", "ОМАРОВА", "ДИНАРА", "СЕРІКҚЫЗЫ", Role.CLERK),
-    DemoPerson("court-admin", "810602300345", "ИВАНОВ", "СЕРГЕЙ", "ПЕТРОВИЧ", Role.COURT_ADMIN),
-    DemoPerson("plaintiff", "880109400456", "ӘБДІРАХМАНОВА", "АЙГЕРІМ", "ҚАНАТҚЫЗЫ", None),
-    DemoPerson("defendant", "900412300567", "ПЕТРОВ", "АЛЕКСЕЙ", "ИГОРЕВИЧ", None),
+    DemoPerson("judge", "720315300121", "СЕЙТҚАЛИЕВ", "АРМАН", "ЖАНҰЛЫ", Role.JUDGE),
+    DemoPerson("clerk", "950821400235", "ОМАРОВА", "ДИНАРА", "СЕРІКҚЫЗЫ", Role.CLERK),
+    DemoPerson("court-admin", "810602300349", "ИВАНОВ", "СЕРГЕЙ", "ПЕТРОВИЧ", Role.COURT_ADMIN),
+    DemoPerson("plaintiff", "880109400457", "ӘБДІРАХМАНОВА", "АЙГЕРІМ", "ҚАНАТҚЫЗЫ", None),
+    DemoPerson("defendant", "900412300563", "ПЕТРОВ", "АЛЕКСЕЙ", "ИГОРЕВИЧ", None),
 )
 
 

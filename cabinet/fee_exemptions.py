@@ -26,6 +26,7 @@ from cabinet.fee_kinds import (
     NON_CRIMINAL,
     ClaimKind,
     PayerKind,
+    citation,
     cite,
     kinds,
 )
@@ -41,6 +42,8 @@ class FeeRequest(Protocol):
     def claim_kind(self) -> ClaimKind: ...
     @property
     def payer_kind(self) -> PayerKind: ...
+    @property
+    def exemption(self) -> str | None: ...
 
 logger = logging.getLogger(__name__)
 
@@ -146,3 +149,26 @@ def exemption(code: str) -> Exemption:
         raise FeeRequestInvalid(
             f"{code[:40]!r} is not an exemption of art. 668 (one of {sorted(_EXEMPTIONS_BY_CODE)})",
             code="unknown_exemption", details={"field": "exemption"}) from None
+
+
+def claimed_exemption(request: FeeRequest) -> Exemption | None:
+    """The exemption a fee request claims, provided its scope covers the request; otherwise refused
+    with ``exemption_not_applicable``, its article cited in kk/ru/en (``details.citation``)."""
+    if request.exemption is None:
+        return None
+    found = exemption(request.exemption)
+    if not found.covers(request):
+        raise FeeRequestInvalid(
+            f"the exemption {found.code!r} ({found.article}) does not cover a "
+            f"{request.claim_kind.value} filing in {request.case_kind.value} proceedings "
+            f"by a {request.payer_kind.value.replace('_', ' ')}",
+            code="exemption_not_applicable",
+            details={"field": "exemption", "exemption": found.code, "article": found.article,
+                     "citation": citation(found.article)},
+        )
+    return found
+
+
+def exemptions_for(request: FeeRequest) -> tuple[Exemption, ...]:
+    """The exemptions whose scope covers the request's case, claim and payer: what its filer may claim."""
+    return tuple(item for item in EXEMPTIONS if item.covers(request))

@@ -5,6 +5,7 @@ share, so both cite the Code the same way."""
 from __future__ import annotations
 
 import enum
+import re
 from typing import Any
 
 from cabinet.case_numbers import CaseKind
@@ -12,9 +13,32 @@ from cabinet.case_numbers import CaseKind
 CODE = "Tax Code of the RK No. 214-VIII"
 
 
+LANGUAGES = ("kk", "ru", "en")
+CODE_NAMES = ("ҚР № 214-VIII Салық кодексі", "Налоговый кодекс РК № 214-VIII", CODE)
+CITATION_WORDS: dict[str, tuple[str, str, str]] = {
+    "art.": ("бап", "ст.", "art."),
+    ", one of ": (", бірі ", ", одна из ", ", one of "),
+    "CPC": ("АІЖК", "ГПК", "CPC"),
+}
+
+
 def cite(ref: str) -> str:
     """``665(1)(1)`` → the full citation of that article, paragraph and sub-paragraph."""
     return f"{CODE}, art. {ref}"
+
+
+def citation(article: str) -> dict[str, str]:
+    """A citation as :func:`cite` writes it, as each language writes it: what a refusal or a decision
+    shows a person as its legal basis (``{"kk": …, "ru": …, "en": …}``)."""
+    texts = {}
+    for index, language in enumerate(LANGUAGES):
+        text = article.replace(CODE, CODE_NAMES[index])
+        if language == "kk":  # "art. 135" is "135-бап" in Kazakh
+            text = re.sub(r"art\. ([0-9]+)", r"\1-бап", text)
+        for word, words in CITATION_WORDS.items():
+            text = text.replace(word, words[index])
+        texts[language] = text
+    return texts
 
 
 def kinds(*items: Any) -> frozenset[Any]:

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Protocol
 
 from cabinet.fee_exemptions import Exemption
+from cabinet.fee_kinds import CODE_NAMES
 from cabinet.money import Money
 from cabinet.mrp import MrpPeriod
 
@@ -190,8 +191,7 @@ EXEMPTION_TEXTS: dict[str, Texts] = {
                      "Kazakhstan Deposit Insurance Fund"),
 }
 
-_CODE_NAMES: Texts = ("ҚР № 214-VIII Салық кодексі", "Налоговый кодекс РК № 214-VIII",
-                     "Tax Code of the RK No. 214-VIII")
+_CODE_NAMES: Texts = CODE_NAMES
 _LABELS: dict[str, Texts] = {
     "article": ("Негіз", "Основание", "Legal basis"),
     "formula": ("Есептеу", "Расчёт", "Formula"),

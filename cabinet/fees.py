@@ -35,7 +35,7 @@ from typing import Any
 
 from cabinet.case_numbers import CaseKind
 from cabinet.errors import FeeRequestInvalid, InvalidMoney
-from cabinet.fee_exemptions import EXEMPTIONS, Exemption, exemption
+from cabinet.fee_exemptions import EXEMPTIONS, Exemption, claimed_exemption, exemption, exemptions_for
 from cabinet.fee_kinds import (
     ANY_CASE,
     ANY_PAYER,
@@ -57,7 +57,8 @@ from cabinet.mrp import MRP_TABLE, MrpPeriod, mrp_on
 logger = logging.getLogger(__name__)
 
 __all__ = ["EXEMPTIONS", "FEE_RULES", "MRP_TABLE", "ClaimKind", "Exemption", "FeeQuote", "FeeRequest", "FeeRule",
-           "FilingType", "MrpPeriod", "PayerKind", "exemption", "fee_rule", "mrp_on", "quote"]
+           "FilingType", "MrpPeriod", "PayerKind", "claimed_exemption", "exemption", "exemptions_for", "fee_rule",
+           "mrp_on", "quote"]
 
 MAX_COUNT = 10_000
 """At most this many documents or pages in one request for copies (a typo guard, not law)."""
@@ -549,21 +550,6 @@ def _compute(rule: FeeRule, request: FeeRequest, mrp: MrpPeriod, on: date) -> _C
                      rule.verified and base.verified, base.uses_amount, base.uses_counts)
 
 
-def _exemption_for(request: FeeRequest) -> Exemption | None:
-    if request.exemption is None:
-        return None
-    found = exemption(request.exemption)
-    if not found.covers(request):
-        raise FeeRequestInvalid(
-            f"the exemption {found.code!r} ({found.article}) does not cover a "
-            f"{request.claim_kind.value} filing in {request.case_kind.value} proceedings "
-            f"by a {request.payer_kind.value.replace('_', ' ')}",
-            code="exemption_not_applicable",
-            details={"field": "exemption", "exemption": found.code},
-        )
-    return found
-
-
 def quote(request: FeeRequest, on: date) -> FeeQuote:
     """The state duty a filing owes if paid on ``on`` (the court's local date), with its legal basis.
 
@@ -571,7 +557,7 @@ def quote(request: FeeRequest, on: date) -> FeeQuote:
     if it was in force that day.
     """
     rule = _find_rule(request)
-    found = _exemption_for(request)
+    found = claimed_exemption(request)
     mrp = mrp_on(on)
     computed = _compute(rule, request, mrp, on)
     if request.claim_amount is not None and not computed.uses_amount:

@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cabinet.audit import AuditLog
 from cabinet.case_status import ActorRole
 from cabinet.courts import Court
+from cabinet.fee_instalments import MAX_TERM, check_count, instalment_plan
+from cabinet.fee_kinds import citation, cite
 from cabinet.fees import PayerKind, quote
 from cabinet.filing.access import Resource
 from cabinet.filing.cases import CaseStore
@@ -44,10 +46,11 @@ from core.db import Database
 
 log = logging.getLogger(__name__)
 
-ARTICLE = "Tax Code of the RK No. 214-VIII, art. 135"
+ARTICLE = cite("135")
 ARTICLE_REF = ARTICLE.rsplit("art. ", 1)[-1]
 """The bare article number, which a notice cites in the reader's language."""
-MAX_TERM = timedelta(days=365)
+CITATION = citation(ARTICLE)
+"""The article as each language cites it: refusals carry it in ``details.citation``, people read it."""
 REMIND_DAYS = 7
 MAX_REASON = 2000
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
@@ -89,13 +92,23 @@ def _reason(raw: object, *, required: bool) -> str | None:
 
 @dataclass(frozen=True)
 class DeferralAsk:
+    """A deferral to one date (``until``, optional: the judge sets it) or ``instalments`` monthly parts."""
+
     reason: str
     until: date | None
     not_large_business: bool
+    instalments: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.instalments is not None:
+            check_count(self.instalments)
+            if self.until is not None:
+                raise FilingInvalid("ask either to defer to one date (until) or to pay in instalments, not both",
+                                    code="invalid_field", details={"field": "until", "citation": CITATION})
 
     @classmethod
     def parse(cls, body: Mapping[str, Any]) -> DeferralAsk:
-        unknown = sorted(set(body) - {"reason", "until", "not_large_business"})
+        unknown = sorted(set(body) - {"reason", "until", "not_large_business", "instalments"})
         if unknown:
             raise FilingInvalid(f"unknown fields {unknown}", code="unknown_field", details={"fields": unknown})
         flag = body.get("not_large_business", False)
@@ -104,14 +117,17 @@ class DeferralAsk:
                                 details={"field": "not_large_business"})
         reason = _reason(body.get("reason"), required=True)
         assert reason is not None
-        return cls(reason, parse_date(body.get("until"), "until"), flag)
+        instalments = body.get("instalments")
+        return cls(reason, parse_date(body.get("until"), "until"), flag,
+                   None if instalments is None else check_count(instalments))
 
 
 def deferral_json(deferral: FeeDeferral | None) -> dict[str, Any] | None:
     if deferral is None:
         return None
-    return {"status": deferral.status, "reason": deferral.reason, "article": ARTICLE,
+    return {"status": deferral.status, "reason": deferral.reason, "article": ARTICLE, "citation": CITATION,
             "requested_until": deferral.requested_until.isoformat() if deferral.requested_until else None,
+            "instalments": deferral.instalments,
             "requested_at": deferral.requested_at.isoformat(),
             "decided_at": deferral.decided_at.isoformat() if deferral.decided_at else None,
             "decision_reason": deferral.decision_reason,
@@ -126,7 +142,8 @@ async def deferral_of(session: AsyncSession, filing_id: int, *, for_update: bool
 def _check_due(due: date, today: date, field: str) -> None:
     if not today < due <= today + MAX_TERM:
         raise FilingInvalid(f"{field} must be after today and at most a year ahead ({ARTICLE})",
-                            code="invalid_due_date", details={"field": field, "latest": (today + MAX_TERM).isoformat()})
+                            code="invalid_due_date", details={"field": field, "latest": (today + MAX_TERM).isoformat(),
+                                                              "citation": CITATION})
 
 
 async def ask_deferral(session: AsyncSession, clock: Clock, filing_id: int, user: User,
@@ -142,23 +159,38 @@ async def ask_deferral(session: AsyncSession, clock: Clock, filing_id: int, user
     if request is None:
         raise FilingStateConflict("the duty cannot be quoted yet: set the filing's kind, type, claim and payer",
                                   code="fee_not_quotable")
-    if not quote(request, today).amount.is_positive():
+    owed = quote(request, today).amount
+    if not owed.is_positive():
         raise FilingStateConflict("this filing owes no state duty; there is nothing to defer", code="nothing_to_defer")
+    if ask.instalments is not None:
+        instalment_plan(owed, ask.instalments, today)
     if request.payer_kind is PayerKind.LEGAL_ENTITY and not ask.not_large_business:
         raise FilingInvalid(f"large business cannot have the duty deferred ({ARTICLE}); a legal entity must "
                             "declare not_large_business", code="not_eligible_for_deferral",
-                            details={"field": "not_large_business"})
+                            details={"field": "not_large_business", "citation": CITATION})
     if ask.until is not None:
         _check_due(ask.until, today, "until")
     deferral = await deferral_of(session, filing.id, for_update=True)
     if deferral is None:
         deferral = FeeDeferral(filing_id=filing.id, reason=ask.reason, requested_until=ask.until, requested_at=now,
-                               status=DeferralStatus.REQUESTED.value)
+                               status=DeferralStatus.REQUESTED.value, instalments=ask.instalments)
         session.add(deferral)
     else:
         deferral.reason, deferral.requested_until, deferral.requested_at = ask.reason, ask.until, now
+        deferral.instalments = ask.instalments
     await session.flush()
     return deferral
+
+
+async def withdraw_deferral(session: AsyncSession, clock: Clock, filing_id: int, user: User) -> bool:
+    """The filer takes back the request on their draft (to pay after all, or to claim an exemption)."""
+    filing = await DraftService(session, clock).own_draft(filing_id, user)
+    deferral = await deferral_of(session, filing.id, for_update=True)
+    if deferral is None:
+        return False
+    await session.delete(deferral)
+    await session.flush()
+    return True
 
 
 async def decide_deferral(session: AsyncSession, clock: Clock, filing_id: int, principal: Principal,

@@ -230,6 +230,8 @@ class FeeDeferral(Base):
     filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id", ondelete="CASCADE"), unique=True)
     reason: Mapped[str] = mapped_column(Text)
     requested_until: Mapped[date | None] = mapped_column(Date, default=None)
+    instalments: Mapped[int | None] = mapped_column(Integer, default=None)
+    """Monthly parts asked for instead of one due date (:mod:`cabinet.fee_instalments`); None: a deferral."""
     requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(12), index=True)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)

@@ -73,7 +73,7 @@ def cast(tmp_path_factory: pytest.TempPathFactory) -> Cast:
         ca_dir=base / "pki",
         alice=_person(ca, "900101400123", "ӘЛИЕВА", "АЛИЯ"),
         bob=_person(ca, "850505300456", "БЕКОВ", "БОЛАТ"),
-        judge=_person(ca, "700707300789", "СУДЬЯЕВ", "САПАР"),
+        judge=_person(ca, "700707300783", "СУДЬЯЕВ", "САПАР"),
         judge2=_person(ca, "710808300123", "ТӨРЕЕВА", "ТОМИРИС"),
         clerk=_person(ca, "920202400567", "ХАТШЫ", "ХАДИША"),
         admin=_person(ca, "750303300890", "ӘКІМШІ", "ӘЛІБЕК"),

@@ -28,7 +28,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     assert main(["pki", "init"]) == 0
     assert main(["courts", "add", "--code", "7594", "--region", "r", "--name-kk", "a", "--name-ru", "b",
                  "--name-en", "c"]) == 0
-    for iin, role in (("720315300128", "judge"), ("880404300234", "clerk")):
+    for iin, role in (("720315300121", "judge"), ("880404300234", "clerk")):
         assert main(["users", "grant", "--iin", iin, "--role", role, "--court", "7594"]) == 0
     return tmp_path / "var"
 

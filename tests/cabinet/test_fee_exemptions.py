@@ -10,7 +10,7 @@ import pytest
 
 from cabinet.case_numbers import CaseKind
 from cabinet.errors import FeeRequestInvalid
-from cabinet.fee_exemptions import EXEMPTIONS, Exemption
+from cabinet.fee_exemptions import EXEMPTIONS, Exemption, exemptions_for
 from cabinet.fee_kinds import ClaimKind, FilingType, PayerKind
 from cabinet.fee_texts import EXEMPTION_TEXTS, LANGUAGES, RULE_TITLES
 from cabinet.fees import FEE_RULES, FeeRequest, quote
@@ -271,7 +271,10 @@ def test_an_exemption_that_does_not_cover_the_filing_says_what_it_covers_not() -
     with pytest.raises(FeeRequestInvalid) as info:
         quote(req("labour", payer=LE), IN_2026)
     assert info.value.code == "exemption_not_applicable"
-    assert info.value.details == {"field": "exemption", "exemption": "labour"}
+    assert info.value.details == {
+        "field": "exemption", "exemption": "labour", "article": f"{TC}668(1)",
+        "citation": {"kk": "ҚР № 214-VIII Салық кодексі, 668-бап(1)", "ru": "Налоговый кодекс РК № 214-VIII, ст. 668(1)",
+                     "en": f"{TC}668(1)"}}
     assert info.value.message == (f"the exemption 'labour' ({TC}668(1)) does not cover a property filing "
                                   "in civil proceedings by a legal entity")
 
@@ -282,3 +285,12 @@ def test_an_exemption_row_needs_a_code_a_title_and_an_article(blank: str) -> Non
     with pytest.raises(ValueError, match=r"^an exemption needs a code, a title and an article reference$"):
         Exemption(**fields, verified=True, case_kinds=frozenset(CaseKind), claim_kinds=frozenset(ClaimKind),
                   payer_kinds=frozenset(PayerKind))
+
+
+def test_the_exemptions_a_filer_may_claim_are_exactly_those_that_cover_the_request() -> None:
+    offered = exemptions_for(req(None, payer=LE))
+    assert offered and all(item.covers(req(None, payer=LE)) for item in offered)
+    assert "labour" not in {item.code for item in offered}  # a worker's exemption: individuals only
+    assert {item.code for item in exemptions_for(req(None))} >= {"labour", "disability", "veterans"}
+    for item in EXEMPTIONS:
+        assert (item in offered) is item.covers(req(None, payer=LE))

@@ -3,6 +3,8 @@ share: both must cite the Tax Code No. 214-VIII the same way and mean the same c
 
 from __future__ import annotations
 
+import pytest
+
 from cabinet.case_numbers import CaseKind
 from cabinet.fee_kinds import (
     ANY_CASE,
@@ -15,6 +17,7 @@ from cabinet.fee_kinds import (
     ClaimKind,
     FilingType,
     PayerKind,
+    citation,
     cite,
     kinds,
 )
@@ -50,3 +53,15 @@ def test_the_wire_names_of_filings_and_payers_are_stable() -> None:
         "statement_of_claim", "counterclaim", "application", "complaint", "motion", "response", "appeal",
         "cassation", "record_remarks"}
     assert {p.value for p in PayerKind} == {"individual", "legal_entity"}
+
+
+@pytest.mark.parametrize(("ref", "kk", "ru"), [
+    ("135", "ҚР № 214-VIII Салық кодексі, 135-бап", "Налоговый кодекс РК № 214-VIII, ст. 135"),
+    ("668(13)", "ҚР № 214-VIII Салық кодексі, 668-бап(13)", "Налоговый кодекс РК № 214-VIII, ст. 668(13)"),
+    ("668, one of (10), (12)", "ҚР № 214-VIII Салық кодексі, 668-бап, бірі (10), (12)",
+     "Налоговый кодекс РК № 214-VIII, ст. 668, одна из (10), (12)"),
+])
+def test_a_citation_is_written_the_way_each_language_cites_the_code(ref: str, kk: str, ru: str) -> None:
+    texts = citation(cite(ref))
+    assert texts == {"kk": kk, "ru": ru, "en": cite(ref)}
+    assert "Tax Code" not in texts["kk"] + texts["ru"] and "art." not in texts["kk"] + texts["ru"]

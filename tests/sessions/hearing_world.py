@@ -16,7 +16,7 @@ from sessions.service import HearingService
 from tests.cabinet.filing.conftest import Court, registered_case
 from web.schema import metadata
 
-IIN = {"alice": "900101400123", "bob": "850505300456", "judge": "700707300789", "judge2": "710808300123",
+IIN = {"alice": "900101400123", "bob": "850505300456", "judge": "700707300783", "judge2": "710808300123",
        "clerk": "920202400567", "admin": "750303300890", "lawyer": "880404300234", "carol": "950606400345"}
 
 

@@ -49,13 +49,13 @@ def test_grants_from_the_command_line_are_audited_and_verifiable(env: Path,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     run(capsys, "courts", "add", "--code", "7594", "--region", "r", "--name-kk", "a", "--name-ru", "b",
         "--name-en", "c")
-    assert run(capsys, "users", "grant", "--iin", "720315300128", "--role", "judge", "--court", "7594",
+    assert run(capsys, "users", "grant", "--iin", "720315300121", "--role", "judge", "--court", "7594",
                "--name", "СУДЬЯ")[0] == 0
-    code, out, _ = run(capsys, "users", "show", "--iin", "720315300128")
+    code, out, _ = run(capsys, "users", "show", "--iin", "720315300121")
     assert code == 0 and '"judge"' in out and "СУДЬЯ" in out
-    code, _, err = run(capsys, "users", "grant", "--iin", "720315300128", "--role", "pope", "--court", "7594")
+    code, _, err = run(capsys, "users", "grant", "--iin", "720315300121", "--role", "pope", "--court", "7594")
     assert code == 2 and "unknown role" in err
-    assert run(capsys, "users", "revoke", "--iin", "720315300128", "--role", "judge", "--court", "7594")[0] == 0
+    assert run(capsys, "users", "revoke", "--iin", "720315300121", "--role", "judge", "--court", "7594")[0] == 0
     code, out, _ = run(capsys, "audit", "verify")
     assert code == 0 and "intact: 2 entries" in out
 
@@ -63,7 +63,7 @@ def test_grants_from_the_command_line_are_audited_and_verifiable(env: Path,
 def test_audit_verify_exits_1_when_an_entry_was_edited(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run(capsys, "courts", "add", "--code", "7594", "--region", "r", "--name-kk", "a", "--name-ru", "b",
         "--name-en", "c")
-    run(capsys, "users", "grant", "--iin", "720315300128", "--role", "clerk", "--court", "7594")
+    run(capsys, "users", "grant", "--iin", "720315300121", "--role", "clerk", "--court", "7594")
     with sqlite3.connect(env / "sotkab.db") as conn:
         conn.execute("UPDATE audit_log SET subject = '000000000000' WHERE seq = 1")
     code, _, err = run(capsys, "audit", "verify")
@@ -79,7 +79,7 @@ def test_the_demo_seed_runs_once_and_explains_how_to_log_in(env: Path, capsys: p
     before = sorted((env / "demo-keys").rglob("*.p12"))
     assert run(capsys, "demo", "seed")[0] == 0
     assert sorted((env / "demo-keys").rglob("*.p12")) == before
-    code, out, _ = run(capsys, "users", "show", "--iin", "720315300128")
+    code, out, _ = run(capsys, "users", "show", "--iin", "720315300121")
     assert '"judge"' in out
 
 
@@ -120,7 +120,7 @@ async def test_sotkab_login_signs_a_challenge_against_a_running_server(env: Path
 
         code, out, err = await sotkab("login", "--key", str(key), "--url", str(server.make_url("")))
         assert code == 0, err
-        assert json.loads(out)["user"]["iin"] == "880109400456"
+        assert json.loads(out)["user"]["iin"] == "880109400457"
         code, _, err = await sotkab("login", "--key", str(sign_key), "--url", str(server.make_url("")))
         assert code == 1 and "wrong_key_usage" in err
         code, _, err = await sotkab("login", "--key", str(key), "--url", "http://127.0.0.1:1")

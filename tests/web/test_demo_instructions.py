@@ -35,7 +35,7 @@ def test_the_printed_login_lines_work_from_a_second_shell(tmp_path: Path) -> Non
         me = subprocess.run(["bash", "-c", curl_line.replace("TOKEN", token) + " -sS"], cwd=REPO, env=shell_env,
                             capture_output=True, text=True, timeout=60)
         assert me.returncode == 0, me.stderr
-        assert json.loads(me.stdout)["iin"] == "720315300128"  # the demo judge
+        assert json.loads(me.stdout)["iin"] == "720315300121"  # the demo judge
     finally:
         server.stop()
 

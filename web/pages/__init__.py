@@ -24,6 +24,7 @@ from web.pages.case_file import routes as case_file_routes
 from web.pages.csrf import CSRF_KEY, set_seed_cookie
 from web.pages.errors import page_errors
 from web.pages.filing_finish import routes as filing_finish_routes
+from web.pages.filing_relief import routes as filing_relief_routes
 from web.pages.filing_wizard import routes as filing_wizard_routes
 from web.pages.grants import routes as grant_routes
 from web.pages.hearing_room import routes as hearing_room_routes
@@ -70,4 +71,5 @@ def setup(app: web.Application) -> None:
     app.router.add_routes(grant_routes)
     app.router.add_routes(filing_wizard_routes)
     app.router.add_routes(filing_finish_routes)
+    app.router.add_routes(filing_relief_routes)
     app.router.add_routes(hearing_room_routes)

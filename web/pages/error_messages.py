@@ -189,6 +189,7 @@ ERROR_MESSAGES: dict[str, str] = {
     "deferral_not_found": N_("No deferral was asked for this filing."),
     "deferral_with_exemption": N_("A filing cannot claim an exemption and ask for a deferral at once."),
     "not_eligible_for_deferral": N_("This filer cannot ask to defer the state duty."),
+    "invalid_instalments": N_("Choose from 2 to 12 monthly instalments: all of them must fall within a year."),
     "nothing_to_defer": N_("There is no state duty to defer."),
     "invalid_due_date": N_("Enter the day by which the duty will be paid, within a year."),
     "refund_rule_not_found": N_("The court has no refund rule for this event."),

@@ -11,13 +11,17 @@ submission service's: a refusal (not paid, incomplete, not a party) comes back o
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiohttp import web
 
+from cabinet.fee_kinds import citation
 from cabinet.money import Money
+from core.clock import COURT_TIME
 from core.errors import SotkabError
+from core.resources import CLOCK
 from web.i18n import N_
-from web.pages import wizard
+from web.pages import wizard, wizard_relief
 from web.pages.access import logged_in
 from web.pages.csrf import check_csrf
 from web.pages.filing_wizard import DRAFT, court_choices, draft_id_of, editable_draft, wizard_page
@@ -85,13 +89,22 @@ async def pay(request: web.Request) -> web.Response:
 async def check(request: web.Request) -> web.Response:
     principal = await logged_in(request)
     draft = await editable_draft(request, principal)
-    return await wizard_page(request, "check", draft, court_name=await _court_name(request, draft))
+    return await wizard_page(request, "check", draft, **await _check_context(request, draft))
 
 
-async def _court_name(request: web.Request, draft: wizard.Draft) -> str:
+async def _check_context(request: web.Request, draft: wizard.Draft) -> dict[str, Any]:
+    """The court's name, the exemption claimed with its article, and the instalments asked for, in the
+    person's language."""
     language = await request_language(request)
     names = {court["code"]: court[f"name_{language}"] for court in await court_choices(request)}
-    return names.get(str(draft.filing["court"]), "")
+    exemption_text = ""
+    if draft.exemption:
+        exemption_text = wizard_relief.exemption_title(draft.exemption, language)
+        if draft.quote and draft.quote.get("exemption"):
+            exemption_text += " — " + citation(str(draft.quote["exemption"]["article"]))[language]
+    plan = wizard_relief.instalments_of(draft, request.app[CLOCK].now().astimezone(COURT_TIME).date())
+    return {"court_name": names.get(str(draft.filing["court"]), ""), "exemption_text": exemption_text,
+            "plan": plan}
 
 
 @routes.post(DRAFT + "/check")
@@ -105,8 +118,7 @@ async def send(request: web.Request) -> web.Response:
         if refusal.status >= 500 or refusal.code in ("filing_not_found", "filing_not_draft"):
             raise
         draft = await editable_draft(request, principal)
-        return await wizard_page(request, "check", draft, status=refusal.status,
-                                 court_name=await _court_name(request, draft),
+        return await wizard_page(request, "check", draft, status=refusal.status, **await _check_context(request, draft),
                                  errors={"send": SUBMIT_MESSAGES.get(refusal.code, OTHER_REFUSAL)})
     raise web.HTTPSeeOther(receipt)
 

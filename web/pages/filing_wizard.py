@@ -23,7 +23,7 @@ from cabinet.filing.tracking import TrackingService
 from cabinet.identity.principal import Principal
 from core.errors import SotkabError
 from core.resources import DB
-from web.pages import vocabulary, wizard
+from web.pages import claim_kinds, vocabulary, wizard
 from web.pages.access import logged_in
 from web.pages.csrf import check_csrf
 from web.pages.rendering import render
@@ -82,7 +82,9 @@ async def _step_context(request: web.Request, step: str, draft: wizard.Draft | N
         types = wizard.CASE_TYPES if into_case else wizard.NEW_CASE_TYPES
         return {"types": [(t, vocabulary.FILING_TYPE[t]) for t in types]}
     if step == "claim":
-        return {"claim_kinds": list(wizard.CLAIM_KIND.items()), "payer_kinds": list(wizard.PAYER_KIND.items())}
+        filing = draft.filing if draft else {}
+        return {"claim_groups": claim_kinds.offered(filing.get("case_kind"), filing.get("filing_type")),
+                "payer_kinds": list(wizard.PAYER_KIND.items()), "counted": claim_kinds.COUNTED}
     return {}
 
 
@@ -177,6 +179,8 @@ async def save_step(request: web.Request) -> web.Response:
             saved = await FilingWizard(request.app).draft(principal, draft.id)
             if step == "claim" and saved.quote is None and saved.quote_error:
                 errors = _field_errors(SotkabError("", code=saved.quote_error))
+            elif step == "claim" and wizard.applies("relief", saved) and saved.fee_tiyn and not saved.relieved:
+                raise web.HTTPSeeOther(wizard.url_of(saved.id, "relief"))  # the next question: pay, or relief
             else:
                 raise web.HTTPSeeOther(wizard.resume_url(saved))
             draft = saved

@@ -20,6 +20,7 @@ from cabinet.fees import ClaimKind, FilingType, PayerKind
 from cabinet.filing.forms import OPENING_TYPES
 from cabinet.money import Money
 from web.i18n import N_
+from web.pages import claim_kinds
 
 log = logging.getLogger(__name__)
 
@@ -29,18 +30,8 @@ CASE_TYPES = tuple(t.value for t in (FilingType.RESPONSE, FilingType.MOTION, Fil
 PROCEDURAL_TYPES = (FilingType.RESPONSE.value, FilingType.MOTION.value)
 assert {FilingType(t) for t in NEW_CASE_TYPES} <= OPENING_TYPES
 
-CLAIM_KIND = {
-    ClaimKind.PROPERTY.value: N_("Money or property (the duty is a share of the amount)"),
-    ClaimKind.NON_PROPERTY.value: N_("Something other than money or property"),
-    ClaimKind.MIXED.value: N_("Both money or property and something else"),
-    ClaimKind.DIVORCE.value: N_("Divorce"),
-    ClaimKind.PROPERTY_DIVISION.value: N_("Division of property"),
-    ClaimKind.STATE_BODY_COMPLAINT.value: N_("A complaint against a state body or official"),
-    ClaimKind.SPECIAL_PROCEEDING.value: N_("Special proceedings (establishing a fact)"),
-    ClaimKind.COURT_ORDER.value: N_("A court order (undisputed debt)"),
-    ClaimKind.DEFAMATION.value: N_("Protection of honour and reputation"),
-}
-"""The kinds of claim the wizard offers; the API takes every kind of ``cabinet.fees.ClaimKind``."""
+CLAIM_KIND = claim_kinds.CLAIM_KIND
+"""Every kind of claim the fee table knows, as the claim page offers them (:mod:`web.pages.claim_kinds`)."""
 
 PAYER_KIND = {
     PayerKind.INDIVIDUAL.value: N_("A person"),
@@ -52,7 +43,9 @@ SECTION_TITLES = {
     "kind": N_("Kind of case"),
     "type": N_("What you are filing"),
     "parties": N_("Parties"),
+    "filer": N_("Who is filing"),
     "claim": N_("Claim and state duty"),
+    "relief": N_("Exemption from the duty, or its deferral"),
     "documents": N_("Documents, signed"),
     "payment": N_("Payment of the state duty"),
     "check": N_("Check your answers and send"),
@@ -70,6 +63,9 @@ FIELD_MESSAGES = {
     "claim_amount": N_("Enter the amount claimed in tenge, for example 1 500 000 or 1500000,50."),
     "claim_amount_required": N_("Enter the amount claimed: the duty on this claim is a share of it."),
     "claim_amount_not_applicable": N_("Leave the amount empty: the duty on this kind of claim does not depend on it."),
+    "copy_documents": N_("Enter how many documents are to be copied, and how many pages they have, from 1 to 10000."),
+    "counts_required": N_("Enter how many documents are to be copied, and how many pages they have."),
+    "counts_not_applicable": N_("Leave the numbers of documents and pages empty: they count only for copies."),
     "fee_rule_not_found": N_("The duty for this combination is not in the court's table. Check the kind of case "
                              "and of claim, or ask the court's office."),
     "role": N_("Choose the party's role."),
@@ -134,19 +130,21 @@ STEP_FIELDS = {
     "court": ("court",),
     "kind": ("case_kind", "category"),
     "type": ("filing_type", "title"),
-    "claim": ("claim_kind", "payer_kind", "claim_amount"),
+    "claim": ("claim_kind", "payer_kind", "claim_amount", "copy_documents", "copy_pages"),
 }
 """The draft fields each form step sets; anything else posted is ignored."""
 
 
 class SectionState(enum.Enum):
     COMPLETED = "completed"
+    OPTIONAL = "optional"
     TO_DO = "to_do"
     CANNOT_START = "cannot_start"
 
 
 STATE_NAMES = {
     SectionState.COMPLETED: N_("Completed"),
+    SectionState.OPTIONAL: N_("Optional"),
     SectionState.TO_DO: N_("Not yet done"),
     SectionState.CANNOT_START: N_("Cannot start yet"),
 }
@@ -166,6 +164,8 @@ class Draft:
 
     filing: Mapping[str, Any]
     paid_tiyn: int
+    filer_iin: str = ""
+    deferral: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.paid_tiyn < 0:
@@ -211,6 +211,38 @@ class Draft:
     def documents_of(self, kind: str) -> list[Mapping[str, Any]]:
         return [d for d in self.filing["documents"] if d["kind"] == kind]
 
+    @property
+    def represented(self) -> Mapping[str, Any] | None:
+        """The party the filer represents on this filing, if they file as a representative."""
+        for party in self.filing["parties"]:
+            if party["role"] == "representative" and party["iin"] == self.filer_iin:
+                return next((p for p in self.filing["parties"] if p["role"] != "representative"
+                             and (p["iin"] or p["bin"]) == party["represents"]), None)
+        return None
+
+    @property
+    def files_in_person(self) -> bool:
+        return any(p["iin"] == self.filer_iin and p["role"] in ("plaintiff", "applicant") for p in self.filing["parties"])
+
+    @property
+    def exemption(self) -> str | None:
+        return str(self.filing["exemption"]) if self.filing.get("exemption") else None
+
+    @property
+    def relieved(self) -> bool:
+        """An exemption is claimed or a deferral asked: the duty is not paid before sending."""
+        return self.exemption is not None or self.deferral is not None
+
+    def missing_documents(self) -> list[str]:
+        """What the submission would find missing among the documents (statement, power of attorney,
+        proof of the exemption), as ``cabinet.filing.submission`` names it."""
+        missing = [] if self.documents_of("statement") else ["documents.statement"]
+        if self.represented is not None and not self.documents_of("power_of_attorney"):
+            missing.append("documents.power_of_attorney")
+        if self.exemption and not self.documents_of("exemption_proof"):
+            missing.append("documents.exemption_proof")
+        return missing
+
 
 def url_of(draft_id: int, key: str) -> str:
     return f"/cabinet/filings/{draft_id}/{key}"
@@ -230,8 +262,11 @@ def missing_parties(draft: Draft) -> list[str]:
 
 
 def applies(key: str, draft: Draft) -> bool:
-    """Filing into a case takes court, kind and parties from the case: those sections are not asked."""
-    return not (draft.into_case and key in ("court", "kind", "parties"))
+    """Filing into a case takes court, kind, parties and standing from the case: those are not asked;
+    a filing that owes no duty by its type asks for no relief from it."""
+    if key == "relief":
+        return draft.filing["filing_type"] not in PROCEDURAL_TYPES
+    return not (draft.into_case and key in ("court", "kind", "parties", "filer"))
 
 
 def is_done(key: str, draft: Draft) -> bool:
@@ -244,16 +279,21 @@ def is_done(key: str, draft: Draft) -> bool:
         return f["filing_type"] is not None and bool(f["title"])
     if key == "parties":
         return f["filing_type"] is not None and not missing_parties(draft)
+    if key == "filer":
+        return draft.files_in_person or draft.represented is not None
     if key == "claim":
         return draft.quote is not None
+    if key == "relief":
+        return draft.quote is not None
     if key == "documents":
-        return bool(draft.documents_of("statement"))
+        return not draft.missing_documents()
     if key == "payment":
-        return draft.owed_tiyn == 0
+        return draft.owed_tiyn == 0 or draft.relieved
     return f["status"] != "draft"
 
 
-_NEEDS = {"parties": ("type",), "claim": ("kind", "type"), "payment": ("claim",)}
+_NEEDS = {"parties": ("type",), "filer": ("parties",), "claim": ("kind", "type"), "relief": ("claim",),
+          "payment": ("claim",)}
 
 
 def task_list(draft: Draft) -> list[Task]:
@@ -262,7 +302,9 @@ def task_list(draft: Draft) -> list[Task]:
     tasks = []
     for key in keys:
         needs = [k for k in keys if k != "check"] if key == "check" else [k for k in _NEEDS.get(key, ()) if k in keys]
-        if is_done(key, draft):
+        if key == "relief" and is_done(key, draft) and not draft.relieved:
+            state = SectionState.OPTIONAL
+        elif is_done(key, draft):
             state = SectionState.COMPLETED
         elif all(is_done(k, draft) for k in needs):
             state = SectionState.TO_DO
@@ -277,7 +319,7 @@ def resume_url(draft: Draft) -> str:
     if draft.filing["status"] != "draft":
         return url_of(draft.id, "receipt")
     for task in task_list(draft):
-        if task.state is not SectionState.COMPLETED:
+        if task.state not in (SectionState.COMPLETED, SectionState.OPTIONAL):
             return task.url
     return url_of(draft.id, "check")
 
@@ -294,6 +336,11 @@ def step_body(step: str, form: Mapping[str, str], *, into_case: bool = False) ->
         value = str(form.get(name, "")).strip()
         if name == "claim_amount":
             body[name] = value or None
+        elif name in ("copy_documents", "copy_pages"):
+            counted = str(form.get("claim_kind", "")) in claim_kinds.COUNTED
+            if value and (not value.isascii() or not value.isdigit() or len(value) > 6):
+                errors["copy_documents"] = FIELD_MESSAGES["copy_documents"]
+            body[name] = int(value) if value and counted and "copy_documents" not in errors else None
         elif name == "title":
             body[name] = value
             if not value:
@@ -355,6 +402,8 @@ def refusal_field(code: str, details: Mapping[str, Any] | None) -> tuple[str, st
         return "claim_amount", FIELD_MESSAGES["claim_amount"]
     if code in ("claim_amount_required", "claim_amount_not_applicable", "fee_rule_not_found"):
         return "claim_amount", FIELD_MESSAGES[code]
+    if code in ("counts_required", "counts_not_applicable"):
+        return "copy_documents", FIELD_MESSAGES[code]
     if code in ("not_a_party", "case_not_found", "case_not_allowed", "invalid_case_number"):
         return "filing_type", FIELD_MESSAGES["case_number"]
     if code == "invalid_party":

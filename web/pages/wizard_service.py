@@ -18,7 +18,9 @@ from sqlalchemy import select
 
 from cabinet.courts import Court
 from cabinet.filing.access import caller_of
+from cabinet.filing.deferrals import DeferralAsk, ask_deferral, deferral_json, deferral_of, withdraw_deferral
 from cabinet.filing.drafts import DraftService, fee_request
+from cabinet.filing.fee_relief import claim_exemption
 from cabinet.filing.errors import FilingStateConflict
 from cabinet.filing.fee_checks import duty_due, fee_reference
 from cabinet.filing.forms import DraftChanges
@@ -75,7 +77,8 @@ class FilingWizard:
             number = (await session.scalar(select(Case.number).where(Case.id == filing.case_id))
                       if filing.case_id else None)
             paid = await paid_amount(session, fee_reference(filing.id))
-        return Draft(filing_json(filing, court, documents, number), paid.tiyn)
+            deferral = deferral_json(await deferral_of(session, filing.id))
+        return Draft(filing_json(filing, court, documents, number), paid.tiyn, principal.iin, deferral)
 
     async def _user(self, session: Any, principal: Principal) -> User:
         user = await session.get(User, principal.user_id)
@@ -94,6 +97,28 @@ class FilingWizard:
         async with self.app[DB].transaction() as session:
             await DraftService(session, self.app[CLOCK]).update(
                 draft_id, await self._user(session, principal), caller_of(principal), changes)
+
+    async def claim_exemption(self, principal: Principal, draft_id: int, code: str | None) -> None:
+        """Claim the exemption (checked against its scope: refused unchanged when it does not cover the
+        claim), or clear it with ``None``."""
+        async with self.app[DB].transaction() as session:
+            await claim_exemption(session, self.app[CLOCK], draft_id, await self._user(session, principal), code)
+
+    async def ask_deferral(self, principal: Principal, draft_id: int, body: dict[str, Any]) -> None:
+        ask = DeferralAsk.parse(body)
+        async with self.app[DB].transaction() as session:
+            await ask_deferral(session, self.app[CLOCK], draft_id, await self._user(session, principal), ask)
+
+    async def withdraw_deferral(self, principal: Principal, draft_id: int) -> None:
+        async with self.app[DB].transaction() as session:
+            await withdraw_deferral(session, self.app[CLOCK], draft_id, await self._user(session, principal))
+
+    async def pay_in_full(self, principal: Principal, draft_id: int) -> None:
+        """No relief: the exemption claim and the deferral request, if any, are both withdrawn."""
+        async with self.app[DB].transaction() as session:
+            user = await self._user(session, principal)
+            await withdraw_deferral(session, self.app[CLOCK], draft_id, user)
+            await claim_exemption(session, self.app[CLOCK], draft_id, user, None)
 
     async def _duty(self, session: Any, filing: Filing) -> Duty:
         request = fee_request(filing)

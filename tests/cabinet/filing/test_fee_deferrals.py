@@ -51,7 +51,7 @@ async def _deferred_and_registered(court: Court) -> int:
     return filing_id
 
 
-IINS = {"alice": "900101400123", "judge": "700707300789"}
+IINS = {"alice": "900101400123", "judge": "700707300783"}
 
 
 async def _kinds(court: Court, who: str) -> list[str]:
@@ -205,3 +205,35 @@ async def test_an_exemption_added_after_asking_for_a_deferral_is_not_submitted(c
     response = await court.upload("alice", filing_id, pdf("Employment contract"), name="c.pdf", kind="exemption_proof")
     assert response.status == 201
     await _error(await court.post("alice", f"/api/v1/filings/{filing_id}/submit"), 409, "deferral_with_exemption")
+
+
+async def test_instalments_are_asked_as_monthly_parts_and_the_refusals_cite_art_135_in_each_language(
+        court: Court) -> None:
+    filing_id = await _draft(court)
+    for body, code in (({**HARDSHIP, "instalments": 13}, "invalid_instalments"),
+                       ({**HARDSHIP, "instalments": "3"}, "invalid_instalments"),
+                       ({**HARDSHIP, "instalments": 3, "until": (_today(court) + timedelta(days=90)).isoformat()},
+                        "invalid_field"),
+                       ({**HARDSHIP, "until": (_today(court) + timedelta(days=400)).isoformat()}, "invalid_due_date")):
+        error = await _error(await court.post("alice", f"/api/v1/filings/{filing_id}/deferral", body), 400, code)
+        if code != "invalid_instalments":
+            assert error["details"]["citation"]["ru"] == "Налоговый кодекс РК № 214-VIII, ст. 135", error
+            assert error["details"]["citation"]["kk"] == "ҚР № 214-VIII Салық кодексі, 135-бап", error
+    response = await court.post("alice", f"/api/v1/filings/{filing_id}/deferral", {**HARDSHIP, "instalments": 4})
+    assert response.status == 201, await response.text()
+    asked = await response.json()
+    assert asked["instalments"] == 4 and asked["requested_until"] is None
+    assert asked["citation"] == {"kk": "ҚР № 214-VIII Салық кодексі, 135-бап",
+                                 "ru": "Налоговый кодекс РК № 214-VIII, ст. 135",
+                                 "en": "Tax Code of the RK No. 214-VIII, art. 135"}
+    response = await court.post("alice", f"/api/v1/filings/{filing_id}/deferral", HARDSHIP)  # asked again: one date
+    assert (await response.json())["instalments"] is None
+
+
+async def test_a_legal_entity_that_does_not_declare_it_is_no_large_business_is_refused_citing_the_article(
+        court: Court) -> None:
+    filing_id = await _draft(court, payer_kind="legal_entity")
+    error = await _error(await court.post("alice", f"/api/v1/filings/{filing_id}/deferral", HARDSHIP), 400,
+                         "not_eligible_for_deferral")
+    assert error["details"]["citation"]["en"].endswith("art. 135")
+    assert error["details"]["citation"]["kk"].endswith("135-бап")

@@ -83,7 +83,7 @@ async def test_alice_sues_bob_and_the_whole_court_process_runs_on_signed_documen
     number = (await response.json())["case_number"]
     assert number.startswith("7594-26-01-2/")
 
-    judge_id = await _user_id(court, "700707300789")
+    judge_id = await _user_id(court, "700707300783")
     async with court.db.sessions() as session:
         assignment = await session.scalar(select(JudgeAssignment))
     assert assignment is not None and assignment.judge_id == judge_id  # tie on load -> lower id

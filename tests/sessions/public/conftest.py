@@ -41,7 +41,7 @@ class Seeded:
 
 
 async def add_case(db: Database, number: str, *, kind: str = "civil", category: str = "01",
-                   closed: bool = False, status: str = "accepted", judge_iin: str | None = "700707300789",
+                   closed: bool = False, status: str = "accepted", judge_iin: str | None = "700707300783",
                    court_code: str = "7594", title: str = "Recovery of a loan from БЕКОВ БОЛАТ",
                    parties: tuple[Party, ...] = ()) -> Seeded:
     """A registered case with Alice suing Bob (IINs, names and a title that must never go public), plus

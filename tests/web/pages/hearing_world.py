@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 PORT = 8080
 CASE = "7594-26-00-2/000013"
-JUDGE = ("700707300789", "СУДЬЯЕВ САПАР")
+JUDGE = ("700707300783", "СУДЬЯЕВ САПАР")
 PASSWORD = b"demo-password"  # what tests.cabinet.conftest.sign_b64 opens keys with
 LOCALES = {"kk": "kk-KZ", "ru": "ru-RU", "en": "en-GB"}
 

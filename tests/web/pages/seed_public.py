@@ -21,7 +21,8 @@ COURT = CourtSpec("7594", "Алматы", "Алматы қаласының Ал�
                   "Алмалинский районный суд города Алматы", "Almaly District Court of Almaty")
 OPEN_CASE = "7594-26-00-2/000001"
 CLOSED_CASE = "7594-26-00-2/000002"
-CLERK_IIN = "920202400789"
+CLERK_IIN = "920202400781"
+JUDGE_IIN = "700707300783"
 
 
 async def seed(url: str, day: date) -> None:
@@ -32,7 +33,7 @@ async def seed(url: str, day: date) -> None:
             for room in ("Зал 1", "Зал 2"):
                 await courts.add_courtroom("7594", room)
             users = UserService(session, SystemClock())
-            await users.grant(PersonName("700707300789", "СУДЬЯЕВ САПАР"), Role.JUDGE, "7594", granter=None,
+            await users.grant(PersonName(JUDGE_IIN, "СУДЬЯЕВ САПАР"), Role.JUDGE, "7594", granter=None,
                               actor="test")
             await users.grant(PersonName(CLERK_IIN, "ХАТШЫ ХАДИША"), Role.CLERK, "7594", granter=None, actor="test")
             await users.grant(PersonName(CLERK_IIN, "ХАТШЫ ХАДИША"), Role.COURT_ADMIN, "7594", granter=None,

@@ -33,7 +33,7 @@ from sessions.models import HearingParticipantRow, HearingRow
 from tests.media.media_peers import OPUS_FRAMES, VP8_GOP
 from tests.web.pages.seed_public import OPEN_CASE
 
-JUDGE_IIN = "700707300789"
+JUDGE_IIN = "700707300783"
 SECONDS = 4
 
 

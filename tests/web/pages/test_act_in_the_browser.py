@@ -36,8 +36,8 @@ from web.pages.error_messages import ERROR_MESSAGES
 pytestmark = pytest.mark.chromium
 
 PASSWORD = "demo-password"
-JUDGE_IIN = "700707300789"
-OTHER_JUDGE_IIN = "710101300111"
+JUDGE_IIN = "700707300783"
+OTHER_JUDGE_IIN = "710101300116"
 OTHER_CASE = "7594-26-00-2/000003"
 
 

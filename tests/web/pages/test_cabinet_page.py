@@ -35,7 +35,7 @@ async def seed(client: TestClient[Any, Any]) -> tuple[int, dict[str, int]]:
     async with db.transaction() as session:
         await CourtStore(session).add(COURT)
         await CourtStore(session).add_courtroom("7594", "Зал 1")
-        await UserService(session, app[CLOCK]).grant(PersonName("700707300789", "СУДЬЯЕВ САПАР"), Role.JUDGE,
+        await UserService(session, app[CLOCK]).grant(PersonName("700707300783", "СУДЬЯЕВ САПАР"), Role.JUDGE,
                                                      "7594", granter=None, actor="test")
     case = await add_case(db, "7594-26-00-2/000001", status="scheduled")
     hearings: dict[str, int] = {}

@@ -57,7 +57,7 @@ def court(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Court]:
                                               patronymic=None, password=password),
             "clerk": server.ca.issue_person(iin=CLERK_IIN, surname="ХАТШЫ", given_name="ХАДИША", patronymic=None,
                                             password=password),
-            "judge": server.ca.issue_person(iin="700707300789", surname="СУДЬЯЕВ", given_name="САПАР",
+            "judge": server.ca.issue_person(iin="700707300783", surname="СУДЬЯЕВ", given_name="САПАР",
                                             patronymic=None, password=password),
         }
         server.ca.revoke(people["revoked"].auth.serial, "keyCompromise")

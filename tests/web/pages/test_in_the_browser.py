@@ -76,7 +76,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                                               patronymic=None, password=password),
             "clerk": server.ca.issue_person(iin=CLERK_IIN, surname="ХАТШЫ", given_name="ХАДИША", patronymic=None,
                                             password=password),
-            "judge": server.ca.issue_person(iin="700707300789", surname="СУДЬЯЕВ", given_name="САПАР",
+            "judge": server.ca.issue_person(iin="700707300783", surname="СУДЬЯЕВ", given_name="САПАР",
                                             patronymic=None, password=password),
             "ncalayer": server.ca.issue_person(iin="920202400567", surname="НҰРЛАНОВА", given_name="НАЗЕРКЕ",
                                                patronymic=None, password=password),

@@ -37,7 +37,7 @@ async def seed(db: Database) -> None:
         await courts.add_courtroom("7594", "Зал 1")
         await courts.add_courtroom("7594", "Зал 2")
         users = UserService(session, SystemClock())
-        await users.grant(PersonName("700707300789", "СУДЬЯЕВ САПАР"), Role.JUDGE, "7594", granter=None,
+        await users.grant(PersonName("700707300783", "СУДЬЯЕВ САПАР"), Role.JUDGE, "7594", granter=None,
                           actor="test")
     case = await add_case(db, NUMBER, status="scheduled")
     await add_hearing(db, case.id, datetime(2026, 3, 10, 4, 0, tzinfo=UTC), room="Зал 1")
