@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.errors import SotkabError
+from sessions.bench import hearing_controls, person_controls
+from sessions.lifecycle import HearingState
 from sessions.service import HearingEvent, HearingView, JoinResult, ParticipantView
 
 MAX_ID = 2**53
@@ -118,11 +120,13 @@ def event_json(event: HearingEvent) -> dict[str, Any]:
             "details": dict(event.details), "state": event.state.value}
 
 
-def participant_json(person: ParticipantView) -> dict[str, Any]:
+def participant_json(person: ParticipantView, state: HearingState) -> dict[str, Any]:
+    controls = person_controls(state, person.role, person.presence, listed=person.listed,
+                               muted_audio=person.muted_audio)
     return {"user_id": person.user_id, "role": person.role.value, "name": person.name,
             "presence": person.presence.value, "muted_audio": person.muted_audio,
             "muted_video": person.muted_video, "hand_raised": person.hand_raised, "listed": person.listed,
-            "represents": person.represents_user_id}
+            "represents": person.represents_user_id, "controls": [a.value for a in controls]}
 
 
 def view_json(view: HearingView) -> dict[str, Any]:
@@ -134,7 +138,8 @@ def view_json(view: HearingView) -> dict[str, Any]:
         "pause_reason": None if view.pause_reason is None else view.pause_reason.value,
         "suspend_reason": None if view.suspend_reason is None else view.suspend_reason.value,
         "recording_paused": view.recording_paused, "sequence": view.sequence,
-        "participants": [participant_json(p) for p in view.participants],
+        "controls": [a.value for a in hearing_controls(view.state, view.recording_paused)],
+        "participants": [participant_json(p, view.state) for p in view.participants],
     }
 
 
