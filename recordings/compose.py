@@ -1,13 +1,13 @@
 """The hearing record: one WebM (VP8 + Opus) a person can play, composed from the sealed segments.
 
 Every participant of the hearing gets a tile in a grid, in the manifest's order; each tile is
-labelled with the person's name and role, in the hearing's language (its minutes'). Time runs from the manifest's ``started_at`` to its
-``ended_at`` (court time, shown as a clock in the corner): at each output instant a tile shows the
-video frame of that person's segment covering the instant, placed by the segment's anchored
-``start`` — or, where no segment covers it, a grey tile that *says* why (not joined yet, camera
-muted, hearing paused, recording paused, left): never a frozen picture. Audio is every person's
-Opus decoded, placed at its anchor and mixed (clipped to 16 bits); a gap is silence, and the tile
-says so.
+labelled with the person's name and role, in the hearing's language (its minutes'). Time runs from
+the manifest's ``started_at`` to its ``ended_at`` (court time, shown as a clock in the corner): at
+each output instant a tile shows the video frame of that person's segment covering the instant,
+placed by the segment's anchored ``start`` — or, where no segment covers it, a grey tile that
+*says* why (not joined yet, camera muted, hearing paused, recording paused, left): never a frozen
+picture. Audio is every person's Opus decoded, placed at its anchor and mixed (clipped to 16 bits);
+a gap is silence, and the tile says so.
 
 Output: WebM VP8 + Opus, because browsers (Chromium, Firefox, Safari ≥ 14.1) play it natively and
 both encoders ship in the ``av`` wheel; H.264 (libx264) is in the wheel too, but its licence

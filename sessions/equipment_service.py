@@ -11,18 +11,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cabinet.identity.principal import Principal
+from core.clock import Clock
+from core.config import Config
+from core.db import Database
 from sessions.booking import BookingService
 from sessions.equipment import EquipmentCheck
 from sessions.equipment_store import EquipmentCheckStore
 from sessions.errors import AdmissionRefused, NotAuthenticated
 from sessions.hearings import HearingRole
 from sessions.presence import PresenceState
-
-if TYPE_CHECKING:
-    from sessions.service import HearingService
+from sessions.stored import StoredHearing
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +44,14 @@ class PersonCheck:
 
 
 Listener = Callable[[PersonCheck], Awaitable[None]]
+Reader = Callable[[int], Awaitable[StoredHearing]]
 
 
 class EquipmentCheckService:
-    def __init__(self, hearings: HearingService) -> None:
-        self.hearings = hearings
+    """``read`` is the hearing service's unlocked read of a stored hearing (its people)."""
+
+    def __init__(self, db: Database, clock: Clock, config: Config, read: Reader) -> None:
+        self.db, self.clock, self.config, self.read = db, clock, config, read
         self._listeners: list[Listener] = []
 
     def on_stored(self, listener: Listener) -> None:
@@ -57,7 +61,7 @@ class EquipmentCheckService:
         """Keep ``check`` as the caller's latest for the hearing."""
         if principal is None:
             raise NotAuthenticated("log in with your electronic digital signature first")
-        record = await self.hearings.record(hearing_id)
+        record = await self.read(hearing_id)
         person = record.person(principal.user_id)
         if person is None:
             raise AdmissionRefused("you are not a participant of this hearing", code="not_a_participant",
@@ -65,7 +69,7 @@ class EquipmentCheckService:
         if person.presence.state is PresenceState.REMOVED:
             raise AdmissionRefused("the judge removed you from this hearing", code="removed",
                                    details={"hearing_id": hearing_id})
-        async with self.hearings.db.transaction() as session:
+        async with self.db.transaction() as session:
             await EquipmentCheckStore(session).put(hearing_id, principal.user_id, check)
         stored = PersonCheck(hearing_id, principal.user_id, person.display_name, person.role, check)
         log.info("user %s checked their equipment for hearing %s: %s", principal.user_id, hearing_id,
@@ -81,9 +85,8 @@ class EquipmentCheckService:
         """Every person's latest check, for the judges and clerks of the hearing's court."""
         if principal is None:
             raise NotAuthenticated("log in with your electronic digital signature first")
-        hearings = self.hearings
-        async with hearings.db.transaction() as session:
-            stored = await BookingService(session, hearings.clock, hearings.config).require_staff(principal, hearing_id)
+        async with self.db.transaction() as session:
+            stored = await BookingService(session, self.clock, self.config).require_staff(principal, hearing_id)
             checks = await EquipmentCheckStore(session).of_hearing(hearing_id)
         return [PersonCheck(hearing_id, p.user_id, p.display_name, p.role, checks[p.user_id])
                 for p in stored.people if p.user_id in checks]

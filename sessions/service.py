@@ -122,7 +122,7 @@ class HearingService:
         self._joins = JoinCoalescer()
         """Joins beside the one that logs a lobby opening wait for it (:mod:`sessions.joins`)."""
         self.sweeper = Sweeper(self)
-        self.checks = EquipmentCheckService(self)
+        self.checks = EquipmentCheckService(db, clock, self.config, self.record)
         """People's equipment checks (:mod:`sessions.equipment_service`)."""
 
     async def _reads(self) -> HearingRepository:

@@ -63,8 +63,8 @@ def test_the_bench_offers_each_hearing_step_exactly_when_the_lifecycle_takes_it(
         life = Lifecycle(clock)
         offered = hearing_controls(hearing.state, hearing.recording_paused)
         for action in HEARING_CONTROLS:
-            accepted = taken(lambda: apply_action(life, Controls(life), hearing, JUDGE, action,  # noqa: B023
-                                                  None, REASONS.get(action, {})))
+            args = REASONS.get(action, {})
+            accepted = taken(lambda: apply_action(life, Controls(life), hearing, JUDGE, action, None, args))  # noqa: B023
             assert (action in offered) == accepted, (hearing.state, hearing.recording_paused, action)
 
 
@@ -97,8 +97,9 @@ def test_the_bench_offers_a_control_on_a_person_only_when_the_rules_take_it(
             if action in offered:
                 assert accepted, where
             elif accepted:  # hidden on purpose: nobody to remove, already (un)muted, removed for good
-                assert state is PresenceState.REMOVED or (action is Action.REMOVE and state is PresenceState.OUTSIDE) or \
-                       (action is Action.MUTE and muted) or (action is Action.UNMUTE and not muted), where
+                assert (state is PresenceState.REMOVED
+                        or (action is Action.REMOVE and state is PresenceState.OUTSIDE)
+                        or (action is Action.MUTE and muted) or (action is Action.UNMUTE and not muted)), where
 
 
 def test_nothing_is_offered_on_the_judge_on_the_removed_or_after_the_hearing() -> None:
