@@ -53,6 +53,16 @@ class Payload:
             raise PayloadError("the event payload has too many fields")
         return cls(data)
 
+    def flag(self, name: str) -> bool:
+        """The payload's one field ``name``, true or false (any other field is refused)."""
+        unknown = sorted(str(key) for key in self.fields if key != name)
+        if unknown:
+            raise PayloadError(f"unknown field {unknown[0][:40]!r}; this event takes {name}", unknown[0][:40])
+        value = self.fields.get(name)
+        if not isinstance(value, bool):
+            raise PayloadError(f"{name} is true or false", name)
+        return value
+
     def text(self, name: str, *, max_length: int = MAX_TEXT) -> str:
         value = optional_text(self, name, max_length=max_length)
         if value is None:
