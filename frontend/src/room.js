@@ -135,8 +135,11 @@ function me() {
 function applyRoster(hearing) {
   state.hearing = hearing;
   for (const p of hearing.participants) state.names.set(p.user_id, p.name);
-  $("hearing-state").textContent = states.get(hearing.state) || hearing.state;
+  // A pause is a recess or the court's retirement to the deliberation room: say which.
+  const deliberating = hearing.state === "paused" && hearing.pause_reason === "deliberation";
+  $("hearing-state").textContent = deliberating ? word("deliberation") : states.get(hearing.state) || hearing.state;
   root.dataset.state = hearing.state;
+  root.dataset.pauseReason = hearing.pause_reason || "";
   const live = hearing.state === "in_session" || hearing.state === "paused";
   const recording = $("recording");
   recording.textContent = !live ? word("not_recording") : hearing.recording_paused ? word("recording_paused") : word("recording");
@@ -697,7 +700,9 @@ async function inbound() {
     report.forEach((s) => {
       if (s.type !== "inbound-rtp") return;
       if (s.kind === "video" && s.mid === tile.transceiver.mid) {
-        Object.assign(row, { frames_decoded: s.framesDecoded || 0, frame_width: s.frameWidth || 0 });
+        Object.assign(row, { frames_decoded: s.framesDecoded || 0, frame_width: s.frameWidth || 0,
+          video_packets: s.packetsReceived || 0, frames_received: s.framesReceived || 0,
+          keyframes_decoded: s.keyFramesDecoded || 0, plis_sent: s.pliCount || 0 });
       }
       if (s.kind === "audio" && s.mid === tile.audio.mid) {
         Object.assign(row, { audio_level: s.audioLevel || 0, audio_packets: s.packetsReceived || 0,

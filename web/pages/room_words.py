@@ -46,6 +46,7 @@ ROOM_WORDS: dict[str, str] = {
                      "address bar and reload the page."),
     # Waiting and the room.
     "waiting": N_("You are in the waiting room. The judge will admit you when the hearing is ready."),
+    "deliberation": N_("The court has retired to the deliberation room"),
     "connecting": N_("Connecting…"),
     "reconnecting": N_("The connection was lost. Reconnecting…"),
     "reconnected": N_("Connected again."),
