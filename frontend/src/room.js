@@ -319,7 +319,7 @@ async function connectionTest() {
     const first = await outbound(a);
     await new Promise((r) => setTimeout(r, 3000));
     const last = await outbound(a);
-    const kbps = Math.round(((last.bytes - first.bytes) * 8) / Math.max(0.001, (last.at - first.at)));
+    const kbps = Math.round(((last.bytes - first.bytes) * 8) / 1000 / Math.max(0.001, (last.at - first.at)));
     result = { rtt_ms: Math.round(last.rtt * 1000), packet_loss: Math.min(1, last.loss), bitrate_kbps: kbps };
   } catch (error) {
     result = null;
