@@ -137,6 +137,9 @@ async def main(args: argparse.Namespace) -> None:
     reason = unavailable_reason()
     if reason is not None:
         raise SystemExit(f"cannot run: {reason}")
+    before = psutil.getloadavg()
+    print(f"host load average before the run: {before[0]:.1f} (1 min), {before[1]:.1f} (5 min) on "
+          f"{psutil.cpu_count()} cores", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         async with HearingWorld(Path(tmp), turn=args.turn) as world:
             pages = await hold_hearing(world)
@@ -145,7 +148,7 @@ async def main(args: argparse.Namespace) -> None:
             print("first frame on admission (media_offer -> first painted frame, per slot):")
             samples = await first_frames(world, pages, args.rounds)
     load = psutil.getloadavg()
-    print(f"\nhost load average during the run: {load[0]:.1f} on {psutil.cpu_count()} cores")
+    print(f"\nhost load average at the end of the run: {load[0]:.1f} on {psutil.cpu_count()} cores")
     print(f"{'viewer':<10} {'shows':<10} {'decoded fps':>11} {'sent fps':>9} {'width':>6}")
     for slot in figures["slots"]:
         print(f"{slot['viewer']:<10} {slot['publisher']:<10} {slot['fps']:>11.1f} {slot['sent_fps']:>9.1f} "
@@ -162,6 +165,8 @@ async def main(args: argparse.Namespace) -> None:
     results = [
         {"name": "first_frame_ms", "value": round(first, 1), "unit": "ms (p95)", "target": "<500", "met": first < 500},
         {"name": "decoded_fps_min", "value": round(fps_min, 2), "unit": "fps", "target": ">=25", "met": fps_min >= 25},
+        {"name": "load_average_before", "value": round(before[0], 2), "unit": "1-min load", "target": None,
+         "met": None},
         {"name": "server_cpu", "value": round(figures["server_cores"], 4), "unit": "cores", "target": None,
          "met": None},
         {"name": "server_cpu_per_stream", "value": round(figures["server_cores"] / 6, 5),

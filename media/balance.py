@@ -90,7 +90,7 @@ def balance(hearing_id: str, sessions: list[ParticipantSession], now: float,
         for pid, viewer in watching.items():
             slot = viewer.slot_showing(publisher.participant_id)
             assert slot is not None
-            mode = decision.modes.get(pid, VideoMode.FULL)
+            mode = decision.modes.get(pid, VideoMode.FULL) if viewer.receives_video else VideoMode.AUDIO_ONLY
             share = shares.get(pid)
             slot.video.queue.set_mode(mode)
             if mode is not VideoMode.KEYFRAMES:
@@ -98,7 +98,7 @@ def balance(hearing_id: str, sessions: list[ParticipantSession], now: float,
             elif share:
                 slot.video.pace_bps = max(share, KEYFRAME_MIN_BPS)
             thinned = thinned or mode is VideoMode.KEYFRAMES
-            if pid in decision.changed:
+            if pid in decision.changed and viewer.receives_video:
                 logger.info("viewer %s gets %s of %s (share %s bps)", pid, mode.value,
                             publisher.participant_id, share)
                 emit(ViewerQuality(hearing_id, pid, slot.slot.index, publisher.participant_id, mode.value,

@@ -192,6 +192,21 @@ class Relay:
             session.muted.discard(kind)
         self._refresh_forwarding(hearing, session)
 
+    async def receive_video(self, hearing_id: str, participant_id: str, on: bool) -> None:
+        """The viewer's own choice: ``on=False`` stops every slot's video to it (audio goes on), with no
+        renegotiation — its video receivers simply get nothing; ``on=True`` restarts them on keyframes."""
+        session = self._session(hearing_id, participant_id)
+        if session.receives_video == on:
+            return
+        session.receives_video = on
+        publishers = {p.participant_id: p for p in self._hearing(hearing_id).participants.values()}
+        for slot in session.slots:
+            slot.video.queue.set_mode(VideoMode.FULL if on else VideoMode.AUDIO_ONLY)
+            slot.video.pace_bps = None
+            publisher = publishers.get(slot.publisher_id or "")
+            if on and publisher is not None:
+                self._request_keyframe(publisher)
+
     def _refresh_forwarding(self, hearing: _Hearing, session: ParticipantSession) -> None:
         """Apply the forwarding rule; on each change tell the tap, and resume video on a keyframe."""
         rule = session.rule(hearing.paused)
@@ -308,6 +323,8 @@ class Relay:
                 for kind in Kind:
                     track = slot.track(kind)
                     track.switch_source(wants_keyframe if kind is Kind.VIDEO else None)
+                    if kind is Kind.VIDEO and not viewer.receives_video:
+                        track.queue.set_mode(VideoMode.AUDIO_ONLY)
                     if kind in publisher.published:
                         publisher.published[kind].viewers.append(track)
                 hearing.emit(SlotAssigned(hearing.hearing_id, viewer.participant_id, slot.slot.index,

@@ -90,6 +90,8 @@ class ParticipantSession:
     recent_estimates: deque[float] = field(default_factory=lambda: deque(maxlen=3))
     policy: DownlinkPolicy = field(default_factory=DownlinkPolicy)  # for this publisher's video
     thinned_keyframe_at: float = 0.0
+    receives_video: bool = True
+    """False while the viewer asked for audio only (a weak link): its slots' video carries nothing."""
 
     def rule(self, paused: bool) -> ForwardingRule:
         return ForwardingRule(muted=frozenset(self.muted), paused=paused, privileged=self.privileged)

@@ -1,13 +1,13 @@
 """The hearing record: one WebM (VP8 + Opus) a person can play, composed from the sealed segments.
 
 Every participant of the hearing gets a tile in a grid, in the manifest's order; each tile is
-labelled with the person's name and role. Time runs from the manifest's ``started_at`` to its
-``ended_at`` (court time, shown as a clock in the corner): at each output instant a tile shows the
-video frame of that person's segment covering the instant, placed by the segment's anchored
-``start`` — or, where no segment covers it, a grey tile that *says* why (not joined yet, camera
-muted, hearing paused, recording paused, left): never a frozen picture. Audio is every person's
-Opus decoded, placed at its anchor and mixed (clipped to 16 bits); a gap is silence, and the tile
-says so.
+labelled with the person's name and role, in the hearing's language (its minutes'). Time runs from
+the manifest's ``started_at`` to its ``ended_at`` (court time, shown as a clock in the corner): at
+each output instant a tile shows the video frame of that person's segment covering the instant,
+placed by the segment's anchored ``start`` — or, where no segment covers it, a grey tile that
+*says* why (not joined yet, camera muted, hearing paused, recording paused, left): never a frozen
+picture. Audio is every person's Opus decoded, placed at its anchor and mixed (clipped to 16 bits);
+a gap is silence, and the tile says so.
 
 Output: WebM VP8 + Opus, because browsers (Chromium, Firefox, Safari ≥ 14.1) play it natively and
 both encoders ship in the ``av`` wheel; H.264 (libx264) is in the wheel too, but its licence
@@ -37,6 +37,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from recordings.segments import file_sha256
+from sessions.hearings import HearingRole
+from sessions.labels import Language, role_label
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +47,18 @@ FPS = 15
 KEYFRAME_S = 2
 RATE = 48_000
 AUDIO_FRAME = 960
-ROLES = {"judge": "судья", "clerk": "секретарь", "plaintiff": "истец", "defendant": "ответчик",
-         "lawyer": "представитель", "prosecutor": "прокурор", "witness": "свидетель", "expert": "эксперт",
-         "interpreter": "переводчик", "observer": "наблюдатель"}
-GAP_TEXT = {None: "не подключился", "muted": "камера выключена", "hearing_paused": "перерыв в заседании",
-            "recording_paused": "запись приостановлена", "reconnected": "переподключение"}
+GAP_TEXT: Mapping[str, Mapping[str | None, str]] = {
+    "ru": {None: "не подключился", "muted": "камера выключена", "hearing_paused": "перерыв в заседании",
+           "recording_paused": "запись приостановлена", "reconnected": "переподключение",
+           "left": "покинул заседание", "no_video": "нет видео"},
+    "kk": {None: "қосылмаған", "muted": "камера өшірулі", "hearing_paused": "отырыста үзіліс",
+           "recording_paused": "жазба тоқтатылды", "reconnected": "қайта қосылуда",
+           "left": "отырыстан шықты", "no_video": "бейне жоқ"},
+    "en": {None: "not connected", "muted": "camera off", "hearing_paused": "recess",
+           "recording_paused": "recording paused", "reconnected": "reconnecting",
+           "left": "left the hearing", "no_video": "no video"},
+}
+"""What a grey tile says, in the hearing's language (the language of its minutes)."""
 FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans.ttf",
               "/Library/Fonts/Arial Unicode.ttf")
 
@@ -261,14 +270,35 @@ def _pieces(directory: Path, manifest: Mapping[str, Any], started: datetime, who
     return out
 
 
-def _label(person: Mapping[str, Any]) -> str:
+def hearing_language(manifest: Mapping[str, Any]) -> Language:
+    """The hearing's language, as its minutes were written in (Russian for a record without minutes)."""
+    minutes = manifest.get("minutes") or {}
+    try:
+        return Language(minutes.get("language") or Language.RU.value)
+    except ValueError:
+        return Language.RU
+
+
+def tile_label(person: Mapping[str, Any], language: Language) -> str:
     role = str(person.get("role", ""))
-    return f"{person.get('name', '')} — {ROLES.get(role, role)}"
+    try:
+        said = role_label(HearingRole(role), language)
+    except ValueError:
+        said = role
+    return f"{person.get('name', '')} — {said}"
+
+
+def gap_text(reason: str | None, language: Language) -> str:
+    words = GAP_TEXT[language.value]
+    if reason is not None and reason.startswith("left:"):
+        return words["left"]
+    return words.get(reason, words["no_video"])
 
 
 def compose(directory: Path, manifest: Mapping[str, Any], *, width: int = 640, height: int = 360,
             progress: Callable[[float], None] | None = None) -> Composed:
     """Compose ``directory/composed.webm`` from a sealed recording's segments; returns its facts."""
+    language = hearing_language(manifest)
     started = datetime.fromisoformat(manifest["started_at"])
     ended = datetime.fromisoformat(manifest["ended_at"])
     duration = max(0.0, (ended - started).total_seconds())
@@ -307,10 +337,9 @@ def compose(directory: Path, manifest: Mapping[str, Any], *, width: int = 640, h
                     canvas.fill(x + 2, y + 2, tile_w - 4, tile_h - 4, 60)
                     paused = any(a <= t < b for a, b in pauses)
                     reason = "recording_paused" if paused else track.gap_reason(t)
-                    text = GAP_TEXT.get(reason, "покинул заседание" if reason and reason.startswith("left:")
-                                        else "нет видео")
-                    canvas.text(x + 8, y + tile_h // 2 - label_size, text, label_size, tile_w - 16)
-                canvas.text(x + 4, y + tile_h - label_size - 8, _label(person), label_size, tile_w - 8)
+                    canvas.text(x + 8, y + tile_h // 2 - label_size, gap_text(reason, language), label_size,
+                                tile_w - 16)
+                canvas.text(x + 4, y + tile_h - label_size - 8, tile_label(person, language), label_size, tile_w - 8)
             clock = (started.timestamp() + t)
             stamp = datetime.fromtimestamp(clock, started.tzinfo).strftime("%d.%m.%Y %H:%M:%S")
             canvas.text(width - label_size * 12, 2, stamp, label_size, label_size * 12)

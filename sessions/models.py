@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UtcDateTime
@@ -93,3 +93,21 @@ class HearingEventRow(Base):
     action: Mapped[str] = mapped_column(String(30))
     target_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class EquipmentCheckRow(Base):
+    """A person's latest equipment check for a hearing (:mod:`sessions.equipment`), for the clerk."""
+
+    __tablename__ = "hearing_equipment_checks"
+    __table_args__ = (UniqueConstraint("hearing_id", "user_id", name="uq_hearing_equipment_checks_hearing_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hearing_id: Mapped[int] = mapped_column(ForeignKey("hearings.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    verdict: Mapped[str] = mapped_column(String(10))
+    rtt_ms: Mapped[float | None] = mapped_column(Float, default=None)
+    packet_loss: Mapped[float | None] = mapped_column(Float, default=None)
+    bitrate_kbps: Mapped[float | None] = mapped_column(Float, default=None)
+    camera: Mapped[str] = mapped_column(String(200), default="")
+    microphone: Mapped[str] = mapped_column(String(200), default="")
+    checked_at: Mapped[datetime] = mapped_column(UtcDateTime)

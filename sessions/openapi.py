@@ -19,6 +19,7 @@ from core.openapi import (
     values_of,
 )
 from sessions.booking import Access
+from sessions.equipment import MAX_BITRATE_KBPS, MAX_DEVICE_LABEL, MAX_RTT_MS, Verdict
 from sessions.hearings import HearingFormat, HearingRole
 from sessions.labels import Language
 from sessions.lifecycle import HearingState
@@ -57,6 +58,19 @@ SCHEMAS = {
     }, required=["id", "case_number", "court", "start", "end", "duration_minutes", "format", "is_open", "state"],
         description="The staff and the hearing's participants see everything; others (`access: public`) "
                     "the public line only."),
+    "EquipmentCheckBody": obj({
+        "rtt_ms": nullable({"type": "number", "minimum": 0, "maximum": MAX_RTT_MS}),
+        "packet_loss": nullable({"type": "number", "minimum": 0, "maximum": 1}),
+        "bitrate_kbps": nullable({"type": "number", "minimum": 0, "maximum": MAX_BITRATE_KBPS}),
+        "camera": string(maxLength=MAX_DEVICE_LABEL), "microphone": string(maxLength=MAX_DEVICE_LABEL),
+    }, required=[], closed=True, description="The three figures together, or none (the test did not reach the relay)."),
+    "EquipmentCheck": obj({
+        "hearing_id": {"type": "integer"}, "user_id": {"type": "integer"}, "name": string(),
+        "role": values_of(HearingRole), "verdict": values_of(Verdict),
+        "rtt_ms": nullable({"type": "number"}), "packet_loss": nullable({"type": "number"}),
+        "bitrate_kbps": nullable({"type": "number"}), "camera": string(), "microphone": string(),
+        "checked_at": TIMESTAMP,
+    }),
     "HearingBooking": obj({
         "case": string("case number", maxLength=64), "courtroom": string(maxLength=100),
         "start": string("ISO 8601 with its zone", maxLength=64), "duration_minutes": {"type": "integer",
@@ -106,6 +120,24 @@ PATHS = {
                          responses=raw({"text/plain": {"schema": string()}}, "The minutes"),
                          errors={400: ["unsupported_language"], 403: ["not_court_staff", "not_allowed"],
                                  404: ["hearing_not_found"]}),
+    },
+    "/api/v1/hearings/{id}/equipment-check": {
+        "put": operation("Store the caller's own equipment check for the hearing", tags=TAGS, security=AUTH,
+                         parameters=[HEARING_ID],
+                         description="What the room page's connection test measured through the court's relay "
+                                     "and the devices chosen; the verdict is graded by the server (`failed` "
+                                     "without figures). The person is the caller; the latest check replaces "
+                                     "the earlier. Unknown fields (a `user_id`, a `verdict`) are refused.",
+                         body=json_body(ref("EquipmentCheckBody")), responses=ok(ref("EquipmentCheck")),
+                         errors={400: ["invalid_request", "invalid_json"], 401: ["unauthenticated"],
+                                 403: ["not_a_participant", "removed", "cross_site_request"],
+                                 404: ["hearing_not_found"], 413: ["body_too_large"]}),
+    },
+    "/api/v1/hearings/{id}/equipment-checks": {
+        "get": operation("Every person's latest equipment check (the court's judges and clerks)", tags=TAGS,
+                         security=AUTH, parameters=[HEARING_ID],
+                         responses=ok(obj({"checks": array(ref("EquipmentCheck"))})),
+                         errors={401: ["unauthenticated"], 403: ["not_court_staff"], 404: ["hearing_not_found"]}),
     },
     "/api/v1/hearings/{id}/invitation.ics": {
         "get": operation("The caller's invitation (RFC 5545)", tags=TAGS, security=AUTH,

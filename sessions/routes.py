@@ -14,6 +14,7 @@ from cabinet.identity.http import require_principal
 from core.requests import json_object, string_field
 from core.resources import CLOCK, CONFIG, DB
 from sessions.booking import Access, BookingService, full_json, public_json
+from sessions.equipment import check_of
 from sessions.errors import HearingNotFound, InvalidHearing
 from sessions.labels import Language
 from sessions.requests import booking_request, reschedule_request
@@ -120,3 +121,23 @@ async def invitation(request: web.Request) -> web.Response:
             principal, _id(request), language)
     return web.Response(body=text.encode("utf-8"), content_type="text/calendar", charset="utf-8",
                         headers={"Content-Disposition": f'attachment; filename="hearing-{_id(request)}.ics"'})
+
+
+MAX_CHECK_BYTES = 2048
+
+
+@routes.put(HEARING + "/equipment-check")
+async def store_equipment_check(request: web.Request) -> web.Response:
+    """The caller's own equipment check for the hearing (the latest replaces the earlier)."""
+    principal = await require_principal(request)
+    check = check_of(await json_object(request, max_bytes=MAX_CHECK_BYTES), request.app[CLOCK].now())
+    stored = await request.app[HEARINGS].checks.store(principal, _id(request), check)
+    return web.json_response(stored.to_json())
+
+
+@routes.get(HEARING + "/equipment-checks")
+async def equipment_checks(request: web.Request) -> web.Response:
+    """Every person's latest equipment check, for the court's judges and clerks."""
+    principal = await require_principal(request)
+    found = await request.app[HEARINGS].checks.of_hearing(principal, _id(request))
+    return web.json_response({"checks": [item.to_json() for item in found]})

@@ -52,6 +52,7 @@ from sessions.admission import AdmissionGrant, Identity, StaffRole, decide_admis
 from sessions.booking import BookingService
 from sessions.checks import checked_stats, logged_events, staff_roles
 from sessions.controls import Controls
+from sessions.equipment_service import EquipmentCheckService
 from sessions.errors import (
     AdmissionRefused,
     HearingChanged,
@@ -121,6 +122,8 @@ class HearingService:
         self._joins = JoinCoalescer()
         """Joins beside the one that logs a lobby opening wait for it (:mod:`sessions.joins`)."""
         self.sweeper = Sweeper(self)
+        self.checks = EquipmentCheckService(db, clock, self.config, self.record)
+        """People's equipment checks (:mod:`sessions.equipment_service`)."""
 
     async def _reads(self) -> HearingRepository:
         """The repository on the fast path: no transaction, the shared asyncpg pool on PostgreSQL."""

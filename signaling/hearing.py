@@ -258,6 +258,14 @@ class HearingNamespace(socketio.AsyncNamespace):
                                                 lambda: self.service.media_grant(user_id, hearing_id))
         return {"ok": True, **answer}
 
+    @event("receive_video")
+    async def _receive_video(self, connection: Connection, payload: Payload) -> Reply:
+        """Audio-only mode: the viewer's own slots stop (or resume) carrying video; nobody else's."""
+        on = payload.flag("on")
+        if not await self.bridge.receive_video(connection.hearing_id, connection.user_id, on):
+            return {"error": {"code": "no_media_session", "message": "send media_offer first"}}
+        return {"ok": True, "receive_video": on}
+
     @event("ice_candidate")
     async def _ice_candidate(self, connection: Connection, payload: Payload) -> Reply:
         await self.bridge.candidate(connection.hearing_id, connection.user_id, optional_text(payload, "candidate"),

@@ -139,6 +139,16 @@ class MediaBridge:
         if control is Control.REMOVE and user_id is not None:
             self.sessions.discard((hearing_id, user_id))
 
+    async def receive_video(self, hearing_id: int, user_id: int, on: bool) -> bool:
+        """The viewer's audio-only choice, applied to its media session here; False without one."""
+        if (hearing_id, user_id) not in self.sessions:
+            return False
+        try:
+            await self.relay.receive_video(str(hearing_id), str(user_id), on)
+        except (UnknownHearing, UnknownParticipant):
+            return False
+        return True
+
     async def close_hearing(self, hearing_id: int) -> None:
         await self.relay.close_hearing(str(hearing_id))
         self.sessions = {pair for pair in self.sessions if pair[0] != hearing_id}

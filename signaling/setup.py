@@ -22,13 +22,14 @@ from core.resources import CLOCK, CONFIG
 from core.tasks import stop
 from recordings.live import RecorderHub
 from recordings.setup import hub_for
+from sessions.equipment_service import PersonCheck
 from sessions.resources import HEARINGS
 from signaling.bus import Bus
 from signaling.cabinet_ns import NAMESPACE as CABINET_NAMESPACE
 from signaling.cabinet_ns import CabinetNamespace, notice_watcher
 from signaling.commands import EndSession
 from signaling.compositions import composition_watcher
-from signaling.hearing import HearingNamespace, user_room
+from signaling.hearing import HearingNamespace, staff_room, user_room
 from signaling.media_bridge import RELAY, MediaBridge, browser_ice, relay_resource
 from signaling.server import SIO, create_server, socketio_resources
 from signaling.sweeper import Sweeper
@@ -64,6 +65,11 @@ async def hearing_resources(app: web.Application) -> AsyncIterator[None]:
     async def to_participant(hearing_id: int, user_id: int, event: str, data: dict[str, Any]) -> None:
         await sio.emit(event, data, room=user_room(hearing_id, user_id), namespace=namespace.namespace)
 
+    async def checked(found: PersonCheck) -> None:
+        """A person stored an equipment check: the hearing's bench shows it at once."""
+        await sio.emit("equipment_check", found.to_json(), room=staff_room(found.hearing_id),
+                       namespace=namespace.namespace)
+
     async def logged_out(session_id: int) -> None:
         await bus.publish(EndSession(session_id, "session_ended", "you logged out; log in again"))
 
@@ -73,6 +79,7 @@ async def hearing_resources(app: web.Application) -> AsyncIterator[None]:
     namespace.start(bridge, bus)
     bus.on_command(cabinet.on_command)
     app[LOGIN].on_session_ended(logged_out)
+    app[HEARINGS].checks.on_stored(checked)
     await bus.start()
     register_collector(app, lambda app: _hearing_families(namespace, recorders))
     # The liveness beat follows the policy the hearing service was built with: a quarter of the

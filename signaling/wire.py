@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.errors import SotkabError
+from sessions.bench import hearing_controls, person_controls
+from sessions.lifecycle import HearingState
 from sessions.service import HearingEvent, HearingView, JoinResult, ParticipantView
 
 MAX_ID = 2**53
@@ -50,6 +52,16 @@ class Payload:
         if len(data) > MAX_FIELDS:
             raise PayloadError("the event payload has too many fields")
         return cls(data)
+
+    def flag(self, name: str) -> bool:
+        """The payload's one field ``name``, true or false (any other field is refused)."""
+        unknown = sorted(str(key) for key in self.fields if key != name)
+        if unknown:
+            raise PayloadError(f"unknown field {unknown[0][:40]!r}; this event takes {name}", unknown[0][:40])
+        value = self.fields.get(name)
+        if not isinstance(value, bool):
+            raise PayloadError(f"{name} is true or false", name)
+        return value
 
     def text(self, name: str, *, max_length: int = MAX_TEXT) -> str:
         value = optional_text(self, name, max_length=max_length)
@@ -118,11 +130,13 @@ def event_json(event: HearingEvent) -> dict[str, Any]:
             "details": dict(event.details), "state": event.state.value}
 
 
-def participant_json(person: ParticipantView) -> dict[str, Any]:
+def participant_json(person: ParticipantView, state: HearingState) -> dict[str, Any]:
+    controls = person_controls(state, person.role, person.presence, listed=person.listed,
+                               muted_audio=person.muted_audio)
     return {"user_id": person.user_id, "role": person.role.value, "name": person.name,
             "presence": person.presence.value, "muted_audio": person.muted_audio,
             "muted_video": person.muted_video, "hand_raised": person.hand_raised, "listed": person.listed,
-            "represents": person.represents_user_id}
+            "represents": person.represents_user_id, "controls": [a.value for a in controls]}
 
 
 def view_json(view: HearingView) -> dict[str, Any]:
@@ -134,7 +148,8 @@ def view_json(view: HearingView) -> dict[str, Any]:
         "pause_reason": None if view.pause_reason is None else view.pause_reason.value,
         "suspend_reason": None if view.suspend_reason is None else view.suspend_reason.value,
         "recording_paused": view.recording_paused, "sequence": view.sequence,
-        "participants": [participant_json(p) for p in view.participants],
+        "controls": [a.value for a in hearing_controls(view.state, view.recording_paused)],
+        "participants": [participant_json(p, view.state) for p in view.participants],
     }
 
 

@@ -75,6 +75,7 @@ socket.on("joined", (joined) => {
     if (state.inMedia) restartMedia();
   }
   applyRoster(joined.hearing);
+  if (joined.you.is_staff) loadChecks();
 });
 
 socket.on("roster", applyRoster);
@@ -105,6 +106,7 @@ socket.on("ended", ({ code }) => {
   banner(words.has(`ended_${code}`) ? word(`ended_${code}`) : word("refused"));
 });
 socket.on("stats", onStats);
+socket.on("equipment_check", onCheck);
 socket.on("alert", onAlert);
 
 // ---- what the page shows --------------------------------------------------------------------
@@ -133,8 +135,11 @@ function me() {
 function applyRoster(hearing) {
   state.hearing = hearing;
   for (const p of hearing.participants) state.names.set(p.user_id, p.name);
-  $("hearing-state").textContent = states.get(hearing.state) || hearing.state;
+  // A pause is a recess or the court's retirement to the deliberation room: say which.
+  const deliberating = hearing.state === "paused" && hearing.pause_reason === "deliberation";
+  $("hearing-state").textContent = deliberating ? word("deliberation") : states.get(hearing.state) || hearing.state;
   root.dataset.state = hearing.state;
+  root.dataset.pauseReason = hearing.pause_reason || "";
   const live = hearing.state === "in_session" || hearing.state === "paused";
   const recording = $("recording");
   recording.textContent = !live ? word("not_recording") : hearing.recording_paused ? word("recording_paused") : word("recording");
@@ -288,6 +293,7 @@ function gathered(pc) {
 // one connection to another, both gathering as the hearing will. RTT, loss and bitrate after 3 s.
 async function connectionTest() {
   const verdict = $("verdict");
+  let result = null;
   verdict.textContent = word("testing");
   const a = new RTCPeerConnection(rtcConfig());
   const b = new RTCPeerConnection(rtcConfig());
@@ -313,18 +319,40 @@ async function connectionTest() {
     const first = await outbound(a);
     await new Promise((r) => setTimeout(r, 3000));
     const last = await outbound(a);
-    const kbps = Math.round(((last.bytes - first.bytes) * 8) / Math.max(0.001, (last.at - first.at)));
-    const result = { rtt_ms: Math.round(last.rtt * 1000), packet_loss: last.loss, bitrate_kbps: kbps };
-    const grade = grade3(result);
-    root.dataset.verdict = grade;
-    verdict.textContent = `${word(`verdict_${grade}`)} ${word("measured", { rtt: result.rtt_ms, loss: `${(result.packet_loss * 100).toFixed(1)} %`, kbps })}`;
-    await call("heartbeat", result); // kept on the participant for the clerk (last_stats), and shown on the bench
+    const kbps = Math.round(((last.bytes - first.bytes) * 8) / 1000 / Math.max(0.001, (last.at - first.at)));
+    result = { rtt_ms: Math.round(last.rtt * 1000), packet_loss: Math.min(1, last.loss), bitrate_kbps: kbps };
   } catch (error) {
-    root.dataset.verdict = "failed";
-    verdict.textContent = word("test_failed");
+    result = null;
   } finally {
     a.close();
     b.close();
+  }
+  // The court grades and keeps the check (for the clerk and the judge); the page shows its verdict.
+  const stored = await storeCheck(result || {});
+  const grade = stored ? stored.verdict : "failed";
+  root.dataset.verdict = grade;
+  if (grade === "failed" || !result) {
+    verdict.textContent = word("test_failed");
+  } else {
+    verdict.textContent = `${word(`verdict_${grade}`)} ${word("measured", { rtt: result.rtt_ms, loss: `${(result.packet_loss * 100).toFixed(1)} %`, kbps: result.bitrate_kbps })}`;
+  }
+}
+
+function chosenDevices() {
+  const label = (tracks) => (tracks && tracks[0] ? tracks[0].label : "").slice(0, 200);
+  return { camera: label(state.stream && state.stream.getVideoTracks()),
+    microphone: label(state.stream && state.stream.getAudioTracks()) };
+}
+
+async function storeCheck(figures) {
+  try {
+    const response = await fetch(`/api/v1/hearings/${hearingId}/equipment-check`, {
+      method: "PUT", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ ...figures, ...chosenDevices() }),
+    });
+    return response.ok ? await response.json() : null;
+  } catch (error) {
+    return null;
   }
 }
 
@@ -339,11 +367,6 @@ async function outbound(pc) {
   return { bytes, rtt, loss: sent ? lost / (sent + lost) : 0, at: performance.now() / 1000 };
 }
 
-function grade3({ rtt_ms: rtt, packet_loss: loss, bitrate_kbps: kbps }) {
-  if (rtt < 150 && loss < 0.02 && kbps >= 500) return "good";
-  if (rtt < 400 && loss < 0.05 && kbps >= 250) return "okay";
-  return "bad";
-}
 
 // ---- media with the relay -------------------------------------------------------------------
 
@@ -461,9 +484,15 @@ function setToggle(id, pressed, onWord, offWord) {
 
 function applyAudioOnly() {
   for (const tile of state.tiles) tile.figure.dataset.audioOnly = String(state.audioOnly);
-  // Our own video stops too (no renegotiation: the sender just sends nothing), which frees the uplink.
+  // No renegotiation: the relay stops sending video into our slots (receive_video), and our own
+  // sender just sends nothing, which frees the uplink too.
   const camera = state.stream && state.stream.getVideoTracks()[0];
   if (state.pc && state.videoSender) state.videoSender.replaceTrack(state.audioOnly ? null : camera);
+  if (state.pc) {
+    call("receive_video", { on: !state.audioOnly }).then((reply) => {
+      root.dataset.receiveVideo = reply && reply.ok ? String(reply.receive_video) : "unknown";
+    });
+  }
 }
 
 function wireControls() {
@@ -583,9 +612,42 @@ function onAlert(alert) {
 const TARGET_ACTIONS = [["admit", "admit"], ["call", "call"], ["dismiss", "dismiss"], ["mute", "mute_target"],
   ["unmute", "unmute_target"], ["remove", "remove"]];
 
+// Each person's equipment check, as they stored it (loaded once, then pushed as each is stored).
+const checks = new Map();
+async function loadChecks() {
+  try {
+    const response = await fetch(`/api/v1/hearings/${hearingId}/equipment-checks`, { credentials: "same-origin" });
+    if (!response.ok) return;
+    for (const check of (await response.json()).checks) if (!checks.has(check.user_id)) checks.set(check.user_id, check);
+    renderBench();
+  } catch (error) { /* the bench shows the checks pushed from now on */ }
+}
+
+function onCheck(check) {
+  checks.set(check.user_id, check);
+  renderBench();
+}
+
+function checkText(check) {
+  if (!check) return word("check_none");
+  const when = new Date(check.checked_at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+  const devices = [check.camera, check.microphone].filter(Boolean).join(", ");
+  const figures = check.rtt_ms === null ? "" : ` · ${Math.round(check.rtt_ms)} ms · ${(check.packet_loss * 100).toFixed(1)} % · ${Math.round(check.bitrate_kbps)} kbit/s`;
+  return `${word(`check_${check.verdict}`)}${figures}${devices ? ` · ${devices}` : ""} · ${when}`;
+}
+
+// Only the steps the hearing's state allows now (the roster's `controls`, from the court's rules).
+function showControls() {
+  const allowed = new Set(state.hearing.controls || []);
+  document.querySelectorAll("[data-control]").forEach((button) => { button.hidden = !allowed.has(button.dataset.control); });
+  const actions = document.querySelector(".bench__actions");
+  if (actions) actions.dataset.controls = [...allowed].join(" ");
+}
+
 function renderBench() {
   const body = $("bench-people");
   if (!body || !state.hearing) return;
+  showControls();
   body.replaceChildren(...state.hearing.participants.filter((p) => p.user_id !== state.you.user_id).map((p) => {
     const row = document.createElement("tr");
     row.dataset.user = String(p.user_id);
@@ -597,8 +659,12 @@ function renderBench() {
     cell(`${word(p.muted_audio ? "mic_off" : "mic_on")}, ${word(p.muted_video ? "cam_off" : "cam_on")}`);
     const s = stats.get(p.user_id);
     cell(s ? `${s.rtt_ms ?? "–"} ms · ${s.packet_loss !== undefined ? (s.packet_loss * 100).toFixed(1) : "–"} %` : "–");
+    const check = checks.get(p.user_id);
+    const checkCell = cell(checkText(check));
+    checkCell.dataset.check = check ? check.verdict : "none";
     const actions = cell("");
-    for (const [action, label] of TARGET_ACTIONS) {
+    const allowed = new Set(p.controls || []);
+    for (const [action, label] of TARGET_ACTIONS.filter(([name]) => allowed.has(name))) {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "button button--secondary bench__act";
@@ -634,7 +700,9 @@ async function inbound() {
     report.forEach((s) => {
       if (s.type !== "inbound-rtp") return;
       if (s.kind === "video" && s.mid === tile.transceiver.mid) {
-        Object.assign(row, { frames_decoded: s.framesDecoded || 0, frame_width: s.frameWidth || 0 });
+        Object.assign(row, { frames_decoded: s.framesDecoded || 0, frame_width: s.frameWidth || 0,
+          video_packets: s.packetsReceived || 0, frames_received: s.framesReceived || 0,
+          keyframes_decoded: s.keyFramesDecoded || 0, plis_sent: s.pliCount || 0 });
       }
       if (s.kind === "audio" && s.mid === tile.audio.mid) {
         Object.assign(row, { audio_level: s.audioLevel || 0, audio_packets: s.packetsReceived || 0,

@@ -242,6 +242,7 @@ ERROR_MESSAGES: dict[str, str] = {
     "not_a_participant": N_("You are not a participant in this hearing."),
     "not_in_hearing_room": N_("You can do this only from the hearing room."),
     "not_joined": N_("Join the hearing first."),
+    "no_media_session": N_("Your video connection to the hearing is not set up yet. Wait a moment and try again."),
     "staff_role_required": N_("Only the judge or the clerk can do this."),
     "target_required": N_("Choose whom this concerns."),
     "target_not_present": N_("This person is not in the hearing now."),

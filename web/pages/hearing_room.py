@@ -41,11 +41,12 @@ async def hearing_room(request: web.Request) -> web.Response:
     hearing_id = int(text)
     service = request.app[HEARINGS]
     grant = await service.room_pass(principal, hearing_id)
-    view = await service.view(hearing_id)
+    record = await service.record(hearing_id)
     publishes = grant.may_publish
+    language = await request_language(request)
     log.info("user %s opened the room of hearing %s as %s", principal.user_id, hearing_id, grant.role.value)
     return await render(request, "hearing/room.html", {
-        "hearing_id": hearing_id, "case_number": view.case_number, "courtroom": view.courtroom_name,
-        "start": view.plan.start.astimezone(COURT_TIME), "publishes": publishes, "role": grant.role.value,
-        "words": room_words(await request_language(request)),
+        "hearing_id": hearing_id, "case_number": record.place.case_number, "courtroom": record.place.courtroom_name,
+        "court": record.place.court_name(language), "start": record.start.astimezone(COURT_TIME),
+        "publishes": publishes, "role": grant.role.value, "words": room_words(language),
     }, headers={"Permissions-Policy": PUBLISHER_PERMISSIONS if publishes else OBSERVER_PERMISSIONS})

@@ -46,6 +46,7 @@ ROOM_WORDS: dict[str, str] = {
                      "address bar and reload the page."),
     # Waiting and the room.
     "waiting": N_("You are in the waiting room. The judge will admit you when the hearing is ready."),
+    "deliberation": N_("The court has retired to the deliberation room"),
     "connecting": N_("Connecting…"),
     "reconnecting": N_("The connection was lost. Reconnecting…"),
     "reconnected": N_("Connected again."),
@@ -87,6 +88,8 @@ ROOM_WORDS: dict[str, str] = {
     "alert_poor_connection": N_("%(name)s has a poor connection."),
     "alert_judge_connection_lost": N_("The judge lost the connection; the hearing is suspended."),
     "remove_reason": N_("Removed by the judge for breaching order in the courtroom."),
+    "check_good": N_("Good"), "check_okay": N_("Okay"), "check_bad": N_("Bad"),
+    "check_failed": N_("Test failed"), "check_none": N_("Not checked"),
     "hand": N_("hand raised"),
     "mic_off": N_("Microphone off"), "mic_on": N_("Microphone on"),
     "cam_off": N_("Camera off"), "cam_on": N_("Camera on"),

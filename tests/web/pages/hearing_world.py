@@ -65,7 +65,7 @@ CAST = (Person("judge", JUDGE[0], JUDGE[1], "judge", "en"),
 
 
 def camera_clip(directory: Path, frames: int = 60) -> Path:
-    """A light 640×360 at 30 fps Y4M for the fake camera: a bar sweeping over a still gradient.
+    """A light 640×360 at 30 fps Y4M for the fake camera: a blue bar sweeping over a still grey gradient.
 
     Chromium's built-in fake camera runs at 20 fps; the issue asks for ≥ 25 decoded frames per
     second from a 30 fps camera. Cheap to encode, so three browsers on one small machine keep up.
@@ -75,14 +75,16 @@ def camera_clip(directory: Path, frames: int = 60) -> Path:
         return path
     width, height = browser_lab.WIDTH, browser_lab.HEIGHT
     gradient = bytes((x * 200 // width) + 16 for x in range(width))
-    chroma = bytes([128]) * (width // 2) * (height // 2)
     with path.open("wb") as out:
         out.write(f"YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg\n".encode())
         for i in range(frames):
             bar = (i * width // frames)
             row = bytearray(gradient)
-            row[bar:bar + 24] = bytes([235]) * len(row[bar:bar + 24])
-            out.write(b"FRAME\n" + bytes(row) * height + chroma + chroma)
+            row[bar:bar + 24] = bytes([41]) * len(row[bar:bar + 24])  # a blue bar: plainly a test picture
+            u, v = bytearray([128]) * (width // 2), bytearray([128]) * (width // 2)
+            half = slice(bar // 2, (bar + 24) // 2)
+            u[half], v[half] = bytes([240]) * len(u[half]), bytes([110]) * len(v[half])
+            out.write(b"FRAME\n" + bytes(row) * height + bytes(u) * (height // 2) + bytes(v) * (height // 2))
     return path
 
 

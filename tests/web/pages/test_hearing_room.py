@@ -8,10 +8,10 @@ the judge mutes and unmutes the plaintiff (her audio stops reaching the defendan
 pauses and resumes, removes the defendant (whose page says why) and closes the hearing. A
 participant whose connection to the court drops comes back within the grace period without a
 reload, and the others see them again. A party pressing the judge's controls over the page's own
-socket is refused (opening a hearing one is not in: test_hearing_room_page.py). axe-core runs on
-the check, the waiting room and the bench; the views are photographed into var/screenshots/.
-The ≥ 25 fps and first-frame figures are bench/browser_hearing.py's: rates are wall-clock, and
-this machine is shared.
+socket is refused (opening a hearing one is not in: test_hearing_room_page.py). Every slot of every
+viewer decodes ≥ 25 frames per second over a 5 s window (each page's own getStats and clock).
+axe-core runs on the check, the waiting room and the bench; the views are photographed into
+var/screenshots/. The judge's other controls, driven from the bench: test_bench_in_the_browser.py.
 """
 
 from __future__ import annotations
@@ -20,16 +20,17 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.web.pages.browser import AXE, AXE_TAGS, SCREENSHOTS
 from tests.web.pages.hearing_world import CAST, HearingWorld, media_rates, unavailable_reason
+from tests.web.pages.room_pages import accessible, audio_packets_from, dataset, photograph, until
 
 pytestmark = pytest.mark.chromium
 IN_CI = os.environ.get("CI", "").lower() == "true"
 LANGUAGE = {person.key: person.language for person in CAST}
+MIN_FPS = 25
+FPS_WINDOW_S = 5.0
 
 
 @pytest.fixture
@@ -41,53 +42,6 @@ async def world(tmp_path: Path) -> AsyncIterator[HearingWorld]:
         pytest.skip(reason)
     async with HearingWorld(tmp_path, turn=True) as hearing:
         yield hearing
-
-
-async def until(page: Any, expression: str, within: float = 30.0) -> Any:
-    """Wait until ``expression`` (evaluated in the page) is truthy; returns its value.
-
-    Polled through ``evaluate`` (the DevTools protocol): Playwright's ``wait_for_function`` evaluates
-    a string inside the page, which the page's CSP (no ``unsafe-eval``) rightly refuses."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        value = await page.evaluate(expression)
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            seen = await page.evaluate("(async () => [JSON.stringify(document.getElementById('room').dataset), "
-                                       "window.hearingRoom ? await hearingRoom.inbound() : null])()")
-            raise AssertionError(f"not true within {within} s: {expression}; the page: {seen}")
-        await asyncio.sleep(0.2)
-
-
-def dataset(name: str, value: str) -> str:
-    return f"document.getElementById('room').dataset.{name} === {value!r}"
-
-
-async def audio_packets_from(page: Any, user: int, seconds: float = 2.0) -> float:
-    """Audio packets the page received in ``user``'s slot over ``seconds`` (waiting for the slot).
-
-    A slot whose audio never carried a packet has no inbound-rtp statistics yet: that counts as 0."""
-    expression = f"hearingRoom.inbound().then(rows => rows.find(r => r.user_id === {user}))"
-    before = await until(page, expression)
-    await asyncio.sleep(seconds)
-    after = await until(page, expression)
-    if after["slot"] != before["slot"]:
-        return 0.0
-    return float(after.get("audio_packets", 0) - before.get("audio_packets", 0))
-
-
-async def accessible(page: Any) -> None:
-    if not await page.evaluate("typeof window.axe !== 'undefined'"):
-        await page.evaluate(AXE.read_text())
-    result = await page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-    violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-    assert not violations, violations
-
-
-async def photograph(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 async def test_three_people_hold_a_hearing_in_the_browser(world: HearingWorld) -> None:
@@ -134,12 +88,14 @@ async def test_three_people_hold_a_hearing_in_the_browser(world: HearingWorld) -
         await until(page, "hearingRoom.inbound().then(rows => rows.filter(r => r.frames_decoded > 0).length >= 2)")
     for page in people.values():  # relay-only, through coturn, with the join's own credentials
         assert await page.evaluate("hearingRoom.outbound().then(row => row.candidate_type)") == "relay"
-    rates = await media_rates({ids[key]: page for key, page in people.items()})
-    print("media rates:", rates)  # the ≥ 25 fps target is bench/browser_hearing.py's: a rate is wall-clock
+    # Frames decoded per second in every slot of every viewer, over one window measured by each page's
+    # own clock (a rate, not a time: the issue's criterion, ≥ 25 fps from a 30 fps camera).
+    rates = await media_rates({ids[key]: page for key, page in people.items()}, seconds=FPS_WINDOW_S)
+    print("media rates:", rates)
     for viewer, seen in rates.items():
         assert set(seen["shows"]) == set(rates) - {viewer}, rates
         for publisher, rate in seen["shows"].items():
-            assert rate["fps"] > 0 and rate["width"] > 0, (viewer, publisher, rate)
+            assert rate["fps"] >= MIN_FPS and rate["width"] > 0, (viewer, publisher, rate, rates)
             assert rate["audio_pps"] > 0 and rate["audio_energy"] > 0, (viewer, publisher, rate)
     await accessible(judge)
     await photograph(judge, "room-judge-en")
@@ -185,6 +141,9 @@ async def test_three_people_hold_a_hearing_in_the_browser(world: HearingWorld) -
     await judge.click(f"#bench-people tr[data-user='{ids['defendant']}'] [data-action=remove]")
     await until(defendant, dataset("ended", "removed"))
     assert await defendant.is_visible("#banner")
+    why = await defendant.evaluate("document.getElementById('room-words').content"
+                                   ".querySelector('[data-word=ended_removed]').textContent")
+    assert await defendant.text_content("#banner") == why and why.strip()
     assert await defendant.evaluate("document.querySelectorAll('#grid video').length") == 0
 
     # Closing the hearing ends it for everyone still there.
