@@ -4,8 +4,14 @@ Signaling calls :meth:`RecorderHub.hearing_changed` each time a hearing's state 
 (after every logged step). The hub starts a recorder when a hearing it holds enters a recorded
 state (in session, paused, suspended), pauses and resumes it with the judge's
 ``recording_pause``/``recording_resume``, and at the end (closed, adjourned) closes the tap, drains
-it, and seals the recording. A recording in this process renews its lease every few seconds; the
+it, and seals the recording. A recording in this process renews its short lease every second; the
 process's own recovery loop seals recordings that other, dead processes left behind.
+
+After a failover the hearing's participants arrive here while its recording may still be leased
+to the process that held it — dead on another machine, which cannot be asked. The hub then waits
+for that lease to run out (a few seconds, :data:`~recordings.service.LEASE`) off the signaling
+path, and continues the recording; only a holder that keeps renewing for longer than
+:data:`TAKEOVER_PATIENCE_S` is left alone, and this process records the hearing anew.
 
 The hub consumes a *lossless* tap: a recording must never lose a frame to a slow disk.
 """
@@ -21,12 +27,16 @@ from typing import Protocol
 from core.tasks import stop
 from media.feeds import BoundedFeed, ParticipantLeft, RelayEvent, Tap
 from recordings.capture import HearingRecorder
-from recordings.service import LEASE, RecordingService, Started
+from recordings.service import LEASE, RENEW_EVERY, HeldElsewhere, RecordingService, Started
 from sessions.lifecycle import RECORDING_STATES, HearingState
 
 logger = logging.getLogger(__name__)
 
 TAP_CAPACITY = 4096
+TAKEOVER_PATIENCE_S = 3 * LEASE.total_seconds()
+"""How long a live holder's renewals are waited out before recording the hearing here anew."""
+TAKEOVER_MARGIN_S = 0.1
+"""Past the holder's lease before trying again (the clocks of two machines agree to NTP's accuracy)."""
 SHUTDOWN = "the server was shut down while the hearing was being recorded"
 
 
@@ -57,6 +67,10 @@ class RecorderHub:
         self._starting: dict[int, asyncio.Lock] = {}
         self._sealing: set[asyncio.Task[None]] = set()
         self._renewer: asyncio.Task[None] | None = None
+        self._wanted: dict[int, tuple[HearingState, bool]] = {}
+        """Each hearing's state as last told, for a start that waits for another holder's lease."""
+        self._waiting: dict[int, tuple[float, asyncio.Task[None]]] = {}
+        """Hearings whose recording another process holds: since when (monotonic), and the retry."""
 
     def recording(self, hearing_id: int) -> HearingRecorder | None:
         live = self._live.get(hearing_id)
@@ -86,8 +100,9 @@ class RecorderHub:
         async with lock:
             live = self._live.get(hearing_id)
             if state in RECORDING_STATES:
-                if live is None and local:
-                    live = await self._start(hearing_id)
+                self._wanted[hearing_id] = (state, recording_paused)
+                if live is None and local and hearing_id not in self._waiting:
+                    live = await self._start_or_wait(hearing_id)
                 if live is not None:
                     await self._pause_or_resume(live, recording_paused)
             elif state.is_final and live is not None:
@@ -97,9 +112,45 @@ class RecorderHub:
                 task.add_done_callback(self._sealing.discard)
             if state.is_final:
                 self._starting.pop(hearing_id, None)
+                self._wanted.pop(hearing_id, None)
+                waiting = self._waiting.pop(hearing_id, None)
+                if waiting is not None:
+                    waiting[1].cancel()
 
-    async def _start(self, hearing_id: int) -> _Live:
-        started = await self.service.start(hearing_id)
+    async def _start_or_wait(self, hearing_id: int) -> _Live | None:
+        """Start (or continue) the recording; while another process's lease on it runs, try again
+        when it ends, in a task of its own (signaling's bus must not wait on it)."""
+        loop = asyncio.get_running_loop()
+        since = self._waiting.pop(hearing_id, (loop.time(), None))[0]
+        patient = loop.time() - since < TAKEOVER_PATIENCE_S
+        try:
+            return await self._start(hearing_id, wait_for_holder=patient)
+        except HeldElsewhere as held:
+            delay = max(0.0, (held.until - self.service.clock.now()).total_seconds()) + TAKEOVER_MARGIN_S
+            logger.info("hearing %s: its recording is %s's until %s; trying again in %.1f s", hearing_id,
+                        held.owner, held.until.isoformat(), delay)
+            retry = asyncio.create_task(self._retry(hearing_id, delay), name=f"recording-takeover-{hearing_id}")
+            self._waiting[hearing_id] = (since, retry)
+            return None
+
+    async def _retry(self, hearing_id: int, delay: float) -> None:
+        await asyncio.sleep(delay)
+        lock = self._starting.setdefault(hearing_id, asyncio.Lock())
+        async with lock:
+            wanted = self._wanted.get(hearing_id)
+            if wanted is None or hearing_id in self._live or hearing_id not in self._waiting:
+                self._waiting.pop(hearing_id, None)
+                return
+            try:
+                live = await self._start_or_wait(hearing_id)
+                if live is not None:
+                    await self._pause_or_resume(live, wanted[1])
+            except Exception:
+                self._waiting.pop(hearing_id, None)
+                logger.exception("recording of hearing %s could not be taken over", hearing_id)
+
+    async def _start(self, hearing_id: int, *, wait_for_holder: bool = True) -> _Live:
+        started = await self.service.start(hearing_id, wait_for_holder=wait_for_holder)
         recorder = await asyncio.to_thread(HearingRecorder, started.directory, self.service.clock)
         tap = self.relay.subscribe_tap(str(hearing_id), TAP_CAPACITY, lossless=True)
         events = self.relay.subscribe_events(str(hearing_id))
@@ -156,10 +207,12 @@ class RecorderHub:
             self.service.active.discard(live.started.recording_id)
 
     async def _renew(self) -> None:
+        """Renew every recording this process holds — the ones being sealed too, or another
+        process's recovery would take a recording whose seal is still being written."""
         while True:
-            await asyncio.sleep(LEASE.total_seconds() / 3)
+            await asyncio.sleep(RENEW_EVERY.total_seconds())
             try:
-                await self.service.renew([live.started.recording_id for live in self._live.values()])
+                await self.service.renew(sorted(self.service.active))
             except Exception:
                 logger.exception("could not renew the recording leases; retrying")
 
@@ -176,4 +229,6 @@ class RecorderHub:
                 await self._stop(hearing_id, SHUTDOWN)
             except Exception:
                 logger.exception("could not seal the recording of hearing %s at shutdown", hearing_id)
-        await stop(self._renewer)
+        retries = [retry for _, retry in self._waiting.values()]
+        self._waiting.clear()
+        await stop(self._renewer, *retries)

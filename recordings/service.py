@@ -50,7 +50,12 @@ from sessions.repository import HearingRepository
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=15)
+LEASE = timedelta(seconds=4)
+"""How long a recording stays its owner's without a renewal. The owner renews every
+:data:`RENEW_EVERY`, so a process that dies (or a machine that drops off the network) lets go of
+its recordings within a few seconds, and the process its hearing moved to continues them at once —
+not after a long lease, and not as a second recording beside the first."""
+RENEW_EVERY = LEASE / 4
 AREA = "recordings"
 _LIVE_STATES = frozenset(state.value for state in RECORDING_STATES)
 SYSTEM_ACTOR = "system:recorder"
@@ -79,6 +84,19 @@ def owner_is_gone(owner: str, me: str) -> bool:
     return False
 
 
+class HeldElsewhere(Exception):
+    """The hearing's recording is another live process's: its lease runs until ``until``.
+
+    The process the hearing moved to waits for that (a dead holder's lease runs out within
+    :data:`LEASE`) and then continues the recording, rather than starting a second one."""
+
+    def __init__(self, recording_id: int, owner: str, until: datetime) -> None:
+        super().__init__(f"recording {recording_id} is held by {owner} until {until.isoformat()}")
+        self.recording_id = recording_id
+        self.owner = owner
+        self.until = until
+
+
 @dataclass(frozen=True)
 class Started:
     recording_id: int
@@ -103,12 +121,20 @@ class RecordingService:
 
     # ---- capture ----------------------------------------------------------------------------
 
-    async def start(self, hearing_id: int) -> Started:
+    async def start(self, hearing_id: int, *, wait_for_holder: bool = True) -> Started:
         """A new recording row (and its directory) for a hearing that has just started — or, when the
-        process that was recording it died (a failover), that recording, continued here."""
+        process that was recording it died (a failover), that recording, continued here.
+
+        While another process still holds the hearing's recording (its lease has not run out: it
+        may be dead on another machine, or alive), :class:`HeldElsewhere` says until when, unless
+        ``wait_for_holder`` is false: then a holder that keeps renewing is left with its recording
+        and this process starts another.
+        """
         taken = await self._take_over(hearing_id)
-        if taken is not None:
+        if isinstance(taken, Started):
             return taken
+        if taken is not None and wait_for_holder:
+            raise taken
         now = self.clock.now()
         async with self.db.transaction() as session:
             hearing = await HearingRepository.within(session, self.clock).load(hearing_id)
@@ -130,22 +156,27 @@ class RecordingService:
         logger.info("recording %s of hearing %s started in %s", recording.id, hearing_id, directory)
         return Started(recording.id, hearing_id, directory)
 
-    async def _take_over(self, hearing_id: int) -> Started | None:
+    async def _take_over(self, hearing_id: int) -> Started | HeldElsewhere | None:
         """Claim the hearing's unfinished recording whose owner is gone (lease out, or a process of
         this host that no longer exists), with a conditional update so that one process wins.
 
         The hearing moved to this process with its participants (the router's hash): its record
         continues in the same directory, with new segments after a gap the manifest names
-        (``interruptions``), rather than as a second recording of one hearing.
+        (``interruptions``), rather than as a second recording of one hearing. A recording whose
+        lease is still running comes back as :class:`HeldElsewhere`.
         """
         now = self.clock.now()
+        held: HeldElsewhere | None = None
         async with self.db.transaction() as session:
             rows = (await session.execute(select(RecordingRow.id, RecordingRow.owner, RecordingRow.lease_until,
                                                  RecordingRow.directory)
                                           .where(RecordingRow.hearing_id == hearing_id,
                                                  RecordingRow.state == "recording"))).all()
             for recording_id, owner, lease_until, directory in rows:
-                if owner == self.owner or not (lease_until <= now or owner_is_gone(owner, self.owner)):
+                if owner == self.owner:
+                    continue
+                if not (lease_until <= now or owner_is_gone(owner, self.owner)):
+                    held = HeldElsewhere(recording_id, owner, lease_until)
                     continue
                 result = await session.execute(
                     update(RecordingRow).where(RecordingRow.id == recording_id, RecordingRow.owner == owner,
@@ -160,15 +191,17 @@ class RecordingService:
                 logger.warning("recording %s of hearing %s continues here; its process %s is gone",
                                recording_id, hearing_id, owner)
                 return Started(recording_id, hearing_id, Path(directory), taken_over_from=owner)
-        return None
+        return held
 
-    async def renew(self, recording_ids: list[int]) -> None:
+    async def renew(self, recording_ids: list[int]) -> int:
+        """Extend this process's lease on ``recording_ids`` (one statement); how many are still ours."""
         if not recording_ids:
-            return
+            return 0
         async with self.db.transaction() as session:
-            await session.execute(update(RecordingRow).where(
+            result = await session.execute(update(RecordingRow).where(
                 RecordingRow.id.in_(recording_ids), RecordingRow.owner == self.owner,
                 RecordingRow.state == "recording").values(lease_until=self.clock.now() + LEASE))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     # ---- sealing ----------------------------------------------------------------------------
 

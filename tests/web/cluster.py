@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -92,9 +93,13 @@ class Cluster:
     router_log: list[str] = field(default_factory=list)
     supervisor_log: list[str] = field(default_factory=list)
     _readers: list[asyncio.Task[None]] = field(default_factory=list)
+    machines: list[asyncio.subprocess.Process] = field(default_factory=list)
+    """With ``machines=True``: one ``serve`` per simulated machine (the supervisor is the first)."""
 
     def worker_pids(self) -> dict[str, int]:
         """``worker0`` .. by the port each child serves on."""
+        if self.machines:
+            return {f"worker{i}": process.pid for i, process in enumerate(self.machines)}
         if self.workers == 1:
             return {"worker0": self.supervisor.pid}
         out: dict[str, int] = {}
@@ -116,10 +121,11 @@ class Cluster:
         return self.routed()
 
     async def stop(self) -> None:
-        for process in (self.router, self.supervisor):
+        servers = self.machines or [self.supervisor]
+        for process in (self.router, *servers):
             if process.returncode is None:
-                process.send_signal(signal.SIGINT if process is self.supervisor else signal.SIGTERM)
-        for process in (self.router, self.supervisor):
+                process.send_signal(signal.SIGTERM if process is self.router else signal.SIGINT)
+        for process in (self.router, *servers):
             try:
                 await asyncio.wait_for(process.wait(), 30)
             except TimeoutError:
@@ -130,37 +136,66 @@ class Cluster:
             task.cancel()
 
 
+def machines_possible() -> bool:
+    """Whether this host can give a process a host name of its own (a UTS namespace: root on Linux)."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return False
+    try:
+        return subprocess.run([unshare, "--uts", "true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+async def _ready(process: asyncio.subprocess.Process, log: list[str], deadline: float, *, supervised: bool) -> bool:
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        try:
+            line = await asyncio.wait_for(process.stdout.readline(), deadline - time.monotonic())
+        except TimeoutError:
+            return False
+        if not line:
+            return False
+        log.append(line.decode(errors="replace").rstrip())
+        if READY in line and (not supervised or b"workers" in line):  # one worker: serve runs it directly
+            return True
+    return False
+
+
 async def start_cluster(*, database_url: str, data_dir: Path, redis_url: str, workers: int = 2,
-                        extra_env: dict[str, str] | None = None) -> Cluster:
-    """``sotkab serve --workers N`` and HAProxy in front of it, both ready."""
+                        extra_env: dict[str, str] | None = None, machines: bool = False) -> Cluster:
+    """``sotkab serve --workers N`` and HAProxy in front of it, both ready.
+
+    ``machines=True``: instead, N single-worker ``serve`` processes, each with a host name of its
+    own (``machine-0`` ..., in a UTS namespace; see :func:`machines_possible`) — what several
+    machines behind one router look like to the processes: one cannot see whether another's
+    process is alive, only its leases in the database.
+    """
     worker_port = free_ports(workers)
     https, http = free_ports(1), free_ports(1)
     url = f"https://127.0.0.1:{https}"
     env = {**os.environ, "SOTKAB_DATABASE_URL": database_url, "SOTKAB_DATA_DIR": str(data_dir),
            "SOTKAB_REDIS_URL": redis_url, "SOTKAB_PUBLIC_URL": url, "SOTKAB_TRUSTED_PROXIES": "127.0.0.1",
            "SOTKAB_LOG_LEVEL": "WARNING", **(extra_env or {})}
-    supervisor = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", str(worker_port),
-        "--workers", str(workers), cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT)
-    assert supervisor.stdout is not None
+    serve = [sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1"]
+    if machines:
+        started = [await asyncio.create_subprocess_exec(
+            "unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', f"machine-{i}", *serve,
+            "--port", str(worker_port + i), "--workers", "1", cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT) for i in range(workers)]
+    else:
+        started = [await asyncio.create_subprocess_exec(
+            *serve, "--port", str(worker_port), "--workers", str(workers), cwd=REPO, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)]
+    supervisor = started[0]
     log: list[str] = []
     deadline = time.monotonic() + 120
-    ready = False
-    while time.monotonic() < deadline:
-        try:
-            line = await asyncio.wait_for(supervisor.stdout.readline(), deadline - time.monotonic())
-        except TimeoutError:
-            break
-        if not line:
-            break
-        log.append(line.decode(errors="replace").rstrip())
-        if READY in line and (workers == 1 or b"workers" in line):  # one worker: serve runs it directly
-            ready = True
-            break
-    if not ready:
-        with contextlib.suppress(ProcessLookupError):
-            supervisor.kill()
+    ready = await asyncio.gather(*(_ready(p, log, deadline, supervised=workers > 1 and not machines)
+                                   for p in started))
+    if not all(ready):
+        for process in started:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
         raise AssertionError("the workers did not start:\n" + "\n".join(log))
     config = load_config(environ={}, port=worker_port, workers=workers, redis_url=redis_url)
     plan = RouterPlan.from_settings(config, https_bind=f"127.0.0.1:{https}", http_bind=f"127.0.0.1:{http}",
@@ -170,10 +205,12 @@ async def start_cluster(*, database_url: str, data_dir: Path, redis_url: str, wo
     config_file.write_text(haproxy_config(plan))
     router = await asyncio.create_subprocess_exec(HAPROXY, "-db", "-f", str(config_file),
                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    assert router.stdout is not None and supervisor.stdout is not None
-    cluster = Cluster(supervisor, router, worker_port, workers, url, supervisor_log=log)
+    assert router.stdout is not None and all(p.stdout is not None for p in started)
+    cluster = Cluster(supervisor, router, worker_port, workers, url, supervisor_log=log,
+                      machines=started if machines else [])
     cluster._readers = [asyncio.ensure_future(_lines(router.stdout, cluster.router_log)),
-                        asyncio.ensure_future(_lines(supervisor.stdout, cluster.supervisor_log))]
+                        *(asyncio.ensure_future(_lines(p.stdout, cluster.supervisor_log))  # type: ignore[arg-type]
+                          for p in started)]
     async with aiohttp.ClientSession() as client:
         while time.monotonic() < deadline:
             with contextlib.suppress(aiohttp.ClientError, OSError):
@@ -193,15 +230,32 @@ class RelayPeer:
     """An aiortc participant (the relay tests' synthetic VP8/Opus publisher) as a HearingClient's
     media: a fresh one per connection, because a media session lives in one worker's relay."""
 
-    def __init__(self, name: str, slots: int) -> None:
+    def __init__(self, name: str, slots: int, *, remb: bool = True, receive_buffer: int = 0) -> None:
+        """``remb=False``: the viewer sends no receive-side estimate. aiortc's own (nothing for ~3 s,
+        then +8 %/s from a low start, and slowed by a busy client's late reads) is not a browser's,
+        and the relay's downlink policy would rightly thin the video of a viewer that reports it:
+        a capacity bench measures forwarding, not aiortc's estimator (bench/bwe.py measures that).
+        ``receive_buffer``: bytes asked for the UDP sockets, so a client stalled by a busy machine
+        finds its packets queued rather than dropped."""
+        from media import aiortc_hooks
         from tests.media.media_peers import Peer
 
         self.name = name
         self.peer = Peer(name, slots=slots)
         self.created = time.monotonic()
+        self.receive_buffer = receive_buffer
+        if not remb:
+            for transceiver in self.peer.pc.getTransceivers():
+                if transceiver.direction == "recvonly":
+                    aiortc_hooks.disable_receiver_remb(transceiver.receiver)
 
     async def offer(self) -> str:
-        return await self.peer.offer()
+        sdp = await self.peer.offer()
+        if self.receive_buffer:
+            from media import aiortc_hooks
+
+            aiortc_hooks.enlarge_receive_buffers(self.peer.pc, self.receive_buffer)
+        return sdp
 
     async def accept(self, answer_sdp: str) -> None:
         from aiortc import RTCSessionDescription
