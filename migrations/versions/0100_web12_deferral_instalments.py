@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0100w12'
-down_revision: str | Sequence[str] | None = '0090'
+down_revision: str | Sequence[str] | None = '0100r13'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
