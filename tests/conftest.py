@@ -12,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from sqlalchemy import delete
 
@@ -117,3 +119,54 @@ def make_config(tmp_path: Path, database_url: str) -> Any:
         return load_config(environ={}, **values)
 
     return build
+
+
+# ----------------------------------------------------------------------------- servers left behind
+_STARTED = pytest.StashKey[set[int]]()
+
+
+def _servers() -> set[int]:
+    """This process's children that are the platform (``python -m web.cli ...``): servers, workers, CLIs."""
+    found = set()
+    for child in psutil.Process().children():
+        try:
+            if "web.cli" in child.cmdline() and child.status() != psutil.STATUS_ZOMBIE:
+                found.add(child.pid)
+        except psutil.Error:
+            continue
+    return found
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    before = _servers()
+    try:
+        return (yield)
+    finally:
+        item.stash[_STARTED] = _servers() - before
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """A server a test started and did not stop is killed once the test is over, and named.
+
+    Left running it would keep serving the session's database to the tests after it: its recovery
+    would seal their recordings and its compositor re-sign their manifests with its own court key
+    (tests/recordings/test_verify_cli.py then failed in whole-suite runs only: "never issued")."""
+    try:
+        return (yield)
+    finally:
+        leaked = []
+        for pid in item.stash.get(_STARTED, set()) & _servers():
+            try:
+                process = psutil.Process(pid)
+                leaked.append(" ".join(process.cmdline()))
+                for member in [*process.children(recursive=True), process]:
+                    member.kill()
+                process.wait(10)
+            except psutil.Error:
+                continue
+        if leaked:
+            warnings.warn(pytest.PytestWarning(f"{item.nodeid} left server processes running; killed: {leaked}"),
+                          stacklevel=1)
+
