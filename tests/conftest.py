@@ -170,3 +170,26 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
             warnings.warn(pytest.PytestWarning(f"{item.nodeid} left server processes running; killed: {leaked}"),
                           stacklevel=1)
 
+
+# ----------------------------------------------------------------------------- parallel runs (xdist)
+#: Test files that talk to the one Redis server. Its pub/sub channels (socket.io rooms, the signaling
+#: bus) and the rate limiter's keys are the same for every process, so two of these files running at
+#: once in two workers would hear each other's hearings and spend each other's budgets.
+REDIS_FILES = frozenset({
+    "tests/core/test_ratelimit.py", "tests/signaling/test_affinity.py",
+    "tests/signaling/test_logs_across_processes.py", "tests/signaling/test_two_processes.py",
+    "tests/web/test_app.py", "tests/web/test_cluster.py", "tests/web/test_failover.py",
+})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``-n N --dist loadgroup`` (``make test``) a test file runs whole in one worker, so its
+    module-wide fixtures (a Chromium, a PKI, a seeded court) are made once; the Redis files share one
+    worker between them. Everything else a test uses is already its own per worker: the PostgreSQL
+    database (named after the process), the SQLite file and data directories (under the worker's
+    temporary directory), ports (free ones), network namespaces (random names)."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        path = item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group("redis" if path in REDIS_FILES else path))
