@@ -10,10 +10,14 @@ reason; under ``CI=true`` it fails the run instead.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import secrets
+import sys
+import threading
+import traceback
 import warnings
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +173,61 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         if leaked:
             warnings.warn(pytest.PytestWarning(f"{item.nodeid} left server processes running; killed: {leaked}"),
                           stacklevel=1)
+
+
+# ----------------------------------------------------------------------------- what a hung test waits on
+_HANG = pytest.StashKey[list[str]]()
+
+
+def _timeout_s(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("timeout")
+    if marker is not None and marker.args:
+        return float(marker.args[0])
+    return float(getattr(item.config.option, "timeout", None) or item.config.getini("timeout") or 0)
+
+
+def _waiting() -> str:
+    """Every thread's stack and every unfinished asyncio task's, as at a hang."""
+    out = []
+    for ident, frame in sys._current_frames().items():
+        out.append(f"--- thread {ident}\n{''.join(traceback.format_stack(frame))}")
+    tasks = getattr(asyncio.tasks, "_all_tasks", None)  # Python 3.11: every task of every loop
+    for task in list(tasks or ()):
+        if not task.done():
+            stack = io.StringIO()
+            task.print_stack(file=stack)
+            out.append(f"--- {task!r}\n{stack.getvalue()}")
+    return "\n".join(out)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Shortly before pytest-timeout fails a test, note what every thread and asyncio task waits on.
+
+    pytest-timeout shows the main thread stuck in the event loop's poll, which names nothing; the
+    tasks' stacks name the one that does not end (a hung teardown was found this way)."""
+    timeout = _timeout_s(item)
+    timer = None
+    if timeout > 0:
+        timer = threading.Timer(max(timeout - 15, timeout * 0.9), lambda: item.stash.setdefault(_HANG, []).append(
+            _waiting()))
+        timer.daemon = True
+        timer.start()
+    try:
+        return (yield)
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None],
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    noted = item.stash.get(_HANG, [])
+    if noted and report.failed:
+        report.sections.append(("threads and asyncio tasks shortly before the timeout", noted.pop()))
+    return report
 
 
 # ----------------------------------------------------------------------------- parallel runs (xdist)
