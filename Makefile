@@ -58,8 +58,12 @@ run: install
 	$(BIN)/sotkab demo seed
 	$(BIN)/sotkab serve
 
+# The suite in TEST_WORKERS processes (pytest-xdist): each test file runs whole in one worker, and the
+# files that share Redis run in one worker between them (tests/conftest.py). TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
+
 test: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup --durations=30 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -211,13 +211,18 @@ class HearingNamespace(socketio.AsyncNamespace):
     async def lapse(self, connection: Connection, lapse: Lapse) -> None:
         """End a socket whose session or grant is gone: the person leaves the hearing (their media
         session ends with the roster) and the socket is told why."""
-        if not await self.end(connection.sid, lapse.code, lapse.message):
+        if not await self.end(connection.sid, lapse.code, lapse.message, close=False):
             return
         try:
             await self.broadcast(await self.service.left(connection.user_id, connection.hearing_id))
         except SessionsError as exc:
             log.info("leaving of %s from hearing %s not recorded: %s", connection.user_id,
                      connection.hearing_id, exc.code)
+        finally:
+            # Closed only now: the leaving is written and broadcast first, which can take longer than
+            # ACK_GRACE_S on a loaded host, and a close counted from before it overtook the reply to
+            # the event that found the lapse (the client's call then never got its answer).
+            self._later(self.disconnect(connection.sid))
 
     # ---- leaving, controls, heartbeat, WebRTC -------------------------------------------------
 
@@ -294,15 +299,17 @@ class HearingNamespace(socketio.AsyncNamespace):
                 await self.bus.publish(MediaCommand(hearing_id, logged.target_user_id, control))
         await self.roster.publish(outcome.view)
 
-    async def end(self, sid: str, code: str, message: str) -> bool:
-        """Tell a socket why it is being ended, then close it once pending replies have gone out.
+    async def end(self, sid: str, code: str, message: str, *, close: bool = True) -> bool:
+        """Tell a socket why it is being ended, then close it once pending replies have gone out
+        (``close=False``: the caller closes it when it has nothing left to await before its reply).
         False if it was already ended."""
         connection = self.sockets.get(sid)
         if connection is None or connection.ended:
             return False
         connection.ended = True
         await self.emit("ended", {"code": code, "message": message}, to=sid)
-        self._later(self.disconnect(sid))
+        if close:
+            self._later(self.disconnect(sid))
         return True
 
     def _later(self, coro: Coroutine[Any, Any, None], delay: float = ACK_GRACE_S) -> None:

@@ -10,12 +10,18 @@ reason; under ``CI=true`` it fails the run instead.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import secrets
-from collections.abc import AsyncIterator, Iterator
+import sys
+import threading
+import traceback
+import warnings
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from sqlalchemy import delete
 
@@ -117,3 +123,132 @@ def make_config(tmp_path: Path, database_url: str) -> Any:
         return load_config(environ={}, **values)
 
     return build
+
+
+# ----------------------------------------------------------------------------- servers left behind
+_STARTED = pytest.StashKey[set[int]]()
+
+
+def _servers() -> set[int]:
+    """This process's children that are the platform (``python -m web.cli ...``): servers, workers, CLIs."""
+    found = set()
+    for child in psutil.Process().children():
+        try:
+            if "web.cli" in child.cmdline() and child.status() != psutil.STATUS_ZOMBIE:
+                found.add(child.pid)
+        except psutil.Error:
+            continue
+    return found
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    before = _servers()
+    try:
+        return (yield)
+    finally:
+        item.stash[_STARTED] = _servers() - before
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """A server a test started and did not stop is killed once the test is over, and named.
+
+    Left running it would keep serving the session's database to the tests after it: its recovery
+    would seal their recordings and its compositor re-sign their manifests with its own court key
+    (tests/recordings/test_verify_cli.py then failed in whole-suite runs only: "never issued")."""
+    try:
+        return (yield)
+    finally:
+        leaked = []
+        for pid in item.stash.get(_STARTED, set()) & _servers():
+            try:
+                process = psutil.Process(pid)
+                leaked.append(" ".join(process.cmdline()))
+                for member in [*process.children(recursive=True), process]:
+                    member.kill()
+                process.wait(10)
+            except psutil.Error:
+                continue
+        if leaked:
+            warnings.warn(pytest.PytestWarning(f"{item.nodeid} left server processes running; killed: {leaked}"),
+                          stacklevel=1)
+
+
+# ----------------------------------------------------------------------------- what a hung test waits on
+_HANG = pytest.StashKey[list[str]]()
+
+
+def _timeout_s(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("timeout")
+    if marker is not None and marker.args:
+        return float(marker.args[0])
+    return float(getattr(item.config.option, "timeout", None) or item.config.getini("timeout") or 0)
+
+
+def _waiting() -> str:
+    """Every thread's stack and every unfinished asyncio task's, as at a hang."""
+    out = []
+    for ident, frame in sys._current_frames().items():
+        out.append(f"--- thread {ident}\n{''.join(traceback.format_stack(frame))}")
+    tasks = getattr(asyncio.tasks, "_all_tasks", None)  # Python 3.11: every task of every loop
+    for task in list(tasks or ()):
+        if not task.done():
+            stack = io.StringIO()
+            task.print_stack(file=stack)
+            out.append(f"--- {task!r}\n{stack.getvalue()}")
+    return "\n".join(out)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Shortly before pytest-timeout fails a test, note what every thread and asyncio task waits on.
+
+    pytest-timeout shows the main thread stuck in the event loop's poll, which names nothing; the
+    tasks' stacks name the one that does not end (a hung teardown was found this way)."""
+    timeout = _timeout_s(item)
+    timer = None
+    if timeout > 0:
+        timer = threading.Timer(max(timeout - 15, timeout * 0.9), lambda: item.stash.setdefault(_HANG, []).append(
+            _waiting()))
+        timer.daemon = True
+        timer.start()
+    try:
+        return (yield)
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None],
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    noted = item.stash.get(_HANG, [])
+    if noted and report.failed:
+        report.sections.append(("threads and asyncio tasks shortly before the timeout", noted.pop()))
+    return report
+
+
+# ----------------------------------------------------------------------------- parallel runs (xdist)
+#: Test files that talk to the one Redis server. Its pub/sub channels (socket.io rooms, the signaling
+#: bus) and the rate limiter's keys are the same for every process, so two of these files running at
+#: once in two workers would hear each other's hearings and spend each other's budgets.
+REDIS_FILES = frozenset({
+    "tests/core/test_ratelimit.py", "tests/signaling/test_affinity.py",
+    "tests/signaling/test_logs_across_processes.py", "tests/signaling/test_two_processes.py",
+    "tests/web/test_app.py", "tests/web/test_cluster.py", "tests/web/test_failover.py",
+})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``-n N --dist loadgroup`` (``make test``) a test file runs whole in one worker, so its
+    module-wide fixtures (a Chromium, a PKI, a seeded court) are made once; the Redis files share one
+    worker between them. Everything else a test uses is already its own per worker: the PostgreSQL
+    database (named after the process), the SQLite file and data directories (under the worker's
+    temporary directory), ports (free ones), network namespaces (random names)."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        path = item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group("redis" if path in REDIS_FILES else path))

@@ -31,7 +31,7 @@ from media.frames import Kind
 from recordings.capture import JOURNAL, Journal
 from tests.media.media_peers import wait_for
 from tests.signaling.conftest import HEARING_NS, Courthouse, connect, leave_all
-from tests.signaling.nodes import REPO, Node, _drain, free_port
+from tests.signaling.nodes import REPO, Node, free_port, serving
 from tests.signaling.test_hearing_flow import roster_shows
 from tests.signaling.webrtc import SignaledPeer
 
@@ -51,25 +51,14 @@ async def start_server(h: Courthouse) -> Node:
     port = free_port()
     env = {**os.environ, "SOTKAB_DATABASE_URL": config.database_url, "SOTKAB_DATA_DIR": str(config.data_dir),
            "SOTKAB_PUBLIC_URL": f"http://127.0.0.1:{port}", "SOTKAB_LOG_LEVEL": "WARNING",
-           "SOTKAB_TRUST_ROOTS": ",".join(str(p) for p in config.trust_roots)}
+           "SOTKAB_TRUST_ROOTS": ",".join(str(p) for p in config.trust_roots),
+           # the seal is what this test checks; composing the recording would only cost CPU
+           "SOTKAB_RECORDING_COMPOSE_IN_PROCESS": "false"}
     env.pop("SOTKAB_REDIS_URL", None)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
         cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-    assert process.stdout is not None
-    output = b""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = await asyncio.wait_for(process.stdout.readline(), deadline - time.monotonic())
-        if not line:
-            break
-        output += line
-        if b"is serving on" in line:
-            node = Node(process, f"http://127.0.0.1:{port}")
-            node.drain = asyncio.ensure_future(_drain(process.stdout, node.lines))
-            return node
-    process.kill()
-    raise AssertionError(f"server did not start:\n{output.decode(errors='replace')}")
+    return await serving(process, port)
 
 
 async def recording_of(h: Courthouse, url: str, hearing: int, state: str, within: float = 30) -> dict[str, Any]:

@@ -63,24 +63,40 @@ async def start_node(*, database_url: str, data_dir: Path, redis_url: str = REDI
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "web.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
         cwd=REPO, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    return await serving(process, port)
+
+
+async def serving(process: asyncio.subprocess.Process, port: int, within_s: float = 60) -> Node:
+    """The node once ``process`` says it serves on ``port``. A process that does not get there (or a test
+    stopped meanwhile) is killed: left running, it would go on serving the session's database to later
+    tests (sealing, composing and re-signing their recordings with its own keys)."""
     assert process.stdout is not None
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + within_s
     output = b""
-    while time.monotonic() < deadline:
-        try:
-            line = await asyncio.wait_for(process.stdout.readline(), deadline - time.monotonic())
-        except TimeoutError:
-            break
-        if not line:
-            break
-        output += line
-        if b"is serving on" in line:
-            node = Node(process, f"http://127.0.0.1:{port}")
-            node.drain = asyncio.ensure_future(_drain(process.stdout, node.lines))
-            return node
+    try:
+        while time.monotonic() < deadline:
+            try:
+                line = await asyncio.wait_for(process.stdout.readline(), deadline - time.monotonic())
+            except TimeoutError:
+                break
+            if not line:
+                break
+            output += line
+            if b"is serving on" in line:
+                node = Node(process, f"http://127.0.0.1:{port}")
+                node.drain = asyncio.ensure_future(_drain(process.stdout, node.lines))
+                return node
+    except BaseException:
+        await _kill(process)
+        raise
+    await _kill(process)
+    raise AssertionError(f"server process did not start:\n{output.decode(errors='replace')}")
+
+
+async def _kill(process: asyncio.subprocess.Process) -> None:
     with contextlib.suppress(ProcessLookupError):
         process.kill()
-    raise AssertionError(f"server process did not start:\n{output.decode(errors='replace')}")
+    await process.wait()
 
 
 async def _drain(stream: asyncio.StreamReader, lines: list[str]) -> None:

@@ -156,6 +156,7 @@ async def test_a_refused_attempt_does_not_end_the_live_socket(courthouse: Courth
         assert not clerk.received["ended"], "the refused attempt did not replace the open socket"
         # The open socket ends for its own reason, the first time it is used.
         assert (await clerk.call("heartbeat", {"rtt_ms": 10}))["error"]["code"] == "staff_grant_revoked"
+        await clerk.wait("ended")  # sent before the reply, but recorded by its own handler
         assert [e["code"] for e in clerk.received["ended"]] == ["staff_grant_revoked"]
 
         # An admitted attempt still takes over from the older socket, as before.
