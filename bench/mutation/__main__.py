@@ -14,12 +14,19 @@ listed with the reason in ``equivalent.toml`` and count neither way. The score i
 killed / (killed + survived); the last line is the benches' JSON with ``mutation_score_min``.
 
     python -m bench.mutation [--incremental] [--module sessions/lifecycle.py ...] [--jobs 2]
+
+After writing tests for a module's survivors, ``--recheck-survivors`` runs only the mutants its last
+verdicts left alive (fresh runs, against the tests as they are now) and updates those verdicts: a
+test added can only kill more, so a mutant killed before stays killed. The module and the tests that
+killed earlier mutants must not have changed since; when in doubt, or for the figures of a report's
+first pass, run the module in full.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -54,6 +61,18 @@ class Tally:
     @property
     def score(self) -> float:
         return self.killed / self.tested if self.tested else 1.0
+
+
+def _replace_if_changed(source: str, target: str) -> str:
+    """Copy a file into ``mutants/`` only when it differs, by an atomic rename: another run's pytest
+    may be reading the old one."""
+    data = Path(source).read_bytes()
+    path = Path(target)
+    if not path.exists() or path.read_bytes() != data:
+        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    return target
 
 
 def _config() -> dict:
@@ -109,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep mutmut's earlier verdicts in mutants/ (always so with --module)")
     parser.add_argument("--skip-mutmut", action="store_true", help="reuse mutants/ as it is (after a run)")
     parser.add_argument("--logs", type=Path, help="keep each fresh run's pytest output in this folder")
+    parser.add_argument("--recheck-survivors", action="store_true",
+                        help="re-run only the survivors of the last run (after new tests); update the verdicts")
     parser.add_argument("--report", action="store_true",
                         help="run nothing: report the last verdicts (var/mutation/verdicts) against equivalent.toml")
     args = parser.parse_args(argv)
@@ -130,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
 
     log_dir = REPO / "var" / "mutation"
     log_dir.mkdir(parents=True, exist_ok=True)
-    if args.skip_mutmut:
+    if args.skip_mutmut or args.recheck_survivors:
         mutmut_s = 0.0
     else:
         print(f"mutmut run over {len(modules)} modules (log: {log_dir / 'mutmut.log'}) ...", flush=True)
@@ -139,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Fresh runs of mutmut's mutants use the tests as they are now, not as mutmut copied them.
     for folder in ("tests", "bench"):
-        shutil.copytree(REPO / folder, MUTANTS / folder, dirs_exist_ok=True,
+        shutil.copytree(REPO / folder, MUTANTS / folder, dirs_exist_ok=True, copy_function=_replace_if_changed,
                         ignore=shutil.ignore_patterns("__pycache__"))
     fresh.preload()
     for module in selected:
@@ -147,7 +168,10 @@ def main(argv: list[str] | None = None) -> int:
         if not tests:
             sys.exit(f"{module}: no test in the selection imports it")
         module_started = time.monotonic()
-        records = _check_module(module, tests, extra, args.jobs, args.logs)
+        if args.recheck_survivors:
+            records = _recheck_survivors(module, tests, extra, args.jobs, args.logs)
+        else:
+            records = _check_module(module, tests, extra, args.jobs, args.logs)
         _verdict_file(module).write_text(json.dumps(records, ensure_ascii=False, indent=1), "utf-8")
         print(f"{module}: {len(records)} mutants, {sum(1 for r in records if r['source'] == 'table')} of them "
               f"in tables, checked in {time.monotonic() - module_started:.0f} s", flush=True)
@@ -182,6 +206,41 @@ def _check_module(module: str, tests: list[str], extra: list[str], parallel: int
     for key, code in fresh.run_jobs(jobs, parallel, logs).items():
         records[key]["killed"] = code in fresh.KILLING_EXIT_CODES
     return list(records.values())
+
+
+def _recheck_survivors(module: str, tests: list[str], extra: list[str], parallel: int,
+                       logs: Path | None) -> list[dict[str, object]]:
+    """The last verdicts of ``module`` with only its survivors run again against today's tests."""
+    path = _verdict_file(module)
+    if not path.exists():
+        sys.exit(f"{module}: no verdicts yet in {path}; run it in full first")
+    records: list[dict[str, object]] = json.loads(path.read_text("utf-8"))
+    per_run = _baseline(module, tests, extra)
+    timeout = max(30.0, per_run * 10)
+    mutmut_names = {describe_mutmut_mutant(MUTANTS, module, name): name for name in _mutmut_verdicts(module)}
+    tables = {mutant.key: mutant for mutant in table_mutants(REPO / module, module)}
+    jobs: dict[str, tuple[fresh.Job, dict[str, object]]] = {}
+    for index, record in enumerate(records):
+        if record["killed"]:
+            continue
+        key = f"recheck:{index}"
+        if record["source"] == "mutmut":
+            name = mutmut_names.get(str(record["label"]))
+            if name is None:
+                sys.exit(f"{module}: mutant {record['label']!r} is no longer in mutants/; run the module in full")
+            job = fresh.Job(key, MUTANTS, [*extra, *tests], mutant_under_test=name, timeout_s=timeout,
+                            module_name=_dotted(module))
+        else:
+            mutant = tables.get(str(record["key"]))
+            if mutant is None:
+                sys.exit(f"{module}: table mutant {record['key']!r} no longer exists; run the module in full")
+            job = fresh.Job(key, REPO, [*extra, *tests], module_name=_dotted(module), module_source=mutant.source,
+                            timeout_s=timeout)
+        jobs[key] = (job, record)
+    print(f"{module}: re-checking {len(jobs)} survivors of {len(records)} mutants", flush=True)
+    for key, code in fresh.run_jobs([job for job, _ in jobs.values()], parallel, logs).items():
+        jobs[key][1]["killed"] = code in fresh.KILLING_EXIT_CODES
+    return records
 
 
 def _summary(selected: list[str], equivalents: dict[tuple[str, str], str], total_s: float, mutmut_s: float) -> int:

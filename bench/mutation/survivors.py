@@ -18,11 +18,16 @@ _SEPARATOR = "ǁ"
 
 
 def module_tests(module: str, selection: list[str]) -> list[str]:
-    """The test files of the selection that import ``module`` (``from x.y import`` or ``import x.y``)."""
+    """The test files of the selection that import ``module`` (``from x.y import`` or ``import x.y``),
+    the module's own (``test_<module>*.py``) first."""
     dotted = re.escape(module.removesuffix(".py").replace("/", "."))
     importing = re.compile(rf"^\s*(?:from\s+{dotted}\s+import\b|import\s+{dotted}\b)", re.MULTILINE)
     root = Path(__file__).resolve().parents[2]
-    return [test for test in selection if importing.search((root / test).read_text("utf-8"))]
+    found = [test for test in selection if importing.search((root / test).read_text("utf-8"))]
+    # The module's own test files first: a mutant is run with ``-x``, so the tests most likely to
+    # catch it decide sooner, and the verdict is the same whatever the order.
+    own = f"test_{Path(module).stem}"
+    return sorted(found, key=lambda test: not Path(test).stem.startswith(own))
 
 
 @cache

@@ -200,3 +200,13 @@ def test_arbitrary_text_is_an_identifier_or_a_typed_refusal(text: str) -> None:
         assert exc.code in {"invalid_iin", "invalid_bin"}
     else:
         assert has_valid_check_digit(parsed.value)
+
+
+@pytest.mark.parametrize(("digit", "born", "sex"), [
+    ("1", date(1885, 12, 31), Sex.MALE), ("2", date(1885, 12, 31), Sex.FEMALE),
+    ("3", date(1985, 12, 31), Sex.MALE), ("4", date(1985, 12, 31), Sex.FEMALE),
+    ("5", date(2085, 12, 31), Sex.MALE), ("6", date(2085, 12, 31), Sex.FEMALE),
+])
+def test_digit_seven_gives_the_century_and_the_sex(digit: str, born: date, sex: Sex) -> None:
+    iin = Iin(complete(f"851231{digit}0001"))
+    assert (iin.birth_date, iin.sex) == (born, sex)
