@@ -20,7 +20,7 @@ import pytest
 from cabinet.eds.ca import IssuedPerson
 from core.clock import COURT_TIME
 from tests.conftest import REPO
-from tests.web.pages.browser import assert_accessible, screenshot
+from tests.web.pages.browser import assert_accessible, assert_translated, inline_scripts, screenshot
 from tests.web.pages.seed_public import JUDGE_IIN, OPEN_CASE
 from tests.web.pages.server import AppServer, start_server
 
@@ -118,16 +118,21 @@ def cabinet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cabinet]:
         server.stop()
 
 
-def test_the_join_button_goes_live_when_the_judge_opens_the_waiting_room_without_a_reload(
-        cabinet: Cabinet, browser_for: Any) -> None:
-    mine, theirs = cabinet.hearings
-    page = browser_for("ru").new_page()
+def log_in(cabinet: Cabinet, browser_for: Any, language: str) -> Any:
+    page = browser_for(language).new_page()
     page.goto(cabinet.server.url + "/login")
     page.set_input_files("#key-file", files=[{"name": "AUTH_RSA256_key.p12", "mimeType": "application/x-pkcs12",
                                               "buffer": cabinet.aliya.auth.p12}])
     page.fill("#key-password", PASSWORD)
     page.click("#login-button")
     page.wait_for_url(cabinet.server.url + "/cabinet")
+    return page
+
+
+def test_the_join_button_goes_live_when_the_judge_opens_the_waiting_room_without_a_reload(
+        cabinet: Cabinet, browser_for: Any) -> None:
+    mine, theirs = cabinet.hearings
+    page = log_in(cabinet, browser_for, "ru")
     join = page.locator(f"[data-join='{mine}']")
     assert join.count() == 1 and join.is_hidden()
     assert page.locator(f"[data-join='{theirs}']").count() == 0
@@ -152,3 +157,15 @@ def test_the_join_button_goes_live_when_the_judge_opens_the_waiting_room_without
     page.wait_for_selector("body[data-hearings-live]", state="attached")
     assert page.evaluate("document.body.dataset.joinable") == str(mine)
     assert page.locator(f"[data-join='{theirs}']").count() == 0
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_cabinet_with_its_hearings_is_accessible_and_translated_in_each_language(
+        cabinet: Cabinet, browser_for: Any, language: str) -> None:
+    page = log_in(cabinet, browser_for, language)
+    page.wait_for_selector("body[data-hearings-live]", state="attached")
+    assert page.locator(f"[data-join='{cabinet.hearings[0]}']").count() == 1
+    assert inline_scripts(page) == []
+    assert_translated(page, language)
+    assert_accessible(page)
+    screenshot(page, f"cabinet-hearings-{language}")
