@@ -98,3 +98,22 @@ async def upcoming_for(session: AsyncSession, user_id: int, now: datetime) -> li
         found.append(Upcoming(row.id, number, kk, ru, en, room, row.start, row.end_at, HearingFormat(row.format),
                               role, state_now(HearingState(row.state), opens, now), opens))
     return found
+
+
+async def joinable_for(session: AsyncSession, user_ids: list[int], now: datetime) -> dict[int, frozenset[int]]:
+    """For each of ``user_ids``: the hearings whose join button is live now (one query for them all),
+    so the cabinet's socket can light a button up the moment the waiting room opens."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(
+        select(HearingParticipantRow.user_id, HearingRow.id, HearingRow.state, HearingRow.start,
+               HearingRow.lobby_lead_minutes, HearingRow.format)
+        .join(HearingRow, HearingParticipantRow.hearing_id == HearingRow.id)
+        .where(HearingParticipantRow.user_id.in_(user_ids), HearingParticipantRow.listed.is_(True),
+               HearingRow.end_at > now, HearingRow.state.notin_([s.value for s in HearingState if s.is_final])))
+    found: dict[int, set[int]] = {user_id: set() for user_id in user_ids}
+    for user_id, hearing_id, state, start, lead, form in rows:
+        opens = start - timedelta(minutes=lead)
+        if joinable(state_now(HearingState(state), opens, now), HearingFormat(form)):
+            found[user_id].add(hearing_id)
+    return {user_id: frozenset(ids) for user_id, ids in found.items()}

@@ -1,5 +1,7 @@
-"""The ``/cabinet`` namespace: a logged-in user's live notices and unread count (and, for court
-staff, the progress of hearing records being composed: ``signaling/compositions.py``).
+"""The ``/cabinet`` namespace: a logged-in user's live notices and unread count, which of their
+hearings can be joined now (``hearings``: the cabinet's join buttons light up without a reload when
+a waiting room opens, by hand or by the clock), and, for court staff, the progress of hearing
+records being composed (``signaling/compositions.py``).
 
 Every socket of a user joins the room ``user:<id>``. Pushes come from a :class:`NoticeWatcher`
 that each process runs over the ``notices`` table for the users connected *to that process*:
@@ -35,9 +37,11 @@ from cabinet.identity.principal import Principal
 from cabinet.notifications.feed import NoticeFeed
 from cabinet.notifications.models import Notice
 from cabinet.notifications.outbox import NUDGE_INFO_KEY, install_nudge
+from core.clock import Clock, SystemClock
 from core.db import Database
-from core.resources import CONFIG, DB
+from core.resources import CLOCK, CONFIG, DB
 from core.tasks import stop, wait_event
+from sessions.upcoming import joinable_for
 from signaling.auth import SESSION_ENDED, Lapse, authenticate, recheck
 from signaling.commands import Command, EndSession
 from signaling.compositions import COMPOSITIONS, followed_courts
@@ -73,14 +77,17 @@ class _Watched:
     sids: set[str] = field(default_factory=set)
     last_notice_id: int = 0
     unread: int | None = None
+    joinable: frozenset[int] | None = None
+    """The user's hearings whose join button is live, as last pushed (``hearings``)."""
 
 
 class NoticeWatcher:
     """Finds new notices and unread-count changes for this process's connected users."""
 
-    def __init__(self, sio: socketio.AsyncServer, db: Database) -> None:
+    def __init__(self, sio: socketio.AsyncServer, db: Database, clock: Clock | None = None) -> None:
         self.sio = sio
         self.db = db
+        self.clock = clock or SystemClock()
         self.users: dict[int, _Watched] = {}
         self.wake = asyncio.Event()
         self._lock = asyncio.Lock()
@@ -96,6 +103,10 @@ class NoticeWatcher:
         unread = await self._unread([user_id])
         watched.unread = unread.get(user_id, 0)
         await self.sio.emit("unread", {"unread": watched.unread}, to=sid, namespace=NAMESPACE, ignore_queue=True)
+        joinable = await self._joinable([user_id])
+        watched.joinable = joinable.get(user_id, frozenset())
+        await self.sio.emit("hearings", {"joinable": sorted(watched.joinable)}, to=sid, namespace=NAMESPACE,
+                            ignore_queue=True)
 
     def detach(self, user_id: int, sid: str) -> None:
         watched = self.users.get(user_id)
@@ -138,6 +149,17 @@ class NoticeWatcher:
             if watched is not None and watched.unread != count:
                 watched.unread = count
                 await self._emit(user_id, "unread", {"unread": count})
+        joinable = await self._joinable(user_ids)
+        for user_id, hearings in joinable.items():
+            watched = self.users.get(user_id)
+            if watched is not None and watched.joinable != hearings:
+                watched.joinable = hearings
+                await self._emit(user_id, "hearings", {"joinable": sorted(hearings)})
+
+    async def _joinable(self, user_ids: list[int]) -> dict[int, frozenset[int]]:
+        """Whose join buttons are live now: the waiting room opened by hand or by the clock."""
+        async with self.db.sessions() as session:
+            return await joinable_for(session, user_ids, self.clock.now())
 
     async def _unread(self, user_ids: Iterable[int]) -> dict[int, int]:
         async with self.db.sessions() as session:
@@ -160,7 +182,8 @@ class _Socket:
 
 
 class CabinetNamespace(socketio.AsyncNamespace):
-    """Connect with a session; receive ``unread`` at once and ``notice``/``unread`` as things change."""
+    """Connect with a session; receive ``unread`` and ``hearings`` at once, then ``notice``/``unread``/
+    ``hearings`` as things change."""
 
     def __init__(self, app: web.Application) -> None:
         super().__init__(NAMESPACE)
@@ -225,7 +248,7 @@ def _chain(previous: Callable[[], None] | None, mine: Callable[[], None]) -> Cal
 async def notice_watcher(app: web.Application) -> AsyncIterator[None]:
     """Run the watcher; chain onto the notifications nudge so this process pushes at once."""
     db = app[DB]
-    watcher = NoticeWatcher(app[SIO], db)
+    watcher = NoticeWatcher(app[SIO], db, app[CLOCK])
     app[WATCHER] = watcher
     info = db.sessions.kw.get("info") or {}
     install_nudge(db, _chain(info.get(NUDGE_INFO_KEY), watcher.wake.set))

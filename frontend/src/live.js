@@ -22,6 +22,12 @@ socket.on("unread", ({ unread }) => {
   document.body.dataset.unread = String(unread);
   for (const node of document.querySelectorAll("[data-unread-count]")) node.textContent = String(unread);
 });
+// Which hearings can be joined now: the cabinet's join buttons follow it (cabinet.js), and stop
+// asking the API while the socket tells them; if the socket drops, they ask again.
+socket.on("hearings", ({ joinable }) => {
+  document.dispatchEvent(new CustomEvent("sotkab:hearings", { detail: { joinable } }));
+});
+socket.on("disconnect", () => document.dispatchEvent(new CustomEvent("sotkab:hearings-lost")));
 socket.on("notice", (notice) => {
   // The heading in the reader's language (the notice's stored title is the issuer's wording).
   announce.textContent = phrase("new", { heading: headings.get(notice.kind) || notice.title || "" });

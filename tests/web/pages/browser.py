@@ -56,6 +56,42 @@ def assert_accessible(page: Any) -> None:
     assert not violations, json.dumps(violations, ensure_ascii=False, indent=1)
 
 
+def _english_only() -> dict[str, tuple[str, ...]]:
+    """For kk and ru: the catalog's English sentences whose translation differs (a page in that
+    language must show none of them)."""
+    from web.i18n import translations
+
+    found: dict[str, tuple[str, ...]] = {}
+    catalog = translations("en")._catalog  # type: ignore[attr-defined]
+    messages = [m for m in catalog if isinstance(m, str) and m and "%(" not in m and len(m.split()) >= 3]
+    for language in ("kk", "ru"):
+        words = translations(language)
+        found[language] = tuple(m for m in messages if words.gettext(m) != m)
+    return found
+
+
+_ENGLISH: dict[str, tuple[str, ...]] = {}
+
+
+def untranslated(page: Any, language: str) -> list[str]:
+    """Sentences of the English catalog showing on a kk or ru page (its text and its labels)."""
+    if language == "en":
+        return []
+    if not _ENGLISH:
+        _ENGLISH.update(_english_only())
+    text = str(page.evaluate("""() => [document.body.innerText, document.title,
+        ...[...document.querySelectorAll('[aria-label],[title],[alt],[placeholder]')].map(
+            (el) => [el.getAttribute('aria-label'), el.getAttribute('title'), el.getAttribute('alt'),
+                     el.getAttribute('placeholder')].filter(Boolean).join(' '))].join('\\n')"""))
+    return [message for message in _ENGLISH[language] if message in text]
+
+
+def assert_translated(page: Any, language: str) -> None:
+    assert page.evaluate("document.documentElement.lang") == language
+    left = untranslated(page, language)
+    assert not left, f"English left on a {language} page: {left}"
+
+
 def screenshot(page: Any, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -27,7 +27,7 @@ from cabinet.eds.keys import load_key_file
 from core.clock import COURT_TIME
 from tests.cabinet.filing.conftest import pdf
 from tests.conftest import REPO
-from tests.web.pages.browser import assert_accessible, screenshot
+from tests.web.pages.browser import assert_accessible, assert_translated, inline_scripts, screenshot
 from tests.web.pages.seed_public import CLERK_IIN, OPEN_CASE
 from tests.web.pages.server import AppServer, start_server
 from web.i18n import translations
@@ -188,6 +188,24 @@ def test_the_judge_signs_and_issues_a_ruling_in_the_page(chambers: Chambers, bro
     assert PASSWORD.encode() not in b"".join(sent) and chambers.people["judge"].sign.p12 not in b"".join(sent)
     [act] = [a for a in acts_of(chambers, OPEN_CASE) if a["title"] == "Ruling on the exchange of evidence"]
     assert act["act_type"] == "ruling" and act["outcome"] == "none"
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_act_page_is_accessible_and_translated_in_each_language(chambers: Chambers, browser_for: Any,
+                                                                    language: str) -> None:
+    page = log_in(chambers, browser_for, "judge", language)
+    page.goto(f"{chambers.server.url}/staff/cases/{OPEN_CASE}/act")
+    page.wait_for_selector("#act-form")
+    assert inline_scripts(page) == []
+    assert_translated(page, language)
+    assert_accessible(page)
+    screenshot(page, f"act-{language}")
+    page.click("#act-button")  # nothing chosen: each missing field is named, in the judge's language
+    page.wait_for_selector("#error-summary:not([hidden])")
+    assert page.locator("#error-summary a").count() >= 3
+    assert_translated(page, language)
+    assert_accessible(page)
+    screenshot(page, f"act-error-{language}")
 
 
 if __name__ == "__main__":

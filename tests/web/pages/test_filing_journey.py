@@ -25,7 +25,7 @@ from cabinet.eds.ca import IssuedPerson
 from core.clock import COURT_TIME
 from tests.cabinet.filing.conftest import pdf
 from tests.conftest import REPO
-from tests.web.pages.browser import assert_accessible, inline_scripts, screenshot
+from tests.web.pages.browser import assert_accessible, assert_translated, inline_scripts, screenshot
 from tests.web.pages.seed_public import CLERK_IIN
 from tests.web.pages.server import AppServer, start_server
 from web.i18n import translations
@@ -88,6 +88,7 @@ def check_page(page: Any, name: str, language: str, *, loaded: bool = True) -> N
     page.wait_for_selector("h1")
     if loaded:
         assert inline_scripts(page) == [], name
+    assert_translated(page, language)
     assert_accessible(page)
     screenshot(page, f"wizard-{name}-{language}")
 

@@ -25,7 +25,7 @@ from cabinet.eds.ca import IssuedPerson
 from cabinet.eds.keys import load_key_file
 from core.clock import COURT_TIME
 from tests.conftest import REPO, SHARED, require
-from tests.web.pages.browser import assert_accessible, inline_scripts, screenshot
+from tests.web.pages.browser import assert_accessible, assert_translated, inline_scripts, screenshot
 from tests.web.pages.ncalayer_standin import NCALayerStandIn
 from tests.web.pages.seed_public import CLERK_IIN, OPEN_CASE
 from tests.web.pages.server import AppServer, start_server
@@ -222,6 +222,7 @@ def test_home_and_login_pages_are_accessible_translated_and_free_of_inline_scrip
         page.goto(world.server.url + path)
         assert page.evaluate("document.documentElement.lang") == language
         assert inline_scripts(page) == []
+        assert_translated(page, language)
         assert_accessible(page)
         screenshot(page, f"{name}-{language}")
     assert not [e for e in errors if "Content Security Policy" in e], errors
@@ -241,6 +242,7 @@ def test_public_pages_are_accessible_translated_and_free_of_script(
         assert page.evaluate("document.documentElement.lang") == language
         assert not [url for url in loaded if url.endswith(".js")], "public pages need no script"
         assert inline_scripts(page) == []
+        assert_translated(page, language)
         assert_accessible(page)
         screenshot(page, f"{name}-{language}")
     page.goto(world.server.url + "/hearings")
@@ -260,6 +262,7 @@ def test_the_cabinet_lists_my_cases_searchable_in_each_language(
     page.wait_for_url(world.server.url + "/cabinet")
     assert page.locator("tbody tr").count() == 2  # Aliya sues in both seeded cases
     assert inline_scripts(page) == []
+    assert_translated(page, language)
     assert_accessible(page)
     screenshot(page, f"cabinet-{language}")
     page.fill("#q", "000001")
@@ -270,6 +273,7 @@ def test_the_cabinet_lists_my_cases_searchable_in_each_language(
     page.click(f"a[href='/cabinet/cases/{OPEN_CASE}']")
     page.wait_for_selector("#timeline")
     assert inline_scripts(page) == []
+    assert_translated(page, language)
     assert_accessible(page)
     screenshot(page, f"case-file-{language}")
 
@@ -301,6 +305,29 @@ def test_a_new_notice_shows_live_in_the_header(world: World, browser_for: Any) -
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_notices_and_a_notice_are_accessible_and_translated_in_each_language(
+        world: World, browser_for: Any, language: str) -> None:
+    subprocess.run([sys.executable, "-c", "import sys, runpy; sys.argv = sys.argv[1:]; "
+                    "runpy.run_module('tests.web.pages.seed_public', run_name='__main__')",
+                    "x", "summon", world.server.database_url, "900101400123"], cwd=REPO, check=True, timeout=120)
+    page = open_login(world, browser_for, language)
+    submit_key(page, world.people["aliya"].auth.p12, PASSWORD)
+    page.wait_for_url(world.server.url + "/cabinet")
+    page.click("#notices-link")
+    page.wait_for_selector(".notice-list__item")
+    assert inline_scripts(page) == []
+    assert_translated(page, language)
+    assert_accessible(page)
+    screenshot(page, f"notices-{language}")
+    page.click(".notice-list__item a")
+    page.wait_for_selector("h1")
+    assert inline_scripts(page) == []
+    assert_translated(page, language)
+    assert_accessible(page)
+    screenshot(page, f"notice-{language}")
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
 def test_the_registry_desk_is_accessible_in_each_language(world: World, browser_for: Any, language: str) -> None:
     page = open_login(world, browser_for, language)
     submit_key(page, world.people["clerk"].auth.p12, PASSWORD)
@@ -308,16 +335,19 @@ def test_the_registry_desk_is_accessible_in_each_language(world: World, browser_
     page.click("a[href='/staff/registry']")
     page.wait_for_selector("h1")
     assert inline_scripts(page) == []
+    assert_translated(page, language)
     assert_accessible(page)
     screenshot(page, f"registry-{language}")
     page.goto(world.server.url + "/staff/registry/1/return")
     page.click("main button[type=submit]")  # no reason given
     page.wait_for_selector(".error-summary")
+    assert_translated(page, language)
     assert_accessible(page)
     screenshot(page, f"registry-return-error-{language}")
     page.goto(world.server.url + "/staff/grants")  # the clerk is also the court's administrator here
     page.wait_for_selector("table")
     assert inline_scripts(page) == []
+    assert_translated(page, language)
     assert_accessible(page)
     screenshot(page, f"grants-{language}")
 
@@ -331,22 +361,26 @@ def test_the_judges_docket_is_accessible_in_each_language(world: World, browser_
     page.wait_for_selector("table")
     assert OPEN_CASE in page.inner_text("tbody")
     assert inline_scripts(page) == []
+    assert_translated(page, language)
     assert_accessible(page)
     screenshot(page, f"docket-{language}")
     page.goto(f"{world.server.url}/staff/cases/{OPEN_CASE}/leave-without-motion")
     page.click("main button[type=submit]")
     page.wait_for_selector(".error-summary")
     assert page.locator(".error-summary li").count() == 2
+    assert_translated(page, language)
     assert_accessible(page)
     screenshot(page, f"leave-without-motion-error-{language}")
     page.goto(f"{world.server.url}/cabinet/cases/{OPEN_CASE}")
     page.click(f"a[href='/staff/cases/{OPEN_CASE}/schedule']")
     page.wait_for_selector("form input[name=summoned]")
+    assert_translated(page, language)
     assert_accessible(page)
     screenshot(page, f"schedule-{language}")
     for box in page.locator("input[name=summoned]").all():
         box.uncheck()
     page.click("main button[type=submit]")
     page.wait_for_selector(".error-summary")
+    assert_translated(page, language)
     assert_accessible(page)
     screenshot(page, f"schedule-error-{language}")
