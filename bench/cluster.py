@@ -138,6 +138,32 @@ async def wait_connected(client: HearingClient, within_s: float) -> None:
         await asyncio.sleep(0.1)
 
 
+METRICS_TOKEN = secrets.token_urlsafe(24)
+"""The workers' ``/metrics`` take a token: behind the router on loopback, loopback is the proxy."""
+RELAY_FIGURES = ("frames_in", "frames_forwarded", "frames_dropped", "video_frames_thinned", "packets_lost",
+                 "plis_sent", "thinned_slots")
+
+
+async def relay_figures(cluster: Cluster) -> dict[str, dict[str, float]]:
+    """Each worker's relay counters summed over its participants (``GET /metrics`` on the worker)."""
+    out: dict[str, dict[str, float]] = {}
+    async with aiohttp.ClientSession() as session:
+        for name in cluster.worker_pids():
+            port = cluster.worker_port + int(name.removeprefix("worker"))
+            figures = dict.fromkeys(RELAY_FIGURES, 0.0)
+            with contextlib.suppress(aiohttp.ClientError, ValueError):
+                async with session.get(f"http://127.0.0.1:{port}/metrics",
+                                       headers={"Authorization": f"Bearer {METRICS_TOKEN}"}) as response:
+                    for line in (await response.text()).splitlines():
+                        metric, _, value = line.partition(" ")
+                        key = metric.split("{")[0].removesuffix("_total")
+                        for figure in RELAY_FIGURES:
+                            if not line.startswith("#") and key.endswith(figure):
+                                figures[figure] += float(value)
+            out[name] = figures
+    return out
+
+
 async def placed(cluster: Cluster, candidates: list[int], want: int) -> list[int]:
     """``want`` hearings of ``candidates`` spread evenly over the workers, as the router places them.
 
@@ -169,7 +195,8 @@ async def placed(cluster: Cluster, candidates: list[int], want: int) -> list[int
 
 async def phase(workers: int, url: str, work: Path, candidates: list[list[tuple[str, int, Any]]], count: int,
                 window_s: float, failover: bool) -> dict[str, Any]:
-    cluster = await start_cluster(database_url=url, data_dir=work, redis_url=REDIS_URL, workers=workers)
+    cluster = await start_cluster(database_url=url, data_dir=work, redis_url=REDIS_URL, workers=workers,
+                                  extra_env={"SOTKAB_METRICS_TOKEN": METRICS_TOKEN})
     clients: list[list[HearingClient]] = []
     joins_ms: list[float] = []
     try:
@@ -221,6 +248,7 @@ async def phase(workers: int, url: str, work: Path, candidates: list[list[tuple[
         sent_after = {(h, i): c.peer.peer.video.seq for h, row in enumerate(clients) for i, c in enumerate(row)
                       if isinstance(c.peer, RelayPeer) and c.peer.peer.video is not None}
         await asyncio.sleep(1.0)  # frames in flight at the window's end
+        relay = await relay_figures(cluster)
         rejoined = {f"h{h}p{i}": [f"{what} +{t - started:.1f} s" for t, what in c.timeline if t >= started - 5]
                     for h, row in enumerate(clients) for i, c in enumerate(row) if c.connections > 1}
         if rejoined:
@@ -255,7 +283,7 @@ async def phase(workers: int, url: str, work: Path, candidates: list[list[tuple[
             "join_p95_ms": percentile(joins_ms, 95), "cpu_per_hearing_pct": 100 * sum(used) / elapsed / len(clients),
             "worker_share": share, "worker_rss_mb": rss_mb, "hearings_on": hearings_on,
             "worker_cpu_per_hearing_pct": {name: 100 * c for name, c in per_hearing.items()},
-            "generator_share": generator_share,
+            "generator_share": generator_share, "relay": relay,
             "capacity": sum(1 / c for c in per_hearing.values()) if all(per_hearing.values()) else float("inf"),
         }
         if failover:
@@ -312,6 +340,7 @@ async def main() -> int:
               f"{', '.join(f'{w} {c:.1f} %' for w, c in r['worker_cpu_per_hearing_pct'].items())}; "
               f"the load generator (this process: {PEOPLE_PER_HEARING * r['hearings']} aiortc peers) used "
               f"{100 * r['generator_share']:.0f} % of a core", flush=True)
+        print(f"    relay counters per worker (since it started): {r['relay']}", flush=True)
     if set(results) != {1, 2}:
         print("one phase only: no scale_1_to_2 (run both for the JSON figures)")
         return 0
