@@ -7,6 +7,7 @@ and can be reused by tests that need a deliberately wrong certificate or a rogue
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -52,10 +53,17 @@ def private_key_pem(key: rsa.RSAPrivateKey) -> bytes:
 
 
 def load_private_key(path: Path) -> rsa.RSAPrivateKey:
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    key = _private_key(path.read_bytes())
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ValueError(f"{path} does not hold an RSA key")
     return key
+
+
+@functools.lru_cache(maxsize=32)
+def _private_key(pem: bytes) -> object:
+    """Parsing checks the RSA key's consistency, ~30 ms of CPU a key: each CA key is checked once a
+    process, however often the CA is opened (every app start, every CLI command; every test's app)."""
+    return serialization.load_pem_private_key(pem, password=None)
 
 
 def parse_certificates(data: bytes) -> list[x509.Certificate]:

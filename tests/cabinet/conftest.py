@@ -7,6 +7,7 @@ gets its own copy of the CA directory (a revocation in one test never leaks into
 from __future__ import annotations
 
 import base64
+import functools
 import shutil
 import socket
 from collections.abc import AsyncIterator
@@ -21,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 
 from cabinet.courts import CourtSpec, CourtStore
 from cabinet.eds.ca import CertificateAuthority, IssuedKey, IssuedPerson
-from cabinet.eds.keys import load_key_file
+from cabinet.eds.keys import KeyFile, load_key_file
 from cabinet.eds.profile import parse_identity
 from cabinet.identity.roles import Role
 from cabinet.identity.users import PersonName, UserService
@@ -118,7 +119,14 @@ async def cabinet_app(cast: Cast, db: Any, make_config: Any) -> AsyncIterator[Ca
 
 def sign_b64(key: IssuedKey, data: bytes, *, detached: bool = True) -> str:
     """A base64 CMS over ``data`` made with one of the cast's keys, as NCALayer would return it."""
-    return base64.b64encode(load_key_file(key.p12, PASSWORD).sign(data, detached=detached)).decode()
+    return base64.b64encode(opened(key.p12).sign(data, detached=detached)).decode()
+
+
+@functools.lru_cache(maxsize=256)
+def opened(p12: bytes, password: bytes = PASSWORD) -> KeyFile:
+    """The key file opened once per run: decrypting a .p12 costs ~35 ms of CPU, and the cast's keys
+    sign every login of every test (the signatures are made, and checked by the server, each time)."""
+    return load_key_file(p12, password)
 
 
 async def bearer(app: CabinetApp, person: IssuedPerson) -> dict[str, str]:
