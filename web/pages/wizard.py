@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cabinet.fees import ClaimKind, FilingType, PayerKind
+from cabinet.fees import FilingType, PayerKind
 from cabinet.filing.forms import OPENING_TYPES
 from cabinet.money import Money
 from web.i18n import N_
@@ -222,7 +222,8 @@ class Draft:
 
     @property
     def files_in_person(self) -> bool:
-        return any(p["iin"] == self.filer_iin and p["role"] in ("plaintiff", "applicant") for p in self.filing["parties"])
+        return any(p["iin"] == self.filer_iin and p["role"] in ("plaintiff", "applicant")
+                   for p in self.filing["parties"])
 
     @property
     def exemption(self) -> str | None:
