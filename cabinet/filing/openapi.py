@@ -95,7 +95,8 @@ SCHEMAS = {
         "status": values_of(["requested", "granted", "refused"]), "reason": string(), "article": string(),
         "citation": obj({"kk": string(), "ru": string(), "en": string()}),
         "requested_until": nullable(DATE),
-        "instalments": nullable({"type": "integer", "minimum": 2, "maximum": 12}), "requested_at": TIMESTAMP, "decided_at": nullable(TIMESTAMP),
+        "instalments": nullable({"type": "integer", "minimum": 2, "maximum": 12}),
+        "requested_at": TIMESTAMP, "decided_at": nullable(TIMESTAMP),
         "decision_reason": nullable(string()), "due_date": nullable(DATE),
     }, required=["status", "reason", "article"]),
     "CaseSummary": obj({

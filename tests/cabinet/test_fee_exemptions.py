@@ -273,7 +273,8 @@ def test_an_exemption_that_does_not_cover_the_filing_says_what_it_covers_not() -
     assert info.value.code == "exemption_not_applicable"
     assert info.value.details == {
         "field": "exemption", "exemption": "labour", "article": f"{TC}668(1)",
-        "citation": {"kk": "ҚР № 214-VIII Салық кодексі, 668-бап(1)", "ru": "Налоговый кодекс РК № 214-VIII, ст. 668(1)",
+        "citation": {"kk": "ҚР № 214-VIII Салық кодексі, 668-бап(1)",
+                     "ru": "Налоговый кодекс РК № 214-VIII, ст. 668(1)",
                      "en": f"{TC}668(1)"}}
     assert info.value.message == (f"the exemption 'labour' ({TC}668(1)) does not cover a property filing "
                                   "in civil proceedings by a legal entity")

@@ -100,3 +100,38 @@ async def test_every_socket_of_a_user_gets_the_push(live: CabinetApp, cast: Cast
     finally:
         for tab in tabs:
             await tab.close()
+
+
+async def test_which_hearings_can_be_joined_arrives_live_and_only_to_their_participants(
+        live: CabinetApp, cast: Cast) -> None:
+    """The cabinet's join buttons follow ``hearings``: at connection, when the court opens a waiting
+    room by hand, and when the clock opens or closes one; a person not summoned hears of none."""
+    from datetime import timedelta
+
+    from core.clock import FixedClock
+    from sessions.models import HearingRow
+    from tests.web.pages.test_cabinet_page import seed
+
+    alice_token, bob_token = await token_of(live, cast.alice), await token_of(live, cast.bob)
+    _draft, hearings = await seed(live.client)  # Alice's: in two days, in 5 minutes (online), courtroom-only
+    alice = await connect(base_url(live), NS, {"token": alice_token})
+    bob = await connect(base_url(live), NS, {"token": bob_token})
+    web_app: Any = live.client.app
+    try:
+        assert await alice.wait("hearings") == {"joinable": [hearings["soon"]]}
+        assert await bob.wait("hearings") == {"joinable": []}
+        async with web_app[DB].transaction() as session:  # the clerk opens the later hearing's waiting room
+            row = await session.get(HearingRow, hearings["later"])
+            assert row is not None
+            row.state = "lobby_open"
+        both = sorted([hearings["soon"], hearings["later"]])
+        await alice.wait("hearings", lambda pushed: pushed == {"joinable": both})
+        clock = web_app[CLOCK]
+        assert isinstance(clock, FixedClock)
+        clock.advance(timedelta(hours=1, minutes=10))  # the soon one has ended by the clock
+        await alice.wait("hearings", lambda pushed: pushed == {"joinable": [hearings["later"]]})
+        assert bob.received["hearings"] == [{"joinable": []}], "nobody hears of another person's hearings"
+        assert all(h["joinable"] != [hearings["courtroom"]] for h in alice.received["hearings"])
+    finally:
+        await alice.close()
+        await bob.close()

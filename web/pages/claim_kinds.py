@@ -70,5 +70,9 @@ def priced(case_kind: str | None, filing_type: str | None) -> frozenset[str]:
 def offered(case_kind: str | None, filing_type: str | None) -> list[tuple[str, list[tuple[str, str]]]]:
     """The claim page's groups, each with the kinds it offers for this draft (empty groups left out)."""
     found = priced(case_kind, filing_type)
-    groups = [(title, [(k.value, CLAIM_KIND[k.value]) for k in kinds if k.value in found]) for title, kinds in GROUPS]
-    return [(title, kinds) for title, kinds in groups if kinds]
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    for title, kinds in GROUPS:
+        listed = [(str(k.value), CLAIM_KIND[k.value]) for k in kinds if k.value in found]
+        if listed:
+            groups.append((title, listed))
+    return groups

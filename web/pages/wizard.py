@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cabinet.fees import ClaimKind, FilingType, PayerKind
+from cabinet.fees import FilingType, PayerKind
 from cabinet.filing.forms import OPENING_TYPES
 from cabinet.money import Money
 from web.i18n import N_
@@ -66,6 +66,8 @@ FIELD_MESSAGES = {
     "copy_documents": N_("Enter how many documents are to be copied, and how many pages they have, from 1 to 10000."),
     "counts_required": N_("Enter how many documents are to be copied, and how many pages they have."),
     "counts_not_applicable": N_("Leave the numbers of documents and pages empty: they count only for copies."),
+    "exemption_not_applicable": N_("The exemption you claimed does not cover this claim or this payer. Change "
+                                   "the claim, or answer the question on relief from the duty again."),
     "fee_rule_not_found": N_("The duty for this combination is not in the court's table. Check the kind of case "
                              "and of claim, or ask the court's office."),
     "role": N_("Choose the party's role."),
@@ -222,7 +224,8 @@ class Draft:
 
     @property
     def files_in_person(self) -> bool:
-        return any(p["iin"] == self.filer_iin and p["role"] in ("plaintiff", "applicant") for p in self.filing["parties"])
+        return any(p["iin"] == self.filer_iin and p["role"] in ("plaintiff", "applicant")
+                   for p in self.filing["parties"])
 
     @property
     def exemption(self) -> str | None:
@@ -402,6 +405,8 @@ def refusal_field(code: str, details: Mapping[str, Any] | None) -> tuple[str, st
         return "claim_amount", FIELD_MESSAGES["claim_amount"]
     if code in ("claim_amount_required", "claim_amount_not_applicable", "fee_rule_not_found"):
         return "claim_amount", FIELD_MESSAGES[code]
+    if code == "exemption_not_applicable":
+        return "claim_kind", FIELD_MESSAGES[code]
     if code in ("counts_required", "counts_not_applicable"):
         return "copy_documents", FIELD_MESSAGES[code]
     if code in ("not_a_party", "case_not_found", "case_not_allowed", "invalid_case_number"):

@@ -68,7 +68,8 @@ MESSAGES = {
 
 REFUSAL_FIELDS = {
     "unknown_exemption": "exemption", "exemption_not_applicable": "exemption", "reason_required": "reason",
-    "invalid_due_date": "until", "invalid_instalments": "instalments", "not_eligible_for_deferral": "not_large_business",
+    "invalid_due_date": "until", "invalid_instalments": "instalments",
+    "not_eligible_for_deferral": "not_large_business",
     "invalid_field": "until", "deferral_with_exemption": "relief", "nothing_to_defer": "relief",
     "fee_not_quotable": "relief", "not_a_lawyer": "filer",
 }
@@ -110,7 +111,8 @@ def representable(draft: Draft) -> list[tuple[str, str]]:
             if p["role"] in ("plaintiff", "applicant") and p["iin"] != draft.filer_iin]
 
 
-def filer_parties(draft: Draft, form: Mapping[str, str], filer_name: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def filer_parties(draft: Draft, form: Mapping[str, str],
+                  filer_name: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """The filing's parties with the filer placed as the form says: in person (as the plaintiff or
     applicant, added if missing) or as the representative of one listed party."""
     choice = str(form.get("filer", ""))

@@ -20,9 +20,9 @@ from cabinet.courts import Court
 from cabinet.filing.access import caller_of
 from cabinet.filing.deferrals import DeferralAsk, ask_deferral, deferral_json, deferral_of, withdraw_deferral
 from cabinet.filing.drafts import DraftService, fee_request
-from cabinet.filing.fee_relief import claim_exemption
 from cabinet.filing.errors import FilingStateConflict
 from cabinet.filing.fee_checks import duty_due, fee_reference
+from cabinet.filing.fee_relief import claim_exemption
 from cabinet.filing.forms import DraftChanges
 from cabinet.filing.models import Case, Filing
 from cabinet.filing.resources import COURT_KEYS

@@ -140,6 +140,10 @@ def walk_the_wizard(court: Court, page: Any, language: str) -> str:
     expect(page.locator("#fee")).to_contain_text(re.compile(r"10[\s\u00a0\u202f]000"))  # no eval: the CSP
     check_page(page, "claim", language)
     page.click("#claim-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/relief$"))  # pay, or ask for an exemption or a deferral
+    check_page(page, "relief-pay", language)
+    page.check("#relief")
+    page.click("main form button[type=submit]")
     page.wait_for_url(re.compile(r".*/documents$"))
     check_page(page, "documents", language)
 

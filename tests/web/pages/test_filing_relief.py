@@ -276,3 +276,16 @@ async def test_choosing_to_pay_withdraws_the_exemption_and_the_deferral(court: C
         assert draft["fee"]["quote"]["amount"] == "10000.00"
         response = await step(alice, f"/cabinet/filings/{filing_id}/relief", {"relief": "everything"})
         assert response.status == 400
+
+
+async def test_changing_the_claim_so_the_exemption_no_longer_covers_it_is_said_at_the_claim(court: Court) -> None:
+    async with await browser_of(court, court.cast.alice) as alice:
+        filing_id = await _claim_up_to_relief(court, alice)
+        await step(alice, f"/cabinet/filings/{filing_id}/relief", {"relief": "exemption"})
+        await step(alice, f"/cabinet/filings/{filing_id}/exemption", {"exemption": "labour"})
+        response = await step(alice, f"/cabinet/filings/{filing_id}/claim",
+                              {"claim_kind": "property", "payer_kind": "legal_entity", "claim_amount": "1000000"},
+                              language="ru")
+        assert response.status == 400
+        said = words(wizard.FIELD_MESSAGES["exemption_not_applicable"], "ru")
+        assert f'<a href="#claim_kind">{said}</a>' in unescape(await response.text())

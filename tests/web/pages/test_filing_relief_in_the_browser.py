@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from cabinet.eds.ca import IssuedPerson
-from cabinet.fee_kinds import citation
 from cabinet.fee_exemptions import exemption
+from cabinet.fee_kinds import citation
 from core.clock import COURT_TIME
 from tests.cabinet.filing.conftest import pdf
 from tests.conftest import REPO
