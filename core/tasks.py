@@ -25,7 +25,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 #: How long a shutdown waits for one group of background tasks to end.
-STOP_GRACE_S = 5.0
+STOP_GRACE_S = 10.0
 #: A task still running this long after its cancel is cancelled again (it swallowed the first one).
 RECANCEL_S = 0.5
 
