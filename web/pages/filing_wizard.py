@@ -83,8 +83,9 @@ async def _step_context(request: web.Request, step: str, draft: wizard.Draft | N
         return {"types": [(t, vocabulary.FILING_TYPE[t]) for t in types]}
     if step == "claim":
         filing = draft.filing if draft else {}
+        priced = claim_kinds.priced(filing.get("case_kind"), filing.get("filing_type"))
         return {"claim_groups": claim_kinds.offered(filing.get("case_kind"), filing.get("filing_type")),
-                "payer_kinds": list(wizard.PAYER_KIND.items()), "counted": claim_kinds.COUNTED}
+                "payer_kinds": list(wizard.PAYER_KIND.items()), "counts_asked": bool(claim_kinds.COUNTED & priced)}
     return {}
 
 
