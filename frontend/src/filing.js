@@ -64,8 +64,8 @@ function watchFee() {
       claim_kind: claimKind.value, payer_kind: payerKind.value });
     const amount = document.getElementById("claim_amount").value.trim();
     if (amount) query.set("claim_amount", amount);
-    const documents = document.getElementById("copy_documents").value.trim();
-    const pages = document.getElementById("copy_pages").value.trim();
+    const documents = (document.getElementById("copy_documents") || { value: "" }).value.trim();
+    const pages = (document.getElementById("copy_pages") || { value: "" }).value.trim();
     if (claimKind.value === "copy_reissue") {
       if (documents) query.set("documents", documents);
       if (pages) query.set("pages", pages);

@@ -23,7 +23,7 @@ from core.errors import SotkabError
 from web.i18n import gettext
 from web.pages import wizard, wizard_relief
 from web.pages.access import logged_in
-from web.pages.filing_wizard import DRAFT, _form, editable_draft, wizard_page
+from web.pages.filing_wizard import DRAFT, editable_draft, posted_form, wizard_page
 from web.pages.language import request_language
 from web.pages.wizard_service import FilingWizard
 
@@ -61,15 +61,16 @@ async def _exemption_context(request: web.Request, draft: wizard.Draft) -> dict[
 async def filer(request: web.Request) -> web.Response:
     principal = await logged_in(request)
     draft = await editable_draft(request, principal)
-    chosen = "representative" if draft.represented is not None else ("self" if draft.files_in_person else "")
-    return await wizard_page(request, "filer", draft, relief=wizard_relief,
-                             values={"filer": chosen, "represents": (draft.represented or {}).get("iin") or ""})
+    represented = draft.represented or {}
+    chosen = "representative" if represented else ("self" if draft.files_in_person else "")
+    return await wizard_page(request, "filer", draft, relief=wizard_relief, values={
+        "filer": chosen, "represents": represented.get("iin") or represented.get("bin") or ""})
 
 
 @routes.post(DRAFT + "/filer")
 async def save_filer(request: web.Request) -> web.Response:
     principal = await logged_in(request)
-    form = await _form(request)
+    form = await posted_form(request)
     draft = await editable_draft(request, principal)
     parties, errors = wizard_relief.filer_parties(draft, form, principal.name)
     if not errors:
@@ -97,7 +98,7 @@ async def relief(request: web.Request) -> web.Response:
 @routes.post(DRAFT + "/relief")
 async def save_relief(request: web.Request) -> web.Response:
     principal = await logged_in(request)
-    form = await _form(request)
+    form = await posted_form(request)
     draft = await editable_draft(request, principal)
     choice = form.get("relief", "")
     if choice not in wizard_relief.RELIEF:
@@ -126,7 +127,7 @@ async def exemption(request: web.Request) -> web.Response:
 @routes.post(DRAFT + "/exemption")
 async def claim(request: web.Request) -> web.Response:
     principal = await logged_in(request)
-    form = await _form(request)
+    form = await posted_form(request)
     draft = await editable_draft(request, principal)
     code = form.get("exemption", "").strip()[:40]
     errors = {} if code else {"exemption": wizard_relief.MESSAGES["exemption"]}
@@ -155,7 +156,7 @@ async def deferral(request: web.Request) -> web.Response:
 @routes.post(DRAFT + "/deferral")
 async def ask(request: web.Request) -> web.Response:
     principal = await logged_in(request)
-    form = await _form(request)
+    form = await posted_form(request)
     draft = await editable_draft(request, principal)
     body, errors = wizard_relief.deferral_body(form, legal_entity=draft.filing["payer_kind"] == "legal_entity")
     errors = await _said(request, errors, {"article": CITATION[await request_language(request)]})

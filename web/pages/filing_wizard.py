@@ -42,7 +42,7 @@ def draft_id_of(request: web.Request) -> int:
     return int(request.match_info["id"])
 
 
-async def _form(request: web.Request) -> dict[str, str]:
+async def posted_form(request: web.Request) -> dict[str, str]:
     posted = await request.post()
     check_csrf(request, posted.get("csrf_token"))
     return {key: str(value)[:2000] for key, value in posted.items() if isinstance(value, str)}
@@ -83,8 +83,9 @@ async def _step_context(request: web.Request, step: str, draft: wizard.Draft | N
         return {"types": [(t, vocabulary.FILING_TYPE[t]) for t in types]}
     if step == "claim":
         filing = draft.filing if draft else {}
+        priced = claim_kinds.priced(filing.get("case_kind"), filing.get("filing_type"))
         return {"claim_groups": claim_kinds.offered(filing.get("case_kind"), filing.get("filing_type")),
-                "payer_kinds": list(wizard.PAYER_KIND.items()), "counted": claim_kinds.COUNTED}
+                "payer_kinds": list(wizard.PAYER_KIND.items()), "counts_asked": bool(claim_kinds.COUNTED & priced)}
     return {}
 
 
@@ -111,7 +112,7 @@ async def new_filing(request: web.Request) -> web.Response:
 @routes.post("/cabinet/filings/new")
 async def start_filing(request: web.Request) -> web.Response:
     principal = await logged_in(request)
-    form = await _form(request)
+    form = await posted_form(request)
     number = form.get("case_number", "").strip()[:60]
     step = "type" if number else "court"
     body, errors = wizard.step_body(step, form, into_case=bool(number))
@@ -159,7 +160,7 @@ async def step_form(request: web.Request) -> web.Response:
 @routes.post(DRAFT + r"/{step:court|kind|type|claim}")
 async def save_step(request: web.Request) -> web.Response:
     principal = await logged_in(request)
-    form = await _form(request)
+    form = await posted_form(request)
     draft = await editable_draft(request, principal)
     step = request.match_info["step"]
     body: dict[str, Any]
@@ -198,7 +199,7 @@ async def parties(request: web.Request) -> web.Response:
 @routes.post(DRAFT + "/parties")
 async def add_party(request: web.Request) -> web.Response:
     principal = await logged_in(request)
-    form = await _form(request)
+    form = await posted_form(request)
     draft = await editable_draft(request, principal)
     party, errors = wizard.party_from_form(form)
     if party is not None:
@@ -217,7 +218,7 @@ async def add_party(request: web.Request) -> web.Response:
 @routes.post(DRAFT + r"/parties/{index:\d{1,2}}/remove")
 async def remove_party(request: web.Request) -> web.Response:
     principal = await logged_in(request)
-    await _form(request)
+    await posted_form(request)
     draft = await editable_draft(request, principal)
     index = int(request.match_info["index"])
     listed = [dict(p) for i, p in enumerate(draft.filing["parties"]) if i != index]

@@ -289,3 +289,18 @@ async def test_changing_the_claim_so_the_exemption_no_longer_covers_it_is_said_a
         assert response.status == 400
         said = words(wizard.FIELD_MESSAGES["exemption_not_applicable"], "ru")
         assert f'<a href="#claim_kind">{said}</a>' in unescape(await response.text())
+
+
+async def test_an_exemption_for_another_kind_of_claim_is_refused_and_names_what_it_is_for(court: Court) -> None:
+    """Kandas are exempt in citizenship matters only: not in a claim for money (art. 668(14))."""
+    async with await browser_of(court, court.cast.alice) as alice:
+        filing_id = await _claim_up_to_relief(court, alice)
+        page = await (await alice.get(f"/cabinet/filings/{filing_id}/exemption", headers=HTML)).text()
+        assert 'value="kandas"' not in page
+        response = await step(alice, f"/cabinet/filings/{filing_id}/exemption", {"exemption": "kandas"}, language="ru")
+        assert response.status == 400
+        said = words(wizard_relief.MESSAGES["exemption_not_applicable"], "ru") % {
+            "who": wizard_relief.exemption_title("kandas", "ru"),
+            "article": "Налоговый кодекс РК № 214-VIII, ст. 668(14)"}
+        assert f'<a href="#exemption">{said}</a>' in unescape(await response.text())
+        assert (await draft_of(court, filing_id))["exemption"] is None
