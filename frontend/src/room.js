@@ -489,10 +489,23 @@ function applyAudioOnly() {
   const camera = state.stream && state.stream.getVideoTracks()[0];
   if (state.pc && state.videoSender) state.videoSender.replaceTrack(state.audioOnly ? null : camera);
   if (state.pc) {
-    call("receive_video", { on: !state.audioOnly }).then((reply) => {
+    const pc = state.pc;
+    call("receive_video", { on: !state.audioOnly }).then(async (reply) => {
       root.dataset.receiveVideo = reply && reply.ok ? String(reply.receive_video) : "unknown";
+      if (state.audioOnly || pc !== state.pc) return;
+      // Video back: if no picture arrives in a few seconds, a new offer (our way to recover) brings it.
+      const before = await framesDecoded(pc);
+      setTimeout(async () => {
+        if (!state.audioOnly && pc === state.pc && before > 0 && await framesDecoded(pc) <= before) restartMedia();
+      }, 5000);
     });
   }
+}
+
+async function framesDecoded(pc) {
+  let frames = 0;
+  (await pc.getStats()).forEach((s) => { if (s.type === "inbound-rtp" && s.kind === "video") frames += s.framesDecoded || 0; });
+  return frames;
 }
 
 function wireControls() {
