@@ -203,7 +203,7 @@ def _check_module(module: str, tests: list[str], extra: list[str], parallel: int
                         "killed": False}
         jobs.append(fresh.Job(key, REPO, [*extra, *tests], module_name=_dotted(module),
                               module_source=mutant.source, timeout_s=timeout))
-    for key, code in fresh.run_jobs(jobs, parallel, logs).items():
+    for key, code in fresh.run_jobs(jobs, parallel, logs, progress=True).items():
         records[key]["killed"] = code in fresh.KILLING_EXIT_CODES
     return list(records.values())
 
@@ -238,7 +238,7 @@ def _recheck_survivors(module: str, tests: list[str], extra: list[str], parallel
                             timeout_s=timeout)
         jobs[key] = (job, record)
     print(f"{module}: re-checking {len(jobs)} survivors of {len(records)} mutants", flush=True)
-    for key, code in fresh.run_jobs([job for job, _ in jobs.values()], parallel, logs).items():
+    for key, code in fresh.run_jobs([job for job, _ in jobs.values()], parallel, logs, progress=True).items():
         jobs[key][1]["killed"] = code in fresh.KILLING_EXIT_CODES
     return records
 

@@ -136,12 +136,13 @@ def _child(job: Job, log: Path | None) -> None:
     os._exit(code)
 
 
-def run_jobs(jobs: Sequence[Job], parallel: int, logs: Path | None = None) -> dict[str, int]:
+def run_jobs(jobs: Sequence[Job], parallel: int, logs: Path | None = None, progress: bool = False) -> dict[str, int]:
     """Exit code of each job's pytest run (``KILLED_BY_TIMEOUT`` when it ran out of time).
 
     0 is a survivor; :data:`KILLING_EXIT_CODES` kill. Anything else (no tests collected, a usage
     error, a child that crashed before pytest ran) raises :class:`FreshRunError`: counting it as a
-    kill would flatter the score.
+    kill would flatter the score. With ``progress``, each survivor is printed when found and a count
+    every 25 jobs, so a run stopped early still says how far it got.
     """
     pending = list(jobs)
     running: list[_Running] = []
@@ -170,9 +171,20 @@ def run_jobs(jobs: Sequence[Job], parallel: int, logs: Path | None = None) -> di
                     raise FreshRunError(f"{run.job.key}: pytest exit {code} (log: {run.log or 'pass --logs'})")
                 results[run.job.key] = code
                 running.remove(run)
+                _report_progress(progress, run.job.key, code, len(results), len(jobs))
             elif time.monotonic() - run.started > run.job.timeout_s:
                 os.kill(run.pid, signal.SIGKILL)
                 os.waitpid(run.pid, 0)
                 results[run.job.key] = KILLED_BY_TIMEOUT
                 running.remove(run)
+                _report_progress(progress, run.job.key, KILLED_BY_TIMEOUT, len(results), len(jobs))
     return results
+
+
+def _report_progress(enabled: bool, key: str, code: int, done: int, total: int) -> None:
+    if not enabled:
+        return
+    if code not in KILLING_EXIT_CODES:
+        print(f"  survived: {key}", flush=True)
+    if done % 25 == 0 or done == total:
+        print(f"  {done}/{total} fresh runs done", flush=True)

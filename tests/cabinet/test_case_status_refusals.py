@@ -210,3 +210,18 @@ def test_exactly_the_actions_that_must_say_why_refuse_to_go_without_a_reason(act
     else:
         _, event = _attempt(status, action, actor, reason=None)
         assert event.reason is None
+
+
+def test_refusals_spell_actions_and_statuses_in_words() -> None:
+    with pytest.raises(CabinetError) as wrong:
+        perform(CaseState(S.LEFT_WITHOUT_MOTION, motion_deadline=DEADLINE), A.HOLD_HEARING, actor=ActorRole.JUDGE,
+                clock=at())
+    assert wrong.value.message == (
+        "cannot hold hearing a case that is left without motion (left_without_motion → heard)")
+    with pytest.raises(CabinetError) as why:
+        perform(CaseState(S.REGISTERED), A.LEAVE_WITHOUT_MOTION, actor=ActorRole.JUDGE, clock=at(),
+                deadline=DEADLINE)
+    assert (why.value.code, why.value.message) == ("reason_required", "leave without motion needs a reason")
+    with pytest.raises(CabinetError) as naive:
+        TimelineEvent(A.REGISTER, S.SUBMITTED, S.REGISTERED, ActorRole.CLERK, datetime(2026, 3, 2, 9, 0))
+    assert (naive.value.message, naive.value.details) == ("at must be a timezone-aware datetime", {"field": "at"})
