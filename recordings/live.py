@@ -69,6 +69,7 @@ class RecorderHub:
         self._renewer: asyncio.Task[None] | None = None
         self._wanted: dict[int, tuple[HearingState, bool]] = {}
         """Each hearing's state as last told, for a start that waits for another holder's lease."""
+        self._closed = False
         self._waiting: dict[int, tuple[float, asyncio.Task[None]]] = {}
         """Hearings whose recording another process holds: since when (monotonic), and the retry."""
 
@@ -90,6 +91,8 @@ class RecorderHub:
         Never raises: a recorder that cannot start (the database, the disk) is logged and retried on
         the next state change, and must not keep signaling from applying the change to the room.
         """
+        if self._closed:
+            return
         try:
             await self._change(hearing_id, state, recording_paused, local=local)
         except Exception:
@@ -223,6 +226,7 @@ class RecorderHub:
 
     async def close(self) -> None:
         """Shut down: seal what is being recorded as ended by the shutdown."""
+        self._closed = True
         await self.settled()
         for hearing_id in list(self._live):
             try:

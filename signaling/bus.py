@@ -40,8 +40,10 @@ Handler = Callable[[Command], Awaitable[None]]
 class Bus:
     """Publish a command to every signaling process; ``start()`` listens when on Redis."""
 
-    def __init__(self, redis_url: str = "") -> None:
+    def __init__(self, redis_url: str = "", channel: str = CHANNEL) -> None:
         self.redis_url = redis_url
+        self.channel = channel
+        """The deployment's own channel (:func:`signaling.server.redis_channel`)."""
         self._handlers: list[Handler] = []
         self._redis: aioredis.Redis | None = None
         self._listener: asyncio.Task[None] | None = None
@@ -55,7 +57,7 @@ class Bus:
             return
         self._redis = aioredis.Redis.from_url(self.redis_url)
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(CHANNEL)
+        await pubsub.subscribe(self.channel)
         self._listener = asyncio.create_task(self._listen(pubsub), name="signaling-bus")
 
     async def publish(self, command: Command) -> None:
@@ -66,7 +68,7 @@ class Bus:
         request_id = REQUEST_ID.get()
         if request_id:
             message[REQUEST_KEY] = request_id
-        await self._redis.publish(CHANNEL, json.dumps(message))
+        await self._redis.publish(self.channel, json.dumps(message))
 
     async def _listen(self, pubsub: Any) -> None:
         try:

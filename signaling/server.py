@@ -12,6 +12,7 @@ The Redis connection is a resource of the app: it is checked and its listener st
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -31,6 +32,20 @@ log = logging.getLogger(__name__)
 
 SIO = web.AppKey("socketio_server", socketio.AsyncServer)
 CHANNEL = "sotkab-socketio"
+
+
+def redis_channel(config: Config, name: str) -> str:
+    """``name`` for this deployment: its processes share a database, and only they hear each other.
+
+    Two deployments on one Redis (staging beside production, or the tests and benches of one
+    machine, each cluster on its own database) would otherwise take each other's broadcasts and
+    bus commands — with hearing and user ids numbered from 1 in every database, a "replaced" or a
+    "hearing closed" meant for another cluster's hearing 1 ends this one's sockets. Redis keeps
+    ``redis_url``'s database number for keys only; pub/sub channels span them all. So every process
+    of a deployment must spell ``database_url`` the same way.
+    """
+    digest = hashlib.sha256(config.database_url.encode()).hexdigest()[:16]
+    return f"{name}-{digest}"
 PING_INTERVAL_S = 10
 PING_TIMEOUT_S = 10
 """How fast a dead connection is noticed: a silent client is dropped after about 20 s."""
@@ -66,7 +81,7 @@ def create_server(config: Config) -> socketio.AsyncServer:
     """The AsyncServer for ``config``: in-memory rooms, or Redis-backed rooms with ``redis_url``."""
     manager: socketio.AsyncManager
     if config.redis_url:
-        manager = socketio.AsyncRedisManager(config.redis_url, channel=CHANNEL)
+        manager = socketio.AsyncRedisManager(config.redis_url, channel=redis_channel(config, CHANNEL))
     else:
         manager = socketio.AsyncManager()
     return SignalingServer(

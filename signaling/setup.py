@@ -24,6 +24,7 @@ from recordings.live import RecorderHub
 from recordings.setup import hub_for
 from sessions.equipment_service import PersonCheck
 from sessions.resources import HEARINGS
+from signaling.bus import CHANNEL as BUS_CHANNEL
 from signaling.bus import Bus
 from signaling.cabinet_ns import NAMESPACE as CABINET_NAMESPACE
 from signaling.cabinet_ns import CabinetNamespace, notice_watcher
@@ -31,7 +32,7 @@ from signaling.commands import EndSession
 from signaling.compositions import composition_watcher
 from signaling.hearing import HearingNamespace, staff_room, user_room
 from signaling.media_bridge import RELAY, MediaBridge, browser_ice, relay_resource
-from signaling.server import SIO, create_server, socketio_resources
+from signaling.server import SIO, create_server, redis_channel, socketio_resources
 from signaling.sweeper import Sweeper
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ def setup(app: web.Application) -> None:
 
 async def hearing_resources(app: web.Application) -> AsyncIterator[None]:
     sio, namespace, cabinet, config = app[SIO], app[HEARING_NS], app[CABINET_NS], app[CONFIG]
-    bus = Bus(config.redis_url)
+    bus = Bus(config.redis_url, redis_channel(config, BUS_CHANNEL))
 
     async def to_participant(hearing_id: int, user_id: int, event: str, data: dict[str, Any]) -> None:
         await sio.emit(event, data, room=user_room(hearing_id, user_id), namespace=namespace.namespace)

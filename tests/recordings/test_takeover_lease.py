@@ -61,11 +61,11 @@ async def test_the_machine_the_hearing_moved_to_continues_the_recording_once_the
         courthouse: Courthouse) -> None:
     h = courthouse
     hearing = await h.book(people=PEOPLE, auto_admit=True)
-    clock = FixedClock(datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    clock = FixedClock(datetime.now(UTC))  # beside the app's wall clock: its recovery must not seal these
     a, b = service(h, clock, "machine-a"), service(h, clock, "machine-b")
     started = await a.start(hearing)
 
-    # Machine A dies at 10:00:00 with its lease renewed to 10:00:04. Machine B, where the
+    # Machine A dies now with its lease renewed for 4 s. Machine B, where the
     # participants reconnect, is told whose the recording is and until when — and starts no other.
     with pytest.raises(HeldElsewhere) as held:
         await b.start(hearing)
@@ -89,7 +89,7 @@ async def test_the_machine_the_hearing_moved_to_continues_the_recording_once_the
 async def test_a_holder_that_keeps_renewing_keeps_its_recording(courthouse: Courthouse) -> None:
     h = courthouse
     hearing = await h.book(people=PEOPLE, auto_admit=True)
-    clock = FixedClock(datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    clock = FixedClock(datetime.now(UTC))  # beside the app's wall clock: its recovery must not seal these
     a, b = service(h, clock, "machine-a"), service(h, clock, "machine-b")
     started = await a.start(hearing)
     for _ in range(3):
@@ -107,7 +107,7 @@ async def test_a_holder_that_keeps_renewing_keeps_its_recording(courthouse: Cour
 async def test_the_hub_waits_for_the_lease_off_the_signaling_path_then_takes_over(courthouse: Courthouse) -> None:
     h = courthouse
     hearing = await h.book(people=PEOPLE, auto_admit=True)
-    clock = FixedClock(datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    clock = FixedClock(datetime.now(UTC))  # beside the app's wall clock: its recovery must not seal these
     a, b = service(h, clock, "machine-a"), service(h, clock, "machine-b")
     started = await a.start(hearing)
     clock.set(clock.now() + LEASE - timedelta(seconds=0.3))  # A died a lease ago, less 0.3 s
