@@ -18,6 +18,14 @@ a 640×360 at 30 fps camera clip, logged in by EDS, admitted by the judge throug
 ``--turn`` runs the browsers relay-only through coturn (the TURN credentials of the joins).
 Run as root: ``flock /tmp/sotkab-bench.lock nice .venv/bin/python bench/browser_hearing.py``.
 The host is shared: figures vary run to run, and a loaded host starves the browsers first.
+
+Measured on the shared 2-core host (2026-11-30, every run with the host's 1-minute load already
+above 10 before it started): first_frame_ms median 293, p95 1258 (one round whose answer took
+956 ms) at load 11.1; p95 2681 at load 12.5. decoded_fps_min 14.3 and 16.1, with the browsers' own
+encoders at 16–21 fps (decoded/sent 0.84–0.87) and 320×180 after their CPU adaptation; the
+server 0.107–0.136 of a core for the 6 forwarded videos (bench/relay.py at K=3 beside it:
+0.015–0.017 core-s per stream-s against 0.018–0.023 with browsers). Neither target was met on
+that load; tests/web/pages/test_hearing_room.py saw 30 fps per slot at load ≈ 4.
 """
 
 from __future__ import annotations

@@ -163,8 +163,16 @@ class HearingNamespace(socketio.AsyncNamespace):
         if connection is None or connection.ended:
             return
         user_id, hearing_id = connection.user_id, connection.hearing_id
+        if self._newer_socket(connection):
+            return  # a reload: the page's new socket joined before this one's close was noticed
         try:
             view = await self.service.disconnected(user_id, hearing_id)
+            if view is not None and self._newer_socket(connection):
+                # The new socket's join committed while this close was being stored: it stays in.
+                await self.service.reconnected(user_id, hearing_id)
+                view = await self.service.view(hearing_id)
+                await self.roster.publish(view)
+                return
         except SessionsError as exc:
             log.info("disconnect of %s from hearing %s not recorded: %s", user_id, hearing_id, exc.code)
             return
@@ -173,6 +181,12 @@ class HearingNamespace(socketio.AsyncNamespace):
         await self.emit("alert", {"kind": "connection_lost", "user_id": user_id,
                                   "name": connection.principal.name}, room=staff_room(hearing_id))
         await self.roster.publish(view)
+
+    def _newer_socket(self, closed: Connection) -> bool:
+        """Whether the person has another live socket in the same hearing here (all of a hearing's
+        sockets are on one process: signaling/affinity.py)."""
+        return any(c.sid != closed.sid and not c.ended
+                   for c in self.sockets.of_person(closed.hearing_id, closed.user_id))
 
     # ---- the dispatcher: every call from a client -------------------------------------------
 

@@ -557,7 +557,8 @@ function wireControls() {
     button.addEventListener("click", async () => {
       const data = button.dataset.reason ? { reason: button.dataset.reason } : {};
       const reply = await call(button.dataset.control, data);
-      if (!reply || !reply.ok) banner(`${word("refused_action")} ${reply && reply.error ? reply.error.message : ""}`, 6000);
+      // Closing or adjourning ends this socket too: the ended banner says why, not a lost reply.
+      if ((!reply || !reply.ok) && !state.ended) banner(`${word("refused_action")} ${reply && reply.error ? reply.error.message : ""}`, 6000);
     });
   });
 }
@@ -691,7 +692,7 @@ function renderBench() {
         const data = { target: p.user_id };
         if (action === "remove") data.reason = word("remove_reason");
         const reply = await call(action, data);
-        if (!reply || !reply.ok) banner(`${word("refused_action")} ${reply && reply.error ? reply.error.message : ""}`, 6000);
+        if ((!reply || !reply.ok) && !state.ended) banner(`${word("refused_action")} ${reply && reply.error ? reply.error.message : ""}`, 6000);
       });
       actions.append(button);
     }

@@ -101,3 +101,31 @@ async def test_judge_and_clerk_see_connection_stats_and_alerts(courthouse: Court
         assert judge.camel_case_keys() == clerk.camel_case_keys() == [], "events.md: snake_case keys"
     finally:
         await leave_all(judge, clerk, alice, bob)
+
+
+async def test_a_reload_whose_old_socket_closes_as_the_new_one_joins_stays_in_the_room(
+        courthouse: Courthouse) -> None:
+    """A page reloaded mid-hearing: the old socket's close and the new socket's join race. However
+    they land, the person ends up in the room (the new page's media offer would otherwise be refused)."""
+    import asyncio
+
+    h = courthouse
+    hearing = await h.book(people=PEOPLE, auto_admit=True)
+    judge = await h.join("judge", hearing)
+    page = await h.join("alice", hearing)
+    try:
+        await judge.wait("roster", roster_shows(h.ids["alice"], "in_room"))
+        for attempt in range(6):
+            if attempt % 2:  # the new socket first, then the old one closes
+                joining = asyncio.create_task(h.join("alice", hearing))
+                await asyncio.sleep(0)
+                await page.close()
+                page = await joining
+            else:  # as a browser reloads: the old page's socket closes, the new page's joins at once
+                await page.close()
+                page = await h.join("alice", hearing)
+            assert (await page.wait("joined"))["you"]["presence"] == "in_room"
+            await asyncio.sleep(0.5)  # the old socket's close, however late, has been handled
+            assert presence(judge.received["roster"][-1], h.ids["alice"]) == "in_room", judge.received["roster"][-1]
+    finally:
+        await leave_all(judge, page)
