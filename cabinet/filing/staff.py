@@ -60,7 +60,9 @@ class StaffService:
         resource = Resource.FILING_DRAFT if filing.status == DRAFT else Resource.SUBMITTED_FILING
         if not permits(relations, resource, Action.VIEW):
             raise FilingNotFound(f"no filing {filing_id}")
-        if not permits(relations, resource, Action.ACT):
+        # Staff acts are always a clerk's acts on a sent filing: a draft's owner, whose relation lets them
+        # act on the draft, must not reach the clerk's path through it.
+        if not permits(relations, Resource.SUBMITTED_FILING, Action.ACT):
             raise FilingForbidden("only a clerk of the filing's court registers or returns it", code="not_court_clerk")
         court = await self.session.get(Court, filing.court_id)
         assert court is not None

@@ -168,3 +168,16 @@ async def test_a_request_for_copies_is_quoted_per_document_and_page(court: Court
     for bad in (0, 10_001, "3", True, 1.5):
         await _error(await court.patch("alice", f"/api/v1/filings/{draft['id']}", {"copy_pages": bad}), 400,
                      "invalid_field")
+
+
+async def test_the_owner_of_a_draft_cannot_reach_the_clerks_acts_through_it(court: Court) -> None:
+    """A draft's owner may act on the draft, but registering, returning or deciding its exemption is the clerk's
+    (found by the API fuzzer: registering one's own court-less draft was a 500)."""
+    draft = await court.create("alice", claim_body("850505300456"))
+    before = await court.counts()
+    acts = {"register": {}, "return": {"reason": "mine"}, "exemption": {"decision": "confirm"}}
+    for path, body in acts.items():
+        response = await court.post("alice", f"/api/v1/staff/filings/{draft['id']}/{path}", body)
+        await _error(response, 403, "not_court_clerk")
+    assert await court.counts() == before
+    assert (await (await court.get("alice", f"/api/v1/filings/{draft['id']}")).json())["status"] == "draft"
