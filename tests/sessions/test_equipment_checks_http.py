@@ -131,3 +131,16 @@ async def test_a_page_storing_its_check_with_the_session_cookie_must_come_from_t
             assert response.status == 403 and (await response.json())["error"]["code"] == "cross_site_request"
         async with browser.put(url, json=CHECK, headers={"Origin": h.url}) as response:
             assert response.status == 200, await response.text()
+
+
+async def test_two_first_checks_at_once_from_two_tabs_both_store_and_one_row_remains(
+        courthouse: Courthouse) -> None:  # noqa: F811
+    import asyncio
+
+    h = courthouse
+    hearing = await h.book(people={"judge": "judge", "clerk": "clerk", "alice": "plaintiff"}, is_open=False)
+    results = await asyncio.gather(*(put(h, "alice", hearing, {**CHECK, "rtt_ms": 40.0 + n}) for n in range(4)))
+    assert [status for status, _ in results] == [200] * 4, results
+    status, listed = await checks(h, "clerk", hearing)
+    assert status == 200 and len(listed["checks"]) == 1
+    assert listed["checks"][0]["rtt_ms"] in {40.0 + n for n in range(4)}
