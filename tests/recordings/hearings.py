@@ -33,10 +33,18 @@ async def admit(h: Courthouse, hearing: int, sockets: dict[str, Socket], name: s
     await sockets[name].wait("roster", roster_shows(h.ids[name], "in_room"))
 
 
-def recorder_of(h: Courthouse, hearing: int) -> Any:
+async def recorder_of(h: Courthouse, hearing: int, within: float = 20) -> Any:
+    """The hearing's recorder in this process, once it has started: a recording starts beside the
+    signaling bus (its database and disk work must not hold up the room), so not always by the time
+    the judge's ``start`` is answered."""
     hub = h.app.client.app[HEARING_NS].recorders
     assert hub is not None
-    return hub.recording(hearing)
+    deadline = time.monotonic() + within
+    while (recorder := hub.recording(hearing)) is None:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"hearing {hearing}: no recorder started within {within} s")
+        await asyncio.sleep(0.05)
+    return recorder
 
 
 async def sealed(h: Courthouse, hearing: int, within: float = 30) -> dict[str, Any]:

@@ -35,7 +35,7 @@ async def test_a_hearing_is_recorded_paused_muted_joined_late_sealed_and_verifie
     try:
         await peers["judge"].negotiate(judge)
         await peers["alice"].negotiate(alice)
-        recorder = recorder_of(h, hearing)
+        recorder = await recorder_of(h, hearing)
         await wait_for(lambda: recorder.counters.written > 100, within=20)
         await asyncio.sleep(LATE_JOIN.total_seconds())
 

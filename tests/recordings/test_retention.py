@@ -26,7 +26,7 @@ async def recorded_with_media(h: Courthouse) -> dict[str, Any]:
     peer = SignaledPeer("judge", slots=1)
     try:
         await peer.negotiate(sockets["judge"])
-        recorder = recorder_of(h, hearing)
+        recorder = await recorder_of(h, hearing)
         await wait_for(lambda: recorder.counters.written > 90, within=20)
         await close_hearing(sockets["judge"])
         return await sealed(h, hearing)

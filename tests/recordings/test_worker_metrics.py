@@ -56,7 +56,7 @@ async def test_each_worker_metric_moves_when_its_event_happens(courthouse: Court
     try:
         await peers["judge"].negotiate(sockets["judge"])
         await peers["alice"].negotiate(sockets["alice"])
-        recorder = recorder_of(h, hearing)
+        recorder = await recorder_of(h, hearing)
         await wait_for(lambda: recorder.counters.written > 20, within=20)
         during = await scrape(h)
         assert value(during, "sotkab_hearings_live") == value(before, "sotkab_hearings_live") + 1
