@@ -3,7 +3,6 @@ to the sockets and media sessions it holds, and quietly for the ones it does not
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Protocol
 
@@ -44,7 +43,6 @@ class HearingCommands:
 
     def __init__(self, namespace: Namespace) -> None:
         self.namespace = namespace
-        self._recorder_tasks: set[asyncio.Task[None]] = set()
 
     async def __call__(self, command: Command) -> None:
         ns = self.namespace
@@ -56,20 +54,8 @@ class HearingCommands:
             await ns.bridge.control(command.hearing_id, command.user_id, command.control)
         elif isinstance(command, SyncHearing):
             if ns.recorders is not None:  # recordings: start/pause/resume/stop with the hearing
-                change = ns.recorders.hearing_changed(command.hearing_id, command.state, command.recording_paused,
-                                                      local=bool(ns.sockets.in_hearing(command.hearing_id)))
-                if command.state in _FINAL:
-                    # After the changes still pending, and before the relay's hearing ends below:
-                    # the recorder closes its tracks as closed, not as left.
-                    await asyncio.gather(*self._recorder_tasks, return_exceptions=True)
-                    await change
-                else:
-                    # In a task of its own: a recorder starting (a transaction, a directory, a lease
-                    # to wait out) must not hold up the bus, whose next command may be a socket to
-                    # move into the room. The hub takes each hearing's changes in order (FIFO lock).
-                    task = asyncio.create_task(change, name=f"recorder-{command.hearing_id}")
-                    self._recorder_tasks.add(task)
-                    task.add_done_callback(self._recorder_tasks.discard)
+                await ns.recorders.hearing_changed(command.hearing_id, command.state, command.recording_paused,
+                                                   local=bool(ns.sockets.in_hearing(command.hearing_id)))
             await self.sync(command)
         elif isinstance(command, EndSession):
             for connection in ns.sockets.of_session(command.session_id):
