@@ -34,9 +34,8 @@ async def admit(h: Courthouse, hearing: int, sockets: dict[str, Socket], name: s
 
 
 async def recorder_of(h: Courthouse, hearing: int, within: float = 20) -> Any:
-    """The hearing's recorder in this process, once it has started: a recording starts beside the
-    signaling bus (its database and disk work must not hold up the room), so not always by the time
-    the judge's ``start`` is answered."""
+    """The hearing's recorder in this process, once it has started: the recorder follows the hearing
+    when the signaling bus applies the change, which need not be before the judge's ``start`` is answered."""
     hub = h.app.client.app[HEARING_NS].recorders
     assert hub is not None
     deadline = time.monotonic() + within
