@@ -10,7 +10,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Protocol
 
-COURT_TIME = timezone(timedelta(hours=5), "Asia/Almaty")
+COURT_TIME_ZONE = "Asia/Almaty"
+"""Court time's IANA name, for readers that format times themselves: the pages' scripts pass it to
+``Intl.DateTimeFormat``, since a browser left to its own zone would show a judge abroad other times
+than the page's header and the minutes (the tz database has Asia/Almaty at UTC+5 since 2024a)."""
+
+COURT_TIME = timezone(timedelta(hours=5), COURT_TIME_ZONE)
 """Court time: Kazakhstan has kept one time zone, UTC+5, since 1 March 2024. Timestamps are stored in
 UTC; court time is for what people read (notices, calendars, counters that restart each year)."""
 

@@ -24,6 +24,13 @@ const actions = table("action");
 const MAX_SLOTS = 8;
 const VIDEO = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 30 } };
 
+// Every time the room shows is court time, as the header and the minutes are, whatever zone the
+// reader's computer is set to: the server names the zone on the root element (base.html).
+function courtClock(at, options = {}) {
+  const html = document.documentElement;
+  return new Date(at).toLocaleTimeString(html.lang, { ...options, timeZone: html.dataset.courtTimeZone });
+}
+
 function word(name, values = {}) {
   return (words.get(name) || name).replace(/%\((\w+)\)s/g, (_, key) => String(values[key] ?? ""));
 }
@@ -191,7 +198,7 @@ function onHearingEvent(entry) {
   const minutes = $("minutes");
   if (minutes) {
     const item = document.createElement("li");
-    const when = new Date(entry.at).toLocaleTimeString(document.documentElement.lang);
+    const when = courtClock(entry.at);
     const actor = state.names.get(entry.actor) || "";
     const target = entry.target ? ` → ${state.names.get(entry.target) || entry.target}` : "";
     const what = actions.get(entry.action) || entry.action;
@@ -644,7 +651,7 @@ function onCheck(check) {
 
 function checkText(check) {
   if (!check) return word("check_none");
-  const when = new Date(check.checked_at).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+  const when = courtClock(check.checked_at, { hour: "2-digit", minute: "2-digit" });
   const devices = [check.camera, check.microphone].filter(Boolean).join(", ");
   const figures = check.rtt_ms === null ? "" : ` · ${Math.round(check.rtt_ms)} ms · ${(check.packet_loss * 100).toFixed(1)} % · ${Math.round(check.bitrate_kbps)} kbit/s`;
   return `${word(`check_${check.verdict}`)}${figures}${devices ? ` · ${devices}` : ""} · ${when}`;

@@ -1,7 +1,8 @@
 """Server-rendered pages: Jinja2 with autoescaping and the i18n extension.
 
 Every page is rendered in the request's language (see :mod:`web.pages.language`) with the court's
-time zone and tenge filters, the hashed asset URLs and the CSRF token of its forms. Rendering is
+time zone and tenge filters, the hashed asset URLs and the CSRF token of its forms; its root element
+names the court's zone, so the times its scripts write are court time too. Rendering is
 synchronous, so installing the language's gettext on the shared environment right before a render
 cannot leak into another request's render.
 """
@@ -21,6 +22,7 @@ from cabinet.identity.roles import Role
 from cabinet.notifications.inbox import Inbox
 from cabinet.notifications.notices import LANGUAGES as NOTICE_LANGUAGES
 from cabinet.notifications.notices import NoticeKind, heading
+from core.clock import COURT_TIME_ZONE
 from core.resources import CLOCK, DB
 from web.i18n import LANGUAGE_NAMES, LANGUAGES, translations
 from web.i18n.formats import court_date, court_datetime, court_time, tenge
@@ -80,6 +82,7 @@ async def render(request: web.Request, template: str, context: dict[str, Any] | 
         "is_court_admin": bool(principal and principal.has_role(Role.COURT_ADMIN)),
         "notice_headings": _notice_headings(language) if principal else {},
         "lang": language,
+        "court_time_zone": COURT_TIME_ZONE,
         "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         "user": principal,
         "csrf_token": csrf_token(request),

@@ -222,8 +222,10 @@ class HearingWorld:
     def address(self, key: str) -> str:
         return f"http://{self.net.clients[key].hub_address}:{PORT}"
 
-    async def open(self, key: str, *, language: str | None = None, args: tuple[str, ...] = ()) -> Any:
-        """Chromium for ``key`` in its own namespace, logged in; returns its page (on the home page)."""
+    async def open(self, key: str, *, language: str | None = None, args: tuple[str, ...] = (),
+                   time_zone: str | None = None) -> Any:
+        """Chromium for ``key`` in its own namespace, logged in; returns its page (on the home page).
+        ``time_zone``: the IANA zone the person's computer is set to (the test machine's otherwise)."""
         client = self.net.clients[key]
         launcher = self.net.chromium_in(key, self.workdir)
         origin = f"http://{client.hub_address}:{PORT}"
@@ -233,7 +235,7 @@ class HearingWorld:
                   f"--use-file-for-fake-video-capture={camera_clip(self.workdir)}", *args])
         self._browsers.append(browser)
         person = next(p for p in CAST if p.key == key)
-        context = await browser.new_context(locale=LOCALES[language or person.language],
+        context = await browser.new_context(locale=LOCALES[language or person.language], timezone_id=time_zone,
                                             viewport={"width": 1280, "height": 900})
         context.set_default_timeout(30_000)
         page = await context.new_page()
