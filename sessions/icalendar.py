@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from sessions.errors import InvalidCalendar, InvalidHearing
 from sessions.hearings import HearingPlan, Participant, as_utc
-from sessions.labels import Language, phrase, role_label, value_label, word
+from sessions.labels import Language, courtroom_place, phrase, role_label, value_label, word
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ def _description(inv: Invitation, lang: Language) -> str:
     plan, court = inv.plan, inv.court
     start, end = plan.start.astimezone(court.tz), plan.end.astimezone(court.tz)
     offset = start.strftime("%z")
-    place = f"{court.name}, {word('courtroom', lang).lower()} {inv.courtroom_name}"
+    place = courtroom_place(court.name, inv.courtroom_name, lang)
     if court.address:
         place += f", {court.address}"
     lines = []
@@ -180,7 +180,7 @@ def _description(inv: Invitation, lang: Language) -> str:
 def render_invitation(inv: Invitation, now: datetime) -> str:
     """The .ics text of one participant's invitation (or cancellation), stamped at ``now``."""
     lang, plan, court = inv.language, inv.plan, inv.court
-    location = f"{court.name}, {word('courtroom', lang).lower()} {inv.courtroom_name}"
+    location = courtroom_place(court.name, inv.courtroom_name, lang)
     if court.address:
         location += f", {court.address}"
     if inv.join_url and plan.format.has_remote_link:

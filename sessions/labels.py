@@ -93,7 +93,7 @@ _OTHER: dict[StrEnum, tuple[str, str, str]] = {
 _WORDS: dict[str, tuple[str, str, str]] = {
     "minutes": ("Minutes of the court hearing", "Протокол судебного заседания", "Сот отырысының хаттамасы"),
     "case": ("Case", "Дело", "Іс"),
-    "courtroom": ("Courtroom", "Зал", "Зал"),
+    "courtroom": ("Courtroom", "Зал суда", "Сот залы"),
     "scheduled": ("Scheduled", "Назначено на", "Тағайындалған уақыты"),
     "format": ("Format", "Формат", "Өткізу нысаны"),
     "open": ("open hearing", "открытое заседание", "ашық отырыс"),
@@ -149,3 +149,12 @@ def phrase(key: str, subject: str, language: Language) -> str:
     if Language(language) is Language.KK:
         return f"{subject} {word(key, language)}"
     return f"{word(key, language)} {subject}"
+
+
+def courtroom_place(court: str, room: str, language: Language) -> str:
+    """``Court, courtroom: Зал 1``: where a hearing sits, in notices, invitations and the pages.
+
+    A courtroom's stored name is a proper name ("Зал 1", "№ 7", "Малый зал"), so it stands as it is
+    after a label: worked into a phrase ("зал Зал 1", «Зал 1 залы») it repeats the word whenever the
+    name already holds it, as most courts' names do."""
+    return f"{court}, {word('courtroom', language).lower()}: {room}"

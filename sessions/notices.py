@@ -25,7 +25,7 @@ from cabinet.notifications.outbox import notify
 from core.clock import COURT_TIME, Clock
 from core.config import Config
 from sessions.icalendar import CalendarMethod, Court, Invitation, render_invitation
-from sessions.labels import Language
+from sessions.labels import Language, courtroom_place
 from sessions.lifecycle import HearingState
 from sessions.stored import Attendee, Place, StoredHearing, uid
 from sessions.upcoming import room_path
@@ -97,9 +97,8 @@ class HearingNotices:
             facts["reason"] = reason
         if stored.format.has_remote_link:
             facts["join_url"] = join_url(self.config, stored.id)
-        where = Names(kk=f"{place.court_name_kk}, {place.courtroom_name} залы",
-                      ru=f"{place.court_name_ru}, зал {place.courtroom_name}",
-                      en=f"{place.court_name_en}, courtroom {place.courtroom_name}")
+        where = Names(**{language.value: courtroom_place(place.court_name(language), place.courtroom_name, language)
+                         for language in Language})
         notices = []
         for person in listed:
             ics = render_for(self.config, stored, person, await self.email_of(person.user_id), self.clock.now())

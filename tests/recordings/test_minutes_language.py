@@ -20,6 +20,8 @@ FIRST_LINES = {
     "en": ("Minutes of the court hearing", "Case: ", "Final state: closed", "opened the hearing"),
 }
 
+COURTROOM = {"kk": "Сот залы", "ru": "Зал суда", "en": "Courtroom"}
+
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
 async def test_the_sealed_minutes_are_in_the_hearings_language(courthouse: Courthouse, language: str) -> None:
@@ -31,6 +33,7 @@ async def test_the_sealed_minutes_are_in_the_hearings_language(courthouse: Court
     title, case, final, opened = FIRST_LINES[language]
     lines = minutes.splitlines()
     assert lines[0] == title and lines[1].startswith(case) and lines[-1] == final, minutes
+    assert lines[2].startswith(f"{COURTROOM[language]}: Зал 1 ("), "the courtroom's stored name, after its label"
     assert opened in minutes
     others = [FIRST_LINES[other][0] for other in FIRST_LINES if other != language]
     assert not any(other in minutes for other in others)

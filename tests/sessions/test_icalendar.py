@@ -75,7 +75,7 @@ def test_the_invitation_parses_back_with_every_field(plan: HearingPlan) -> None:
     assert parse_utc(event.get("DTEND").value) == plan.end
     assert event.get("DTSTART").value == "20260115T100000Z"
     assert event.get("SUMMARY").text == "Court hearing, case 2-1234/2026"
-    assert event.get("LOCATION").text == f"{COURT.name}, courtroom № 7, ул. Абая, 10; каб. 5; {JOIN}"
+    assert event.get("LOCATION").text == f"{COURT.name}, courtroom: № 7, ул. Абая, 10; каб. 5; {JOIN}"
     assert event.get("URL").value == JOIN
     assert event.get("STATUS").value == "CONFIRMED"
     assert event.get("CLASS").value == "CONFIDENTIAL"
@@ -91,7 +91,7 @@ def test_the_description_is_the_court_notice(plan: HearingPlan) -> None:
         f"Court: {COURT.name}",
         "Case: 2-1234/2026",
         "Time: 2026-01-15 15:00–16:00 (UTC+05:00)",
-        f"Place: {COURT.name}, courtroom № 7, ул. Абая, 10; каб. 5",
+        f"Place: {COURT.name}, courtroom: № 7, ул. Абая, 10; каб. 5",
         "Format: online",
         f"Join online: {JOIN}",
         "Summoned: Asel Nurlanova, in the capacity of representative",
@@ -106,6 +106,7 @@ def test_russian_notice_for_a_witness(plan: HearingPlan) -> None:
     assert "Суд: Специализированный межрайонный экономический суд г. Алматы" in description
     assert "Вызывается: Olga Kim, в качестве свидетель" in description
     assert "Время: 2026-01-15 15:00–16:00 (UTC+05:00)" in description
+    assert "Место: Специализированный межрайонный экономический суд г. Алматы, зал суда: № 7" in description
 
 
 def test_every_physical_line_is_at_most_75_octets_crlf_terminated_and_whole_utf8(plan: HearingPlan) -> None:

@@ -58,6 +58,7 @@ async def test_each_summons_carries_the_participants_own_invitation_as_served_by
         served = await court.get(name, f"/api/v1/hearings/{hearing['id']}/invitation.ics")
         assert await served.read() == attachment.content, f"{name}'s attachment is {name}'s own invitation"
         assert f"/api/v1/hearings/{hearing['id']}/invitation.ics" in notice.body, "the link stays in the body"
+        assert notice.place is not None and notice.place.endswith(": Зал 1"), "the courtroom's name as stored"
     calendar = parse_calendar(sent["alice"][1].content.decode("utf-8"))
     event = event_of(calendar)
     assert calendar.get("METHOD").value == "REQUEST" and event.get("SEQUENCE").value == "0"

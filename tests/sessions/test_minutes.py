@@ -58,7 +58,7 @@ def test_staff_chat_appears_only_when_asked_for(plan: HearingPlan, clock: FixedC
 
 def test_russian_minutes(plan: HearingPlan, clock: FixedClock) -> None:
     text = render_minutes(a_hearing(plan, clock), Language.RU)
-    assert text.startswith("Протокол судебного заседания\nДело: 2-1234/2026\n")
+    assert text.startswith("Протокол судебного заседания\nДело: 2-1234/2026\nЗал суда: room-7\n")
     assert "Формат: онлайн; закрытое заседание" in text
     assert "Айгерим Сатпаева (судья): объявил(а) перерыв; причина: суд удалился в совещательную комнату" in text
     assert "Система: открыл(а) зал ожидания (автоматически)" in text
@@ -78,7 +78,7 @@ def test_unlisted_people_and_the_system_are_named_too(plan: HearingPlan, clock: 
 def test_kazakh_minutes(plan: HearingPlan, clock: FixedClock) -> None:
     """Kazakh, the state language: the same log in Kazakh words, postpositions after their noun."""
     text = render_minutes(a_hearing(plan, clock), Language.KK)
-    assert text.startswith("Сот отырысының хаттамасы\nІс: 2-1234/2026\n")
+    assert text.startswith("Сот отырысының хаттамасы\nІс: 2-1234/2026\nСот залы: room-7\n")
     assert "Өткізу нысаны: онлайн; жабық отырыс" in text
     assert "  - Asel Nurlanova — өкіл, Ivan Petrov (талапкер) мүддесінде" in text
     assert "Айгерим Сатпаева (судья): үзіліс жариялады; себебі: сот кеңесу бөлмесіне кетті" in text

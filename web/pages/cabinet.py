@@ -21,6 +21,7 @@ from cabinet.filing.drafts import DRAFT
 from cabinet.filing.tracking import TrackingService
 from cabinet.notifications.inbox import Inbox
 from core.resources import CLOCK, DB
+from sessions.labels import Language, courtroom_place
 from sessions.upcoming import upcoming_for
 from web.pages import vocabulary
 from web.pages.access import logged_in
@@ -69,8 +70,9 @@ async def my_cases(request: web.Request) -> web.Response:
     return await render(request, "cabinet/cases.html", {
         "cases": shown, "total": len(cases), "q": query, "status": status, "vocabulary": vocabulary,
         "statuses": sorted({case["status"] for case in cases}, key=list(vocabulary.CASE_STATUS).index),
-        "hearings": [{"id": h.hearing_id, "case_number": h.case_number, "court": getattr(h, f"court_{language}"),
-                      "courtroom": h.courtroom, "start": h.start, "role": h.role, "remote": h.remote,
+        "hearings": [{"id": h.hearing_id, "case_number": h.case_number, "start": h.start, "role": h.role,
+                      "place": courtroom_place(getattr(h, f"court_{language}"), h.courtroom, Language(language)),
+                      "remote": h.remote,
                       "joinable": h.joinable, "join_url": h.join_url, "lobby_opens_at": h.lobby_opens_at}
                      for h in hearings],
         "drafts": [{"id": f.id, "title": f.title, "filing_type": f.filing_type, "updated_at": f.updated_at,

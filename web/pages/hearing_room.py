@@ -17,6 +17,7 @@ import logging
 from aiohttp import web
 
 from core.clock import COURT_TIME
+from sessions.labels import Language, courtroom_place
 from sessions.resources import HEARINGS
 from web.pages.access import logged_in
 from web.pages.language import request_language
@@ -46,7 +47,7 @@ async def hearing_room(request: web.Request) -> web.Response:
     language = await request_language(request)
     log.info("user %s opened the room of hearing %s as %s", principal.user_id, hearing_id, grant.role.value)
     return await render(request, "hearing/room.html", {
-        "hearing_id": hearing_id, "case_number": record.place.case_number, "courtroom": record.place.courtroom_name,
-        "court": record.place.court_name(language), "start": record.start.astimezone(COURT_TIME),
+        "hearing_id": hearing_id, "case_number": record.place.case_number, "start": record.start.astimezone(COURT_TIME),
+        "place": courtroom_place(record.place.court_name(language), record.place.courtroom_name, Language(language)),
         "publishes": publishes, "role": grant.role.value, "words": room_words(language),
     }, headers={"Permissions-Policy": PUBLISHER_PERMISSIONS if publishes else OBSERVER_PERMISSIONS})

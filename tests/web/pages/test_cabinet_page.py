@@ -83,6 +83,18 @@ async def test_the_cabinet_lists_hearings_with_a_join_button_live_once_the_lobby
     assert by_id[hearings["courtroom"]]["join_url"] is None
 
 
+async def test_each_hearing_says_its_courtroom_as_stored_in_each_language(
+        people: People, client: TestClient[Any, Any]) -> None:
+    """«Зал 1» is the courtroom's own name: the line gives it after the label, never «Зал 1 залы»."""
+    await log_in(client, people.aliya)
+    await seed(client)
+    for language, court, courtroom in (("kk", COURT.name_kk, "сот залы"), ("ru", COURT.name_ru, "зал суда"),
+                                       ("en", COURT.name_en, "courtroom")):
+        _status, html, _response = await page(client, "/cabinet", **{"Accept-Language": language})
+        assert html.count(f"{court}, {courtroom}: Зал 1.") == 3, (language, html)
+        assert "Зал 1 залы" not in html and "зал Зал 1" not in html.lower(), language
+
+
 async def test_nobody_sees_another_persons_hearings_or_drafts(people: People, client: TestClient[Any, Any]) -> None:
     await log_in(client, people.aliya)
     draft_id, _hearings = await seed(client)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
+import pytest
 
 from tests.signaling.conftest import Courthouse, app_overrides, courthouse, leave_all, live  # noqa: F401 - fixtures
 from tests.web.pages.test_registry_desk import HTML
@@ -17,10 +18,10 @@ from tests.web.pages.test_registry_desk import HTML
 ROOM = "/hearings/{}/room"
 
 
-async def page_as(h: Courthouse, name: str | None, path: str) -> tuple[int, str, Any]:
+async def page_as(h: Courthouse, name: str | None, path: str, language: str = "kk") -> tuple[int, str, Any]:
     cookies = {"sotkab_session": h.tokens[name]} if name else {}
     async with aiohttp.ClientSession(base_url=h.url, cookies=cookies) as browser:
-        async with browser.get(path, headers=HTML, allow_redirects=False) as response:
+        async with browser.get(path, headers={**HTML, "Accept-Language": language}, allow_redirects=False) as response:
             return response.status, await response.text(), response.headers
 
 
@@ -37,6 +38,20 @@ async def test_a_listed_party_gets_the_room_with_camera_and_microphone_allowed_h
     assert "camera=()" in elsewhere["Permissions-Policy"] and "microphone=()" in elsewhere["Permissions-Policy"]
     status, html, _ = await page_as(h, "judge", ROOM.format(hearing))
     assert status == 200 and 'id="bench"' in html
+
+
+@pytest.mark.parametrize(("language", "courtroom"), [
+    ("kk", "сот залы: Зал 1"), ("ru", "зал суда: Зал 1"), ("en", "courtroom: Зал 1")])
+async def test_the_header_names_the_courtroom_as_stored_in_each_language(
+        courthouse: Courthouse, language: str, courtroom: str) -> None:  # noqa: F811
+    """The stored name already holds the word: it stands after the label, not inside a phrase."""
+    h = courthouse
+    hearing = await h.book(people={"judge": "judge", "alice": "plaintiff"}, is_open=False)
+    status, html, _ = await page_as(h, "alice", ROOM.format(hearing), language)
+    assert status == 200 and f'<html lang="{language}"' in html, html
+    header = html.split('<p class="hint">', 1)[1].split("</p>", 1)[0]
+    assert f", {courtroom} · " in header, header
+    assert "Зал 1 залы" not in html and "зал Зал 1" not in html.lower()
 
 
 async def test_a_public_observer_watches_without_camera_or_microphone(courthouse: Courthouse) -> None:  # noqa: F811
