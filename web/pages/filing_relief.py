@@ -13,6 +13,7 @@ person's language, citing the article in that language.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -47,6 +48,22 @@ async def _refused(request: web.Request, refusal: SotkabError) -> dict[str, str]
     language = await request_language(request)
     field, message, values = wizard_relief.refusal_message(refusal.code, refusal.details, language)
     return await _said(request, {field: message}, values)
+
+
+async def _relief_answer(request: web.Request, step: str, draft: wizard.Draft, form: dict[str, str],
+                         errors: dict[str, str], save: Callable[[], Awaitable[object]],
+                         **context: Any) -> web.Response:
+    """An exemption or deferral, answered: saved through the cabinet's service and on to the
+    documents, or the step again with the refusal at its field (a refused answer stores nothing)."""
+    if not errors:
+        try:
+            await save()
+        except SotkabError as refusal:
+            errors = await _refused(request, refusal)
+        else:
+            raise web.HTTPSeeOther(wizard.url_of(draft.id, "documents"))
+    return await wizard_page(request, step, draft, status=400, errors=errors, values=form, relief=wizard_relief,
+                             **context)
 
 
 async def _exemption_context(request: web.Request, draft: wizard.Draft) -> dict[str, Any]:
@@ -131,15 +148,9 @@ async def claim(request: web.Request) -> web.Response:
     draft = await editable_draft(request, principal)
     code = form.get("exemption", "").strip()[:40]
     errors = {} if code else {"exemption": wizard_relief.MESSAGES["exemption"]}
-    if not errors:
-        try:
-            await FilingWizard(request.app).claim_exemption(principal, draft.id, code)
-        except SotkabError as refusal:
-            errors = await _refused(request, refusal)
-        else:
-            raise web.HTTPSeeOther(wizard.url_of(draft.id, "documents"))
-    return await wizard_page(request, "exemption", draft, status=400, errors=errors, values=form,
-                             relief=wizard_relief, **await _exemption_context(request, draft))
+    return await _relief_answer(request, "exemption", draft, form, errors,
+                                lambda: FilingWizard(request.app).claim_exemption(principal, draft.id, code),
+                                **await _exemption_context(request, draft))
 
 
 @routes.get(DRAFT + "/deferral")
@@ -160,13 +171,6 @@ async def ask(request: web.Request) -> web.Response:
     draft = await editable_draft(request, principal)
     body, errors = wizard_relief.deferral_body(form, legal_entity=draft.filing["payer_kind"] == "legal_entity")
     errors = await _said(request, errors, {"article": CITATION[await request_language(request)]})
-    if not errors:
-        try:
-            await FilingWizard(request.app).ask_deferral(principal, draft.id, body)
-        except SotkabError as refusal:
-            errors = await _refused(request, refusal)
-        else:
-            raise web.HTTPSeeOther(wizard.url_of(draft.id, "documents"))
-    return await wizard_page(request, "deferral", draft, status=400, errors=errors, values=form,
-                             relief=wizard_relief)
+    return await _relief_answer(request, "deferral", draft, form, errors,
+                                lambda: FilingWizard(request.app).ask_deferral(principal, draft.id, body))
 

@@ -115,30 +115,34 @@ def upload(page: Any, kind: str, text: str, key: bytes) -> None:
     expect(page.locator("#documents tbody tr")).to_have_count(count + 1)
 
 
-@pytest.mark.parametrize("language", ["kk", "ru", "en"])
-def test_a_lawyer_files_for_a_client_claiming_an_exemption(office: Office, browser_for: Any,
-                                                         language: str) -> None:
+def the_lawyer_starts_a_claim(office: Office, page: Any, category: str, title: str) -> None:
+    """The lawyer logs in with her AUTH key and takes a new claim at court 7594 up to its parties."""
     url = office.server.url
-    page = browser_for(language).new_page()
     page.goto(url + "/login")
     page.set_input_files("#key-file", files=[{"name": "AUTH_RSA256_key.p12", "mimeType": "application/x-pkcs12",
                                               "buffer": office.lawyer.auth.p12}])
     page.fill("#key-password", PASSWORD)
     page.click("#login-button")
     page.wait_for_url(url + "/cabinet")
-
     page.goto(url + "/cabinet/filings/new")
     page.select_option("#court", "7594")
     submit(page)
     page.wait_for_url(re.compile(r".*/kind$"))
     page.check("#case_kind")
-    page.select_option("#category", "civil/02")
+    page.select_option("#category", category)
     submit(page)
     page.wait_for_url(re.compile(r".*/type$"))
     page.check("#filing_type")
-    page.fill("#title", "Unpaid wages")
+    page.fill("#title", title)
     submit(page)
     page.wait_for_url(re.compile(r".*/parties$"))
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_a_lawyer_files_for_a_client_claiming_an_exemption(office: Office, browser_for: Any,
+                                                         language: str) -> None:
+    page = browser_for(language).new_page()
+    the_lawyer_starts_a_claim(office, page, "civil/02", "Unpaid wages")
     for role, identifier, name in (("#role", CLIENT_IIN, "ЖҰМЫСШЫ ЖАНАР"), ("#role-3", DEFENDANT_IIN, "ТОО ЖҰМЫС")):
         page.check(role)
         page.fill("#identifier", identifier)
@@ -207,26 +211,8 @@ def test_a_lawyer_files_for_a_client_claiming_an_exemption(office: Office, brows
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
 def test_the_deferral_page_says_what_is_missing_in_each_language(office: Office, browser_for: Any,
                                                                  language: str) -> None:
-    url = office.server.url
     page = browser_for(language).new_page()
-    page.goto(url + "/login")
-    page.set_input_files("#key-file", files=[{"name": "AUTH_RSA256_key.p12", "mimeType": "application/x-pkcs12",
-                                              "buffer": office.lawyer.auth.p12}])
-    page.fill("#key-password", PASSWORD)
-    page.click("#login-button")
-    page.wait_for_url(url + "/cabinet")
-    page.goto(url + "/cabinet/filings/new")
-    page.select_option("#court", "7594")
-    submit(page)
-    page.wait_for_url(re.compile(r".*/kind$"))
-    page.check("#case_kind")
-    page.select_option("#category", "civil/01")
-    submit(page)
-    page.wait_for_url(re.compile(r".*/type$"))
-    page.check("#filing_type")
-    page.fill("#title", "A loan")
-    submit(page)
-    page.wait_for_url(re.compile(r".*/parties$"))
+    the_lawyer_starts_a_claim(office, page, "civil/01", "A loan")
     draft = page.url.removesuffix("/parties")
     page.goto(draft + "/claim")
     page.check("#claim_kind")
