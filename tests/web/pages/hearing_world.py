@@ -20,6 +20,8 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,7 +38,7 @@ from core.clock import SystemClock
 from core.db import connect
 from sessions.models import HearingParticipantRow
 from tests.cabinet.conftest import sign_b64
-from tests.conftest import REPO
+from tests.conftest import REPO, require
 from tests.media import browser_lab, netlab
 from tests.sessions.public.conftest import ALICE, BOB, add_case, add_hearing
 from tests.web.pages.seed_public import COURT
@@ -90,6 +92,16 @@ def camera_clip(directory: Path, frames: int = 60) -> Path:
 
 def unavailable_reason() -> str | None:
     return browser_lab.unavailable_reason()
+
+
+@asynccontextmanager
+async def hearing_world(workdir: Path, *, turn: bool = False) -> AsyncIterator[HearingWorld]:
+    """A :class:`HearingWorld` where this machine can hold one (network namespaces, Chromium); the
+    test is skipped where it cannot, and fails for it under CI=true."""
+    reason = unavailable_reason()
+    require(reason is None, reason or "")
+    async with HearingWorld(workdir, turn=turn) as world:
+        yield world
 
 
 TURN_SECRET = "hearing-room-turn-secret-5a8c1e"

@@ -10,7 +10,6 @@ session at the wall clock in Almaty (UTC+5), not New York's.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -23,23 +22,17 @@ from sqlalchemy import select
 from core.clock import COURT_TIME, COURT_TIME_ZONE
 from core.db import connect
 from sessions.models import EquipmentCheckRow, HearingEventRow
-from tests.web.pages.hearing_world import HearingWorld, unavailable_reason
+from tests.web.pages.hearing_world import HearingWorld, hearing_world
 from tests.web.pages.room_pages import dataset, until
 
 pytestmark = pytest.mark.chromium
-IN_CI = os.environ.get("CI", "").lower() == "true"
 ABROAD = "America/New_York"
 CLOCK = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
 
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[HearingWorld]:
-    reason = unavailable_reason()
-    if reason is not None:
-        if IN_CI:
-            pytest.fail(f"required under CI=true: {reason}")
-        pytest.skip(reason)
-    async with HearingWorld(tmp_path) as hearing:
+    async with hearing_world(tmp_path) as hearing:
         yield hearing
 
 

@@ -26,11 +26,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.pages.hearing_world import CAST, HearingWorld, media_rates, unavailable_reason
+from tests.web.pages.hearing_world import CAST, HearingWorld, hearing_world, media_rates
 from tests.web.pages.room_pages import accessible, audio_packets_from, dataset, photograph, until
 
 pytestmark = pytest.mark.chromium
-IN_CI = os.environ.get("CI", "").lower() == "true"
 LANGUAGE = {person.key: person.language for person in CAST}
 MIN_FPS = 25
 FPS_WINDOW_S = 5.0
@@ -39,12 +38,7 @@ STARVED_SHARE = 0.9
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[HearingWorld]:
-    reason = unavailable_reason()
-    if reason is not None:
-        if IN_CI:
-            pytest.fail(f"required under CI=true: {reason}")
-        pytest.skip(reason)
-    async with HearingWorld(tmp_path, turn=True) as hearing:
+    async with hearing_world(tmp_path, turn=True) as hearing:
         yield hearing
 
 
