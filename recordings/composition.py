@@ -31,7 +31,7 @@ from core.tasks import stop as stop_tasks
 from core.tasks import wait_event
 from recordings.compose import compose
 from recordings.models import ComposeJob, RecordingRow
-from recordings.seal import sign_manifest
+from recordings.seal import Staged, stage_manifest
 from recordings.service import SYSTEM_ACTOR, process_owner
 
 logger = logging.getLogger(__name__)
@@ -129,33 +129,40 @@ class Compositor:
                 raise Abandoned("the composition worker stopped")
             percent[0] = value
 
+        staged = Staged(directory)
+
         def work() -> tuple[dict[str, Any], str]:
             composed = compose(directory, manifest, progress=progress)
             if stopping.is_set():
                 raise Abandoned("the composition worker stopped")
             sealed = {**manifest, "composed": composed.to_json()}
-            return sealed, sign_manifest(directory, sealed, key)
+            return sealed, stage_manifest(staged, sealed, key)
 
         beat = asyncio.create_task(self._heartbeat(claimed, percent))
         try:
-            sealed, digest = await asyncio.to_thread(work)
-        except asyncio.CancelledError:
-            stopping.set()
-            raise
+            try:
+                sealed, digest = await asyncio.to_thread(work)
+            except asyncio.CancelledError:
+                stopping.set()
+                raise
+            finally:
+                await stop_tasks(beat)
+            async with self.db.transaction() as session:
+                held = await session.execute(update(ComposeJob).where(
+                    ComposeJob.id == claimed.job_id, ComposeJob.owner == self.owner, ComposeJob.state == "running")
+                    .values(state="done", progress=100.0, lease_until=None, finished_at=self.clock.now()))
+                if getattr(held, "rowcount", 1) != 1:
+                    raise RuntimeError("the job's lease was lost while composing")
+                # Only the worker still holding the job re-signs, while its update is uncommitted.
+                await asyncio.to_thread(staged.put_in_place)
+                await session.execute(update(RecordingRow).where(RecordingRow.id == claimed.recording_id)
+                                      .values(manifest=sealed, manifest_sha256=digest))
+                await AuditLog(session, self.clock).append(
+                    "recording.composed", actor=SYSTEM_ACTOR, subject=f"recording:{claimed.recording_id}",
+                    details={"manifest_sha256": digest, "previous_manifest_sha256": previous,
+                             "composed_sha256": sealed["composed"]["sha256"], "size": sealed["composed"]["size"]})
         finally:
-            await stop_tasks(beat)
-        async with self.db.transaction() as session:
-            held = await session.execute(update(ComposeJob).where(
-                ComposeJob.id == claimed.job_id, ComposeJob.owner == self.owner, ComposeJob.state == "running")
-                .values(state="done", progress=100.0, lease_until=None, finished_at=self.clock.now()))
-            if getattr(held, "rowcount", 1) != 1:
-                raise RuntimeError("the job's lease was lost while composing")
-            await session.execute(update(RecordingRow).where(RecordingRow.id == claimed.recording_id)
-                                  .values(manifest=sealed, manifest_sha256=digest))
-            await AuditLog(session, self.clock).append(
-                "recording.composed", actor=SYSTEM_ACTOR, subject=f"recording:{claimed.recording_id}",
-                details={"manifest_sha256": digest, "previous_manifest_sha256": previous,
-                         "composed_sha256": sealed["composed"]["sha256"], "size": sealed["composed"]["size"]})
+            staged.discard()
         logger.info("recording %s composed: %s", claimed.recording_id, sealed["composed"]["file"])
 
     async def _heartbeat(self, claimed: Claimed, percent: list[float]) -> None:

@@ -89,16 +89,20 @@ class Retrieval:
                         details: dict[str, Any] | None = None) -> RecordingRow:
         """The recording if ``principal`` may see it, after auditing the access in the same unit of work."""
         async with self.db.transaction() as session:
-            row = await session.get(RecordingRow, recording_id)
-            if row is None:
-                raise RecordingNotFound(f"no recording {recording_id}")
-            caller = await self.caller(session, principal, row)
-            if not may_view(caller, facts_of(row)):
-                raise RecordingForbidden("you may not see this recording")
-            await AuditLog(session, self.clock).append(
-                f"recording.{action}", actor=principal.audit_actor, subject=f"recording:{row.id}",
-                details={"as": relation(caller, facts_of(row)).value, **(details or {})})
-            return row
+            return await self._entitled_in(session, principal, recording_id, action=action, details=details)
+
+    async def _entitled_in(self, session: Any, principal: Principal, recording_id: int, *, action: str,
+                           details: dict[str, Any] | None = None) -> RecordingRow:
+        row = await session.get(RecordingRow, recording_id)
+        if row is None:
+            raise RecordingNotFound(f"no recording {recording_id}")
+        caller = await self.caller(session, principal, row)
+        if not may_view(caller, facts_of(row)):
+            raise RecordingForbidden("you may not see this recording")
+        await AuditLog(session, self.clock).append(
+            f"recording.{action}", actor=principal.audit_actor, subject=f"recording:{row.id}",
+            details={"as": relation(caller, facts_of(row)).value, **(details or {})})
+        return row
 
     @staticmethod
     async def caller(session: Any, principal: Principal, row: RecordingRow) -> CallerFacts:
@@ -120,9 +124,14 @@ class Retrieval:
         return seen
 
     async def view(self, principal: Principal, recording_id: int) -> dict[str, Any]:
-        row = await self._entitled(principal, recording_id, action="viewed")
+        """The recording with its composition job, as one moment saw them: a job ``done`` comes with the
+        manifest naming the composed record (the worker stores both in one transaction).
+
+        Both are read in one transaction, the job first: on PostgreSQL each statement sees what was
+        committed before it, so a finished job read first guarantees the manifest read after it."""
         async with self.db.transaction() as session:
             job = await session.scalar(select(ComposeJob).where(ComposeJob.recording_id == recording_id))
+            row = await self._entitled_in(session, principal, recording_id, action="viewed")
         return {**summary(row), "manifest": row.manifest, "composition": job and job.to_json()}
 
     async def file(self, principal: Principal, recording_id: int, name: str, *, byte_ranges: str | None) -> Path:

@@ -41,7 +41,7 @@ from core.db import Database, insert_if_absent
 from recordings.errors import RecordingNotFound
 from recordings.manifest import Particulars, build_manifest
 from recordings.models import ComposeJob, RecordingRow
-from recordings.seal import read_journal, segment_facts, sign_manifest, write_minutes
+from recordings.seal import Staged, read_journal, segment_facts, stage_manifest, stage_minutes
 from sessions.hearings import HearingRole
 from sessions.lifecycle import RECORDING_STATES
 from sessions.minutes import render_minutes
@@ -206,7 +206,14 @@ class RecordingService:
     # ---- sealing ----------------------------------------------------------------------------
 
     async def seal(self, recording_id: int, *, abnormal: str | None = None) -> dict[str, Any]:
-        """Read back every segment, write minutes and manifest, sign, audit and attach to the case."""
+        """Read back every segment, write minutes and manifest, sign, audit and attach to the case.
+
+        Idempotent, and a sealed manifest is never replaced: the files are staged first and put in
+        place only by the seal whose conditional update claims the row, inside that transaction. A
+        seal that loses (another process recovered the recording while this one read its segments)
+        discards its files and returns the stored manifest — which may already name the composed
+        record, written by a worker after the winner's seal.
+        """
         async with self.db.transaction() as session:
             row = await session.get(RecordingRow, recording_id)
             if row is None:
@@ -223,38 +230,46 @@ class RecordingService:
         particulars = Particulars(recording_id, row.hearing_id, place.court_code, place.court_name_ru,
                                   place.case_number, place.courtroom_name, row.is_open)
         minutes_plan = replace(hearing.plan, courtroom_id=f"{place.courtroom_name} ({place.court_name(language)})")
+        staged = Staged(directory)
 
         def work() -> tuple[dict[str, Any], str, datetime]:
             directory.mkdir(parents=True, exist_ok=True)
             journal = read_journal(directory)
             facts = segment_facts(directory, journal)
-            minutes_sha = write_minutes(directory, render_minutes(replace(hearing, plan=minutes_plan), language))
+            minutes_sha = stage_minutes(staged, render_minutes(replace(hearing, plan=minutes_plan), language))
             ended_at = _ended_at(journal, facts, started_at, self.clock.now(), abnormal is not None)
             manifest = build_manifest(particulars, hearing, journal, facts, started_at=started_at,
                                       ended_at=ended_at, abnormal=abnormal, minutes_sha256=minutes_sha,
                                       language=language.value)
-            return manifest, sign_manifest(directory, manifest, key), ended_at
+            return manifest, stage_manifest(staged, manifest, key), ended_at
 
-        manifest, digest, ended_at = await asyncio.to_thread(work)
-        async with self.db.transaction() as session:
-            result = await session.execute(
-                update(RecordingRow).where(RecordingRow.id == recording_id, RecordingRow.state == "recording",
-                                           RecordingRow.owner == self.owner)
-                .values(state="sealed", manifest=manifest, manifest_sha256=digest, ended_at=ended_at,
-                        ended_abnormally=abnormal is not None))
-            claimed = getattr(result, "rowcount", 0)
-            if claimed != 1:
-                logger.info("recording %s was sealed by another process", recording_id)
-                return manifest
-            seq = await AuditLog(session, self.clock).append(
-                "recording.sealed", actor=SYSTEM_ACTOR, subject=f"recording:{recording_id}",
-                details={"manifest_sha256": digest, "hearing_id": row.hearing_id, "case_number": row.case_number,
-                         "ended_abnormally": abnormal is not None, "segments": len(manifest["segments"])})
-            await session.execute(update(RecordingRow).where(RecordingRow.id == recording_id).values(audit_seq=seq))
-            await insert_if_absent(session, ComposeJob, {  # composed by a worker (recordings/composition.py)
-                "recording_id": recording_id, "state": "queued", "progress": 0.0, "attempts": 0,
-                "created_at": self.clock.now()})
-            await self._attach(session, recording_id, row.case_id, court, digest, abnormal is not None)
+        try:
+            manifest, digest, ended_at = await asyncio.to_thread(work)
+            async with self.db.transaction() as session:
+                result = await session.execute(
+                    update(RecordingRow).where(RecordingRow.id == recording_id, RecordingRow.state == "recording",
+                                               RecordingRow.owner == self.owner)
+                    .values(state="sealed", manifest=manifest, manifest_sha256=digest, ended_at=ended_at,
+                            ended_abnormally=abnormal is not None))
+                if getattr(result, "rowcount", 0) != 1:
+                    logger.info("recording %s was sealed by another process", recording_id)
+                    sealed = await session.scalar(select(RecordingRow.manifest).where(RecordingRow.id == recording_id))
+                    return dict(sealed or {})
+                # The row is locked by the update until this commits: no other seal, and no compositor
+                # (it starts from a committed seal), writes these files meanwhile.
+                await asyncio.to_thread(staged.put_in_place)
+                seq = await AuditLog(session, self.clock).append(
+                    "recording.sealed", actor=SYSTEM_ACTOR, subject=f"recording:{recording_id}",
+                    details={"manifest_sha256": digest, "hearing_id": row.hearing_id,
+                             "case_number": row.case_number, "ended_abnormally": abnormal is not None,
+                             "segments": len(manifest["segments"])})
+                await session.execute(update(RecordingRow).where(RecordingRow.id == recording_id).values(audit_seq=seq))
+                await insert_if_absent(session, ComposeJob, {  # composed by a worker (recordings/composition.py)
+                    "recording_id": recording_id, "state": "queued", "progress": 0.0, "attempts": 0,
+                    "created_at": self.clock.now()})
+                await self._attach(session, recording_id, row.case_id, court, digest, abnormal is not None)
+        finally:
+            staged.discard()
         logger.info("recording %s sealed (%d segments%s)", recording_id, len(manifest["segments"]),
                     ", ended abnormally" if abnormal else "")
         return manifest

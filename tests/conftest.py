@@ -24,6 +24,7 @@ from typing import Any
 import psutil
 import pytest
 from sqlalchemy import delete
+from sqlalchemy.exc import OperationalError
 
 from core.config import Config, load_config
 from core.db import Database
@@ -95,9 +96,13 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 async def _wipe(db: Database) -> None:
-    async with db.transaction() as session:
-        for table in reversed(metadata.sorted_tables):
-            await session.execute(delete(table))
+    try:
+        async with db.transaction() as session:
+            for table in reversed(metadata.sorted_tables):
+                await session.execute(delete(table))
+    except OperationalError as exc:
+        # "database is locked" after SQLite's 30 s busy timeout: name what still runs and holds it.
+        raise AssertionError(f"the database could not be emptied ({exc.orig}); still running:\n{_waiting()}") from exc
 
 
 @pytest.fixture

@@ -76,14 +76,17 @@ async def _serve(args: argparse.Namespace, config: Config) -> int:
     await preflight(config, host, port)
     access_log = logging.getLogger("sotkab.access") if config.access_log else None
     runner = web.AppRunner(create_app(config), access_log=access_log, access_log_class=AccessLogger)
-    await runner.setup()
+    # Cleaned up however the start-up ends — a SIGINT while it runs (a worker stopped as it starts),
+    # a set-up that fails: the app's set-ups entered so far are left again in order. Left to the
+    # loop's shutdown they were closed all at once, each one's inner context after its outer one
+    # had already closed it ("generator didn't stop after athrow()"), their tasks never stopped.
     try:
-        await web.TCPSite(runner, host, port).start()
-    except OSError as exc:  # taken between the preflight's probe and now
-        await runner.cleanup()
-        raise bind_error(exc, host, port) from None
-    print(f"Sot Kabinet is serving on http://{host}:{port}  (press Ctrl+C to stop)", flush=True)
-    try:
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except OSError as exc:  # taken between the preflight's probe and now
+            raise bind_error(exc, host, port) from None
+        print(f"Sot Kabinet is serving on http://{host}:{port}  (press Ctrl+C to stop)", flush=True)
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
