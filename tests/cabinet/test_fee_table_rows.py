@@ -7,6 +7,7 @@ rate's own check is pinned here at its edges and by its message, so a weakened c
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from cabinet.case_numbers import CaseKind
 from cabinet.errors import FeeRequestInvalid
 from cabinet.fee_kinds import ClaimKind, FilingType, PayerKind
 from cabinet.fees import (
+    FeeRequest,
     FeeRule,
     MrpMultiple,
     NoDuty,
@@ -25,7 +27,9 @@ from cabinet.fees import (
     ShareOfRule,
     SumOfRules,
     fee_rule,
+    quote,
 )
+from cabinet.money import Money
 
 D = Decimal
 CAP_FROM = date(2023, 5, 21)
@@ -127,3 +131,24 @@ def test_a_stored_quote_naming_no_row_is_refused_with_the_name_cut_short() -> No
         fee_rule("x" * 41)
     assert long.value.message == f"no fee rule {'x' * 40!r}"
     assert fee_rule("divorce_claim").id == "divorce_claim"
+
+
+def test_a_quote_that_cannot_be_true_is_never_built() -> None:
+    """The quote's own invariants back the table's: a negative duty, a cap applied but not recorded, or an
+    exempt filing that still owes something would each reach a receipt."""
+    request = FeeRequest(CaseKind.CIVIL, FilingType.STATEMENT_OF_CLAIM, ClaimKind.PROPERTY, PayerKind.INDIVIDUAL,
+                         claim_amount=Money.parse("1000000"))
+    fee = quote(request, date(2026, 3, 2))
+    with pytest.raises(ValueError) as negative:
+        replace(fee, amount=Money.parse("-0.01"))
+    assert str(negative.value) == "a fee is never negative"
+    assert replace(fee, amount=Money.zero()).amount == Money.zero()
+    with pytest.raises(ValueError) as unrecorded:
+        replace(fee, cap=None, cap_applied=True)
+    assert str(unrecorded.value) == "a cap was applied but none is recorded"
+    assert replace(fee, cap=None, cap_applied=False).cap is None
+    exempt = quote(replace(request, exemption="labour"), date(2026, 3, 2))
+    assert exempt.exemption is not None and exempt.amount == Money.zero()
+    with pytest.raises(ValueError) as owing:
+        replace(exempt, amount=Money.parse("0.01"))
+    assert str(owing.value) == "an exempt filing owes nothing"
