@@ -128,3 +128,18 @@ def test_a_mixed_claim_before_the_caps_existed_records_no_cap() -> None:
     assert mixed.cap is None and mixed.cap_applied is False
     assert mixed.amount == Money.parse("1735")
     assert fee(CIV, F.STATEMENT_OF_CLAIM, K.MIXED, amount="1000").cap == Money.parse("43250000")
+
+
+def test_counts_on_a_capped_property_claim_are_refused_like_on_any_other() -> None:
+    error = refused(CIV, F.STATEMENT_OF_CLAIM, K.PROPERTY, IND, "10000000000", documents=1, pages=1)
+    assert (error.code, error.details) == ("counts_not_applicable",
+                                           {"field": "documents", "rule": "property_claim_individual"})
+
+
+@pytest.mark.parametrize(("payer", "capped"), [(IND, "2162500"), (LE, "86500000")])
+def test_the_tax_audit_caps_apply_from_the_codes_first_day(payer: PayerKind, capped: str) -> None:
+    """1 January 2026 is the first day of the new Code, and so of these caps (500 and 20,000 MRP)."""
+    first_day = fee(ADM, F.STATEMENT_OF_CLAIM, K.TAX_AUDIT_NOTICE, payer, "100000000000", on=date(2026, 1, 1))
+    assert first_day.cap_applied is True and first_day.amount == Money.parse(capped)
+    day_before = fee(ADM, F.STATEMENT_OF_CLAIM, K.TAX_AUDIT_NOTICE, payer, "100000000000", on=date(2025, 12, 31))
+    assert day_before.cap is None and day_before.cap_applied is False
