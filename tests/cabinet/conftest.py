@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer, get_port_socket
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from cabinet.courts import CourtSpec, CourtStore
 from cabinet.eds.ca import CertificateAuthority, IssuedKey, IssuedPerson
@@ -127,6 +129,34 @@ def opened(p12: bytes, password: bytes = PASSWORD) -> KeyFile:
     """The key file opened once per run: decrypting a .p12 costs ~35 ms of CPU, and the cast's keys
     sign every login of every test (the signatures are made, and checked by the server, each time)."""
     return load_key_file(p12, password)
+
+
+def with_unreadable_name(cert: x509.Certificate, signing_key: rsa.RSAPrivateKey, *, position: str,
+                         attribute: x509.ObjectIdentifier) -> x509.Certificate:
+    """``cert`` again, with one more attribute in its ``position`` name ("subject" or "issuer")
+    encoded as a BIT STRING, and signed by ``signing_key`` over exactly those bytes.
+
+    cryptography loads such a certificate and raises a TypeError only when the name is read
+    (a BIT STRING is allowed for X500UniqueIdentifier alone); asn1crypto, which takes the CMS apart,
+    leaves an attribute type it does not know untyped. Signed by a CA's real key, the certificate is
+    sound in every respect but its name, so a refusal can only come from the name.
+    """
+    marked = x509.Name([*getattr(cert, position).rdns,
+                        x509.RelativeDistinguishedName([x509.NameAttribute(attribute, "QQQQ")])])
+    builder = (x509.CertificateBuilder()
+               .subject_name(marked if position == "subject" else cert.subject)
+               .issuer_name(marked if position == "issuer" else cert.issuer)
+               .public_key(cert.public_key()).serial_number(cert.serial_number)  # type: ignore[arg-type]
+               .not_valid_before(cert.not_valid_before_utc).not_valid_after(cert.not_valid_after_utc))
+    for extension in cert.extensions:
+        builder = builder.add_extension(extension.value, critical=extension.critical)
+    made = builder.sign(signing_key, hashes.SHA256())
+    tbs = made.tbs_certificate_bytes
+    assert tbs.count(b"\x0c\x04QQQQ") == 1
+    retyped = tbs.replace(b"\x0c\x04QQQQ", b"\x03\x04\x00QQQ")  # UTF8String "QQQQ" -> BIT STRING, same length
+    signature = signing_key.sign(retyped, padding.PKCS1v15(), hashes.SHA256())
+    der = made.public_bytes(serialization.Encoding.DER).replace(tbs, retyped).replace(made.signature, signature)
+    return x509.load_der_x509_certificate(der)
 
 
 async def bearer(app: CabinetApp, person: IssuedPerson) -> dict[str, str]:
