@@ -35,6 +35,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cabinet.eds import cms
 from cabinet.eds.ca import CertificateAuthority
 from cabinet.eds.errors import EdsError
+from cabinet.eds.pki import readable
 from cabinet.eds.profile import KeyType, Purpose, Role, SignerIdentity, parse_identity, policy_problem, usage_problem
 from cabinet.eds.revocation import (
     RevocationChecker,
@@ -183,8 +184,8 @@ class Verifier:
             self._parsed.move_to_end(key)
             return cached
         try:
-            cert = x509.load_der_x509_certificate(der)
-        except ValueError as exc:
+            cert = readable(x509.load_der_x509_certificate(der))
+        except ValueError as exc:  # UnreadableName is one: a name that loads but cannot be read
             raise cms.CmsProblem("malformed_signature", f"signer certificate is invalid: {exc}") from exc
         try:
             public_key: object = cert.public_key()
@@ -248,8 +249,8 @@ class Verifier:
         for der in message.other_certificates:
             try:
                 supplied.append(self._parse(der).certificate)
-            except cms.CmsProblem:
-                logger.info("ignoring an unusable extra certificate in a CMS")
+            except cms.CmsProblem as problem:
+                logger.info("ignoring an unusable extra certificate in a CMS: %s", problem.message)
         chain = self.trust.build_path(cert, supplied, leaf_print=signer.fingerprint)
         if chain is None:
             issuer = cert.issuer.rfc4514_string()
