@@ -13,6 +13,11 @@ OCSP responder or a CRL is checked the same way against its own issuer (NCA's in
 publish the root's CRL); an intermediate that declares neither cannot be asked and is taken as
 the anchor vouches for it. Anchors are configured by the operator and are not revocation-checked.
 
+Names are read when a certificate is loaded: cryptography decodes them lazily and raises on one
+it cannot decode (a BIT STRING attribute, say), so a signer certificate whose subject or issuer
+cannot be read is ``malformed_signature`` and another certificate in the CMS, only offered for the
+path, is left out (see :class:`~cabinet.eds.pki.UnreadableName`).
+
 The parsed-certificate cache is bounded by bytes (``max_cached_cert_bytes``, the DER sizes) as
 well as by count: an attacker who sends many distinct large certificates cannot grow it past that.
 """

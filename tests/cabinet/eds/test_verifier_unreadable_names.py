@@ -10,6 +10,8 @@ Every one here is made with the test CA's real keys, so only the name can be wha
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -17,6 +19,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 
 from cabinet.eds import pki
+from cabinet.eds.errors import TrustStoreError
 from cabinet.eds.keys import KeyFile
 from cabinet.eds.profile import Purpose
 from cabinet.eds.revocation import RevocationChecker
@@ -109,3 +112,16 @@ async def test_a_crl_whose_issuer_name_cannot_be_read_leaves_revocation_unknown(
 
     assert (result.code, result.intact, result.trusted) == (FailureCode.REVOCATION_UNKNOWN, True, True)
     assert "CRL's issuer name cannot be read" in result.message, result.message
+
+
+def test_a_configured_root_whose_name_cannot_be_read_stops_start_up_naming_the_file(
+        pki_session, tmp_path: Path) -> None:
+    """An operator's mistake, not an attacker's: it is said at start-up, as any unreadable root is."""
+    ca = pki_session.ca
+    root_key = pki.load_private_key(ca.directory / "root.key.pem")
+    root = with_unreadable_name(ca.root_certificate, root_key, position="subject", attribute=NameOID.COMMON_NAME)
+    path = tmp_path / "root.pem"
+    path.write_bytes(root.public_bytes(serialization.Encoding.PEM))
+
+    with pytest.raises(TrustStoreError, match=r"root\.pem cannot be read as a certificate: the subject name cannot"):
+        TrustStore.from_files([path])
