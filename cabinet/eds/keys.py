@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 
 from cabinet.eds.errors import KeyFileError
+from cabinet.eds.pki import UnreadableName, readable
 from cabinet.eds.profile import SignerIdentity, parse_identity
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,10 @@ def load_key_file(source: Path | str | bytes, password: str | bytes) -> KeyFile:
         raise KeyFileError(f"{label} holds no private key with a certificate", code="key_file_invalid")
     if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise KeyFileError(f"{label} holds a key type we cannot sign with", code="unsupported_algorithm")
+    try:
+        readable(cert)
+    except UnreadableName as exc:
+        raise KeyFileError(f"{label} holds a certificate that cannot be used: {exc}", code="key_file_invalid") from exc
     return KeyFile(key, cert, tuple(extra))
 
 

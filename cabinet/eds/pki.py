@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -31,6 +32,8 @@ from cabinet.eds.profile import (
 )
 
 logger = logging.getLogger(__name__)
+
+_Name = TypeVar("_Name", x509.Name, x509.Name | None)
 
 
 @dataclass(frozen=True)
@@ -66,11 +69,41 @@ def _private_key(pem: bytes) -> object:
     return serialization.load_pem_private_key(pem, password=None)
 
 
+class UnreadableName(ValueError):
+    """A certificate, CRL or OCSP response that loaded but whose name cannot be decoded.
+
+    cryptography parses names lazily: a DER name attribute encoded as a BIT STRING (allowed for
+    X500UniqueIdentifier only) loads fine and raises ``TypeError`` on the first read of ``subject``,
+    ``issuer`` or ``responder_name``. Anyone can put one in a CMS or an OCSP answer, so every read
+    of an untrusted name goes through :func:`read_name` and fails as bad input, never as a crash.
+    """
+
+
+def read_name(read: Callable[[], _Name], what: str) -> _Name:
+    """``read()`` (a name property), or :class:`UnreadableName` saying which name cannot be read."""
+    try:
+        return read()
+    except (TypeError, ValueError) as exc:
+        raise UnreadableName(f"the {what} name cannot be read ({exc})") from exc
+
+
+def subject_of(cert: x509.Certificate, whose: str) -> x509.Name:
+    """``cert.subject``, or :class:`UnreadableName` naming ``whose`` subject it is."""
+    return read_name(lambda: cert.subject, f"{whose} subject")
+
+
+def readable(cert: x509.Certificate) -> x509.Certificate:
+    """``cert``, once its subject and issuer names are known to decode (see :class:`UnreadableName`)."""
+    read_name(lambda: cert.subject, "subject")
+    read_name(lambda: cert.issuer, "issuer")
+    return cert
+
+
 def parse_certificates(data: bytes) -> list[x509.Certificate]:
-    """Every certificate in PEM (one or many) or DER bytes; ``ValueError`` if none."""
+    """Every certificate in PEM (one or many) or DER bytes, names readable; ``ValueError`` if none."""
     if b"-----BEGIN" in data:
-        return x509.load_pem_x509_certificates(data)
-    return [x509.load_der_x509_certificate(data)]
+        return [readable(cert) for cert in x509.load_pem_x509_certificates(data)]
+    return [readable(x509.load_der_x509_certificate(data))]
 
 
 def load_certificate(path: Path) -> x509.Certificate:

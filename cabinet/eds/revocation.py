@@ -44,7 +44,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509 import ocsp
 
-from cabinet.eds.pki import issuer_hashes, public_key_bits
+from cabinet.eds.pki import UnreadableName, issuer_hashes, public_key_bits, read_name, subject_of
 from cabinet.eds.profile import EKU_OCSP_SIGNING, extended_key_usages
 from cabinet.eds.transport import Transport
 from core.clock import Clock
@@ -330,24 +330,41 @@ class RevocationChecker:
         )
 
     def _ocsp_signer(self, response: ocsp.OCSPResponse, issuer: x509.Certificate, now: datetime) -> x509.Certificate:
-        """The issuer itself, or an embedded responder certificate the issuer delegated to."""
-        if response.responder_name == issuer.subject or response.responder_key_hash == _key_hash(issuer):
-            return issuer
-        for candidate in response.certificates:
-            named = (response.responder_name == candidate.subject
-                     or response.responder_key_hash == _key_hash(candidate))
-            if not named:
-                continue
-            try:
-                candidate.verify_directly_issued_by(issuer)
-            except (ValueError, TypeError, InvalidSignature):
-                raise Rejected("responder certificate was not issued by the certificate's issuer") from None
-            if EKU_OCSP_SIGNING not in extended_key_usages(candidate):
-                raise Rejected("responder certificate is not authorised for OCSP signing")
-            if not candidate.not_valid_before_utc <= now <= candidate.not_valid_after_utc:
-                raise Rejected("responder certificate is outside its validity period")
-            return candidate
+        """The issuer itself, or an embedded responder certificate the issuer delegated to.
+
+        The responder is named by key hash or by name (RFC 6960 ResponderID); a name in the answer or
+        in an embedded certificate is read only when the match is by name, and one that cannot be
+        read rejects the answer (:class:`~cabinet.eds.pki.UnreadableName`).
+        """
+        by_key = response.responder_key_hash
+        try:
+            by_name = read_name(lambda: response.responder_name, "OCSP responder's")
+            issuer_signed = by_key == _key_hash(issuer) if by_key is not None else by_name == issuer.subject
+            if issuer_signed:
+                return issuer
+            for candidate in response.certificates:
+                if by_key is not None:
+                    named = by_key == _key_hash(candidate)
+                else:
+                    named = by_name == subject_of(candidate, "responder certificate's")
+                if named:
+                    return self._delegated(candidate, issuer, now)
+        except UnreadableName as exc:
+            raise Rejected(str(exc)) from exc
         raise Rejected("response is signed by neither the issuer nor a delegated responder")
+
+    @staticmethod
+    def _delegated(candidate: x509.Certificate, issuer: x509.Certificate, now: datetime) -> x509.Certificate:
+        """``candidate`` if the issuer certified it, for OCSP signing, valid ``now``; else :class:`Rejected`."""
+        try:
+            candidate.verify_directly_issued_by(issuer)
+        except (ValueError, TypeError, InvalidSignature):
+            raise Rejected("responder certificate was not issued by the certificate's issuer") from None
+        if EKU_OCSP_SIGNING not in extended_key_usages(candidate):
+            raise Rejected("responder certificate is not authorised for OCSP signing")
+        if not candidate.not_valid_before_utc <= now <= candidate.not_valid_after_utc:
+            raise Rejected("responder certificate is outside its validity period")
+        return candidate
 
     # ------------------------------------------------------------------------------ CRL
     async def _crl(self, url: str, issuer: x509.Certificate) -> _CachedCrl:
@@ -378,7 +395,11 @@ class RevocationChecker:
 
     @staticmethod
     def _check_crl_issuer(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> None:
-        if crl.issuer != issuer.subject:
+        try:
+            named = read_name(lambda: crl.issuer, "CRL's issuer")
+        except UnreadableName as exc:
+            raise Rejected(str(exc)) from exc
+        if named != issuer.subject:
             raise Rejected("CRL is from another issuer")
         if not crl.is_signature_valid(issuer.public_key()):  # type: ignore[arg-type]
             raise Rejected("CRL signature does not verify")

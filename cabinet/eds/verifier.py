@@ -13,6 +13,11 @@ OCSP responder or a CRL is checked the same way against its own issuer (NCA's in
 publish the root's CRL); an intermediate that declares neither cannot be asked and is taken as
 the anchor vouches for it. Anchors are configured by the operator and are not revocation-checked.
 
+Names are read when a certificate is loaded: cryptography decodes them lazily and raises on one
+it cannot decode (a BIT STRING attribute, say), so a signer certificate whose subject or issuer
+cannot be read is ``malformed_signature`` and another certificate in the CMS, only offered for the
+path, is left out (see :class:`~cabinet.eds.pki.UnreadableName`).
+
 The parsed-certificate cache is bounded by bytes (``max_cached_cert_bytes``, the DER sizes) as
 well as by count: an attacker who sends many distinct large certificates cannot grow it past that.
 """
@@ -35,6 +40,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cabinet.eds import cms
 from cabinet.eds.ca import CertificateAuthority
 from cabinet.eds.errors import EdsError
+from cabinet.eds.pki import readable
 from cabinet.eds.profile import KeyType, Purpose, Role, SignerIdentity, parse_identity, policy_problem, usage_problem
 from cabinet.eds.revocation import (
     RevocationChecker,
@@ -183,8 +189,8 @@ class Verifier:
             self._parsed.move_to_end(key)
             return cached
         try:
-            cert = x509.load_der_x509_certificate(der)
-        except ValueError as exc:
+            cert = readable(x509.load_der_x509_certificate(der))
+        except ValueError as exc:  # UnreadableName is one: a name that loads but cannot be read
             raise cms.CmsProblem("malformed_signature", f"signer certificate is invalid: {exc}") from exc
         try:
             public_key: object = cert.public_key()
@@ -248,8 +254,8 @@ class Verifier:
         for der in message.other_certificates:
             try:
                 supplied.append(self._parse(der).certificate)
-            except cms.CmsProblem:
-                logger.info("ignoring an unusable extra certificate in a CMS")
+            except cms.CmsProblem as problem:
+                logger.info("ignoring an unusable extra certificate in a CMS: %s", problem.message)
         chain = self.trust.build_path(cert, supplied, leaf_print=signer.fingerprint)
         if chain is None:
             issuer = cert.issuer.rfc4514_string()

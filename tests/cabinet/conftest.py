@@ -18,7 +18,10 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer, get_port_socket
-from cryptography.hazmat.primitives import serialization
+from asn1crypto import cms as asn1_cms
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from cabinet.courts import CourtSpec, CourtStore
 from cabinet.eds.ca import CertificateAuthority, IssuedKey, IssuedPerson
@@ -127,6 +130,67 @@ def opened(p12: bytes, password: bytes = PASSWORD) -> KeyFile:
     """The key file opened once per run: decrypting a .p12 costs ~35 ms of CPU, and the cast's keys
     sign every login of every test (the signatures are made, and checked by the server, each time)."""
     return load_key_file(p12, password)
+
+
+UNREADABLE = "QQQQ"  # a UTF8String name value that retype() re-encodes as a BIT STRING
+
+
+def marked(name: x509.Name, attribute: x509.ObjectIdentifier) -> x509.Name:
+    """``name`` with one more attribute whose value is :data:`UNREADABLE`, for :func:`retype`."""
+    return x509.Name([*name.rdns, x509.RelativeDistinguishedName([x509.NameAttribute(attribute, UNREADABLE)])])
+
+
+def retype(der: bytes, *, only: int | None = None) -> bytes:
+    """``der`` with each :data:`UNREADABLE` UTF8String (or only the ``only``-th, from 0) turned into a
+    BIT STRING of the same length, so every enclosing length stays right.
+
+    cryptography loads such a certificate, CRL or OCSP answer and raises a TypeError only when the
+    name is read (a BIT STRING is allowed for X500UniqueIdentifier alone); asn1crypto, which takes the
+    CMS apart, leaves an attribute type it does not know untyped.
+    """
+    utf8, bits = b"\x0c\x04" + UNREADABLE.encode(), b"\x03\x04\x00" + UNREADABLE.encode()[:3]
+    assert utf8 in der
+    if only is None:
+        return der.replace(utf8, bits)
+    at = -1
+    for _ in range(only + 1):
+        at = der.index(utf8, at + 1)
+    return der[:at] + bits + der[at + len(utf8):]
+
+
+def with_unreadable_name(cert: x509.Certificate, signing_key: rsa.RSAPrivateKey, *, position: str,
+                         attribute: x509.ObjectIdentifier) -> x509.Certificate:
+    """``cert`` again, with one more attribute in its ``position`` name ("subject" or "issuer")
+    encoded as a BIT STRING (see :func:`retype`), signed by ``signing_key`` over exactly those bytes.
+
+    Signed by a CA's real key, the certificate is sound in every respect but its name, so a refusal
+    can only come from the name.
+    """
+    name = marked(getattr(cert, position), attribute)
+    builder = (x509.CertificateBuilder()
+               .subject_name(name if position == "subject" else cert.subject)
+               .issuer_name(name if position == "issuer" else cert.issuer)
+               .public_key(cert.public_key()).serial_number(cert.serial_number)
+               .not_valid_before(cert.not_valid_before_utc).not_valid_after(cert.not_valid_after_utc))
+    for extension in cert.extensions:
+        builder = builder.add_extension(extension.value, critical=extension.critical)
+    made = builder.sign(signing_key, hashes.SHA256())
+    tbs = made.tbs_certificate_bytes
+    unreadable = retype(tbs)
+    signature = signing_key.sign(unreadable, padding.PKCS1v15(), hashes.SHA256())
+    der = made.public_bytes(serialization.Encoding.DER).replace(tbs, unreadable).replace(made.signature, signature)
+    return x509.load_der_x509_certificate(der)
+
+
+def by_key_identifier(cms: bytes, certificate: x509.Certificate) -> bytes:
+    """The same CMS with its SignerInfo naming the signer by subjectKeyIdentifier (v3), as RFC 5652
+    allows; the sid is outside the signed attributes, so the signature still verifies."""
+    info = asn1_cms.ContentInfo.load(cms)
+    signer = info["content"]["signer_infos"][0]
+    identifier = certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
+    signer["sid"] = asn1_cms.SignerIdentifier({"subject_key_identifier": identifier})
+    signer["version"] = "v3"
+    return bytes(info.dump())
 
 
 async def bearer(app: CabinetApp, person: IssuedPerson) -> dict[str, str]:

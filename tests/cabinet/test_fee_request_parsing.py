@@ -115,3 +115,55 @@ def test_parse_reads_counts_of_up_to_six_digits_and_refuses_longer_ones_at_once(
     with pytest.raises(FeeRequestInvalid) as alone:
         FeeRequest.parse({**COPIES, "documents": documents, "pages": "1"})
     assert alone.value.details == {"field": "documents"}
+
+
+PROPERTY_KINDS = (CaseKind.CIVIL, FilingType.STATEMENT_OF_CLAIM, ClaimKind.PROPERTY, PayerKind.INDIVIDUAL)
+
+
+@pytest.mark.parametrize(("position", "name", "kind"), [(0, "case_kind", "CaseKind"), (1, "filing_type", "FilingType"),
+                                                        (2, "claim_kind", "ClaimKind"),
+                                                        (3, "payer_kind", "PayerKind")])
+def test_a_request_built_in_code_refuses_text_where_a_kind_belongs(position: int, name: str, kind: str) -> None:
+    """Code that builds a request by hand (the drafts, the wizard) gets the same typed refusal as the API,
+    not a quote for a kind that merely prints like one."""
+    values: list[object] = list(PROPERTY_KINDS)
+    values[position] = PROPERTY_KINDS[position].value
+    with pytest.raises(FeeRequestInvalid) as info:
+        FeeRequest(*values)  # type: ignore[arg-type]
+    assert info.value.message == f"{name} must be a {kind}"
+    assert (info.value.code, info.value.details) == ("fee_request_invalid", {"field": name})
+
+
+def test_a_request_built_in_code_refuses_an_amount_that_is_not_money_or_not_positive() -> None:
+    with pytest.raises(FeeRequestInvalid) as text:
+        FeeRequest(*PROPERTY_KINDS, claim_amount="1000")  # type: ignore[arg-type]
+    assert (text.value.message, text.value.code, text.value.details) == (
+        "claim_amount must be Money", "fee_request_invalid", {"field": "claim_amount"})
+    for amount, shown in ((Money.zero(), "0.00"), (Money.parse("-5"), "-5.00")):
+        with pytest.raises(FeeRequestInvalid) as info:
+            FeeRequest(*PROPERTY_KINDS, claim_amount=amount)
+        assert info.value.message == f"the claim amount must be positive, got {shown}"
+        assert (info.value.code, info.value.details) == ("invalid_claim_amount", {"field": "claim_amount"})
+    assert FeeRequest(*PROPERTY_KINDS, claim_amount=Money.parse("0.01")).claim_amount == Money.parse("0.01")
+
+
+@pytest.mark.parametrize("exemption", ["", 7])
+def test_a_request_built_in_code_refuses_an_exemption_that_is_not_a_code(exemption: object) -> None:
+    with pytest.raises(FeeRequestInvalid) as info:
+        FeeRequest(*PROPERTY_KINDS, exemption=exemption)  # type: ignore[arg-type]
+    assert (info.value.message, info.value.code, info.value.details) == (
+        "exemption must be an exemption code", "fee_request_invalid", {"field": "exemption"})
+
+
+@pytest.mark.parametrize("name", ["documents", "pages"])
+@pytest.mark.parametrize("count", [0, -1, 10_001, True, "3", 2.0])
+def test_a_request_built_in_code_refuses_a_count_out_of_range_or_not_an_int(name: str, count: object) -> None:
+    with pytest.raises(FeeRequestInvalid) as info:
+        FeeRequest(*PROPERTY_KINDS, **{name: count})  # type: ignore[arg-type]
+    assert info.value.message == f"{name} must be a whole number from 1 to 10000"
+    assert (info.value.code, info.value.details) == ("invalid_count", {"field": name})
+
+
+def test_a_request_built_in_code_takes_counts_from_1_to_10000() -> None:
+    assert FeeRequest(*PROPERTY_KINDS, documents=1, pages=10_000).pages == 10_000
+    assert FeeRequest(*PROPERTY_KINDS, documents=10_000, pages=1).documents == 10_000

@@ -165,3 +165,14 @@ def test_the_throttle_refuses_a_negative_interval_and_sends_at_the_interval_boun
     throttle.sent(10.6)
     assert throttle.request(10.7) == pytest.approx(0.4)  # a PLI sent clears the deferral
     assert KeyframeThrottle(0).request(0.0) == 0.0
+
+
+def test_a_track_is_unpaced_until_the_balancer_paces_it_and_again_after_a_change_of_source() -> None:
+    """``pace()`` is read by the sender once per frame: ``None`` means "send as the frames come"; a new
+    source starts unpaced because the downlink policy decides afresh for it."""
+    track = ForwardTrack(Kind.VIDEO)
+    assert track.pace() is None
+    track.pace_bps = 150_000.0
+    assert track.pace() == 150_000.0
+    track.switch_source(None)
+    assert track.pace() is None

@@ -165,3 +165,29 @@ def test_a_recording_pause_keeps_its_reason_trimmed_and_bounded(controls: Contro
     assert dict(controls.pause_recording(live, JUDGE, "   ").events[-1].details) == {}
     assert dict(controls.pause_recording(live, JUDGE).events[-1].details) == {}
     assert dict(controls.resume_recording(paused, JUDGE).events[-1].details) == {}
+
+
+def test_no_one_admits_or_dismisses_themselves_and_the_judge_is_never_controlled(
+    controls: Controls, live: Hearing
+) -> None:
+    """The judge, and a clerk allowed to run the room, are each refused when they name themselves, before
+    anything else is asked of the target; a control aimed at the judge is refused in words."""
+    clerk_controls = Controls(Lifecycle(controls.lifecycle.clock, CourtPolicy(clerk_may_run_controls=True)))
+    for step, actor, action in ((clerk_controls.admit, CLERK, "admit"), (clerk_controls.dismiss, CLERK, "dismiss"),
+                                (controls.call, JUDGE, "call")):
+        itself = refusal(lambda step=step, actor=actor: step(live, actor, actor))
+        assert (type(itself), itself.message) == (IllegalControl, f"{action} is applied to somebody else")
+        assert itself.details == {"action": action, "target": actor}
+    judge = refusal(lambda: clerk_controls.mute(live, CLERK, JUDGE))
+    assert (type(judge), judge.message) == (NotAllowed, "the presiding judge is not subject to hearing controls")
+    assert judge.details == {"action": "mute", "target": JUDGE}
+
+
+def test_a_control_during_a_recording_pause_leaves_the_recording_paused(controls: Controls, live: Hearing) -> None:
+    paused = controls.pause_recording(live, JUDGE)
+    assert paused.recording_paused is True
+    for after in (controls.mute(paused, JUDGE, PLAINTIFF), controls.remove(paused, JUDGE, LAWYER),
+                  controls.chat(paused, PLAINTIFF, "may I speak?")):
+        assert after.recording_paused is True
+    assert controls.resume_recording(paused, JUDGE).recording_paused is False
+    assert controls.mute(live, JUDGE, PLAINTIFF).recording_paused is False

@@ -301,3 +301,20 @@ def test_an_event_keeps_its_time_in_utc_and_its_details_read_only(clock: FixedCl
     assert dict(event.details) == {"reason": "recess"}
     with pytest.raises(TypeError):
         event.details["reason"] = "edited"  # type: ignore[index]
+
+
+def test_a_hearing_keeps_its_log_as_a_tuple_and_its_new_date_in_utc(plan: HearingPlan, clock: FixedClock) -> None:
+    """A log handed over as a list is frozen with the hearing (a caller's later append cannot rewrite the
+    minutes), and a new date given in Almaty time is kept in UTC like every other stored time."""
+    from datetime import UTC, timezone
+
+    from sessions.lifecycle import HearingEvent
+
+    given = [HearingEvent(1, clock.now(), JUDGE, Action.OPEN_LOBBY)]
+    hearing = Hearing("h", plan, S.LOBBY_OPEN, events=given)  # type: ignore[arg-type]
+    given.append(HearingEvent(2, clock.now(), JUDGE, Action.START))
+    assert isinstance(hearing.events, tuple) and len(hearing.events) == 1
+    almaty = (clock.now() + timedelta(days=3)).astimezone(timezone(timedelta(hours=5)))
+    adjourned = Hearing("h", plan, S.ADJOURNED, adjourned_to=almaty)
+    assert adjourned.adjourned_to is not None and adjourned.adjourned_to.tzinfo is UTC
+    assert adjourned.adjourned_to.isoformat() == almaty.astimezone(UTC).isoformat()

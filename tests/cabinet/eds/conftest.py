@@ -3,7 +3,8 @@
 The CA's CRL and OCSP responder run in an aiohttp server on 127.0.0.1 in a background thread
 (so every test, whatever its event loop, can reach it), and every certificate names that
 server's port in its CDP/AIA. A fault switch lets a test make the responder go down, forge its
-answers with a rogue key, or the CRL go down — the network failures a verifier must survive.
+answers with a rogue key, or the CRL go down — the network failures a verifier must survive — or
+serve an answer the test crafted.
 """
 
 from __future__ import annotations
@@ -44,12 +45,15 @@ PASSWORD = b"correct horse"
 class Faults:
     """What the test PKI server should do wrong right now ("ok" = behave)."""
 
-    ocsp: str = "ok"  # ok | down | forged
-    crl: str = "ok"  # ok | down
+    ocsp: str = "ok"  # ok | down | forged | served (answers ocsp_answer)
+    crl: str = "ok"  # ok | down | served (answers crl_answer)
     hits: Counter[str] = field(default_factory=Counter)
+    ocsp_answer: bytes = b""
+    crl_answer: bytes = b""
 
     def reset(self) -> None:
         self.ocsp, self.crl = "ok", "ok"
+        self.ocsp_answer = self.crl_answer = b""
         self.hits.clear()
 
 
@@ -105,8 +109,12 @@ def _serve(ca: CertificateAuthority, sock: socket.socket, faults: Faults, rogue:
             if faults.ocsp == "forged":
                 body = forge_ocsp(await request.read(), rogue_key, rogue_cert)
                 return web.Response(body=body, content_type="application/ocsp-response")
+            if faults.ocsp == "served":
+                return web.Response(body=faults.ocsp_answer, content_type="application/ocsp-response")
         if request.path == "/pki/crl" and faults.crl == "down":
             raise web.HTTPServiceUnavailable()
+        if request.path == "/pki/crl" and faults.crl == "served":
+            return web.Response(body=faults.crl_answer, content_type="application/pkix-crl")
         return await handler(request)
 
     app = web.Application(middlewares=[fault_injection])

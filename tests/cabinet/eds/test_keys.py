@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 from asn1crypto import cms as asn1_cms
+from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+from cryptography.x509.oid import NameOID
 
 from cabinet.eds.errors import KeyFileError
 from cabinet.eds.keys import load_key_file
+from tests.cabinet.conftest import with_unreadable_name
 
 
 def test_an_nca_key_file_opens_with_its_password(nca: Path) -> None:
@@ -32,6 +35,21 @@ def test_a_wrong_password_is_its_own_error(pki_session) -> None:
         load_key_file(pki_session.alice.auth.p12, "wrong")
 
     assert (caught.value.code, caught.value.status) == ("key_password_wrong", 400)
+
+
+def test_a_key_file_whose_certificate_name_cannot_be_read_is_refused(pki_session) -> None:
+    """cryptography would load it and raise a TypeError later, when the name is read for the identity."""
+    issued = pki_session.alice.auth
+    crafted = with_unreadable_name(issued.certificate, pki_session.ca._issuing_key, position="subject",
+                                   attribute=NameOID.COMMON_NAME)
+    data = pkcs12.serialize_key_and_certificates(b"alice", issued.private_key, crafted, None,
+                                                 BestAvailableEncryption(b"pw"))
+
+    with pytest.raises(KeyFileError) as caught:
+        load_key_file(data, "pw")
+
+    assert (caught.value.code, caught.value.status) == ("key_file_invalid", 400)
+    assert "subject name cannot be read" in str(caught.value)
 
 
 @pytest.mark.parametrize("data", [b"", b"not a key file", b"\x30\x03\x02\x01\x03"])

@@ -10,13 +10,15 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
+from cryptography.x509.oid import NameOID
 
 from cabinet.eds import pki
 from cabinet.eds.revocation import Rejected, RevocationChecker, RevocationSource, RevocationStatus
+from tests.cabinet.conftest import UNREADABLE, marked, retype, with_unreadable_name
 
 
 def _respond(env, cert, *, key=None, responder=None, status=ocsp.OCSPCertStatus.GOOD, this_update=None,
-             next_update=None, about=None, nonce=None) -> bytes:
+             next_update=None, about=None, nonce=None, by_name=False) -> bytes:
     """An OCSP response built by hand, so each field can be wrong on purpose."""
     ca = env.ca
     now = ca.clock.now().replace(microsecond=0)
@@ -28,7 +30,8 @@ def _respond(env, cert, *, key=None, responder=None, status=ocsp.OCSPCertStatus.
         revocation_time=now if status is ocsp.OCSPCertStatus.REVOKED else None, revocation_reason=None,
     )
     responder = responder or ca.issuing_certificate
-    builder = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, responder).certificates([responder])
+    encoding = ocsp.OCSPResponderEncoding.NAME if by_name else ocsp.OCSPResponderEncoding.HASH
+    builder = builder.responder_id(encoding, responder).certificates([responder])
     if nonce:
         builder = builder.add_extension(x509.OCSPNonce(nonce), critical=False)
     signing_key = key or ca._issuing_key
@@ -168,3 +171,63 @@ async def test_a_crl_signed_by_someone_else_is_rejected(pki_session, clock) -> N
 
     assert result.status is RevocationStatus.UNKNOWN
     assert any("CRL signature does not verify" in p for p in result.problems)
+
+
+def unreadable_responder_answer(env, cert) -> bytes:
+    """A delegated responder the CA really issued, named "QQQQ" and named so in the answer, with
+    that name retyped as a BIT STRING in both places (see :func:`tests.cabinet.conftest.retype`)."""
+    ca, key = env.ca, env.rogue_key
+    responder = pki.ocsp_responder_certificate(key, ca.issuing_certificate, ca._issuing_key, UNREADABLE,
+                                               cert.not_valid_before_utc, cert.not_valid_after_utc)
+    return _respond(env, cert, key=key, responder=responder, by_name=True)
+
+
+def test_an_answer_whose_responder_name_cannot_be_read_is_rejected(pki_session, checker) -> None:
+    cert = pki_session.alice.sign.certificate
+    der = retype(unreadable_responder_answer(pki_session, cert))
+
+    with pytest.raises(Rejected, match="OCSP responder's name cannot be read"):
+        checker.verify_ocsp_response(der, cert, pki_session.ca.issuing_certificate)
+
+
+def test_an_answer_whose_named_responder_certificate_cannot_be_read_is_rejected(pki_session, checker) -> None:
+    cert = pki_session.alice.sign.certificate
+    der = retype(unreadable_responder_answer(pki_session, cert), only=1)  # the certificate, not the ResponderID
+
+    with pytest.raises(Rejected, match="responder certificate's subject name cannot be read"):
+        checker.verify_ocsp_response(der, cert, pki_session.ca.issuing_certificate)
+
+
+def test_a_responder_found_by_key_hash_is_believed_though_its_name_cannot_be_read(pki_session, checker) -> None:
+    """The name of a responder matched by its key is never needed, so it is never read: the answer is
+    authentic (signed by the key the CA certified for OCSP signing) and stands."""
+    ca = pki_session.ca
+    cert = pki_session.alice.sign.certificate
+    responder = with_unreadable_name(ca.ocsp_certificate, ca._issuing_key, position="subject",
+                                     attribute=NameOID.COMMON_NAME)
+    der = _respond(pki_session, cert, key=ca._ocsp_key, responder=responder)
+
+    result = checker.verify_ocsp_response(der, cert, ca.issuing_certificate)
+
+    assert result.status is RevocationStatus.GOOD
+
+
+def unreadable_crl(env, clock) -> bytes:
+    """A fresh, empty CRL signed by the issuing CA's key, naming it with one attribute retyped."""
+    ca = env.ca
+    now = clock.now().replace(microsecond=0)
+    crl = (x509.CertificateRevocationListBuilder()
+           .issuer_name(marked(ca.issuing_certificate.subject, NameOID.COMMON_NAME))
+           .last_update(now - timedelta(minutes=1)).next_update(now + timedelta(hours=1))
+           .sign(ca._issuing_key, hashes.SHA256()))
+    return retype(crl.public_bytes(serialization.Encoding.DER))
+
+
+async def test_a_crl_whose_issuer_name_cannot_be_read_is_no_answer(pki_env, checker, clock) -> None:
+    pki_env.faults.ocsp = "down"
+    pki_env.faults.crl, pki_env.faults.crl_answer = "served", unreadable_crl(pki_env, clock)
+
+    result = await checker.check(pki_env.revoked.sign.certificate, pki_env.ca.issuing_certificate)
+
+    assert (result.status, result.source) == (RevocationStatus.UNKNOWN, None)
+    assert any("CRL's issuer name cannot be read" in problem for problem in result.problems), result.problems
