@@ -3,7 +3,7 @@ words a clerk reads, and the order of many clashes."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -87,3 +87,48 @@ def test_the_clerk_reads_every_clash_in_words_in_order() -> None:
     courtroom = refused.value.details["conflicts"][0]
     assert courtroom == {"kind": "courtroom", "hearing_id": "e", "case_id": "c-e", "start": "2026-01-15T09:30:00+00:00",
                          "end": "2026-01-15T10:30:00+00:00", "courtroom_id": "room-1"}
+
+
+def _refusal(step) -> InvalidHearing:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidHearing) as refused:
+        step()
+    return refused.value
+
+
+def test_the_words_of_each_booking_refusal() -> None:
+    for blank in ("hearing_id", "case_id", "courtroom_id"):
+        values = {"hearing_id": "h", "case_id": "c", "courtroom_id": "r", blank: "  "}
+        assert _refusal(lambda values=values: Booking(**values, start=T, end=T + HOUR)).message == (
+            f"{blank} must not be empty")
+    for end in (T, T - HOUR):
+        backwards = _refusal(lambda end=end: Booking("h", "c", "r", T, end))
+        assert (backwards.message, backwards.details) == ("a booking ends after it starts", {"field": "end"})
+    buffer = _refusal(lambda: find_clashes(Booking("h", "c", "r", T, T + HOUR), [], MAX_BUFFER + HOUR))
+    assert (buffer.message, buffer.details) == ("the buffer lies between 0 and 4:00:00", {"field": "buffer"})
+
+
+def test_a_booking_keeps_its_times_in_utc_and_its_people_read_only() -> None:
+    """Bookings come from forms in Almaty time and from the store in UTC; clashes and their texts are
+    in UTC whatever was given, and the people a booking ties up cannot change under it."""
+    almaty = timezone(timedelta(hours=5))
+    given = {"u": "judge"}
+    booking = Booking("h", "c", "r", T.astimezone(almaty), (T + HOUR).astimezone(almaty), given)  # type: ignore[arg-type]
+    assert (booking.start.tzinfo, booking.end.tzinfo) == (UTC, UTC)
+    assert (booking.start.isoformat(), booking.end.isoformat()) == (T.isoformat(), (T + HOUR).isoformat())
+    assert type(booking.people["u"]) is HearingRole
+    given["v"] = "clerk"
+    assert list(booking.people) == ["u"]
+    with pytest.raises(TypeError):
+        booking.people["w"] = HearingRole.CLERK  # type: ignore[index]
+
+
+def test_a_booking_passed_over_does_not_hide_the_clashes_after_it() -> None:
+    """The hearing itself (a reschedule), a closed one and one far away are passed over; the next
+    booking is still checked."""
+    proposed = Booking("h", "c", "room-1", T, T + HOUR)
+    passed_over = [Booking("h", "c", "room-1", T, T + HOUR),
+                   Booking("done", "c-2", "room-1", T, T + HOUR, state=HearingState.CLOSED),
+                   Booking("far", "c-3", "room-1", T + 9 * HOUR, T + 10 * HOUR)]
+    clash = Booking("busy", "c-4", "room-1", T, T + HOUR)
+    for skipped in passed_over:
+        assert [c.hearing_id for c in find_clashes(proposed, [skipped, clash])] == ["busy"]
