@@ -212,9 +212,11 @@ class Hearing:
         details: Mapping[str, str] | None = None,
         **changes: Any,
     ) -> Hearing:
+        """This hearing with one more log entry (and any state ``changes`` it records).
+
+        An entry is never dated before the last one: the minutes read in order of time."""
         if self.events and at < self.events[-1].at:
             at = self.events[-1].at
-        """This hearing with one more log entry (and any state ``changes`` it records)."""
         event = HearingEvent(len(self.events) + 1, at, actor, action, target, details or {})
         return replace(self, events=(*self.events, event), **changes)
 
