@@ -9,8 +9,9 @@ scratch, which costs a fraction of a new interpreter and gives the same verdict.
 
 A job either names a mutmut mutant (the child runs inside ``mutants/`` with ``MUTANT_UNDER_TEST``
 set) or carries a module's replacement source (a table mutant), served by an import hook. The child
-imports the mutated module first: one that no longer imports is killed (pytest would only stop on a
-usage or collection error, which says nothing about which tests caught it).
+imports the mutated module first, then the app (which imports every package): a mutant that stops
+either from loading is killed (pytest would only stop on a usage or collection error, which says
+nothing about which tests caught it).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ _PRELOAD = (
 )
 
 KILLED_BY_TIMEOUT = -1
+#: Imported after the mutated module in each child: it imports every package of the platform.
+APP_MODULE = "web.app"
 #: The mutated module cannot even be imported (a table row that no longer builds): every test that
 #: imports it would fail, so the mutant is caught; pytest itself would report it as a usage error.
 KILLED_AT_IMPORT = 71
@@ -121,6 +124,10 @@ def _child(job: Job, log: Path | None) -> None:
     if job.module_name is not None:
         try:
             importlib.import_module(job.module_name)
+            # A table row read by another module while it loads (a citation computed at import)
+            # can break the platform's import without breaking the mutated module's own; the app
+            # imports every package, so a mutant it cannot load is caught by any test that starts it.
+            importlib.import_module(APP_MODULE)
         except Exception:
             import traceback
 

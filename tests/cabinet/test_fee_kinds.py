@@ -65,3 +65,10 @@ def test_a_citation_is_written_the_way_each_language_cites_the_code(ref: str, kk
     texts = citation(cite(ref))
     assert texts == {"kk": kk, "ru": ru, "en": cite(ref)}
     assert "Tax Code" not in texts["kk"] + texts["ru"] and "art." not in texts["kk"] + texts["ru"]
+
+
+def test_the_procedure_code_and_a_bare_article_word_are_cited_in_each_language() -> None:
+    """The appeal row cites the Civil Procedure Code beside the Tax Code; a reference whose number is
+    not right after the word (as in a list) still gets the language's word for an article."""
+    assert citation("CPC art. 403(3)") == {"kk": "АІЖК 403-бап(3)", "ru": "ГПК ст. 403(3)", "en": "CPC art. 403(3)"}
+    assert citation("art. (15)") == {"kk": "бап (15)", "ru": "ст. (15)", "en": "art. (15)"}
