@@ -13,11 +13,13 @@ import asyncio
 import io
 import os
 import secrets
+import sqlite3
 import sys
 import threading
 import traceback
 import warnings
 from collections.abc import AsyncIterator, Generator, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -80,10 +82,37 @@ def postgres_url() -> Iterator[str | None]:
 
 
 @pytest.fixture(scope="session")
-def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'sotkab.db'}"
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated and emptied SQLite database that every SQLite test starts from a copy of."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    url = f"sqlite+aiosqlite:///{path}"
     upgrade(url)
-    return url
+
+    async def empty() -> None:
+        database = Database(url)
+        try:
+            await _wipe(database)
+        finally:
+            await database.close()
+
+    asyncio.run(empty())
+    return path
+
+
+@pytest.fixture
+def sqlite_url(sqlite_template: Path, tmp_path: Path) -> Iterator[str]:
+    """Each SQLite test gets its own copy of the empty database.
+
+    With one shared file, a connection a test's app leaves holding a lock (SQLAlchemy terminates an
+    aiosqlite connection under cancellation in a shielded task whose close may never run) made the
+    next wipe fail with "database is locked" after 30 s. A copy is a few hundred kilobytes and
+    milliseconds; whatever a test leaves behind stays in its own file."""
+    path = tmp_path / "sotkab-test.db"
+    with closing(sqlite3.connect(sqlite_template)) as source, closing(sqlite3.connect(path)) as target:
+        source.backup(target)
+    yield f"sqlite+aiosqlite:///{path}"
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -107,13 +136,17 @@ async def _wipe(db: Database) -> None:
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
-    """A migrated, empty database on one backend; emptied again after the test."""
+    """A migrated, empty database on one backend; emptied again after the test (PostgreSQL's is shared
+    by the session; each SQLite test has its own copy, see ``sqlite_url``)."""
     database = Database(database_url)
-    await _wipe(database)
+    shared = not database_url.startswith("sqlite")
+    if shared:
+        await _wipe(database)
     try:
         yield database
     finally:
-        await _wipe(database)
+        if shared:
+            await _wipe(database)
         await database.close()
 
 
