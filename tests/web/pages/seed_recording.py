@@ -47,6 +47,15 @@ def record(recorder: HearingRecorder, who: str, anchor: datetime) -> None:
                                        OPUS_FRAMES[audio % len(OPUS_FRAMES)], False))
 
 
+async def keep_lease(service: RecordingService, recording_id: int, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        await service.renew([recording_id])
+        try:
+            await asyncio.wait_for(stop.wait(), 0.5)
+        except TimeoutError:
+            pass
+
+
 async def seed() -> dict[str, object]:
     config = load_config()
     clock = SystemClock()
@@ -63,15 +72,25 @@ async def seed() -> dict[str, object]:
         keys = CourtKeys(config, open_builtin_ca(config))
         service = RecordingService(db, clock, config, keys, FilesystemStorage(config.storage_dir))
         started = await service.start(hearing_id)
-        recorder = HearingRecorder(started.directory, clock)
-        record(recorder, str(judge_id), datetime.now(UTC) + timedelta(seconds=0.2))
-        # The hearing lasts as long as its media: the end is stamped by the clock at close. The lease is
-        # renewed, so the server's own recovery never takes this recording for an abandoned one.
-        await asyncio.sleep(SECONDS + 0.5)
-        await service.renew([started.recording_id])
-        recorder.close()
-        service.active.discard(started.recording_id)
-        await service.seal(started.recording_id)
+        # The lease (recordings.service.LEASE, 4 s) is renewed every half second, as a live
+        # recorder's process does, while the frames are written in a thread: otherwise the server's
+        # recovery takes this recording for an abandoned one on a loaded host, seals it as crashed,
+        # and this seal loses the race.
+        stop = asyncio.Event()
+        lease = asyncio.create_task(keep_lease(service, started.recording_id, stop))
+        try:
+            recorder = HearingRecorder(started.directory, clock)
+            await asyncio.to_thread(record, recorder, str(judge_id), datetime.now(UTC) + timedelta(seconds=0.2))
+            # The hearing lasts as long as its media: the end is stamped by the clock at close.
+            await asyncio.sleep(SECONDS + 0.5)
+            recorder.close()
+            service.active.discard(started.recording_id)
+            manifest = await service.seal(started.recording_id)
+        finally:
+            stop.set()
+            await lease
+        assert manifest.get("segments") and not manifest.get("ended_abnormally"), \
+            f"the seeded recording was not sealed by the seed (another process took it): {manifest!r}"
         assert await Compositor(db, clock, keys).run_once()
     return {"recording_id": started.recording_id, "directory": str(Path(started.directory))}
 
