@@ -24,7 +24,7 @@ from cabinet.audit import AuditLog
 from cabinet.filing.models import Case
 from cabinet.identity.principal import Principal
 from cabinet.identity.roles import Role
-from core.clock import Clock
+from core.clock import COURT_TIME, Clock
 from core.config import Config
 from core.db import Database
 from recordings.errors import InvalidRecordingRequest, RecordingForbidden, RecordingNotFound, RecordingNotSealed
@@ -108,7 +108,8 @@ class Retention:
             case = await session.get(Case, row.case_id)
             until = expires_at(row.started_at, case.category if case else None, self.config)
             if until > now:
-                raise RecordingNotSealed(f"the recording is kept until {until.date().isoformat()}",
+                court_day = until.astimezone(COURT_TIME).date().isoformat()
+                raise RecordingNotSealed(f"the recording is kept until {court_day}",
                                          code="retention_not_expired", details={"until": until.isoformat()})
             removed = media_files(row.manifest)
             tombstone: dict[str, Any] = {

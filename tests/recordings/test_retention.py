@@ -3,7 +3,7 @@ the media go, the manifest, minutes and a tombstone stay, and verification still
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -46,6 +46,16 @@ async def test_an_expired_recording_is_deleted_only_when_a_clerk_confirms_and_le
     refused = await h.court.post("clerk", url + "/delete", body)
     assert refused.status == 409 and (await refused.json())["error"]["code"] == "retention_not_expired"
     assert (await (await h.court.get("clerk", "/api/v1/recordings/expired")).json())["items"] == []
+
+    # Kept until 20:00 UTC tomorrow, which is already the day after in Almaty: the clerk reads the court's date.
+    until = (h.app.clock.now() + timedelta(days=1)).replace(hour=20, minute=0, second=0, microsecond=0)
+    async with h.court.db.transaction() as session:
+        await session.execute(update(RecordingRow).where(RecordingRow.id == record["id"]).values(
+            started_at=until - timedelta(days=30)))
+    error = (await (await h.court.post("clerk", url + "/delete", body)).json())["error"]
+    court_day = (until + timedelta(days=1)).date().isoformat()
+    assert error["message"] == f"the recording is kept until {court_day}", error
+    assert datetime.fromisoformat(error["details"]["until"]) == until
 
     async with h.court.db.transaction() as session:  # 31 days pass (category 01 keeps recordings 30 days)
         await session.execute(update(RecordingRow).where(RecordingRow.id == record["id"]).values(
