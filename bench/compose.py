@@ -101,12 +101,12 @@ def child_compose(directory: Path) -> None:
     import os
     import resource
 
-    from recordings.compose import compose
+    from recordings.compose import COMPOSED, compose
 
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     manifest = json.loads((directory / "manifest.json").read_text())
     wall = time.monotonic()
-    composed = compose(directory, manifest)
+    composed = compose(directory, manifest, directory / COMPOSED)
     wall = time.monotonic() - wall
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"cpu_s": usage.ru_utime + usage.ru_stime, "wall_s": wall, "media_s": composed.duration_s,

@@ -15,8 +15,10 @@ both encoders ship in the ``av`` wheel; H.264 (libx264) is in the wheel too, but
 (seeking lands within 2 s), 15 frames per second (a courtroom is talk, not sport; it halves
 the encoder's work).
 
-The file is written as ``.composed.webm.part`` and renamed once complete (fsynced), so a crash
-mid-composition leaves no ``composed.webm``; composing again simply starts over.
+The file is written to a name the caller chooses (the composition worker stages it under a name of
+its own, see :class:`recordings.seal.Staged`) and fsynced; the caller puts it in place as
+``composed.webm`` only once it holds the job, so a crash or a worker that lost its job mid-composition
+never leaves or replaces a ``composed.webm``; composing again simply starts over.
 """
 
 from __future__ import annotations
@@ -288,6 +290,11 @@ def tile_label(person: Mapping[str, Any], language: Language) -> str:
     return f"{person.get('name', '')} — {said}"
 
 
+def leftovers(directory: Path) -> list[Path]:
+    """Files of compositions that never finished: a worker that crashed, or lost its job to another."""
+    return sorted(directory.glob(f".{COMPOSED}.*"))
+
+
 def gap_text(reason: str | None, language: Language) -> str:
     words = GAP_TEXT[language.value]
     if reason is not None and reason.startswith("left:"):
@@ -295,9 +302,10 @@ def gap_text(reason: str | None, language: Language) -> str:
     return words.get(reason, words["no_video"])
 
 
-def compose(directory: Path, manifest: Mapping[str, Any], *, width: int = 640, height: int = 360,
+def compose(directory: Path, manifest: Mapping[str, Any], output: Path, *, width: int = 640, height: int = 360,
             progress: Callable[[float], None] | None = None) -> Composed:
-    """Compose ``directory/composed.webm`` from a sealed recording's segments; returns its facts."""
+    """Compose into ``output`` (fsynced) the record of the sealed recording in ``directory``; its facts
+    name it ``composed.webm``, where the caller puts it. A failure removes what was written."""
     language = hearing_language(manifest)
     started = datetime.fromisoformat(manifest["started_at"])
     ended = datetime.fromisoformat(manifest["ended_at"])
@@ -312,9 +320,8 @@ def compose(directory: Path, manifest: Mapping[str, Any], *, width: int = 640, h
               for p in manifest.get("recording_pauses", [])]
     cols, _, tile_w, tile_h = grid(len(people), width, height)
     label_size = max(10, tile_h // 12)
-    final, part = directory / COMPOSED, directory / f".{COMPOSED}.part"
     total = max(1, round(duration * FPS))  # at least one picture: a muxer with no packet writes no file
-    container = av.open(str(part), "w", format="webm")
+    container = av.open(str(output), "w", format="webm")
     try:
         video = container.add_stream("libvpx", rate=FPS)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
@@ -364,15 +371,14 @@ def compose(directory: Path, manifest: Mapping[str, Any], *, width: int = 640, h
             container.mux(packet)
     except BaseException:
         container.close()
-        part.unlink(missing_ok=True)
+        output.unlink(missing_ok=True)
         raise
     finally:
         for track in videos:
             track.close()
     container.close()
-    with open(part, "rb+") as handle:
+    with open(output, "rb+") as handle:
         os.fsync(handle.fileno())
-    os.replace(part, final)
-    size = final.stat().st_size
-    logger.info("composed %s: %d frames, %.1f s, %d bytes", final, total, duration, size)
-    return Composed(COMPOSED, file_sha256(final), size, round(total / FPS, 3), total, width, height)
+    size = output.stat().st_size
+    logger.info("composed %s: %d frames, %.1f s, %d bytes", output, total, duration, size)
+    return Composed(COMPOSED, file_sha256(output), size, round(total / FPS, 3), total, width, height)

@@ -3,11 +3,13 @@
 A job is queued when a recording is sealed. A worker claims the oldest queued job — or a running
 one whose lease ran out (its worker died) — with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite
 serialises writers), renews its lease while composing and stores the progress (percent) as it
-goes. :func:`recordings.compose.compose` writes to a temporary name and renames only a complete
-file; the job is marked ``done`` only after that and after the manifest, now naming the composed
-file with its SHA-256, is signed again with the court's key, stored, and its new hash entered in
-the audit chain (``recording.composed``, with the previous manifest's hash). A failed attempt is
-retried from the start; after :data:`ATTEMPTS` the job is ``failed`` with the error kept.
+goes. :func:`recordings.compose.compose` writes to a name of this worker's own. The job is marked
+``done``, and in the same transaction the composed file and the manifest (now naming the composed
+file with its SHA-256, signed again with the court's key) are put in place, only by the worker still
+holding the job; the new manifest's hash is stored and entered in the audit chain
+(``recording.composed``, with the previous manifest's hash). A failed attempt is retried from the
+start; after :data:`ATTEMPTS` the job is ``failed`` with the error kept. What a dead or overtaken
+worker wrote is removed by the worker that finishes the job.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from core.clock import Clock
 from core.db import Database
 from core.tasks import stop as stop_tasks
 from core.tasks import wait_event
-from recordings.compose import compose
+from recordings.compose import COMPOSED, compose, leftovers
 from recordings.models import ComposeJob, RecordingRow
 from recordings.seal import Staged, stage_manifest
 from recordings.service import SYSTEM_ACTOR, process_owner
@@ -132,7 +134,7 @@ class Compositor:
         staged = Staged(directory)
 
         def work() -> tuple[dict[str, Any], str]:
-            composed = compose(directory, manifest, progress=progress)
+            composed = compose(directory, manifest, staged.reserve(COMPOSED), progress=progress)
             if stopping.is_set():
                 raise Abandoned("the composition worker stopped")
             sealed = {**manifest, "composed": composed.to_json()}
@@ -163,6 +165,9 @@ class Compositor:
                              "composed_sha256": sealed["composed"]["sha256"], "size": sealed["composed"]["size"]})
         finally:
             staged.discard()
+        # What is left now is a dead or overtaken worker's: it can never put it in place any more.
+        for path in await asyncio.to_thread(leftovers, directory):
+            await asyncio.to_thread(path.unlink, missing_ok=True)
         logger.info("recording %s composed: %s", claimed.recording_id, sealed["composed"]["file"])
 
     async def _heartbeat(self, claimed: Claimed, percent: list[float]) -> None:

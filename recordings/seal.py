@@ -68,9 +68,13 @@ class Staged:
         self._moves: list[tuple[Path, Path]] = []
 
     def write(self, name: str, data: bytes) -> None:
+        _write_synced(self.reserve(name), data)
+
+    def reserve(self, name: str) -> Path:
+        """The staged path of ``name``, for a file the caller writes and syncs itself (a composition)."""
         tmp = self.directory / f".{name}.{self._token}.staged"
-        _write_synced(tmp, data)
         self._moves.append((tmp, self.directory / name))
+        return tmp
 
     def put_in_place(self) -> None:
         """Rename every staged file over its final name (each rename atomic), then fsync the directory."""

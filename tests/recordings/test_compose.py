@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from recordings.compose import COMPOSED, FPS, KEYFRAME_S, compose, grid
+from recordings.segments import file_sha256
 from tests.recordings.synthetic import Stretch, write_recording
 
 PEOPLE = [("1", "Иванов И. И.", "judge"), ("2", "Alice", "plaintiff"), ("3", "Bob", "defendant")]
@@ -37,9 +38,9 @@ def test_the_composed_file_plays_with_every_person_in_place_and_gaps_shown(
         recording: tuple[Path, dict[str, Any]]) -> None:
     directory, manifest = recording
     seen: list[float] = []
-    composed = compose(directory, manifest, progress=seen.append)
+    composed = compose(directory, manifest, directory / COMPOSED, progress=seen.append)
     assert composed.file == COMPOSED and (directory / COMPOSED).is_file()
-    assert not list(directory.glob(".*.part"))
+    assert composed.sha256 == file_sha256(directory / COMPOSED) and not list(directory.glob(".*"))
     assert seen[-1] == 100.0 and seen == sorted(seen)
 
     with av.open(str(directory / COMPOSED)) as container:
@@ -85,15 +86,15 @@ def test_a_composition_that_fails_midway_leaves_no_file(recording: tuple[Path, d
         if percent > 40:
             raise RuntimeError("worker killed")
 
+    staged = directory / f".{COMPOSED}.worker.staged"
     with pytest.raises(RuntimeError):
-        compose(directory, manifest, progress=crash)
-    assert not (directory / COMPOSED).exists()
-    assert not list(directory.glob(".*.part"))
+        compose(directory, manifest, staged, progress=crash)
+    assert not (directory / COMPOSED).exists() and not staged.exists()
 
 
 def test_a_recording_with_no_media_composes_to_labelled_tiles(tmp_path: Path) -> None:
     manifest = write_recording(tmp_path, PEOPLE[:2], {}, seconds=2)
-    composed = compose(tmp_path, manifest)
+    composed = compose(tmp_path, manifest, tmp_path / COMPOSED)
     with av.open(str(tmp_path / COMPOSED)) as container:
         count = sum(1 for _ in container.decode(video=0))
     with av.open(str(tmp_path / COMPOSED)) as container:

@@ -63,7 +63,8 @@ async def with_media(h: Courthouse) -> dict[str, Any]:
 
 
 def leftovers(directory: Path) -> list[Path]:
-    return list(directory.glob(".*.part"))
+    """Hidden files: a part, a staged file of any writer."""
+    return sorted(directory.glob(".*"))
 
 
 def compositor(h: Courthouse, **kwargs: Any) -> Compositor:
@@ -143,6 +144,33 @@ async def test_a_worker_that_died_is_taken_over_and_the_record_is_composed_seale
     await asyncio.to_thread((directory / COMPOSED).write_bytes, bytes(changed))
     report = await (await h.court.get("clerk", f"{url}/verify")).json()
     assert not report["ok"] and {f["what"] for f in report["findings"]} == {COMPOSED}
+
+
+async def test_a_worker_that_lost_its_job_while_composing_never_replaces_the_record(courthouse: Courthouse) -> None:
+    """A stalled worker (its lease lapsed, not dead) and its successor compose at the same time; only the
+    successor, which holds the job, puts its file in place, and the stalled one's file is removed."""
+    h = courthouse
+    record = await with_media(h)
+    rid, url = record["id"], f"/api/v1/recordings/{record['id']}"
+    stalled = compositor(h, owner="host:1:compose", lease=timedelta(milliseconds=300), beat_every_s=3600)
+    first = asyncio.create_task(stalled.run_once())
+    await asyncio.sleep(0.5)
+    successor = compositor(h, owner="host:2:compose")
+    assert await successor.run_once() and await first
+
+    job = await job_of(h, rid)
+    assert (job.state, job.owner, job.attempts) == ("done", "host:2:compose", 2)
+    async with h.app.client.app[DB].transaction() as session:
+        row = await session.get(RecordingRow, rid)
+        assert row is not None and row.manifest is not None
+        directory, composed = Path(row.directory), row.manifest["composed"]
+        composed_entries = (await session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "recording.composed"))).all()
+    data = (directory / COMPOSED).read_bytes()
+    assert composed["sha256"] == hashlib.sha256(data).hexdigest() and composed["size"] == len(data)
+    assert len(composed_entries) == 1 and not await asyncio.to_thread(leftovers, directory)
+    report = await (await h.court.get("clerk", f"{url}/verify")).json()
+    assert report["ok"], report
 
 
 async def test_a_failing_composition_is_retried_then_failed_and_nothing_is_marked_done(
