@@ -33,7 +33,7 @@ from cabinet.filing.cases import CaseStore
 from cabinet.filing.drafts import DraftService, fee_request
 from cabinet.filing.errors import FilingForbidden, FilingInvalid, FilingNotFound, FilingStateConflict
 from cabinet.filing.fee_checks import fee_reference
-from cabinet.filing.models import FeeDeferral, Filing
+from cabinet.filing.models import Case, FeeDeferral, Filing
 from cabinet.filing.notices import tell_user
 from cabinet.filing.numbering import COURT_TIME
 from cabinet.filing.staff import StaffService
@@ -193,8 +193,10 @@ async def withdraw_deferral(session: AsyncSession, clock: Clock, filing_id: int,
     return True
 
 
-async def decide_deferral(session: AsyncSession, clock: Clock, filing_id: int, principal: Principal,
-                          decision: DeferralDecision, due: date | None, reason: str | None) -> FeeDeferral:
+async def judged_deferral(session: AsyncSession, clock: Clock, filing_id: int,
+                          principal: Principal) -> tuple[Filing, Case, FeeDeferral]:
+    """The filing, its case and the deferral request this judge may decide, or the refusal a decision
+    would meet: the judge's decision page shows the request only to whom may decide it."""
     filing = await DraftService(session, clock).load(filing_id, for_update=True)
     if filing.case_id is None:  # the judge of the case decides once it is registered; before, nobody may
         raise FilingNotFound(f"no registered filing {filing_id}")
@@ -209,6 +211,12 @@ async def decide_deferral(session: AsyncSession, clock: Clock, filing_id: int, p
         raise FilingNotFound(f"filing {filing_id} has no deferral request", code="deferral_not_found")
     if deferral.status != DeferralStatus.REQUESTED.value:
         raise FilingStateConflict(f"the deferral was already {deferral.status}", code="deferral_decided")
+    return filing, case, deferral
+
+
+async def decide_deferral(session: AsyncSession, clock: Clock, filing_id: int, principal: Principal,
+                          decision: DeferralDecision, due: date | None, reason: str | None) -> FeeDeferral:
+    filing, case, deferral = await judged_deferral(session, clock, filing_id, principal)
     now = clock.now()
     today = now.astimezone(COURT_TIME).date()
     if decision is DeferralDecision.GRANT:

@@ -16,6 +16,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cabinet.audit import AuditLog
+from cabinet.courts import Court
 from cabinet.fees import quote
 from cabinet.filing.drafts import SUBMITTED, fee_request
 from cabinet.filing.errors import FilingForbidden, FilingInvalid, FilingStateConflict
@@ -53,8 +54,10 @@ def parse_decision(raw: str, reason: str | None) -> tuple[ExemptionDecision, str
     return decision, reason
 
 
-async def decide_exemption(session: AsyncSession, clock: Clock, filing_id: int, principal: Principal,
-                           decision: ExemptionDecision, reason: str | None) -> Filing:
+async def claim_to_decide(session: AsyncSession, clock: Clock, filing_id: int,
+                          principal: Principal) -> tuple[Filing, Court]:
+    """The submitted filing whose claimed exemption this clerk may decide, or the refusal a decision
+    would meet: what the registry's decision pages show before anything is decided."""
     filing, court = await StaffService(session, clock).submitted_filing(filing_id, principal)
     if filing.status != SUBMITTED:
         raise FilingStateConflict(f"filing {filing.id} is {filing.status}; exemptions are decided at registration",
@@ -64,6 +67,12 @@ async def decide_exemption(session: AsyncSession, clock: Clock, filing_id: int, 
                                   details={"exemption_status": filing.exemption_status})
     if principal.user_id == filing.owner_id or principal.iin in {p.iin for p in filing.parties if p.iin}:
         raise FilingForbidden("a clerk cannot decide on an exemption in their own filing", code="own_filing")
+    return filing, court
+
+
+async def decide_exemption(session: AsyncSession, clock: Clock, filing_id: int, principal: Principal,
+                           decision: ExemptionDecision, reason: str | None) -> Filing:
+    filing, court = await claim_to_decide(session, clock, filing_id, principal)
     now = clock.now()
     filing.exemption_status = (ExemptionStatus.CONFIRMED if decision is ExemptionDecision.CONFIRM
                                else ExemptionStatus.REFUSED).value
