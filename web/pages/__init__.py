@@ -23,6 +23,7 @@ from web.pages.cabinet import routes as cabinet_routes
 from web.pages.case_file import routes as case_file_routes
 from web.pages.csrf import CSRF_KEY, set_seed_cookie
 from web.pages.errors import page_errors
+from web.pages.fee_relief_desk import routes as fee_relief_routes
 from web.pages.filing_finish import routes as filing_finish_routes
 from web.pages.filing_relief import routes as filing_relief_routes
 from web.pages.filing_wizard import routes as filing_wizard_routes
@@ -64,6 +65,7 @@ def setup(app: web.Application) -> None:
     app.router.add_routes(notice_routes)
     app.router.add_routes(case_file_routes)
     app.router.add_routes(registry_routes)
+    app.router.add_routes(fee_relief_routes)
     app.router.add_routes(act_routes)
     app.router.add_routes(recordings_routes)
     app.router.add_routes(bench_routes)

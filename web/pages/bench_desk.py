@@ -2,7 +2,8 @@
 motion (with what to remedy and by when) — each a form calling the filing package's staff service.
 
 The service checks the person is the case's judge and that the step is allowed from the case's
-status; the desk only lists, asks and shows the outcome.
+status; the desk only lists, asks and shows the outcome. It also lists the filings of the judge's
+cases whose request to defer the duty awaits the judge (decided in :mod:`web.pages.fee_relief_desk`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from aiohttp import web
 
 from cabinet.case_status import CaseStatus
 from cabinet.filing.access import caller_of
+from cabinet.filing.deferral_queue import pending_deferrals
 from cabinet.filing.staff import StaffService
 from cabinet.filing.tracking import MAX_PAGE, StaffQuery, TrackingService
 from core.clock import COURT_TIME
@@ -34,7 +36,11 @@ ACT_STATUSES = frozenset(s.value for s in (CaseStatus.ACCEPTED, CaseStatus.LEFT_
 
 DONE = {"accepted": N_("Case %(number)s was accepted for proceedings."),
         "left_without_motion": N_("Case %(number)s was left without motion; the parties are told what to remedy."),
-        "act_issued": N_("The judicial act in case %(number)s is issued and the parties are notified.")}
+        "act_issued": N_("The judicial act in case %(number)s is issued and the parties are notified."),
+        "deferral_granted": N_("The deferral of the duty for filing %(number)s was granted; the filer is told the "
+                               "due date."),
+        "deferral_refused": N_("The deferral of the duty for filing %(number)s was refused; the filer is told to "
+                               "pay now.")}
 REASON_MISSING = N_("Enter what the filer must remedy.")
 REASON_TOO_LONG = N_("The reason must be 2000 characters or fewer.")
 DEADLINE_INVALID = N_("Enter the last day to remedy as a real date, for example 2026-03-20.")
@@ -48,13 +54,15 @@ async def my_docket(request: web.Request) -> web.Response:
     async with request.app[DB].sessions() as session:
         cases, _total = await TrackingService(session).staff_cases(
             caller_of(principal), StaffQuery(judge_iin=principal.iin, limit=MAX_PAGE))
+        deferrals = await pending_deferrals(session, request.app[CLOCK], principal)
     done = request.query.get("done", "")
     banner = {"text": DONE[done], "number": request.query.get("number", "")[:60]} if done in DONE else None
     rows = [{"number": c.number, "title": c.title, "status": c.status, "registered_at": c.registered_at,
              "motion_deadline": c.motion_deadline, "to_decide": c.status == CaseStatus.REGISTERED.value,
              "may_issue_act": c.status in ACT_STATUSES}
             for c in cases]
-    return await render(request, "staff/docket.html", {"cases": rows, "banner": banner, "vocabulary": vocabulary})
+    return await render(request, "staff/docket.html", {"cases": rows, "banner": banner, "vocabulary": vocabulary,
+                                                        "deferrals": deferrals})
 
 
 @routes.post("/staff/cases/{number:.+}/accept")

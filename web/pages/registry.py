@@ -3,7 +3,10 @@
 Plain forms posted with the session cookie and a CSRF token; each action is one call of the
 filing package's staff service, which checks that the person is a clerk of the filing's court and
 that the filing can still move (a second clerk registering the same filing gets a clear refusal).
-Returning asks for the reason on a page of its own, as the GOV.UK pattern has it.
+Returning asks for the reason on a page of its own, as the GOV.UK pattern has it. A filing claiming
+an exemption from the duty shows the ground claimed; registration waits for the clerk to confirm or
+refuse it (``StaffService.register`` refuses an undecided claim), so the desk offers that decision
+first (:mod:`web.pages.fee_relief_desk`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cabinet.fee_exemptions import exemption
 from cabinet.filing.access import caller_of
 from cabinet.filing.models import Case
 from cabinet.filing.staff import StaffService
@@ -23,7 +27,9 @@ from web.i18n import N_
 from web.pages import vocabulary
 from web.pages.access import logged_in
 from web.pages.csrf import check_csrf
+from web.pages.language import request_language
 from web.pages.rendering import render
+from web.pages.wizard_relief import exemption_choices
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -32,7 +38,11 @@ QUEUE = 100
 REASON_MISSING = N_("Enter the reason for returning the filing: the filer reads it in the notice.")
 REASON_TOO_LONG = N_("The reason must be 2000 characters or fewer.")
 DONE = {"registered": N_("The filing was registered as case %(number)s."),
-        "returned": N_("The filing %(number)s was returned to the filer.")}
+        "returned": N_("The filing %(number)s was returned to the filer."),
+        "exemption_confirmed": N_("The exemption claimed in filing %(number)s was confirmed: the filing can be "
+                                  "registered without payment."),
+        "exemption_refused": N_("The exemption claimed in filing %(number)s was refused: the filer is told the "
+                                "duty to pay, and the filing is registered once it is paid.")}
 
 
 
@@ -43,9 +53,12 @@ async def queue(request: web.Request) -> web.Response:
         filings = await TrackingService(session).staff_filings(caller_of(principal), "submitted", QUEUE, 0)
     done = request.query.get("done", "")
     banner = {"text": DONE[done], "number": request.query.get("number", "")[:60]} if done in DONE else None
+    language = await request_language(request)
     rows = [{"id": f.id, "incoming_number": f.incoming_number, "filing_type": f.filing_type, "title": f.title,
              "case_kind": f.case_kind, "submitted_at": f.submitted_at,
-             "parties": [(p.role, p.name) for p in f.parties]} for f in filings]
+             "parties": [(p.role, p.name) for p in f.parties],
+             "exemption": _ground(f.exemption, language) if f.exemption else None,
+             "exemption_status": f.exemption_status} for f in filings]
     return await render(request, "staff/registry.html", {"filings": rows, "banner": banner,
                                                           "vocabulary": vocabulary})
 
@@ -58,6 +71,12 @@ async def register(request: web.Request) -> web.Response:
         filing = await StaffService(session, request.app[CLOCK]).register(int(request.match_info["id"]), principal)
         number = await _case_number(session, filing.case_id)
     raise web.HTTPSeeOther("/staff/registry?" + urlencode({"done": "registered", "number": number}))
+
+
+def _ground(code: str, language: str) -> str:
+    """The claimed exemption as the filer chose it: who art. 668 frees, and its citation."""
+    [(_, ground)] = exemption_choices((exemption(code),), language)
+    return ground
 
 
 async def _case_number(session: AsyncSession, case_id: int | None) -> str:
