@@ -183,7 +183,8 @@ ERROR_MESSAGES: dict[str, str] = {
     "exemption_document_required": N_("Attach the document that proves the exemption."),
     "exemption_undecided": N_("The exemption claimed must be confirmed or refused before the filing is "
                               "registered."),
-    "no_exemption_claim": N_("This filing does not claim an exemption."),
+    "no_exemption_claim": N_("No exemption claimed in this filing awaits a decision: it was already decided, or "
+                             "none was claimed."),
     "own_filing": N_("You cannot decide on your own filing."),
     "deferral_decided": N_("This deferral has already been decided."),
     "deferral_not_found": N_("No deferral was asked for this filing."),

@@ -103,12 +103,15 @@ async def test_refusing_an_exemption_needs_a_reason_and_requotes_the_duty(court:
         page = await clerk.get(url, headers=HTML)
         form = await page.text()
         assert page.status == 200 and "Claimants in labour claims" in form and "art. 668" in form
+        before = await court.counts()
         for reason in ("   ", "x" * 2001):
             response = await clerk.post(url, data={"csrf_token": token_of(form), "reason": reason}, headers=HTML)
             html = await response.text()
             assert response.status == 400 and _error_fields(html) == ["reason"], len(reason)
             assert 'aria-invalid="true"' in html
-        assert (await _filing(court, filing["id"]))["exemption_decision"]["status"] == "claimed"
+        assert await court.counts() == before
+        unchanged = await _filing(court, filing["id"])
+        assert unchanged["exemption_decision"]["status"] == "claimed" and unchanged["fee"]["quote"]["amount"] == "0.00"
         response = await clerk.post(url, data={"csrf_token": token_of(form),
                                                "reason": "The contract attached is for services, not <b>labour</b>"},
                                     headers=HTML)
@@ -129,7 +132,9 @@ async def test_an_exemption_decided_twice_is_refused_the_second_time(court: Cour
         url = f"/staff/registry/{filing['id']}/exemption/confirm"
         assert (await clerk.post(url, data={"csrf_token": token_of(html)}, headers=HTML)).status == 200
         again = await clerk.post(url, data={"csrf_token": token_of(html)}, headers=HTML)
-        assert again.status == 409 and "no_exemption_claim" in await again.text()
+        text = await again.text()
+        assert again.status == 409 and "no_exemption_claim" in text
+        assert "No exemption claimed in this filing awaits a decision: it was already decided" in text
         refuse = await clerk.post(f"/staff/registry/{filing['id']}/exemption/refuse",
                                   data={"csrf_token": token_of(html), "reason": "too late"}, headers=HTML)
         assert refuse.status == 409
@@ -274,7 +279,9 @@ async def test_a_deferral_decided_twice_is_refused_the_second_time(court: Court)
         assert (await chambers.post(f"/staff/deferrals/{filing_id}", data=form, headers=HTML)).status == 200
         again = await chambers.post(f"/staff/deferrals/{filing_id}", headers=HTML,
                                     data={**form, "decision": "refuse", "reason": "changed my mind"})
-        assert again.status == 409 and "deferral_decided" in await again.text()
+        text = await again.text()
+        assert again.status == 409 and "deferral_decided" in text
+        assert "This deferral has already been decided." in text
         assert (await chambers.get(f"/staff/deferrals/{filing_id}", headers=HTML)).status == 409
     deferral = (await _filing(court, filing_id))["fee_deferral"]
     assert deferral["status"] == "granted" and deferral["due_date"] == due
