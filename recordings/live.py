@@ -1,11 +1,13 @@
 """The recorders of the hearings this process's relay holds — what signaling drives.
 
-Signaling calls :meth:`RecorderHub.hearing_changed` each time a hearing's state is synchronised
-(after every logged step). The hub starts a recorder when a hearing it holds enters a recorded
-state (in session, paused, suspended), pauses and resumes it with the judge's
-``recording_pause``/``recording_resume``, and at the end (closed, adjourned) closes the tap, drains
-it, and seals the recording. A recording in this process renews its short lease every second; the
-process's own recovery loop seals recordings that other, dead processes left behind.
+Signaling hands the hub each state a hearing is synchronised to (after every logged step) with
+:meth:`RecorderHub.follow`, which applies it off signaling's bus, after that hearing's earlier
+changes (:meth:`RecorderHub.hearing_changed` applies one now). The hub starts a recorder when a
+hearing it holds enters a recorded state (in session, paused, suspended), pauses and resumes it
+with the judge's ``recording_pause``/``recording_resume``, and at the end (closed, adjourned)
+closes the tap, drains it, and seals the recording. A recording in this process renews its short
+lease every second; the process's own recovery loop seals recordings that other, dead processes
+left behind.
 
 After a failover the hearing's participants arrive here while its recording may still be leased
 to the process that held it — dead on another machine, which cannot be asked. The hub then waits
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -72,6 +75,8 @@ class RecorderHub:
         self._closed = False
         self._waiting: dict[int, tuple[float, asyncio.Task[None]]] = {}
         """Hearings whose recording another process holds: since when (monotonic), and the retry."""
+        self._following: dict[int, asyncio.Task[None]] = {}
+        """Each hearing's latest change handed to :meth:`follow`, which waits for the one before it."""
 
     def recording(self, hearing_id: int) -> HearingRecorder | None:
         live = self._live.get(hearing_id)
@@ -83,6 +88,36 @@ class RecorderHub:
 
     def taps(self) -> dict[int, Tap]:
         return {hearing: live.tap for hearing, live in self._live.items()}
+
+    def follow(self, hearing_id: int, state: HearingState, recording_paused: bool, *, local: bool) -> None:
+        """:meth:`hearing_changed` in a task of its own, applied after the hearing's earlier changes.
+
+        Signaling's bus applies its commands one at a time. Starting a recorder there (a database
+        transaction, files opened) held back every command behind it: a party admitted just after
+        the judge's start was moved into the hearing room only once the recorder was up, and a chat
+        sent to the room meanwhile missed them on the other process.
+        """
+        if self._closed:
+            return
+        task = asyncio.create_task(self._after(self._following.get(hearing_id), hearing_id, state,
+                                               recording_paused, local), name=f"recording-follow-{hearing_id}")
+        self._following[hearing_id] = task
+        task.add_done_callback(functools.partial(self._followed, hearing_id))
+
+    async def _after(self, previous: asyncio.Task[None] | None, hearing_id: int, state: HearingState,
+                     recording_paused: bool, local: bool) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        await self.hearing_changed(hearing_id, state, recording_paused, local=local)
+
+    def _followed(self, hearing_id: int, task: asyncio.Task[None]) -> None:
+        if self._following.get(hearing_id) is task:
+            del self._following[hearing_id]
+
+    async def followed(self) -> None:
+        """Wait until every change handed to :meth:`follow` has been applied."""
+        while self._following:
+            await asyncio.gather(*self._following.values(), return_exceptions=True)
 
     async def hearing_changed(self, hearing_id: int, state: HearingState, recording_paused: bool, *,
                               local: bool) -> None:
@@ -220,14 +255,15 @@ class RecorderHub:
                 logger.exception("could not renew the recording leases; retrying")
 
     async def settled(self) -> None:
-        """Wait until every recording that ended has been sealed."""
+        """Wait until every change handed over is applied and every recording that ended is sealed."""
+        await self.followed()
         while self._sealing:
             await asyncio.gather(*self._sealing, return_exceptions=True)
 
     async def close(self) -> None:
         """Shut down: seal what is being recorded as ended by the shutdown."""
         self._closed = True
-        await self.settled()
+        await self.settled()  # a start under way finishes first, and is then stopped with the rest
         for hearing_id in list(self._live):
             try:
                 await self._stop(hearing_id, SHUTDOWN)

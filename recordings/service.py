@@ -137,7 +137,10 @@ class RecordingService:
             raise taken
         now = self.clock.now()
         async with self.db.transaction() as session:
-            hearing = await HearingRepository.within(session, self.clock).load(hearing_id)
+            # The hearing's row first, as every change of the hearing takes it (then its case's): the
+            # new row's foreign keys would otherwise hold the case while waiting for the hearing, and
+            # a judge's close (hearing, then case) deadlocked with the start on PostgreSQL.
+            hearing = await HearingRepository.within(session, self.clock).load(hearing_id, lock=True)
             place = hearing.place
             judge = next((p.user_id for p in hearing.people if p.role is HearingRole.JUDGE), None)
             recording = RecordingRow(

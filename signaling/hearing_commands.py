@@ -54,8 +54,8 @@ class HearingCommands:
             await ns.bridge.control(command.hearing_id, command.user_id, command.control)
         elif isinstance(command, SyncHearing):
             if ns.recorders is not None:  # recordings: start/pause/resume/stop with the hearing
-                await ns.recorders.hearing_changed(command.hearing_id, command.state, command.recording_paused,
-                                                   local=bool(ns.sockets.in_hearing(command.hearing_id)))
+                ns.recorders.follow(command.hearing_id, command.state, command.recording_paused,
+                                    local=bool(ns.sockets.in_hearing(command.hearing_id)))
             await self.sync(command)
         elif isinstance(command, EndSession):
             for connection in ns.sockets.of_session(command.session_id):
