@@ -54,8 +54,8 @@ async def test_a_recorder_starting_holds_back_nothing_and_the_states_apply_in_th
 
         gated.gate.set()
         await hub.settled()  # the start, the pause, the resume and the close, in that order
-        [(recording_id, owner, state)] = await rows(h, hearing)
-        assert (owner, state) == (real.owner, "sealed") and hub.recording(hearing) is None
+        [(_, owner, row_state)] = await rows(h, hearing)
+        assert (owner, row_state) == (real.owner, "sealed") and hub.recording(hearing) is None
         assert gated.starts == 1 and real.active == set()
     finally:
         await hub.close()
