@@ -26,7 +26,7 @@ from cabinet.filing.fee_decisions import ExemptionDecision, claim_to_decide, dec
 from cabinet.filing.models import Filing
 from core.resources import CLOCK, DB
 from web.i18n import N_
-from web.pages.access import logged_in
+from web.pages.access import logged_in, row_id
 from web.pages.csrf import check_csrf
 from web.pages.language import request_language
 from web.pages.rendering import render
@@ -50,10 +50,6 @@ FIELD_OF_REFUSAL = {"invalid_due_date": ("due_date", DUE_OUT_OF_RANGE),
 """The decision's own 400 refusals, said at the page's fields (the page checks first; this is the rest)."""
 
 
-def _filing_id(request: web.Request) -> int:
-    return int(request.match_info["id"])
-
-
 def _reason_error(reason: str, missing: str) -> str | None:
     return missing if not reason else REASON_TOO_LONG if len(reason) > MAX_REASON else None
 
@@ -71,7 +67,7 @@ async def confirm_exemption(request: web.Request) -> web.Response:
     principal = await logged_in(request)
     check_csrf(request, (await request.post()).get("csrf_token"))
     async with request.app[DB].transaction() as session:
-        filing = await decide_exemption(session, request.app[CLOCK], _filing_id(request), principal,
+        filing = await decide_exemption(session, request.app[CLOCK], row_id(request), principal,
                                         ExemptionDecision.CONFIRM, None)
     number = filing.incoming_number or str(filing.id)
     raise web.HTTPSeeOther("/staff/registry?" + urlencode({"done": "exemption_confirmed", "number": number}))
@@ -82,7 +78,7 @@ async def refuse_exemption_form(request: web.Request) -> web.Response:
     principal = await logged_in(request)
     language = await request_language(request)  # before the transaction: on SQLite it holds the only writer
     async with request.app[DB].transaction() as session:
-        filing, _ = await claim_to_decide(session, request.app[CLOCK], _filing_id(request), principal)
+        filing, _ = await claim_to_decide(session, request.app[CLOCK], row_id(request), principal)
         claim = _claim(filing, language)
     return await render(request, "staff/exemption_refuse.html", {"claim": claim, "reason": "", "error": None})
 
@@ -95,7 +91,7 @@ async def refuse_exemption(request: web.Request) -> web.Response:
     reason = str(form.get("reason") or "").strip()
     language = await request_language(request)
     async with request.app[DB].transaction() as session:
-        filing, _ = await claim_to_decide(session, request.app[CLOCK], _filing_id(request), principal)
+        filing, _ = await claim_to_decide(session, request.app[CLOCK], row_id(request), principal)
         error = _reason_error(reason, EXEMPTION_REASON_MISSING)
         if error is None:
             filing = await decide_exemption(session, request.app[CLOCK], filing.id, principal,
@@ -132,7 +128,7 @@ async def _deferral_page(request: web.Request, pending: PendingDeferral, values:
 async def deferral_form(request: web.Request) -> web.Response:
     principal = await logged_in(request)
     async with request.app[DB].transaction() as session:
-        pending = await deferral_to_decide(session, request.app[CLOCK], _filing_id(request), principal)
+        pending = await deferral_to_decide(session, request.app[CLOCK], row_id(request), principal)
     due = pending.suggested_due
     return await _deferral_page(request, pending, {"decision": "", "due_date": due.isoformat() if due else "",
                                                    "reason": ""}, {})
@@ -166,7 +162,7 @@ async def decide(request: web.Request) -> web.Response:
     decision, due, errors = _decision_errors(values)
     try:
         async with request.app[DB].transaction() as session:
-            pending = await deferral_to_decide(session, request.app[CLOCK], _filing_id(request), principal)
+            pending = await deferral_to_decide(session, request.app[CLOCK], row_id(request), principal)
             if decision is not None and not errors:
                 await decide_deferral(session, request.app[CLOCK], pending.filing_id, principal, decision,
                                       due, values["reason"] or None)

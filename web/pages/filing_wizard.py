@@ -24,7 +24,7 @@ from cabinet.identity.principal import Principal
 from core.errors import SotkabError
 from core.resources import DB
 from web.pages import claim_kinds, vocabulary, wizard
-from web.pages.access import logged_in
+from web.pages.access import logged_in, row_id
 from web.pages.csrf import check_csrf
 from web.pages.rendering import render
 from web.pages.wizard_service import FilingWizard
@@ -39,7 +39,7 @@ FIELD_REFUSALS = frozenset({"not_a_party", "court_not_found", "case_not_found"})
 
 
 def draft_id_of(request: web.Request) -> int:
-    return int(request.match_info["id"])
+    return row_id(request)
 
 
 async def posted_form(request: web.Request) -> dict[str, str]:

@@ -19,7 +19,7 @@ from aiohttp import web
 from core.clock import COURT_TIME
 from sessions.labels import Language, courtroom_place
 from sessions.resources import HEARINGS
-from web.pages.access import logged_in
+from web.pages.access import ROW_ID_MAX, logged_in
 from web.pages.language import request_language
 from web.pages.rendering import render
 from web.pages.room_words import room_words
@@ -30,14 +30,13 @@ routes = web.RouteTableDef()
 _OFF = "geolocation=(), payment=(), usb=(), serial=(), display-capture=()"
 PUBLISHER_PERMISSIONS = f"camera=(self), microphone=(self), {_OFF}"
 OBSERVER_PERMISSIONS = f"camera=(), microphone=(), {_OFF}"
-MAX_ID = 2**53
 
 
 @routes.get("/hearings/{hearing_id}/room")
 async def hearing_room(request: web.Request) -> web.Response:
     principal = await logged_in(request)
     text = request.match_info["hearing_id"]
-    if not (text.isascii() and text.isdigit() and 0 < int(text) < MAX_ID):
+    if not (text.isascii() and text.isdigit() and 0 < int(text) <= ROW_ID_MAX):
         raise web.HTTPNotFound()
     hearing_id = int(text)
     service = request.app[HEARINGS]

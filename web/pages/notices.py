@@ -16,7 +16,7 @@ from cabinet.notifications.inbox import Inbox
 from cabinet.notifications.notices import LANGUAGES as NOTICE_LANGUAGES
 from cabinet.notifications.notices import NoticeKind, heading, particulars
 from core.resources import CLOCK, DB
-from web.pages.access import logged_in
+from web.pages.access import logged_in, row_id
 from web.pages.language import request_language
 from web.pages.rendering import render
 
@@ -50,7 +50,7 @@ async def notice_list(request: web.Request) -> web.Response:
 async def open_notice(request: web.Request) -> web.Response:
     principal = await logged_in(request)
     language = await request_language(request)
-    notice_id = int(request.match_info["id"])
+    notice_id = row_id(request)
     async with request.app[DB].transaction() as session:
         opened = await Inbox(session, request.app[CLOCK]).open(principal, notice_id)
     notice = opened.notice

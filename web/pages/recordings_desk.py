@@ -36,7 +36,7 @@ from recordings.manifest import MANIFEST, MINUTES, SIGNATURE
 from recordings.retrieval import Retrieval, Search
 from recordings.verify import MINUTES_SIGNATURE, Report
 from web.i18n import N_
-from web.pages.access import logged_in
+from web.pages.access import logged_in, row_id
 from web.pages.csrf import check_csrf
 from web.pages.rendering import render
 
@@ -160,7 +160,7 @@ async def _record(request: web.Request, principal: Principal, recording_id: int,
 async def record(request: web.Request) -> web.Response:
     principal = await logged_in(request)
     banner = LINK_DONE if request.query.get("done") == "revoked" else None
-    return await _record(request, principal, int(request.match_info["id"]), banner=banner)
+    return await _record(request, principal, row_id(request), banner=banner)
 
 
 @routes.post(ONE + "/links")
@@ -168,7 +168,7 @@ async def create_link(request: web.Request) -> web.Response:
     principal = await logged_in(request)
     form = await request.post()
     check_csrf(request, form.get("csrf_token"))
-    recording_id = int(request.match_info["id"])
+    recording_id = row_id(request)
     text = str(form.get("days") or "").strip()
     if not text.isdigit() or not 1 <= int(text) <= 30:
         return await _record(request, principal, recording_id, error=FIELD_MESSAGES["days"], status=400)
@@ -185,8 +185,8 @@ async def create_link(request: web.Request) -> web.Response:
 async def revoke_link(request: web.Request) -> web.Response:
     principal = await logged_in(request)
     check_csrf(request, (await request.post()).get("csrf_token"))
-    recording_id = int(request.match_info["id"])
-    await Links(request.app[DB], request.app[CLOCK]).revoke(principal, recording_id, int(request.match_info["link"]))
+    recording_id = row_id(request)
+    await Links(request.app[DB], request.app[CLOCK]).revoke(principal, recording_id, row_id(request, "link"))
     raise web.HTTPSeeOther(f"/recordings/{recording_id}?done=revoked#links")
 
 
@@ -218,7 +218,7 @@ def report_rows(report: Report, manifest: dict[str, Any]) -> list[dict[str, Any]
 @routes.get(ONE + "/verify")
 async def verify(request: web.Request) -> web.Response:
     principal = await logged_in(request)
-    recording_id = int(request.match_info["id"])
+    recording_id = row_id(request)
     retrieval = _retrieval(request)
     report = await retrieval.verify(principal, recording_id)
     view = await retrieval.view(principal, recording_id)

@@ -25,7 +25,7 @@ from cabinet.filing.tracking import TrackingService
 from core.resources import CLOCK, DB
 from web.i18n import N_
 from web.pages import vocabulary
-from web.pages.access import logged_in
+from web.pages.access import logged_in, row_id
 from web.pages.csrf import check_csrf
 from web.pages.language import request_language
 from web.pages.rendering import render
@@ -68,7 +68,7 @@ async def register(request: web.Request) -> web.Response:
     principal = await logged_in(request)
     check_csrf(request, (await request.post()).get("csrf_token"))
     async with request.app[DB].transaction() as session:
-        filing = await StaffService(session, request.app[CLOCK]).register(int(request.match_info["id"]), principal)
+        filing = await StaffService(session, request.app[CLOCK]).register(row_id(request), principal)
         number = await _case_number(session, filing.case_id)
     raise web.HTTPSeeOther("/staff/registry?" + urlencode({"done": "registered", "number": number}))
 
@@ -102,6 +102,6 @@ async def return_filing(request: web.Request) -> web.Response:
                                                            "error": error}, status=400)
     async with request.app[DB].transaction() as session:
         filing = await StaffService(session, request.app[CLOCK]).return_filing(
-            int(request.match_info["id"]), principal, reason)
+            row_id(request), principal, reason)
     number = filing.incoming_number or str(filing.id)
     raise web.HTTPSeeOther("/staff/registry?" + urlencode({"done": "returned", "number": number}))
