@@ -18,7 +18,6 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from cabinet.fee_exemptions import exemption
 from cabinet.filing.deferral_queue import PendingDeferral, deferral_to_decide
 from cabinet.filing.deferrals import CITATION, MAX_REASON, DeferralDecision, decide_deferral
 from cabinet.filing.errors import FilingInvalid
@@ -30,7 +29,7 @@ from web.pages.access import logged_in, row_id
 from web.pages.csrf import check_csrf
 from web.pages.language import request_language
 from web.pages.rendering import render
-from web.pages.wizard_relief import exemption_choices
+from web.pages.wizard_relief import claimed_ground
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -56,8 +55,8 @@ def _reason_error(reason: str, missing: str) -> str | None:
 
 def _claim(filing: Filing, language: str) -> dict[str, Any]:
     assert filing.exemption is not None
-    [(_, ground)] = exemption_choices((exemption(filing.exemption),), language)
-    return {"id": filing.id, "incoming_number": filing.incoming_number or str(filing.id), "ground": ground}
+    return {"id": filing.id, "incoming_number": filing.incoming_number or str(filing.id),
+            "ground": claimed_ground(filing.exemption, language)}
 
 
 # -- the clerk: a claimed exemption -------------------------------------------------------------------

@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cabinet.fee_exemptions import exemption
 from cabinet.filing.access import caller_of
 from cabinet.filing.models import Case
 from cabinet.filing.staff import StaffService
@@ -29,7 +28,7 @@ from web.pages.access import logged_in, row_id
 from web.pages.csrf import check_csrf
 from web.pages.language import request_language
 from web.pages.rendering import render
-from web.pages.wizard_relief import exemption_choices
+from web.pages.wizard_relief import claimed_ground
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -57,7 +56,7 @@ async def queue(request: web.Request) -> web.Response:
     rows = [{"id": f.id, "incoming_number": f.incoming_number, "filing_type": f.filing_type, "title": f.title,
              "case_kind": f.case_kind, "submitted_at": f.submitted_at,
              "parties": [(p.role, p.name) for p in f.parties],
-             "exemption": _ground(f.exemption, language) if f.exemption else None,
+             "exemption": claimed_ground(f.exemption, language) if f.exemption else None,
              "exemption_status": f.exemption_status} for f in filings]
     return await render(request, "staff/registry.html", {"filings": rows, "banner": banner,
                                                           "vocabulary": vocabulary})
@@ -71,12 +70,6 @@ async def register(request: web.Request) -> web.Response:
         filing = await StaffService(session, request.app[CLOCK]).register(row_id(request), principal)
         number = await _case_number(session, filing.case_id)
     raise web.HTTPSeeOther("/staff/registry?" + urlencode({"done": "registered", "number": number}))
-
-
-def _ground(code: str, language: str) -> str:
-    """The claimed exemption as the filer chose it: who art. 668 frees, and its citation."""
-    [(_, ground)] = exemption_choices((exemption(code),), language)
-    return ground
 
 
 async def _case_number(session: AsyncSession, case_id: int | None) -> str:

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from cabinet.case_numbers import CaseKind
-from cabinet.fee_exemptions import Exemption
+from cabinet.fee_exemptions import Exemption, exemption
 from cabinet.fee_instalments import MAX_INSTALMENTS, MIN_INSTALMENTS, instalment_plan
 from cabinet.fee_kinds import LANGUAGES, citation
 from cabinet.fee_texts import EXEMPTION_TEXTS
@@ -99,6 +99,12 @@ def exemption_choices(exemptions: tuple[Exemption, ...], language: str) -> list[
     index = LANGUAGES.index(language)
     return [(item.code, f"{EXEMPTION_TEXTS[item.code][index]} — {citation(item.article)[language]}")
             for item in exemptions]
+
+
+def claimed_ground(code: str, language: str) -> str:
+    """A claimed exemption as the filer chose it, for the staff who decide it: who it frees — its article."""
+    [(_, ground)] = exemption_choices((exemption(code),), language)
+    return ground
 
 
 def exemption_title(code: str, language: str) -> str:
